@@ -1,0 +1,100 @@
+extension Timestamp {
+    /// Parses RFC 3339 (`2026-11-22T06:18:48.534Z`, `...+02:00`, any fraction length; `t`, `z` and a space
+    /// accepted for `T`/`Z`). Returns nil for anything else.
+    public init?(rfc3339 text: String) {
+        var utf8 = Array(text.utf8)
+        guard utf8.count >= 20 else { return nil }
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= utf8.count else { return nil }
+            var value = 0
+            for i in start..<start + count {
+                let c = utf8[i]
+                guard c >= 48, c <= 57 else { return nil }
+                value = value * 10 + Int(c - 48)
+            }
+            return value
+        }
+        for i in utf8.indices where utf8[i] == UInt8(ascii: "t") || utf8[i] == UInt8(ascii: "z") {
+            utf8[i] -= 32
+        }
+        guard let year = digits(0, 4), utf8[4] == UInt8(ascii: "-"), let month = digits(5, 2),
+            utf8[7] == UInt8(ascii: "-"), let day = digits(8, 2),
+            utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
+            let hour = digits(11, 2), utf8[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
+            utf8[16] == UInt8(ascii: ":"), let second = digits(17, 2)
+        else { return nil }
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
+        var index = 19
+        var micros: Int64 = 0
+        if index < utf8.count, utf8[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale: Int64 = 100_000
+            let start = index
+            while index < utf8.count, utf8[index] >= 48, utf8[index] <= 57 {
+                micros += Int64(utf8[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        guard index < utf8.count else { return nil }
+        var offsetSeconds = 0
+        if utf8[index] == UInt8(ascii: "Z") {
+            index += 1
+        } else if utf8[index] == UInt8(ascii: "+") || utf8[index] == UInt8(ascii: "-") {
+            let sign = utf8[index] == UInt8(ascii: "+") ? 1 : -1
+            guard let oh = digits(index + 1, 2), index + 3 < utf8.count, utf8[index + 3] == UInt8(ascii: ":"),
+                let om = digits(index + 4, 2)
+            else { return nil }
+            offsetSeconds = sign * (oh * 3600 + om * 60)
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == utf8.count else { return nil }
+        let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
+        self.init(microseconds: seconds * 1_000_000 + micros)
+    }
+
+    /// RFC 3339 in UTC with millisecond precision when there is a fraction: `2026-11-22T06:18:48.534Z`.
+    public var rfc3339: String {
+        let totalSeconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
+        let micros = microseconds - totalSeconds * 1_000_000
+        let days = totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400
+        let secondOfDay = totalSeconds - days * 86_400
+        let (year, month, day) = Timestamp.civilFromDays(Int(days))
+        func pad(_ value: Int, _ width: Int) -> String {
+            let s = String(value)
+            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        }
+        var out = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
+        out += "\(pad(Int(secondOfDay / 3600), 2)):\(pad(Int(secondOfDay % 3600 / 60), 2)):\(pad(Int(secondOfDay % 60), 2))"
+        if micros != 0 {
+            if micros % 1000 == 0 { out += "." + pad(Int(micros / 1000), 3) } else { out += "." + pad(Int(micros), 6) }
+        }
+        return out + "Z"
+    }
+
+    // Howard Hinnant's civil calendar algorithms: exact for the proleptic Gregorian calendar.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

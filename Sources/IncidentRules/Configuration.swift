@@ -1,0 +1,431 @@
+import Foundation
+import IncidentCore
+import Yams
+
+/// The daemon's configuration, `incidentd.yaml` (SPEC §3). Every key has a default; relative paths are
+/// resolved against the config file's directory.
+///
+/// It lives beside the rules because both programs read it and it shares the rules' positional diagnostics.
+public struct Configuration: Sendable {
+    public enum Store: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String, passwordFile: String?)
+    }
+
+    public enum StartAt: String, Sendable, CaseIterable {
+        case end
+        case beginning
+    }
+
+    public struct Journal: Sendable {
+        public var enabled = true
+        public var directory: String?
+        public var matches: [String] = []
+        public var startAt: StartAt = .end
+    }
+
+    public struct Socket: Sendable {
+        public var enabled = true
+        public var path = "/run/incidentd/ingest.sock"
+        public var mode: UInt16 = 0o660
+        public var maxLineBytes = 1_048_576
+    }
+
+    public struct Spool: Sendable {
+        public var enabled = true
+        public var path = "/var/spool/incidentd"
+        public var keepDone: Duration = .seconds(7 * 86_400)
+    }
+
+    public struct HTTP: Sendable {
+        public var controlSocket = "/run/incidentd/control.sock"
+        public var listen: String?
+        public var tokenFile: String?
+    }
+
+    public struct Limits: Sendable {
+        public var maxPayloadBytes = 5_242_880
+        public var maxLabels = 64
+        public var maxLabelValueBytes = 4096
+    }
+
+    public struct Notifier: Sendable {
+        public enum Kind: String, Sendable, CaseIterable {
+            case webhook
+            case exec
+            case journal
+            case file
+        }
+
+        public enum Format: String, Sendable, CaseIterable {
+            case json
+            case slack
+            case pagerduty
+        }
+
+        /// Lifecycle moments a notifier also hears about, besides escalation steps.
+        public enum Trigger: String, Sendable, CaseIterable {
+            case open
+            case ack
+            case resolve
+            case reopen
+            case close
+        }
+
+        public var name: String
+        public var kind: Kind
+        public var url: String?
+        public var urlFile: String?
+        public var format: Format = .json
+        public var headers: [String: String] = [:]
+        /// Header name → file holding its value (secrets stay out of the config).
+        public var headerFiles: [String: String] = [:]
+        public var argv: [String] = []
+        public var path: String?
+        public var timeout: Duration = .seconds(10)
+        public var fallback: String?
+        public var on: Set<Trigger> = []
+        public var maxAttempts = 24
+        public var initialBackoff: Duration = .seconds(1)
+        public var maxBackoff: Duration = .seconds(300)
+    }
+
+    public var file: String?
+    public var stateDir = "/var/lib/incidentd"
+    public var rules = ["/etc/incidentd/rules.d"]
+    public var store: Store = .sqlite(path: "incidentd.sqlite")
+    public var journal = Journal()
+    public var socket = Socket()
+    public var spool = Spool()
+    public var http = HTTP()
+    public var notifiers: [Notifier] = []
+    public var limits = Limits()
+
+    public init() {}
+
+    public static let defaultPath = "/etc/incidentd/incidentd.yaml"
+
+    /// The SQLite file, resolved against `state_dir`.
+    public var sqlitePath: String? {
+        guard case .sqlite(let path) = store else { return nil }
+        return path.hasPrefix("/") ? path : (stateDir as NSString).appendingPathComponent(path)
+    }
+
+    public struct LoadResult: Sendable {
+        public var configuration: Configuration?
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Reads and checks a config file. Errors (unknown keys, bad values) come back as diagnostics.
+    public static func load(path: String) -> LoadResult {
+        let sink = DiagnosticSink()
+        guard let text = RuleSetLoader().readText(path, sink: sink) else {
+            return LoadResult(configuration: nil, diagnostics: sink.diagnostics)
+        }
+        let base = ((path as NSString).deletingLastPathComponent as NSString).standardizingPath
+        var config = ConfigurationParser(reader: YAMLReader(file: path, sink: sink), base: base.isEmpty ? "." : base)
+            .parse(text)
+        config.file = path
+        return LoadResult(configuration: sink.hasErrors ? nil : config, diagnostics: sink.diagnostics)
+    }
+
+    /// Loads the config and every rule file it names, as `incidentd validate` does.
+    public static func validate(path: String) -> (Configuration?, RuleSetLoader.Result?, [Diagnostic]) {
+        let loaded = load(path: path)
+        guard let config = loaded.configuration else { return (nil, nil, loaded.diagnostics) }
+        let rules = RuleSetLoader(knownNotifiers: Set(config.notifiers.map(\.name))).load(paths: config.rules)
+        return (config, rules, loaded.diagnostics + rules.diagnostics)
+    }
+}
+
+struct ConfigurationParser {
+    let reader: YAMLReader
+    let base: String
+
+    var sink: DiagnosticSink { reader.sink }
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+
+    func parse(_ text: String) -> Configuration {
+        var config = Configuration()
+        guard let root = reader.compose(text), !reader.isNull(root) else { return config }
+        let keys = ["state_dir", "rules", "store", "sources", "http", "notifiers", "limits"]
+        guard let pairs = reader.mapping(root, allowed: keys, what: "the config") else { return config }
+        for (key, _, value) in pairs {
+            switch key {
+            case "state_dir":
+                if let s = reader.string(value, what: "state_dir") { config.stateDir = resolve(s) }
+            case "rules":
+                if let list = reader.strings(value, what: "rules") { config.rules = list.map { resolve($0.0) } }
+            case "store":
+                store(value, into: &config)
+            case "sources":
+                sources(value, into: &config)
+            case "http":
+                http(value, into: &config)
+            case "notifiers":
+                notifiers(value, into: &config)
+            case "limits":
+                limits(value, into: &config)
+            default: break
+            }
+        }
+        return config
+    }
+
+    func store(_ node: Node, into config: inout Configuration) {
+        guard let pairs = reader.mapping(node, allowed: ["sqlite", "postgres"], what: "store") else { return }
+        for (key, _, value) in pairs {
+            if key == "sqlite" {
+                guard let inner = reader.mapping(value, allowed: ["path"], what: "store.sqlite") else { continue }
+                for (_, _, v) in inner { if let p = reader.string(v, what: "store.sqlite.path") { config.store = .sqlite(path: p) } }
+            } else {
+                guard let inner = reader.mapping(value, allowed: ["url", "password_file"], what: "store.postgres")
+                else { continue }
+                var url = ""
+                var passwordFile: String?
+                for (k, _, v) in inner {
+                    if k == "url" { url = reader.string(v, what: "url") ?? "" }
+                    if k == "password_file" { passwordFile = reader.string(v, what: "password_file").map(resolve) }
+                }
+                config.store = .postgres(url: url, passwordFile: passwordFile)
+                sink.error(
+                    "unsupported", at: reader.location(value),
+                    "the PostgreSQL store is not available in this build yet; use store: { sqlite: { path: ... } }.")
+            }
+        }
+    }
+
+    func sources(_ node: Node, into config: inout Configuration) {
+        guard let pairs = reader.mapping(node, allowed: ["journal", "socket", "spool"], what: "sources") else { return }
+        for (key, _, value) in pairs {
+            switch key {
+            case "journal":
+                let keys = ["enabled", "directory", "matches", "start_at"]
+                guard let inner = reader.mapping(value, allowed: keys, what: "sources.journal") else { continue }
+                for (k, _, v) in inner {
+                    switch k {
+                    case "enabled": config.journal.enabled = reader.bool(v, what: "enabled") ?? true
+                    case "directory": config.journal.directory = reader.isNull(v) ? nil : reader.string(v, what: "directory").map(resolve)
+                    case "matches":
+                        config.journal.matches = reader.strings(v, what: "matches")?.compactMap { text, at in
+                            guard let eq = text.firstIndex(of: "="), eq != text.startIndex,
+                                text[..<eq].allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" })
+                            else {
+                                sink.error(
+                                    "bad-journal-match", at: reader.location(at),
+                                    "'\(text)' is not a journal match; write FIELD=value with an upper-case field, e.g. _SYSTEMD_UNIT=sshd.service."
+                                )
+                                return nil
+                            }
+                            return text
+                        } ?? []
+                    case "start_at":
+                        config.journal.startAt =
+                            reader.enumeration(v, Configuration.StartAt.self, what: "start_at", code: "bad-value") ?? .end
+                    default: break
+                    }
+                }
+            case "socket":
+                let keys = ["enabled", "path", "mode", "max_line_bytes"]
+                guard let inner = reader.mapping(value, allowed: keys, what: "sources.socket") else { continue }
+                for (k, _, v) in inner {
+                    switch k {
+                    case "enabled": config.socket.enabled = reader.bool(v, what: "enabled") ?? true
+                    case "path": if let s = reader.string(v, what: "path") { config.socket.path = resolve(s) }
+                    case "mode": if let m = mode(v) { config.socket.mode = m }
+                    case "max_line_bytes":
+                        config.socket.maxLineBytes = reader.int(v, what: "max_line_bytes", minimum: 1024) ?? 1_048_576
+                    default: break
+                    }
+                }
+            case "spool":
+                guard let inner = reader.mapping(value, allowed: ["enabled", "path", "keep_done"], what: "sources.spool")
+                else { continue }
+                for (k, _, v) in inner {
+                    switch k {
+                    case "enabled": config.spool.enabled = reader.bool(v, what: "enabled") ?? true
+                    case "path": if let s = reader.string(v, what: "path") { config.spool.path = resolve(s) }
+                    case "keep_done": config.spool.keepDone = reader.duration(v, what: "keep_done") ?? config.spool.keepDone
+                    default: break
+                    }
+                }
+            default: break
+            }
+        }
+    }
+
+    func mode(_ node: Node) -> UInt16? {
+        guard let text = reader.string(node, what: "mode"), let value = UInt16(text, radix: 8), value <= 0o777 else {
+            sink.error("bad-value", at: reader.location(node), "mode must be octal permissions as a string, e.g. \"0660\".")
+            return nil
+        }
+        return value
+    }
+
+    func http(_ node: Node, into config: inout Configuration) {
+        guard let pairs = reader.mapping(node, allowed: ["control_socket", "listen", "token_file"], what: "http")
+        else { return }
+        for (key, _, value) in pairs {
+            switch key {
+            case "control_socket":
+                if let s = reader.string(value, what: "control_socket") { config.http.controlSocket = resolve(s) }
+            case "listen":
+                guard !reader.isNull(value), let s = reader.string(value, what: "listen") else { continue }
+                guard let (host, port) = Self.splitHostPort(s), port > 0 else {
+                    sink.error(
+                        "bad-value", at: reader.location(value), "listen must be HOST:PORT, e.g. 127.0.0.1:9097.")
+                    continue
+                }
+                config.http.listen = s
+                _ = host
+            case "token_file":
+                config.http.tokenFile = reader.isNull(value) ? nil : reader.string(value, what: "token_file").map(resolve)
+            default: break
+            }
+        }
+        if let listen = config.http.listen, let (host, _) = Self.splitHostPort(listen), !Self.isLoopback(host),
+            config.http.tokenFile == nil
+        {
+            sink.error(
+                "token-required", at: reader.location(node),
+                "http.listen \(listen) is not a loopback address, so http.token_file is required: anyone who can reach it could ingest alerts and acknowledge incidents."
+            )
+        }
+    }
+
+    static func splitHostPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), port < 65_536
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    func notifiers(_ node: Node, into config: inout Configuration) {
+        guard let items = reader.list(node, what: "notifiers") else { return }
+        let keys = [
+            "name", "type", "url", "url_file", "format", "headers", "header_files", "argv", "path", "timeout",
+            "fallback", "on", "retry",
+        ]
+        var names: [String: SourceLocation] = [:]
+        var fallbacks: [(String, Node)] = []
+        for item in items {
+            guard let pairs = reader.mapping(item, allowed: keys, what: "a notifier") else { continue }
+            let values = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            guard let nameNode = values["name"], let name = reader.string(nameNode, what: "name"), !name.isEmpty else {
+                sink.error("missing-key", at: reader.location(item), "this notifier has no 'name'.")
+                continue
+            }
+            guard let typeNode = values["type"],
+                let kind = reader.enumeration(typeNode, Configuration.Notifier.Kind.self, what: "notifier type", code: "unknown-type")
+            else {
+                if values["type"] == nil {
+                    sink.error(
+                        "missing-key", at: reader.location(item),
+                        "notifier '\(name)' has no 'type'; use webhook, exec, journal or file.")
+                }
+                continue
+            }
+            if let first = names[name] {
+                sink.error("duplicate-notifier", at: reader.location(nameNode), "notifier '\(name)' is already defined at \(first).")
+                continue
+            }
+            names[name] = reader.location(nameNode)
+            var notifier = Configuration.Notifier(name: name, kind: kind)
+            for (key, _, value) in pairs {
+                switch key {
+                case "url": notifier.url = reader.string(value, what: "url")
+                case "url_file": notifier.urlFile = reader.string(value, what: "url_file").map(resolve)
+                case "format":
+                    notifier.format =
+                        reader.enumeration(value, Configuration.Notifier.Format.self, what: "format", code: "bad-value") ?? .json
+                case "headers", "header_files":
+                    guard case .mapping(let mapping) = value else {
+                        sink.error("wrong-type", at: reader.location(value), "\(key) must map header names to values.")
+                        continue
+                    }
+                    for (k, v) in mapping {
+                        guard let hk = reader.string(k, what: "a header name"), let hv = reader.string(v, what: "a header value")
+                        else { continue }
+                        if key == "headers" { notifier.headers[hk] = hv } else { notifier.headerFiles[hk] = resolve(hv) }
+                    }
+                case "argv":
+                    notifier.argv = reader.strings(value, what: "argv")?.map(\.0) ?? []
+                case "path": notifier.path = reader.string(value, what: "path").map(resolve)
+                case "timeout": notifier.timeout = reader.duration(value, what: "timeout") ?? notifier.timeout
+                case "fallback":
+                    notifier.fallback = reader.string(value, what: "fallback")
+                    fallbacks.append((notifier.fallback ?? "", value))
+                case "on":
+                    notifier.on = Set(
+                        reader.strings(value, what: "on")?.compactMap { text, at in
+                            reader.enumeration(at, Configuration.Notifier.Trigger.self, what: "'on' event", code: "bad-value")
+                        } ?? [])
+                case "retry":
+                    guard let inner = reader.mapping(value, allowed: ["attempts", "initial", "max"], what: "retry")
+                    else { continue }
+                    for (k, _, v) in inner {
+                        switch k {
+                        case "attempts": notifier.maxAttempts = reader.int(v, what: "retry.attempts", minimum: 1) ?? 24
+                        case "initial": notifier.initialBackoff = reader.duration(v, what: "retry.initial") ?? .seconds(1)
+                        case "max": notifier.maxBackoff = reader.duration(v, what: "retry.max") ?? .seconds(300)
+                        default: break
+                        }
+                    }
+                default: break
+                }
+            }
+            switch kind {
+            case .webhook where notifier.url == nil && notifier.urlFile == nil:
+                sink.error("missing-key", at: reader.location(item), "webhook notifier '\(name)' needs 'url' or 'url_file'.")
+            case .exec where notifier.argv.isEmpty:
+                sink.error(
+                    "missing-key", at: reader.location(item),
+                    "exec notifier '\(name)' needs 'argv: [/path/to/program, args...]' (no shell is used).")
+            case .exec where !(notifier.argv[0].hasPrefix("/")):
+                sink.error(
+                    "bad-value", at: reader.location(item),
+                    "exec notifier '\(name)': argv[0] must be an absolute path; no shell or PATH search is used.")
+            case .file where notifier.path == nil:
+                sink.error("missing-key", at: reader.location(item), "file notifier '\(name)' needs 'path'.")
+            default: break
+            }
+            config.notifiers.append(notifier)
+        }
+        for (name, node) in fallbacks where names[name] == nil {
+            sink.error(
+                "undefined-notifier", at: reader.location(node),
+                "fallback '\(name)' is not a defined notifier.\(nearest(name, in: Array(names.keys)).map { " Did you mean '\($0)'?" } ?? "")"
+            )
+        }
+    }
+
+    func limits(_ node: Node, into config: inout Configuration) {
+        let keys = ["max_payload_bytes", "max_labels", "max_label_value_bytes"]
+        guard let pairs = reader.mapping(node, allowed: keys, what: "limits") else { return }
+        for (key, _, value) in pairs {
+            switch key {
+            case "max_payload_bytes":
+                config.limits.maxPayloadBytes = reader.int(value, what: key, minimum: 1024) ?? config.limits.maxPayloadBytes
+            case "max_labels": config.limits.maxLabels = reader.int(value, what: key, minimum: 1) ?? config.limits.maxLabels
+            case "max_label_value_bytes":
+                config.limits.maxLabelValueBytes = reader.int(value, what: key, minimum: 16) ?? config.limits.maxLabelValueBytes
+            default: break
+            }
+        }
+    }
+}
+
+extension Configuration {
+    /// The config path a command should use: `--config`, else `$INCIDENTD_CONFIG`, else the default.
+    public static func locate(explicit: String?, environment: [String: String]) -> String {
+        explicit ?? environment["INCIDENTD_CONFIG"] ?? defaultPath
+    }
+}

@@ -1,0 +1,116 @@
+import IncidentCore
+
+/// One correlation rule, compiled (SPEC §5).
+public struct Rule: Sendable {
+    /// How the impact of an incident is decided.
+    public enum ImpactSpec: Sendable, Hashable {
+        case fixed(Impact)
+        /// Impact grows with the number of distinct values of `label` among the incident's alerts.
+        case countDistinct(label: String, medium: Int, high: Int)
+
+        public func impact(distinct: Int) -> Impact {
+            switch self {
+            case .fixed(let impact): impact
+            case .countDistinct(_, let medium, let high):
+                distinct >= high ? .high : distinct >= medium ? .medium : .low
+            }
+        }
+    }
+
+    /// Open only when enough matching events arrive within a window.
+    public struct Threshold: Sendable, Hashable {
+        public var count: Int
+        /// Count distinct values of this label instead of events.
+        public var distinctLabel: String?
+        public var within: Duration
+    }
+
+    public struct Flapping: Sendable, Hashable {
+        public var reopens: Int
+        public var within: Duration
+    }
+
+    public var name: String
+    public var location: SourceLocation
+    public var matchers: [Matcher]
+    /// `field → pattern`: named captures become labels of the alert.
+    public var extract: [(field: String, pattern: Pattern)]
+    public var kind: IncidentKind
+    public var impact: ImpactSpec
+    /// Nil: from the alert's `severity`.
+    public var urgency: Urgency?
+    /// Nil: all labels (one incident per alert).
+    public var groupBy: [String]?
+    public var groupWindow: Duration
+    public var threshold: Threshold?
+    /// Nil: the source's default (1h for journal events, none otherwise).
+    public var resolveAfter: Duration?
+    /// Set explicitly to `0s`/`off`: never auto-resolve, even for journal events.
+    public var resolveAfterDisabled: Bool
+    public var reopenWithin: Duration
+    public var closeAfter: Duration
+    public var flapping: Flapping?
+    /// Nil: by priority (`escalation_by_priority`).
+    public var escalation: String?
+    public var title: Template?
+    public var drop: Bool
+    public var `continue`: Bool
+
+    public init(name: String, location: SourceLocation, matchers: [Matcher]) {
+        self.name = name
+        self.location = location
+        self.matchers = matchers
+        extract = []
+        kind = .degradation
+        impact = .fixed(.medium)
+        urgency = nil
+        groupBy = nil
+        groupWindow = .seconds(3600)
+        threshold = nil
+        resolveAfter = nil
+        resolveAfterDisabled = false
+        reopenWithin = .seconds(600)
+        closeAfter = .seconds(86_400)
+        flapping = nil
+        escalation = nil
+        title = nil
+        drop = false
+        self.continue = false
+    }
+
+    public static let defaultJournalResolveAfter: Duration = .seconds(3600)
+
+    /// The quiet time after which an alert of this source resolves by itself, if any.
+    public func resolveAfter(for source: EventSource) -> Duration? {
+        if resolveAfterDisabled { return nil }
+        if let resolveAfter { return resolveAfter }
+        return source == .journal ? Rule.defaultJournalResolveAfter : nil
+    }
+
+    /// Whether every matcher holds for the event.
+    public func matches(_ event: Event) -> Bool {
+        for matcher in matchers where !matcher.matches(event) { return false }
+        return true
+    }
+
+    /// The labels `extract` takes from the event, or nil when a pattern does not match (the rule then does not
+    /// match either: an extract is part of the rule's condition).
+    public func extractedLabels(_ event: Event) -> [(String, String)]? {
+        var result: [(String, String)] = []
+        for (field, pattern) in extract {
+            guard let captures = pattern.captures(in: event.value(for: field) ?? "") else { return nil }
+            result.append(contentsOf: captures)
+        }
+        return result
+    }
+
+    /// The labels a matching event is sure to carry with a value (for template checks).
+    var providedLabels: Set<String> {
+        var names = Set(matchers.filter(\.providesValue).map(\.name))
+        for (_, pattern) in extract { names.formUnion(pattern.captureNames) }
+        if matchers.contains(where: { $0.name == "source" && $0.op == .equal && $0.value == "journal" }) {
+            names.formUnion(["host", "identifier", "priority", "severity", "source"])
+        }
+        return names
+    }
+}

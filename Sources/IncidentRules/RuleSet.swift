@@ -1,0 +1,127 @@
+import IncidentCore
+
+/// An immutable, compiled set of rules, inhibitions and escalation policies, ready to match events.
+///
+/// Matching is not a scan of every rule: each rule with an exact matcher (`alertname="X"`,
+/// `identifier=~"sshd|sudo"`) is indexed under that name and value, so an event only tries the rules indexed
+/// under its own values plus the few without any exact matcher, in rule order. 1,000 rules keyed on
+/// `alertname` cost about what 10 do.
+public struct RuleSet: Sendable {
+    public let rules: [Rule]
+    public let inhibits: [InhibitRule]
+    public let policies: [String: EscalationPolicy]
+    public let escalationByPriority: [Priority: String]
+    public let priorityMatrix: PriorityMatrix
+    /// The files the set was compiled from, in load order.
+    public let files: [String]
+    let index: RuleIndex
+
+    public init(
+        rules: [Rule], inhibits: [InhibitRule] = [], policies: [String: EscalationPolicy] = [:],
+        escalationByPriority: [Priority: String] = [:], priorityMatrix: PriorityMatrix = .itil, files: [String] = []
+    ) {
+        self.rules = rules
+        self.inhibits = inhibits
+        self.policies = policies
+        self.escalationByPriority = escalationByPriority
+        self.priorityMatrix = priorityMatrix
+        self.files = files
+        index = RuleIndex(rules)
+    }
+
+    public static let empty = RuleSet(rules: [])
+
+    /// The outcome of matching one event.
+    public struct Match: Sendable {
+        /// The deciding rule's index, nil when no rule without `continue` matched.
+        public var ruleIndex: Int?
+        /// Rules with `continue` that matched before the deciding one (they enrich the labels).
+        public var enrichedBy: [Int]
+        /// The event's labels with every extracted label added.
+        public var labels: Labels
+        /// Just the labels that extraction added.
+        public var extracted: Labels
+    }
+
+    /// Finds the deciding rule for the event: the first matching rule without `continue`, in file and rule
+    /// order. Rules with `continue` that match on the way add their extracted labels, which later rules see.
+    public func match(_ event: Event) -> Match {
+        var current = event
+        var extracted = Labels()
+        var enrichedBy: [Int] = []
+        var candidates = index.candidates(for: current)
+        var position = 0
+        while position < candidates.count {
+            let ruleIndex = candidates[position]
+            position += 1
+            let rule = rules[ruleIndex]
+            guard rule.matches(current), let captures = rule.extractedLabels(current) else { continue }
+            if rule.continue {
+                enrichedBy.append(ruleIndex)
+                if !captures.isEmpty {
+                    for (name, value) in captures {
+                        current.labels[name] = value
+                        extracted[name] = value
+                    }
+                    // New labels can make rules indexed under them candidates.
+                    candidates = index.candidates(for: current).filter { $0 > ruleIndex }
+                    position = 0
+                }
+                continue
+            }
+            for (name, value) in captures {
+                current.labels[name] = value
+                extracted[name] = value
+            }
+            return Match(ruleIndex: ruleIndex, enrichedBy: enrichedBy, labels: current.labels, extracted: extracted)
+        }
+        return Match(ruleIndex: nil, enrichedBy: enrichedBy, labels: current.labels, extracted: extracted)
+    }
+
+    /// The policy for an incident: the rule's own, else the one for its priority; nil when none is defined.
+    public func policy(for rule: Rule, priority: Priority) -> EscalationPolicy? {
+        if let name = rule.escalation { return policies[name] }
+        if let name = escalationByPriority[priority] { return policies[name] }
+        return escalationByPriority.isEmpty ? policies["default"] : nil
+    }
+
+    /// Every notifier name the policies use.
+    public var notifierNames: Set<String> {
+        Set(policies.values.flatMap { $0.steps.flatMap(\.notify) })
+    }
+}
+
+/// The exact-value index behind `RuleSet.match`.
+struct RuleIndex: Sendable {
+    /// label name → value → rule indexes (ascending).
+    let byValue: [String: [String: [Int]]]
+    /// Rules without an indexable matcher (ascending).
+    let unindexed: [Int]
+
+    init(_ rules: [Rule]) {
+        // Labels that some rule extracts can appear mid-match; indexing on them would hide rules.
+        let extractedNames = Set(rules.flatMap { $0.extract.flatMap(\.pattern.captureNames) })
+        var byValue: [String: [String: [Int]]] = [:]
+        var unindexed: [Int] = []
+        for (i, rule) in rules.enumerated() {
+            // Prefer the matcher with the most selective single value: alertname, identifier, unit, ...
+            let indexable = rule.matchers.filter { !extractedNames.contains($0.name) && $0.indexValues != nil }
+            guard let key = indexable.min(by: { $0.indexValues!.count < $1.indexValues!.count }) else {
+                unindexed.append(i)
+                continue
+            }
+            for value in key.indexValues! { byValue[key.name, default: [:]][value, default: []].append(i) }
+        }
+        self.byValue = byValue
+        self.unindexed = unindexed
+    }
+
+    func candidates(for event: Event) -> [Int] {
+        var lists: [[Int]] = [unindexed]
+        for (name, values) in byValue {
+            if let value = event.value(for: name), let hit = values[value] { lists.append(hit) }
+        }
+        if lists.count == 1 { return unindexed }
+        return lists.joined().sorted()
+    }
+}
