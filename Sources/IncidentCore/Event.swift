@@ -13,7 +13,7 @@ public enum EventSource: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// One observation of an alert, as every source produces it (SPEC §4).
-public struct Event: Sendable, Hashable {
+public struct Event: Sendable, Hashable, Codable {
     /// Identity of the alert; never empty.
     public var labels: Labels
     /// Free text (summary, message, runbook); not part of identity.

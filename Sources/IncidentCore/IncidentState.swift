@@ -11,6 +11,8 @@ public enum IncidentState: String, Sendable, Hashable, Codable, CaseIterable {
         case resolve
         case reopen
         case close
+        /// The engine's own: an acknowledgement older than the policy's `ack_timeout` lapses.
+        case ackTimeout = "ack_timeout"
     }
 
     /// The state an action leads to from this one, or nil when the action is not allowed here.
@@ -23,6 +25,7 @@ public enum IncidentState: String, Sendable, Hashable, Codable, CaseIterable {
         case (.open, .resolve), (.acknowledged, .resolve): .resolved
         case (.resolved, .reopen): .open
         case (.open, .close), (.acknowledged, .close), (.resolved, .close): .closed
+        case (.acknowledged, .ackTimeout): .open
         default: nil
         }
     }

@@ -41,6 +41,13 @@ public struct RuleSet: Sendable {
         public var labels: Labels
         /// Just the labels that extraction added.
         public var extracted: Labels
+
+        public init(ruleIndex: Int?, enrichedBy: [Int], labels: Labels, extracted: Labels) {
+            self.ruleIndex = ruleIndex
+            self.enrichedBy = enrichedBy
+            self.labels = labels
+            self.extracted = extracted
+        }
     }
 
     /// Finds the deciding rule for the event: the first matching rule without `continue`, in file and rule

@@ -1,0 +1,144 @@
+/// A snapshot of an incident as the API, the store and the CLI see it (SPEC §8).
+public struct Incident: Sendable, Hashable {
+    /// Where the escalation policy stands.
+    public struct Escalation: Sendable, Hashable {
+        public var policy: String
+        /// The next step to fire, or nil when the policy has run out.
+        public var step: Int?
+        public var round: Int
+        /// When the next step is due; nil while paused (acknowledged) or finished.
+        public var nextAt: Timestamp?
+
+        public init(policy: String, step: Int?, round: Int, nextAt: Timestamp?) {
+            self.policy = policy
+            self.step = step
+            self.round = round
+            self.nextAt = nextAt
+        }
+    }
+
+    public var number: Int
+    public var title: String
+    public var kind: IncidentKind
+    public var state: IncidentState
+    public var impact: Impact
+    public var urgency: Urgency
+    public var priority: Priority
+    public var rule: String
+    public var groupKey: String
+    /// The labels all its alerts share.
+    public var labels: Labels
+    public var alerts: Int
+    public var events: Int
+    public var flapping: Bool
+    public var escalation: Escalation?
+    public var openedAt: Timestamp
+    public var acknowledgedAt: Timestamp?
+    public var acknowledgedBy: String?
+    public var resolvedAt: Timestamp?
+    public var closedAt: Timestamp?
+
+    public init(
+        number: Int, title: String, kind: IncidentKind, state: IncidentState, impact: Impact, urgency: Urgency,
+        priority: Priority, rule: String, groupKey: String, labels: Labels, alerts: Int, events: Int,
+        flapping: Bool, escalation: Escalation?, openedAt: Timestamp, acknowledgedAt: Timestamp? = nil,
+        acknowledgedBy: String? = nil, resolvedAt: Timestamp? = nil, closedAt: Timestamp? = nil
+    ) {
+        self.number = number
+        self.title = title
+        self.kind = kind
+        self.state = state
+        self.impact = impact
+        self.urgency = urgency
+        self.priority = priority
+        self.rule = rule
+        self.groupKey = groupKey
+        self.labels = labels
+        self.alerts = alerts
+        self.events = events
+        self.flapping = flapping
+        self.escalation = escalation
+        self.openedAt = openedAt
+        self.acknowledgedAt = acknowledgedAt
+        self.acknowledgedBy = acknowledgedBy
+        self.resolvedAt = resolvedAt
+        self.closedAt = closedAt
+    }
+
+    /// `INC-42`.
+    public var id: String { Incident.id(number) }
+
+    public static func id(_ number: Int) -> String { "INC-\(number)" }
+
+    /// Parses `INC-42` (or a bare `42`).
+    public static func number(from id: String) -> Int? {
+        let digits = id.hasPrefix("INC-") ? id.dropFirst(4) : Substring(id)
+        guard let n = Int(digits), n > 0 else { return nil }
+        return n
+    }
+}
+
+/// One alert (a fingerprint) as it belongs to an incident.
+public struct AlertSnapshot: Sendable, Hashable {
+    public var fingerprint: Fingerprint
+    public var incident: Int?
+    public var labels: Labels
+    public var annotations: Labels
+    public var status: EventStatus
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var events: Int
+    public var suppressed: Bool
+
+    public init(
+        fingerprint: Fingerprint, incident: Int?, labels: Labels, annotations: Labels, status: EventStatus,
+        firstSeen: Timestamp, lastSeen: Timestamp, events: Int, suppressed: Bool
+    ) {
+        self.fingerprint = fingerprint
+        self.incident = incident
+        self.labels = labels
+        self.annotations = annotations
+        self.status = status
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.events = events
+        self.suppressed = suppressed
+    }
+}
+
+/// One line of an incident's history: what happened, when, and which rule or person made it happen.
+public struct TimelineEntry: Sendable, Hashable {
+    public var at: Timestamp
+    /// `opened`, `grouped`, `suppressed`, `classified`, `priority`, `escalated`, `acknowledged`, ...
+    public var type: String
+    public var detail: String
+
+    public init(at: Timestamp, type: String, detail: String) {
+        self.at = at
+        self.type = type
+        self.detail = detail
+    }
+}
+
+/// "Notify N for step S round R": a page the delivery layer must send exactly once.
+public struct Notification: Sendable, Hashable {
+    public var incident: Int
+    public var notifier: String
+    public var policy: String
+    public var step: Int
+    public var round: Int
+    /// When the step was due (event time); delivery is at or after this.
+    public var due: Timestamp
+
+    public init(incident: Int, notifier: String, policy: String, step: Int, round: Int, due: Timestamp) {
+        self.incident = incident
+        self.notifier = notifier
+        self.policy = policy
+        self.step = step
+        self.round = round
+        self.due = due
+    }
+
+    /// `INC-7/1/0`: SPEC §7's idempotency key; a notifier is never sent the same key twice.
+    public var idempotencyKey: String { "\(Incident.id(incident))/\(step)/\(round)" }
+}

@@ -1,0 +1,130 @@
+import IncidentCore
+import IncidentRules
+
+extension CorrelationEngine {
+    /// Offset of step `step` in round `roundIndex` from the start of a run of the policy. Round r+1 starts
+    /// `repeat.every` after the last step of round r.
+    static func offset(_ policy: EscalationPolicy, step: Int, roundIndex: Int) -> Duration {
+        let last = policy.steps.last?.after ?? .zero
+        let every = policy.repeat?.every ?? .zero
+        return (last + every) * roundIndex + policy.steps[step].after
+    }
+
+    /// Starts (or restarts, as a new run with new round numbers so its pages get new idempotency keys) the
+    /// incident's policy at `time`.
+    mutating func startEscalation(_ number: Int, at time: Timestamp, firstRound: Int, reason: String, into out: inout EffectBuffer) {
+        guard let incident = incidents[number] else { return }
+        let rule = rule(named: incident.rule)
+        guard let policy = ruleSet.policy(for: rule, priority: incident.priority), !policy.steps.isEmpty else {
+            if incident.escalation == nil {
+                out.timeline(number, time, "escalation", "no escalation policy for \(incident.priority.rawValue): nobody is notified")
+            }
+            incidents[number]!.escalation?.due = nil
+            return
+        }
+        let due = time + Self.offset(policy, step: 0, roundIndex: 0)
+        incidents[number]!.escalation = EscalationRecord(
+            policy: policy.name, base: time, firstRound: firstRound, step: 0, round: firstRound, due: due, paused: false)
+        timers.push(due, .escalation(number))
+        out.timeline(
+            number, time, "escalation",
+            "policy '\(policy.name)' \(reason == "opened" ? "started" : "restarted (\(reason))")\(rule.escalation == nil ? " for \(incident.priority.rawValue)" : " by rule '\(rule.name)'")"
+        )
+        fireDueSteps(number, now: time, into: &out)
+    }
+
+    /// Fires every step of the incident's policy that is due by `now`.
+    mutating func fireDueSteps(_ number: Int, now: Timestamp, into out: inout EffectBuffer) {
+        while let incident = incidents[number], var escalation = incident.escalation, let due = escalation.due, due <= now {
+            guard let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count else {
+                incidents[number]!.escalation!.due = nil
+                out.timeline(number, due, "escalation", "policy '\(escalation.policy)' is no longer defined: escalation stopped")
+                return
+            }
+            let step = policy.steps[escalation.step]
+            let holds: Bool
+            switch step.condition {
+            case .unacknowledged: holds = incident.state == .open
+            case .unresolved: holds = incident.state.isActive
+            case .always: holds = incident.state != .closed
+            }
+            if !holds {
+                if incident.state == .acknowledged {
+                    // Acknowledge stops the policy here; ack_timeout resumes it from this step.
+                    escalation.paused = true
+                    escalation.due = nil
+                    incidents[number]!.escalation = escalation
+                    out.timeline(
+                        number, due, "escalation",
+                        "step \(escalation.step) round \(escalation.round) held: acknowledged by \(incident.acknowledgedBy ?? "someone")")
+                    out.touch(incident: number)
+                    return
+                }
+                escalation.due = nil
+                incidents[number]!.escalation = escalation
+                return
+            }
+            for notifier in step.notify {
+                out.effects.append(
+                    .notify(
+                        Notification(
+                            incident: number, notifier: notifier, policy: policy.name, step: escalation.step,
+                            round: escalation.round, due: due)))
+                stats.notifications += 1
+            }
+            out.timeline(
+                number, due, "escalated",
+                "policy '\(policy.name)' step \(escalation.step) round \(escalation.round): notify \(step.notify.joined(separator: ", "))")
+            // Move to the next step, or the next round while repeats remain.
+            let roundIndex = escalation.round - escalation.firstRound
+            if escalation.step + 1 < policy.steps.count {
+                escalation.step += 1
+            } else if roundIndex < (policy.repeat?.times ?? 0) {
+                escalation.step = 0
+                escalation.round += 1
+            } else {
+                escalation.due = nil
+                incidents[number]!.escalation = escalation
+                out.touch(incident: number)
+                return
+            }
+            let next = escalation.base
+                + Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
+            escalation.due = next
+            incidents[number]!.escalation = escalation
+            timers.push(next, .escalation(number))
+            out.touch(incident: number)
+        }
+    }
+
+    /// Priority rose: a policy chosen by priority may now be a different one; switch to it at once.
+    mutating func priorityRaised(_ number: Int, at time: Timestamp, into out: inout EffectBuffer) {
+        guard let incident = incidents[number], incident.state.isActive else { return }
+        let rule = rule(named: incident.rule)
+        guard rule.escalation == nil, let policy = ruleSet.policy(for: rule, priority: incident.priority),
+            policy.name != incident.escalation?.policy
+        else { return }
+        let nextRound = (incident.escalation?.round ?? -1) + 1
+        startEscalation(number, at: time, firstRound: nextRound, reason: "priority \(incident.priority.rawValue)", into: &out)
+    }
+
+    /// The acknowledgement lapsed (`ack_timeout`): back to open, and the held step fires now.
+    mutating func ackTimedOut(_ number: Int, at time: Timestamp, into out: inout EffectBuffer) {
+        guard var incident = incidents[number], incident.state == .acknowledged, incident.ackDue != nil else { return }
+        let by = incident.acknowledgedBy ?? "someone"
+        incident.state = .open
+        incident.ackDue = nil
+        if var escalation = incident.escalation, escalation.paused,
+            let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count
+        {
+            escalation.paused = false
+            escalation.base = time - Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
+            escalation.due = time
+            incident.escalation = escalation
+        }
+        incidents[number] = incident
+        out.timeline(number, time, "ack_timeout", "acknowledgement by \(by) lapsed (ack_timeout): escalation resumes")
+        out.touch(incident: number)
+        fireDueSteps(number, now: time, into: &out)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import IncidentCore
+import IncidentRules
+
+/// Everything the engine needs to continue after a restart; the daemon persists it.
+public struct EngineState: Sendable, Codable {
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var nextNumber: Int
+    public var now: Timestamp
+    public var stats: EngineStats
+    var alerts: [Fingerprint: AlertRecord]
+    var incidents: [Int: IncidentRecord]
+    var groups: [String: Int]
+    var pending: [String: PendingGroup]
+    var dedupIndex: [String: Fingerprint]
+
+    /// JSON with sorted keys: the same state always encodes to the same bytes.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    public static func decode(_ data: Data) throws -> EngineState {
+        let state = try JSONDecoder().decode(EngineState.self, from: data)
+        guard state.version == currentVersion else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "engine state version \(state.version) is not \(currentVersion)"))
+        }
+        return state
+    }
+}
+
+extension CorrelationEngine {
+    /// The engine's working state, for persisting.
+    public func exportState() -> EngineState {
+        EngineState(
+            version: EngineState.currentVersion, nextNumber: nextNumber, now: now, stats: stats, alerts: alerts,
+            incidents: incidents, groups: groups, pending: pending, dedupIndex: dedupIndex)
+    }
+
+    /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
+    /// records' due times, so nothing about scheduling needs to be saved.
+    public init(restoring state: EngineState, ruleSet: RuleSet, clamp: Duration = .seconds(60)) {
+        self.init(ruleSet: ruleSet, clamp: clamp)
+        nextNumber = state.nextNumber
+        now = state.now
+        stats = state.stats
+        alerts = state.alerts
+        incidents = state.incidents
+        groups = state.groups
+        pending = state.pending
+        dedupIndex = state.dedupIndex
+        reindexRules()
+        for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key }) {
+            if let due = alert.resolveDue, alert.status == .firing { timers.push(due + clamp, .alertResolve(fingerprint)) }
+        }
+        for number in incidents.keys.sorted() {
+            let incident = incidents[number]!
+            if let due = incident.escalation?.due { timers.push(due, .escalation(number)) }
+            if let due = incident.ackDue { timers.push(due, .ackTimeout(number)) }
+            if let due = incident.closeDue { timers.push(due + clamp, .close(number)) }
+            if let due = incident.flapDue { timers.push(due + clamp, .flapping(number)) }
+        }
+        for key in pending.keys.sorted() {
+            if let due = pending[key]!.due { timers.push(due + clamp, .pending(key)) }
+        }
+    }
+}

@@ -1,0 +1,513 @@
+import IncidentCore
+import IncidentRules
+
+/// The deterministic state machine that turns events into incidents (DESIGN.md: one engine, three drivers).
+///
+/// It reads no clock and does no I/O. Drivers hand it events (`ingest`), move its clock (`advance`), and pass
+/// on what people do (`perform`); it answers with `Effect`s. The daemon, `incidentctl rules test` and
+/// `incidentctl replay` all use this same code path, which is what makes rule tests and replays trustworthy.
+///
+/// Decisions use the event's own time (clamped to at most `clamp` ahead of arrival). Decisions about the
+/// *absence* of events (a threshold window ran out, an alert went quiet, a resolved incident stayed quiet)
+/// wait `clamp` longer than their nominal time, so that an event that arrives late, but within the clamp,
+/// is still counted: this is what makes a live run equal its replay.
+public struct CorrelationEngine: Sendable {
+    public internal(set) var ruleSet: RuleSet
+    public internal(set) var stats = EngineStats()
+    public let clamp: Duration
+
+    var ruleIndexByName: [String: Int] = [:]
+    var alerts: [Fingerprint: AlertRecord] = [:]
+    var incidents: [Int: IncidentRecord] = [:]
+    /// Group key → the incident currently collecting that group.
+    var groups: [String: Int] = [:]
+    var pending: [String: PendingGroup] = [:]
+    /// PagerDuty dedup_key → alert, so resolve and acknowledge find their trigger.
+    var dedupIndex: [String: Fingerprint] = [:]
+    /// Per inhibit rule: equal-label key → firing source alerts.
+    var inhibitSources: [[String: Set<Fingerprint>]] = []
+    var timers = TimerHeap()
+    var nextNumber = 1
+    /// The furthest the clock has been advanced to.
+    public internal(set) var now: Timestamp = .distantPast
+
+    public init(ruleSet: RuleSet, clamp: Duration = .seconds(60)) {
+        self.ruleSet = ruleSet
+        self.clamp = clamp
+        reindexRules()
+    }
+
+    mutating func reindexRules() {
+        ruleIndexByName = Dictionary(ruleSet.rules.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        inhibitSources = Array(repeating: [:], count: ruleSet.inhibits.count)
+        for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key }) where alert.status == .firing {
+            registerInhibitSource(fingerprint, alert)
+        }
+    }
+
+    /// Replaces the rules (SIGHUP). Open incidents, their alerts, windows and timers are kept; incidents keep the
+    /// name of the rule that opened them and pick up that rule's new settings if it still exists.
+    public mutating func reload(_ newRuleSet: RuleSet) {
+        ruleSet = newRuleSet
+        reindexRules()
+    }
+
+    /// The settings an incident follows: its rule, or the defaults when the rule is gone after a reload.
+    func rule(named name: String) -> Rule {
+        if let index = ruleIndexByName[name] { return ruleSet.rules[index] }
+        return Rule(name: name, location: SourceLocation(file: "-", line: 0, column: 0), matchers: [])
+    }
+
+    // MARK: - Ingest
+
+    /// Takes one event. Every event lands in exactly one bucket of `stats`.
+    public mutating func ingest(_ event: Event) -> [Effect] {
+        var out = EffectBuffer()
+        ingest(event, into: &out)
+        return out.finish(self)
+    }
+
+    /// Takes a batch of events in order; one buffer, so each touched incident is reported once.
+    public mutating func ingest(_ events: [Event]) -> [Effect] {
+        var out = EffectBuffer()
+        for event in events { ingest(event, into: &out) }
+        return out.finish(self)
+    }
+
+    mutating func ingest(_ event: Event, into out: inout EffectBuffer) {
+        stats.eventsIn += 1
+        let time = event.eventTime(clamp: clamp)
+
+        // A PagerDuty resolve or acknowledge names its alert by dedup_key alone.
+        if event.acknowledges || event.status == .resolved, let key = event.labels["dedup_key"],
+            let fingerprint = dedupIndex[key], alerts[fingerprint] != nil
+        {
+            stats.absorbed += 1
+            if event.acknowledges {
+                acknowledgeFromSource(fingerprint, at: time, into: &out)
+            } else {
+                updateKnownAlert(fingerprint, event: event, time: time, into: &out)
+            }
+            return
+        }
+        if event.acknowledges {
+            stats.stale += 1
+            return
+        }
+
+        let match = ruleSet.match(event)
+        guard let ruleIndex = match.ruleIndex else {
+            stats.unmatched += 1
+            out.effects.append(.unmatched(event.labels))
+            return
+        }
+        let rule = ruleSet.rules[ruleIndex]
+        if rule.drop {
+            stats.dropped += 1
+            out.effects.append(.dropped(rule: rule.name))
+            return
+        }
+        let fingerprint = match.labels.fingerprint
+        if alerts[fingerprint] != nil, updateKnownAlert(fingerprint, event: event, time: time, into: &out) {
+            stats.absorbed += 1
+            return
+        }
+        guard event.status == .firing else {
+            stats.stale += 1
+            return
+        }
+        let classification = ruleSet.classify(event, match: match, ruleIndex: ruleIndex)
+        newAlert(classification, event: event, time: time, into: &out)
+    }
+
+    /// Applies an event to an alert the engine holds. Returns false when the alert must start over as a new
+    /// alert (it fired again after its incident was resolved for longer than `reopen_within`).
+    @discardableResult
+    mutating func updateKnownAlert(
+        _ fingerprint: Fingerprint, event: Event, time: Timestamp, into out: inout EffectBuffer
+    ) -> Bool {
+        guard var alert = alerts[fingerprint], var incident = incidents[alert.incident] else { return false }
+        let rule = rule(named: incident.rule)
+        if event.status == .firing, alert.status == .resolved, time >= alert.statusAt, incident.state == .resolved,
+            let resolvedAt = incident.resolvedAt, time - resolvedAt > rule.reopenWithin
+        {
+            detach(fingerprint, from: alert.incident, into: &out)
+            return false
+        }
+        alert.events += 1
+        if time >= alert.lastSeen {
+            alert.lastSeen = time
+            if !event.annotations.isEmpty { alert.annotations = event.annotations }
+        }
+        alerts[fingerprint] = alert
+        incident.events += 1
+        incident.lastActivity = max(incident.lastActivity, time)
+        incidents[alert.incident] = incident
+        let number = alert.incident
+        switch event.status {
+        case .firing:
+            if alert.status == .resolved, time >= alert.statusAt {
+                alerts[fingerprint]!.status = .firing
+                alerts[fingerprint]!.statusAt = time
+                incidents[number]!.firing += 1
+                if !alert.suppressed { registerInhibitSource(fingerprint, alerts[fingerprint]!) }
+                out.timeline(number, time, "alert_firing", "alert \(fingerprint) \(alert.labels) fires again")
+                if incidents[number]!.state == .resolved {
+                    reopen(number, at: time, reason: "alert \(fingerprint) fired again", into: &out)
+                } else if incidents[number]!.flapping {
+                    noteFlap(number, at: time, into: &out)
+                }
+            }
+            if alerts[fingerprint]!.status == .firing {
+                scheduleResolve(fingerprint, rule: rule, event: event, time: time)
+            }
+        case .resolved:
+            if alert.status == .firing, time >= alert.statusAt {
+                resolveAlert(fingerprint, at: time, reason: "the source sent resolved", into: &out)
+            }
+        }
+        out.touch(alert: fingerprint, incident: number)
+        return true
+    }
+
+    mutating func newAlert(_ c: Classification, event: Event, time: Timestamp, into out: inout EffectBuffer) {
+        let rule = c.rule
+        // 1. Inhibition: a target alert joins the source's incident as suppressed.
+        if let (number, inhibit, source) = inhibitingIncident(for: c, event: event) {
+            stats.absorbed += 1
+            attach(c, event: event, time: time, to: number, suppressed: true, into: &out)
+            out.timeline(
+                number, time, "suppressed",
+                "alert \(c.fingerprint) \(c.labels) suppressed by inhibit rule '\(inhibit)': source alert \(source) is firing with equal \(ruleSet.inhibits.first { $0.name == inhibit }?.equal.joined(separator: ", ") ?? "")"
+            )
+            return
+        }
+        // 2. An incident already collecting this group.
+        if let number = groups[c.groupKey], let incident = incidents[number] {
+            if incident.state.isActive, time <= incident.lastActivity + rule.groupWindow {
+                stats.absorbed += 1
+                attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
+                out.timeline(
+                    number, time, "grouped",
+                    "alert \(c.fingerprint) \(c.labels) joined by rule '\(rule.name)': same group \(c.groupKey)")
+                return
+            }
+            if incident.state == .resolved, let resolvedAt = incident.resolvedAt, time - resolvedAt <= rule.reopenWithin {
+                stats.absorbed += 1
+                attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
+                reopen(number, at: time, reason: "new alert \(c.fingerprint) in group \(c.groupKey)", into: &out)
+                return
+            }
+        }
+        // 3. A threshold holds events until enough arrive.
+        if let threshold = rule.threshold {
+            hold(c, event: event, time: time, threshold: threshold, into: &out)
+            return
+        }
+        // 4. A new incident.
+        stats.absorbed += 1
+        let number = open(c, event: event, time: time, reason: "rule '\(rule.name)' matched (\(matchSummary(rule)))", into: &out)
+        attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
+    }
+
+    /// An alert resolves by itself after `resolve_after` without a firing event, or at the `endsAt` its source
+    /// promised (Prometheus sends endsAt a few intervals ahead and refreshes it while the alert fires).
+    mutating func scheduleResolve(_ fingerprint: Fingerprint, rule: Rule, event: Event, time: Timestamp) {
+        guard let alert = alerts[fingerprint] else { return }
+        var due: Timestamp?
+        if let after = rule.resolveAfter(for: alert.source) { due = alert.lastSeen + after }
+        if let endsAt = event.endsAt, endsAt > time { due = max(due ?? endsAt, endsAt) }
+        guard let due, due != alert.resolveDue else { return }
+        alerts[fingerprint]!.resolveDue = due
+        timers.push(due + clamp, .alertResolve(fingerprint))
+    }
+
+    func matchSummary(_ rule: Rule) -> String {
+        rule.matchers.isEmpty ? "catch-all" : rule.matchers.map(\.description).joined(separator: ", ")
+    }
+
+    // MARK: - Incidents and alerts
+
+    mutating func open(_ c: Classification, event: Event, time: Timestamp, reason: String, into out: inout EffectBuffer)
+        -> Int
+    {
+        let number = nextNumber
+        nextNumber += 1
+        let rule = c.rule
+        incidents[number] = IncidentRecord(
+            number: number, title: c.title, kind: c.kind, state: .open, impact: c.impact, urgency: c.urgency,
+            priority: c.priority, rule: rule.name, groupKey: c.groupKey, labels: c.labels, alerts: [], firing: 0,
+            events: 0, flapping: false, openedAt: time, lastActivity: time, acknowledgedAt: nil, acknowledgedBy: nil,
+            resolvedAt: nil, distinct: [], reopens: [], escalation: nil, ackDue: nil, closeDue: nil, flapDue: nil,
+            manual: false)
+        groups[c.groupKey] = number
+        stats.incidentsOpened += 1
+        out.timeline(number, time, "opened", reason)
+        out.timeline(number, time, "classified", "kind \(c.kind.rawValue) by rule '\(rule.name)'")
+        out.timeline(
+            number, time, "prioritised",
+            "impact \(c.impact.rawValue) × urgency \(c.urgency.rawValue)\(rule.urgency == nil ? " (severity \(c.labels["severity"] ?? "none"))" : "") = \(c.priority.rawValue)"
+        )
+        out.lifecycle(number, .open, time)
+        startEscalation(number, at: time, firstRound: 0, reason: "opened", into: &out)
+        out.touch(incident: number)
+        return number
+    }
+
+    mutating func attach(
+        _ c: Classification, event: Event, time: Timestamp, to number: Int, suppressed: Bool,
+        into out: inout EffectBuffer
+    ) {
+        let fingerprint = c.fingerprint
+        let record = AlertRecord(
+            labels: c.labels, annotations: event.annotations, status: .firing, statusAt: time, firstSeen: time,
+            lastSeen: time, events: 1, incident: number, suppressed: suppressed, source: event.source, resolveDue: nil)
+        alerts[fingerprint] = record
+        if let key = c.labels["dedup_key"] { dedupIndex[key] = fingerprint }
+        var incident = incidents[number]!
+        incident.labels = incident.alerts.isEmpty && !incident.manual ? c.labels : incident.labels.intersection(c.labels)
+        incident.alerts.append(fingerprint)
+        incident.firing += 1
+        incident.events += 1
+        incident.lastActivity = max(incident.lastActivity, time)
+        incidents[number] = incident
+        if !suppressed { registerInhibitSource(fingerprint, record) }
+        scheduleResolve(fingerprint, rule: rule(named: incident.rule), event: event, time: time)
+        grow(number, with: c, at: time, into: &out)
+        out.touch(alert: fingerprint, incident: number)
+    }
+
+    /// Raises impact (count_distinct) and urgency as the incident grows; priority only ever rises.
+    mutating func grow(_ number: Int, with c: Classification, at time: Timestamp, into out: inout EffectBuffer) {
+        var incident = incidents[number]!
+        let rule = rule(named: incident.rule)
+        var reasons: [String] = []
+        if case .countDistinct(let label, _, _) = rule.impact, let value = c.labels[label] {
+            incident.distinct.insert(value)
+            let impact = rule.impact.impact(distinct: incident.distinct.count)
+            if impact > incident.impact {
+                incident.impact = impact
+                reasons.append("impact \(impact.rawValue): \(incident.distinct.count) distinct \(label)")
+            }
+        }
+        if rule.urgency == nil, c.urgency > incident.urgency {
+            incident.urgency = c.urgency
+            reasons.append("urgency \(c.urgency.rawValue): severity \(c.labels["severity"] ?? "")")
+        }
+        guard !reasons.isEmpty else {
+            incidents[number] = incident
+            return
+        }
+        let priority = ruleSet.priorityMatrix.priority(impact: incident.impact, urgency: incident.urgency)
+        let old = incident.priority
+        if priority > old { incident.priority = priority }
+        incidents[number] = incident
+        out.timeline(
+            number, time, "prioritised",
+            reasons.joined(separator: "; ") + (priority > old ? "; priority \(old.rawValue) → \(priority.rawValue)" : ""))
+        if priority > old { priorityRaised(number, at: time, into: &out) }
+    }
+
+    /// Removes an alert from an incident it no longer belongs to (it fired again after the reopen window).
+    mutating func detach(_ fingerprint: Fingerprint, from number: Int, into out: inout EffectBuffer) {
+        unregisterInhibitSource(fingerprint)
+        alerts[fingerprint] = nil
+        incidents[number]?.alerts.removeAll { $0 == fingerprint }
+    }
+
+    mutating func resolveAlert(_ fingerprint: Fingerprint, at time: Timestamp, reason: String, into out: inout EffectBuffer)
+    {
+        guard var alert = alerts[fingerprint], alert.status == .firing else { return }
+        alert.status = .resolved
+        alert.statusAt = time
+        alert.resolveDue = nil
+        alerts[fingerprint] = alert
+        unregisterInhibitSource(fingerprint)
+        let number = alert.incident
+        guard var incident = incidents[number] else { return }
+        incident.firing -= 1
+        incidents[number] = incident
+        out.touch(alert: fingerprint, incident: number)
+        out.timeline(number, time, "alert_resolved", "alert \(fingerprint) resolved: \(reason)")
+        if incident.firing == 0, incident.state.isActive, !incident.manual {
+            if incident.flapping {
+                holdForFlapping(number, at: time, into: &out)
+            } else {
+                resolve(number, at: time, by: nil, reason: "all \(incident.alerts.count) alerts resolved", into: &out)
+            }
+        }
+    }
+
+    mutating func resolve(_ number: Int, at time: Timestamp, by person: String?, reason: String, into out: inout EffectBuffer) {
+        guard var incident = incidents[number] else { return }
+        incident.state = .resolved
+        incident.resolvedAt = time
+        incident.escalation?.due = nil
+        incident.ackDue = nil
+        incident.flapDue = nil
+        let after = rule(named: incident.rule).closeAfter
+        incident.closeDue = time + after
+        incidents[number] = incident
+        timers.push(time + after + clamp, .close(number))
+        stats.incidentsResolved += 1
+        out.timeline(number, time, "resolved", (person.map { "by \($0): " } ?? "") + reason)
+        out.lifecycle(number, .resolve, time)
+        out.touch(incident: number)
+    }
+
+    mutating func reopen(_ number: Int, at time: Timestamp, reason: String, into out: inout EffectBuffer) {
+        guard var incident = incidents[number] else { return }
+        incident.state = .open
+        incident.resolvedAt = nil
+        incident.closeDue = nil
+        incident.acknowledgedAt = nil
+        incident.acknowledgedBy = nil
+        incident.lastActivity = max(incident.lastActivity, time)
+        incidents[number] = incident
+        stats.incidentsReopened += 1
+        out.timeline(number, time, "reopened", reason)
+        out.lifecycle(number, .reopen, time)
+        noteFlap(number, at: time, into: &out)
+        let nextRound = (incidents[number]!.escalation?.round ?? -1) + 1
+        startEscalation(number, at: time, firstRound: nextRound, reason: "reopened", into: &out)
+        out.touch(incident: number)
+    }
+
+    /// Counts a reopen toward flapping; more than `flapping.reopens` within `flapping.within` marks it.
+    mutating func noteFlap(_ number: Int, at time: Timestamp, into out: inout EffectBuffer) {
+        guard var incident = incidents[number], let flapping = rule(named: incident.rule).flapping else { return }
+        incident.reopens.append(time)
+        incident.reopens.removeAll { time - $0 > flapping.within }
+        if !incident.flapping, incident.reopens.count > flapping.reopens {
+            incident.flapping = true
+            out.timeline(
+                number, time, "flapping",
+                "\(incident.reopens.count) reopens within \(DurationText.format(flapping.within)) (more than \(flapping.reopens)): marked flapping, resolve is held until it calms down"
+            )
+        }
+        incidents[number] = incident
+        out.touch(incident: number)
+    }
+
+    mutating func holdForFlapping(_ number: Int, at time: Timestamp, into out: inout EffectBuffer) {
+        guard var incident = incidents[number], let flapping = rule(named: incident.rule).flapping else { return }
+        let due = (incident.reopens.last ?? time) + flapping.within
+        let checkAt = max(due, time)
+        incident.flapDue = checkAt
+        incidents[number] = incident
+        timers.push(checkAt + clamp, .flapping(number))
+        out.timeline(
+            number, time, "resolve_held",
+            "all alerts resolved, but the incident is flapping: it resolves if it stays quiet until \(checkAt)")
+    }
+
+    // MARK: - Threshold
+
+    mutating func hold(
+        _ c: Classification, event: Event, time: Timestamp, threshold: Rule.Threshold, into out: inout EffectBuffer
+    ) {
+        var group = pending[c.groupKey] ?? PendingGroup(rule: c.rule.name, entries: [], newest: time, due: nil)
+        group.newest = max(group.newest, time)
+        group.entries.append(.init(event: event, labels: c.labels, time: time))
+        stats.pending += 1
+        expire(&group, before: group.newest - threshold.within)
+        let reached: Bool
+        if let label = threshold.distinctLabel {
+            reached = Set(group.entries.map { $0.labels[label] ?? "" }).count >= threshold.count
+        } else {
+            reached = group.entries.count >= threshold.count
+        }
+        guard reached else {
+            if let oldest = group.entries.map(\.time).min() {
+                let due = oldest + threshold.within
+                if group.due != due {
+                    group.due = due
+                    timers.push(due + clamp, .pending(c.groupKey))
+                }
+            }
+            pending[c.groupKey] = group
+            return
+        }
+        pending[c.groupKey] = nil
+        let entries = group.entries.sorted { $0.time < $1.time }
+        stats.pending -= entries.count
+        let what = threshold.distinctLabel.map { "\(threshold.count) distinct \($0)" } ?? "\(threshold.count) events"
+        var number: Int?
+        for entry in entries {
+            var replay = entry.event
+            replay.labels = entry.labels
+            let match = RuleSet.Match(
+                ruleIndex: c.ruleIndex, enrichedBy: [], labels: entry.labels, extracted: Labels())
+            let ec = ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex)
+            stats.absorbed += 1
+            if let n = number {
+                if alerts[ec.fingerprint] != nil, alerts[ec.fingerprint]!.incident == n {
+                    stats.absorbed -= 1
+                    updateKnownAlert(ec.fingerprint, event: replay, time: entry.time, into: &out)
+                    stats.absorbed += 1
+                } else {
+                    attach(ec, event: replay, time: entry.time, to: n, suppressed: false, into: &out)
+                }
+            } else {
+                let n = open(
+                    ec, event: replay, time: time,
+                    reason: "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
+                    into: &out)
+                attach(ec, event: replay, time: entry.time, to: n, suppressed: false, into: &out)
+                number = n
+            }
+        }
+    }
+
+    /// Moves held events older than `cutoff` out of the window.
+    mutating func expire(_ group: inout PendingGroup, before cutoff: Timestamp) {
+        let before = group.entries.count
+        group.entries.removeAll { $0.time < cutoff }
+        let gone = before - group.entries.count
+        stats.pending -= gone
+        stats.belowThreshold += gone
+    }
+
+    // MARK: - Inhibition
+
+    func inhibitKey(_ equal: [String], _ labels: Labels) -> String {
+        equal.map { labels[$0] ?? "" }.joined(separator: "\u{1F}")
+    }
+
+    mutating func registerInhibitSource(_ fingerprint: Fingerprint, _ alert: AlertRecord) {
+        guard !ruleSet.inhibits.isEmpty else { return }
+        let event = Event(labels: alert.labels, annotations: alert.annotations, source: alert.source, receivedAt: .zero)
+        for (i, inhibit) in ruleSet.inhibits.enumerated() where inhibit.sourceMatches(event) {
+            inhibitSources[i][inhibitKey(inhibit.equal, alert.labels), default: []].insert(fingerprint)
+        }
+    }
+
+    mutating func unregisterInhibitSource(_ fingerprint: Fingerprint) {
+        guard !ruleSet.inhibits.isEmpty, let alert = alerts[fingerprint] else { return }
+        for (i, inhibit) in ruleSet.inhibits.enumerated() {
+            let key = inhibitKey(inhibit.equal, alert.labels)
+            inhibitSources[i][key]?.remove(fingerprint)
+            if inhibitSources[i][key]?.isEmpty == true { inhibitSources[i][key] = nil }
+        }
+    }
+
+    func inhibitingIncident(for c: Classification, event: Event) -> (Int, String, Fingerprint)? {
+        guard !ruleSet.inhibits.isEmpty else { return nil }
+        var target = event
+        target.labels = c.labels
+        for (i, inhibit) in ruleSet.inhibits.enumerated() where inhibit.targetMatches(target) {
+            guard let sources = inhibitSources[i][inhibitKey(inhibit.equal, c.labels)] else { continue }
+            // Lowest incident number first, so the choice does not depend on hashing order.
+            let candidates = sources.compactMap { fp -> (Int, Fingerprint)? in
+                guard let alert = alerts[fp], alert.status == .firing, let incident = incidents[alert.incident],
+                    incident.state.isActive
+                else { return nil }
+                return (alert.incident, fp)
+            }
+            if let best = candidates.min(by: { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }) {
+                return (best.0, inhibit.name, best.1)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,31 @@
+import IncidentCore
+
+/// What the engine asks its driver to do or record. The engine performs no I/O; the daemon commits these in
+/// the same transaction as the events that caused them, and the offline drivers collect them.
+public enum Effect: Sendable, Hashable {
+    /// An incident was opened or changed: its new snapshot.
+    case incident(Incident)
+    /// An alert was created or changed: its new snapshot.
+    case alert(AlertSnapshot)
+    /// A line for an incident's timeline.
+    case timeline(incident: Int, TimelineEntry)
+    /// An escalation step is due for a notifier: deliver exactly once per idempotency key.
+    case notify(Notification)
+    /// A lifecycle moment (open, ack, resolve, reopen, close) notifiers may subscribe to with `on:`.
+    case lifecycle(incident: Int, LifecycleMoment, at: Timestamp)
+    /// The incident is closed and has left the engine's working state (the store keeps it).
+    case closed(incident: Int)
+    /// No rule matched this event; it is counted and should be logged.
+    case unmatched(Labels)
+    /// A rule with `drop: true` discarded this event.
+    case dropped(rule: String)
+}
+
+/// Lifecycle moments, with the names notifiers' `on:` lists use.
+public enum LifecycleMoment: String, Sendable, Hashable, Codable {
+    case open
+    case ack
+    case resolve
+    case reopen
+    case close
+}

@@ -1,0 +1,77 @@
+import IncidentCore
+
+/// The engine's working record of one alert.
+struct AlertRecord: Sendable, Codable {
+    var labels: Labels
+    var annotations: Labels
+    var status: EventStatus
+    /// Event time of the last status change; an older event does not change the status back.
+    var statusAt: Timestamp
+    var firstSeen: Timestamp
+    var lastSeen: Timestamp
+    var events: Int
+    var incident: Int
+    var suppressed: Bool
+    var source: EventSource
+    /// When the alert resolves by itself if no firing event comes (`resolve_after`).
+    var resolveDue: Timestamp?
+}
+
+/// Where an incident's escalation policy stands.
+struct EscalationRecord: Sendable, Codable {
+    var policy: String
+    /// Step offsets are measured from here; moved on resume so the paused step fires at once.
+    var base: Timestamp
+    /// The round this run of the policy started at (reopens start a new run with fresh rounds).
+    var firstRound: Int
+    var step: Int
+    var round: Int
+    /// Next step due; nil when paused or finished.
+    var due: Timestamp?
+    var paused: Bool
+}
+
+/// The engine's working record of one incident, until it closes.
+struct IncidentRecord: Sendable, Codable {
+    var number: Int
+    var title: String
+    var kind: IncidentKind
+    var state: IncidentState
+    var impact: Impact
+    var urgency: Urgency
+    var priority: Priority
+    var rule: String
+    var groupKey: String
+    var labels: Labels
+    var alerts: [Fingerprint]
+    var firing: Int
+    var events: Int
+    var flapping: Bool
+    var openedAt: Timestamp
+    var lastActivity: Timestamp
+    var acknowledgedAt: Timestamp?
+    var acknowledgedBy: String?
+    var resolvedAt: Timestamp?
+    var distinct: Set<String>
+    var reopens: [Timestamp]
+    var escalation: EscalationRecord?
+    var ackDue: Timestamp?
+    var closeDue: Timestamp?
+    var flapDue: Timestamp?
+    /// Reported by a person (`incidentctl open`), not opened by alerts.
+    var manual: Bool
+}
+
+/// Events a threshold holds until it is reached.
+struct PendingGroup: Sendable, Codable {
+    struct Entry: Sendable, Codable {
+        var event: Event
+        var labels: Labels
+        var time: Timestamp
+    }
+
+    var rule: String
+    var entries: [Entry]
+    var newest: Timestamp
+    var due: Timestamp?
+}
