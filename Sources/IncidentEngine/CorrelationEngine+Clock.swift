@@ -15,6 +15,14 @@ extension CorrelationEngine {
 
     mutating func advance(to now: Timestamp, into out: inout EffectBuffer) {
         if now > self.now { self.now = now }
+        if let first = earlyResolveQueue.first, first.0 < now - clamp - clamp {
+            let horizon = now - clamp - clamp
+            let cut = earlyResolveQueue.firstIndex { $0.0 >= horizon } ?? earlyResolveQueue.count
+            for (time, fingerprint) in earlyResolveQueue[..<cut] where earlyResolves[fingerprint] == time {
+                earlyResolves[fingerprint] = nil
+            }
+            earlyResolveQueue.removeFirst(cut)
+        }
         while let entry = timers.popDue(now) {
             switch entry.key {
             case .escalation(let number):

@@ -27,6 +27,9 @@ public struct CorrelationEngine: Sendable {
     /// Per inhibit rule: equal-label key → firing source alerts.
     var inhibitSources: [[String: Set<Fingerprint>]] = []
     var timers = TimerHeap()
+    /// Resolves that came for alerts not (yet) known, kept for two clamps in case the firing event is late.
+    var earlyResolves: [Fingerprint: Timestamp] = [:]
+    var earlyResolveQueue: [(Timestamp, Fingerprint)] = []
     var nextNumber = 1
     /// The furthest the clock has been advanced to.
     public internal(set) var now: Timestamp = .distantPast
@@ -113,11 +116,19 @@ public struct CorrelationEngine: Sendable {
             return
         }
         guard event.status == .firing else {
+            // Remember it for a while: its firing event may still be on the way (it may arrive up to the
+            // clamp later), and must then resolve at once, as it would have in event-time order.
             stats.stale += 1
+            earlyResolves[fingerprint] = max(earlyResolves[fingerprint] ?? time, time)
+            earlyResolveQueue.append((time, fingerprint))
             return
         }
         let classification = ruleSet.classify(event, match: match, ruleIndex: ruleIndex)
         newAlert(classification, event: event, time: time, into: &out)
+        if let resolvedAt = earlyResolves[fingerprint], resolvedAt >= time, alerts[fingerprint] != nil {
+            earlyResolves[fingerprint] = nil
+            resolveAlert(fingerprint, at: resolvedAt, reason: "its resolve arrived before its firing event", into: &out)
+        }
     }
 
     /// Applies an event to an alert the engine holds. Returns false when the alert must start over as a new

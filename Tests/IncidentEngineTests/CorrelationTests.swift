@@ -1,0 +1,267 @@
+import IncidentCore
+import IncidentEngine
+import Testing
+
+@Suite("grouping, reopen, flapping")
+struct GroupingTests {
+    static let rules = """
+        rules:
+          - name: by-host
+            match: ['alertname=~"CPU|Disk|Mem"']
+            kind: degradation
+            impact: medium
+            group_by: [host]
+            group_window: 30m
+            reopen_within: 10m
+            flapping: { reopens: 2, within: 1h }
+            title: 'trouble on {{host}}'
+        """
+
+    struct Case: Sendable, CustomStringConvertible {
+        var description: String
+        var events: [(Labels, Double)]
+        var incidents: Int
+        var alertsPerIncident: [Int]
+    }
+
+    static let cases: [Case] = [
+        Case(description: "same host groups", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Disk", "host": "a"], 60)], incidents: 1, alertsPerIncident: [2]),
+        Case(description: "other host apart", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "CPU", "host": "b"], 60)], incidents: 2, alertsPerIncident: [1, 1]),
+        Case(description: "within the window", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Mem", "host": "a"], 29 * 60)], incidents: 1, alertsPerIncident: [2]),
+        Case(description: "after a quiet window opens anew", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Mem", "host": "a"], 31 * 60)], incidents: 2, alertsPerIncident: [1, 1]),
+        Case(description: "activity keeps the window open", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "CPU", "host": "a"], 25 * 60), (["alertname": "Mem", "host": "a"], 50 * 60)], incidents: 1, alertsPerIncident: [2]),
+    ]
+
+    @Test(arguments: cases)
+    func grouping(_ c: Case) {
+        var h = Harness(Self.rules)
+        for (labels, time) in c.events { h.send(labels, at: time) }
+        #expect(h.list.count == c.incidents)
+        #expect(h.list.map(\.alerts) == c.alertsPerIncident)
+        #expect(h.list.allSatisfy { $0.title.hasPrefix("trouble on ") })
+    }
+
+    @Test func groupingIsExplainedInTheTimeline() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "CPU", "host": "a"], at: 0)
+        h.send(["alertname": "Disk", "host": "a"], at: 10)
+        let grouped = h.timeline(of: 1, type: "grouped")
+        #expect(grouped.count == 1)
+        #expect(grouped[0].contains("by-host"))
+        #expect(grouped[0].contains(#"by-host{host="a"}"#))
+        #expect(h.list[0].labels == ["host": "a"], "incident labels are the ones all its alerts share")
+    }
+
+    @Test func theIncidentResolvesOnlyWhenAllItsAlertsHave() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "CPU", "host": "a"], at: 0)
+        h.send(["alertname": "Disk", "host": "a"], at: 10)
+        h.send(["alertname": "CPU", "host": "a"], at: 100, status: .resolved)
+        #expect(h.list[0].state == .open)
+        h.send(["alertname": "Disk", "host": "a"], at: 200, status: .resolved)
+        #expect(h.list[0].state == .resolved)
+    }
+
+    @Test func aNewAlertWithinReopenWithinReopensAfterwardsOpensANewIncident() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "CPU", "host": "a"], at: 0)
+        h.send(["alertname": "CPU", "host": "a"], at: 60, status: .resolved)
+        h.send(["alertname": "CPU", "host": "a"], at: 60 + 9 * 60)
+        #expect(h.list.count == 1)
+        #expect(h.list[0].state == .open)
+        #expect(h.timeline(of: 1, type: "reopened").count == 1)
+        h.send(["alertname": "CPU", "host": "a"], at: 700, status: .resolved)
+        h.send(["alertname": "Disk", "host": "a"], at: 700 + 11 * 60)
+        #expect(h.list.count == 2)
+        #expect(h.list[0].state == .resolved)
+        #expect(h.list[1].state == .open)
+    }
+
+    @Test func moreReopensThanAllowedMarkFlappingAndHoldResolve() {
+        var h = Harness(Self.rules)
+        var t = 0.0
+        h.send(["alertname": "CPU", "host": "a"], at: t)
+        for _ in 0..<3 {
+            t += 60
+            h.send(["alertname": "CPU", "host": "a"], at: t, status: .resolved)
+            t += 60
+            h.send(["alertname": "CPU", "host": "a"], at: t)
+        }
+        #expect(h.list.count == 1)
+        #expect(h.list[0].flapping)
+        #expect(h.timeline(of: 1, type: "flapping").count == 1)
+        t += 60
+        h.send(["alertname": "CPU", "host": "a"], at: t, status: .resolved)
+        #expect(h.list[0].state == .open, "resolve is held while flapping")
+        #expect(h.timeline(of: 1, type: "resolve_held").count == 1)
+        // Quiet for the flapping window after the last reopen: it resolves and is no longer flapping.
+        h.advance(t + 3600 + 60)
+        #expect(h.list[0].state == .resolved)
+        #expect(!h.list[0].flapping)
+    }
+}
+
+@Suite("thresholds")
+struct ThresholdTests {
+    static let rules = """
+        rules:
+          - name: brute
+            match: ['identifier="sshd"']
+            extract: { message: 'from (?<src_ip>\\S+)' }
+            kind: security
+            group_by: [host, src_ip]
+            threshold: { count: 5, within: 2m }
+          - name: spray
+            match: ['identifier="login"']
+            kind: security
+            group_by: [host]
+            threshold: { count_distinct: user, count: 3, within: 5m }
+        """
+
+    static func ssh(_ ip: String) -> (Labels, Labels) {
+        (["identifier": "sshd", "host": "web1"], ["message": "Failed password for root from \(ip) port 22"])
+    }
+
+    @Test func eventsAreHeldUntilTheThresholdAndThenAllJoin() {
+        var h = Harness(Self.rules)
+        let (labels, annotations) = Self.ssh("10.0.0.9")
+        for i in 0..<4 { h.send(labels, at: Double(i) * 10, annotations: annotations) }
+        #expect(h.list.isEmpty)
+        #expect(h.engine.stats.pending == 4)
+        h.send(labels, at: 40, annotations: annotations)
+        #expect(h.list.count == 1)
+        #expect(h.list[0].events == 5)
+        #expect(h.list[0].alerts == 1)
+        #expect(h.list[0].labels["src_ip"] == "10.0.0.9")
+        #expect(h.engine.stats.pending == 0)
+        #expect(h.engine.stats.absorbed == 5)
+        #expect(h.timeline(of: 1, type: "opened")[0].contains("threshold"))
+        h.send(labels, at: 50, annotations: annotations)
+        #expect(h.list[0].events == 6, "after opening, further events join directly")
+    }
+
+    @Test func eventsSpreadWiderThanTheWindowNeverOpen() {
+        var h = Harness(Self.rules)
+        let (labels, annotations) = Self.ssh("10.0.0.7")
+        for i in 0..<10 { h.send(labels, at: Double(i) * 40, annotations: annotations) }
+        #expect(h.list.isEmpty)
+        h.advance(10 * 40 + 300)
+        let s = h.engine.stats
+        #expect(s.pending == 0)
+        #expect(s.belowThreshold == 10)
+        #expect(s.accounted == s.eventsIn)
+        #expect(h.engine.workingSetSize.pendingEvents == 0, "expired windows leave the working state")
+    }
+
+    @Test func differentSourcesCountSeparately() {
+        var h = Harness(Self.rules)
+        for i in 0..<8 {
+            let (labels, annotations) = Self.ssh(i % 2 == 0 ? "1.1.1.1" : "2.2.2.2")
+            h.send(labels, at: Double(i), annotations: annotations)
+        }
+        #expect(h.list.isEmpty)
+        #expect(h.engine.stats.pending == 8)
+    }
+
+    @Test func countDistinctCountsValuesNotEvents() {
+        var h = Harness(Self.rules)
+        for i in 0..<5 { h.send(["identifier": "login", "host": "h", "user": "bob"], at: Double(i)) }
+        #expect(h.list.isEmpty)
+        h.send(["identifier": "login", "host": "h", "user": "eve"], at: 10)
+        h.send(["identifier": "login", "host": "h", "user": "mallory"], at: 20)
+        #expect(h.list.count == 1)
+        #expect(h.list[0].events == 7)
+        #expect(h.list[0].alerts == 3)
+    }
+}
+
+@Suite("inhibition and classification")
+struct InhibitionTests {
+    static let rules = """
+        rules:
+          - name: host-down
+            match: ['alertname="HostDown"']
+            kind: outage
+            impact: high
+            group_by: [host]
+          - name: services
+            match: []
+            kind: degradation
+            impact: { count_distinct: host, medium: 2, high: 3 }
+            group_by: [alertname]
+        inhibit:
+          - name: host-down-absorbs
+            source: ['alertname="HostDown"']
+            target: ['severity!="critical"']
+            equal: [host]
+        """
+
+    @Test func aTargetJoinsTheSourceIncidentAsSuppressed() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "HostDown", "host": "db1", "severity": "critical"], at: 0)
+        h.send(["alertname": "DiskSlow", "host": "db1", "severity": "warning"], at: 10)
+        h.send(["alertname": "DiskSlow", "host": "db2", "severity": "warning"], at: 20)
+        #expect(h.list.count == 2)
+        #expect(h.list[0].rule == "host-down")
+        #expect(h.list[0].alerts == 2)
+        let suppressed = h.engine.alerts(of: 1).filter(\.suppressed)
+        #expect(suppressed.count == 1)
+        #expect(suppressed[0].labels["host"] == "db1")
+        #expect(h.timeline(of: 1, type: "suppressed")[0].contains("host-down-absorbs"))
+        #expect(h.list[1].rule == "services")
+    }
+
+    @Test func criticalTargetsAndResolvedSourcesDoNotInhibit() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "HostDown", "host": "db1", "severity": "critical"], at: 0)
+        h.send(["alertname": "DiskFull", "host": "db1", "severity": "critical"], at: 10)
+        #expect(h.list.count == 2)
+        h.send(["alertname": "HostDown", "host": "db1", "severity": "critical"], at: 20, status: .resolved)
+        h.send(["alertname": "Slow", "host": "db1", "severity": "warning"], at: 30)
+        #expect(h.list.count == 3)
+    }
+
+    @Test func countDistinctRaisesImpactAndPriorityAsTheIncidentGrows() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "Latency", "host": "a", "severity": "warning"], at: 0)
+        #expect(h.list[0].impact == .low)
+        #expect(h.list[0].priority == .p4)
+        h.send(["alertname": "Latency", "host": "b", "severity": "warning"], at: 10)
+        #expect(h.list[0].impact == .medium)
+        #expect(h.list[0].priority == .p3)
+        h.send(["alertname": "Latency", "host": "c", "severity": "critical"], at: 20)
+        #expect(h.list[0].impact == .high)
+        #expect(h.list[0].urgency == .high)
+        #expect(h.list[0].priority == .p1)
+        let changes = h.timeline(of: 1, type: "prioritised")
+        #expect(changes.count == 3)
+        #expect(changes[2].contains("P3 → P1"))
+    }
+
+    @Test(arguments: [
+        ("critical", Priority.p2), ("warning", .p3), ("error", .p3), ("info", .p4), ("", .p4),
+    ])
+    func urgencyComesFromSeverity(_ severity: String, _ priority: Priority) {
+        var h = Harness(
+            """
+            rules:
+              - { name: r, match: [], impact: medium }
+            """)
+        h.send(severity.isEmpty ? ["alertname": "X"] : ["alertname": "X", "severity": severity], at: 0)
+        #expect(h.list[0].priority == priority)
+    }
+
+    @Test func aCustomPriorityMatrixIsUsed() {
+        var h = Harness(
+            """
+            rules:
+              - { name: r, match: [], impact: low, urgency: low }
+            priority_matrix:
+              high:   { high: P1, medium: P1, low: P2 }
+              medium: { high: P2, medium: P2, low: P3 }
+              low:    { high: P3, medium: P3, low: P3 }
+            """)
+        h.send(["alertname": "X"], at: 0)
+        #expect(h.list[0].priority == .p3)
+    }
+}
