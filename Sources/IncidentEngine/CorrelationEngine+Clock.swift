@@ -18,7 +18,7 @@ extension CorrelationEngine {
         if let first = earlyResolveQueue.first, first.0 < now - clamp - clamp {
             let horizon = now - clamp - clamp
             let cut = earlyResolveQueue.firstIndex { $0.0 >= horizon } ?? earlyResolveQueue.count
-            for (time, fingerprint) in earlyResolveQueue[..<cut] where earlyResolves[fingerprint] == time {
+            for (time, fingerprint) in earlyResolveQueue[..<cut] where earlyResolves[fingerprint]?.time == time {
                 earlyResolves[fingerprint] = nil
             }
             earlyResolveQueue.removeFirst(cut)
@@ -68,7 +68,9 @@ extension CorrelationEngine {
                 guard var group = pending[key], let due = group.due, due + clamp == entry.due,
                     let threshold = rule(named: group.rule).threshold
                 else { continue }
-                expire(&group, before: now - clamp - threshold.within)
+                // Inclusive: an entry whose window and grace have fully passed by `now` is out. (An exclusive
+                // cut would leave the oldest entry in and re-arm this timer at `now` forever.)
+                expire(&group, before: now - clamp - threshold.within + .microseconds(1))
                 if group.entries.isEmpty {
                     pending[key] = nil
                 } else {

@@ -28,7 +28,7 @@ public struct CorrelationEngine: Sendable {
     var inhibitSources: [[String: Set<Fingerprint>]] = []
     var timers = TimerHeap()
     /// Resolves that came for alerts not (yet) known, kept for two clamps in case the firing event is late.
-    var earlyResolves: [Fingerprint: Timestamp] = [:]
+    var earlyResolves: [Fingerprint: (time: Timestamp, count: Int)] = [:]
     var earlyResolveQueue: [(Timestamp, Fingerprint)] = []
     var nextNumber = 1
     /// The furthest the clock has been advanced to.
@@ -119,15 +119,21 @@ public struct CorrelationEngine: Sendable {
             // Remember it for a while: its firing event may still be on the way (it may arrive up to the
             // clamp later), and must then resolve at once, as it would have in event-time order.
             stats.stale += 1
-            earlyResolves[fingerprint] = max(earlyResolves[fingerprint] ?? time, time)
+            let held = earlyResolves[fingerprint]
+            earlyResolves[fingerprint] = (max(held?.time ?? time, time), (held?.count ?? 0) + 1)
             earlyResolveQueue.append((time, fingerprint))
             return
         }
         let classification = ruleSet.classify(event, match: match, ruleIndex: ruleIndex)
         newAlert(classification, event: event, time: time, into: &out)
-        if let resolvedAt = earlyResolves[fingerprint], resolvedAt >= time, alerts[fingerprint] != nil {
+        if let held = earlyResolves[fingerprint], held.time >= time, let number = alerts[fingerprint]?.incident {
+            // The held resolves now count where event order would have put them: on this alert.
             earlyResolves[fingerprint] = nil
-            resolveAlert(fingerprint, at: resolvedAt, reason: "its resolve arrived before its firing event", into: &out)
+            stats.stale -= held.count
+            stats.absorbed += held.count
+            alerts[fingerprint]!.events += held.count
+            incidents[number]!.events += held.count
+            resolveAlert(fingerprint, at: held.time, reason: "its resolve arrived before its firing event", into: &out)
         }
     }
 
@@ -155,6 +161,7 @@ public struct CorrelationEngine: Sendable {
         incident.lastActivity = max(incident.lastActivity, time)
         incidents[alert.incident] = incident
         let number = alert.incident
+        backdate(number, to: time)
         switch event.status {
         case .firing:
             if alert.status == .resolved, time >= alert.statusAt {
@@ -233,6 +240,27 @@ public struct CorrelationEngine: Sendable {
         timers.push(due + clamp, .alertResolve(fingerprint))
     }
 
+    /// An event older than the incident's opening (it arrived late, within the clamp) moves the opening back,
+    /// and with it the first run of the escalation policy, so the schedule does not depend on arrival order.
+    mutating func backdate(_ number: Int, to time: Timestamp) {
+        guard var incident = incidents[number], time < incident.openedAt, !incident.manual else { return }
+        let shift = incident.openedAt - time
+        incident.openedAt = time
+        if var escalation = incident.escalation, escalation.firstRound == 0, escalation.base > time,
+            let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count
+        {
+            escalation.base = escalation.base - shift
+            if escalation.due != nil {
+                let due = escalation.base
+                    + Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
+                escalation.due = due
+                timers.push(due, .escalation(number))
+            }
+            incident.escalation = escalation
+        }
+        incidents[number] = incident
+    }
+
     func matchSummary(_ rule: Rule) -> String {
         rule.matchers.isEmpty ? "catch-all" : rule.matchers.map(\.description).joined(separator: ", ")
     }
@@ -282,6 +310,7 @@ public struct CorrelationEngine: Sendable {
         incident.events += 1
         incident.lastActivity = max(incident.lastActivity, time)
         incidents[number] = incident
+        backdate(number, to: time)
         if !suppressed { registerInhibitSource(fingerprint, record) }
         scheduleResolve(fingerprint, rule: rule(named: incident.rule), event: event, time: time)
         grow(number, with: c, at: time, into: &out)
