@@ -12,6 +12,9 @@ struct RuleFile {
     var priorityMatrixLocation: SourceLocation?
     /// Templates whose labels could not be proven present, checked once all rules are known.
     var titleNodes: [String: SourceLocation] = [:]
+    /// Rules whose `match` or `extract` had errors: what is left of their condition may be empty, which must
+    /// not make them look like a catch-all to the whole-set checks.
+    var brokenConditions: Set<String> = []
 }
 
 /// Reads one rule file (SPEC §5) into a `RuleFile`, reporting every problem it finds.
@@ -71,6 +74,7 @@ struct RuleFileParser {
             return nil
         }
         var matchers: [Matcher] = []
+        let errorsBefore = sink.errorCount
         if let matchNode = values["match"] {
             matchers = self.matchers(matchNode, what: "match of rule '\(name)'") ?? []
         } else {
@@ -78,11 +82,14 @@ struct RuleFileParser {
                 "missing-key", at: location,
                 "rule '\(name)' has no 'match'; write match: [] to match every event (a catch-all).")
         }
+        if sink.errorCount > errorsBefore { file.brokenConditions.insert(name) }
         var rule = Rule(name: name, location: reader.location(nameNode), matchers: matchers)
         for (key, keyNode, value) in pairs {
             switch key {
             case "extract":
+                let errorsBeforeExtract = sink.errorCount
                 rule.extract = extract(value, rule: name)
+                if sink.errorCount > errorsBeforeExtract { file.brokenConditions.insert(name) }
             case "kind":
                 rule.kind = reader.enumeration(value, IncidentKind.self, what: "kind", code: "unknown-kind") ?? rule.kind
             case "impact":
@@ -174,6 +181,15 @@ struct RuleFileParser {
             guard let field = reader.string(keyNode, what: "an extract field"),
                 let source = reader.string(valueNode, what: "an extract pattern")
             else { continue }
+            // Checked before compiling: the regex engine reads (?<src-ip>...) as a .NET balancing group and
+            // would only say "balanced capture is not currently supported".
+            if let bad = Pattern.captureNames(in: source).first(where: { !Self.isLabelName($0) }) {
+                sink.error(
+                    "bad-label-name", at: reader.location(valueNode),
+                    "capture name '\(bad)' in the extract pattern for '\(field)' is not a valid label name (letters, digits and '_', not starting with a digit); write (?<\(Self.labelNameSuggestion(bad))>...)."
+                )
+                continue
+            }
             do {
                 let pattern = try Pattern(source, anchored: false)
                 if pattern.captureNames.isEmpty {
@@ -181,11 +197,6 @@ struct RuleFileParser {
                         "extract-no-capture", at: reader.location(valueNode),
                         "extract pattern for '\(field)' has no named group; name what to keep with (?<label>...).")
                     continue
-                }
-                for name in pattern.captureNames where !Self.isLabelName(name) {
-                    sink.error(
-                        "bad-label-name", at: reader.location(valueNode),
-                        "capture name '\(name)' is not a valid label name (letters, digits and '_').")
                 }
                 result.append((field, pattern))
             } catch {
@@ -282,6 +293,13 @@ struct RuleFileParser {
     static func isLabelName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, MatcherScanner.isNameStart(first) else { return false }
         return name.unicodeScalars.allSatisfy(MatcherScanner.isNameChar)
+    }
+
+    /// `src-ip` → `src_ip`, `1st` → `_1st`: the nearest valid label name.
+    static func labelNameSuggestion(_ name: String) -> String {
+        var out = String(String.UnicodeScalarView(name.unicodeScalars.map { MatcherScanner.isNameChar($0) ? $0 : "_" }))
+        if out.isEmpty || !MatcherScanner.isNameStart(out.unicodeScalars.first!) { out = "_" + out }
+        return out
     }
 
     func labelName(_ name: String, at node: Node, what: String) -> String? {

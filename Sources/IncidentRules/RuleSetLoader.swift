@@ -97,6 +97,7 @@ public struct RuleSetLoader: Sendable {
         var matrix: (table: [Impact: [Urgency: Priority]], at: SourceLocation)?
         var ruleNames: [String: SourceLocation] = [:]
         var titleLocations: [String: SourceLocation] = [:]
+        var brokenConditions: Set<String> = []
 
         for (_, file) in parsed {
             for rule in file.rules {
@@ -111,6 +112,7 @@ public struct RuleSetLoader: Sendable {
                 rules.append(rule)
             }
             titleLocations.merge(file.titleNodes) { a, _ in a }
+            brokenConditions.formUnion(file.brokenConditions)
             inhibits += file.inhibits
             for policy in file.policies {
                 if let first = policies[policy.name] {
@@ -180,8 +182,11 @@ public struct RuleSetLoader: Sendable {
                 )
             }
         }
-        // Rules after an unconditional catch-all can never decide.
-        if let catchAll = rules.firstIndex(where: { $0.matchers.isEmpty && $0.extract.isEmpty && !$0.continue }) {
+        // Rules after an unconditional catch-all can never decide. A rule whose match or extract did not compile
+        // is no catch-all, whatever is left of its condition: its error is already reported.
+        if let catchAll = rules.firstIndex(where: {
+            $0.matchers.isEmpty && $0.extract.isEmpty && !$0.continue && !brokenConditions.contains($0.name)
+        }) {
             for rule in rules[(catchAll + 1)...] where !rule.continue {
                 sink.warning(
                     "unreachable-rule", at: rule.location,
