@@ -12,6 +12,8 @@ struct RuleFile {
     var priorityMatrixLocation: SourceLocation?
     /// Templates whose labels could not be proven present, checked once all rules are known.
     var titleNodes: [String: SourceLocation] = [:]
+    /// Where each rule names its escalation policy, so an undefined one is reported there.
+    var escalationNodes: [String: SourceLocation] = [:]
     /// Rules whose `match` or `extract` had errors: what is left of their condition may be empty, which must
     /// not make them look like a catch-all to the whole-set checks.
     var brokenConditions: Set<String> = []
@@ -118,6 +120,7 @@ struct RuleFileParser {
                 rule.flapping = flapping(value)
             case "escalation":
                 rule.escalation = reader.string(value, what: "escalation")
+                file.escalationNodes[name] = reader.location(value)
             case "title":
                 if let text = reader.string(value, what: "title") {
                     do {
@@ -146,6 +149,17 @@ struct RuleFileParser {
     }
 
     func matchers(_ node: Node, what: String) -> [Matcher]? {
+        if case .mapping(let mapping) = node {
+            // `match: { alertname: HostDown }` is a common first try; show it in matcher syntax.
+            let example = mapping.compactMap { key, value -> String? in
+                guard let k = key.string, let v = value.string else { return nil }
+                return "'\(k)=\(quoted(v))'"
+            }
+            sink.error(
+                "wrong-type", at: reader.location(node),
+                "\(what) must be a list of matchers, found a mapping; write [\(example.isEmpty ? "'name=\"value\"'" : example.joined(separator: ", "))].")
+            return nil
+        }
         guard let items = reader.list(node, what: what) else { return nil }
         var result: [Matcher] = []
         for item in items {
@@ -306,7 +320,7 @@ struct RuleFileParser {
         guard Self.isLabelName(name) else {
             sink.error(
                 "bad-label-name", at: reader.location(node),
-                "'\(name)' in \(what) is not a label name (letters, digits and '_', not starting with a digit).")
+                "'\(name)' in \(what) is not a label name (letters, digits and '_', not starting with a digit); write '\(Self.labelNameSuggestion(name))'.")
             return nil
         }
         return name
@@ -331,7 +345,7 @@ struct RuleFileParser {
         if source.isEmpty {
             sink.error(
                 "empty-matchers", at: reader.location(sourceNode),
-                "inhibit rule '\(name)' has no source matchers; it would let any incident swallow new alerts.")
+                "inhibit rule '\(name)' has no source matchers; it would let any incident swallow new alerts. Name what the inhibiting alert must match, e.g. source: ['alertname=\"HostDown\"'].")
             return nil
         }
         let equal = values["equal"].flatMap { reader.strings($0, what: "equal") }?.compactMap {

@@ -98,6 +98,7 @@ public struct RuleSetLoader: Sendable {
         var ruleNames: [String: SourceLocation] = [:]
         var titleLocations: [String: SourceLocation] = [:]
         var brokenConditions: Set<String> = []
+        var escalationLocations: [String: SourceLocation] = [:]
 
         for (_, file) in parsed {
             for rule in file.rules {
@@ -113,6 +114,7 @@ public struct RuleSetLoader: Sendable {
             }
             titleLocations.merge(file.titleNodes) { a, _ in a }
             brokenConditions.formUnion(file.brokenConditions)
+            escalationLocations.merge(file.escalationNodes) { a, _ in a }
             inhibits += file.inhibits
             for policy in file.policies {
                 if let first = policies[policy.name] {
@@ -147,7 +149,7 @@ public struct RuleSetLoader: Sendable {
         for rule in rules {
             if let policy = rule.escalation, policies[policy] == nil {
                 sink.error(
-                    "undefined-policy", at: rule.location,
+                    "undefined-policy", at: escalationLocations[rule.name] ?? rule.location,
                     "rule '\(rule.name)' escalates with policy '\(policy)', which no rule file defines.\(hint(policy, policies.keys))"
                 )
             }
