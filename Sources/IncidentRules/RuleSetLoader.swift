@@ -40,7 +40,7 @@ public struct RuleSetLoader: Sendable {
                 if names.isEmpty {
                     sink?.warning(
                         "empty-directory", at: SourceLocation(file: path, line: 1, column: 1),
-                        "no *.yaml files in this directory.")
+                        "no *.yaml or *.yml files in this directory (it is not read recursively); rule files must end in .yaml or .yml.")
                 }
                 files += names.map { (path as NSString).appendingPathComponent($0) }
             } else {
