@@ -61,6 +61,8 @@ final class DiagnosticSink {
     }
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    var errorCount: Int { diagnostics.count { $0.severity == .error } }
 }
 
 /// The nearest candidate by edit distance, when it is close enough to be a plausible typo.

@@ -12,6 +12,11 @@ struct RuleFile {
     var priorityMatrixLocation: SourceLocation?
     /// Templates whose labels could not be proven present, checked once all rules are known.
     var titleNodes: [String: SourceLocation] = [:]
+    /// Where each rule names its escalation policy, so an undefined one is reported there.
+    var escalationNodes: [String: SourceLocation] = [:]
+    /// Rules whose `match` or `extract` had errors: what is left of their condition may be empty, which must
+    /// not make them look like a catch-all to the whole-set checks.
+    var brokenConditions: Set<String> = []
 }
 
 /// Reads one rule file (SPEC §5) into a `RuleFile`, reporting every problem it finds.
@@ -71,6 +76,7 @@ struct RuleFileParser {
             return nil
         }
         var matchers: [Matcher] = []
+        let errorsBefore = sink.errorCount
         if let matchNode = values["match"] {
             matchers = self.matchers(matchNode, what: "match of rule '\(name)'") ?? []
         } else {
@@ -78,11 +84,14 @@ struct RuleFileParser {
                 "missing-key", at: location,
                 "rule '\(name)' has no 'match'; write match: [] to match every event (a catch-all).")
         }
+        if sink.errorCount > errorsBefore { file.brokenConditions.insert(name) }
         var rule = Rule(name: name, location: reader.location(nameNode), matchers: matchers)
         for (key, keyNode, value) in pairs {
             switch key {
             case "extract":
+                let errorsBeforeExtract = sink.errorCount
                 rule.extract = extract(value, rule: name)
+                if sink.errorCount > errorsBeforeExtract { file.brokenConditions.insert(name) }
             case "kind":
                 rule.kind = reader.enumeration(value, IncidentKind.self, what: "kind", code: "unknown-kind") ?? rule.kind
             case "impact":
@@ -111,6 +120,7 @@ struct RuleFileParser {
                 rule.flapping = flapping(value)
             case "escalation":
                 rule.escalation = reader.string(value, what: "escalation")
+                file.escalationNodes[name] = reader.location(value)
             case "title":
                 if let text = reader.string(value, what: "title") {
                     do {
@@ -139,6 +149,17 @@ struct RuleFileParser {
     }
 
     func matchers(_ node: Node, what: String) -> [Matcher]? {
+        if case .mapping(let mapping) = node {
+            // `match: { alertname: HostDown }` is a common first try; show it in matcher syntax.
+            let example = mapping.compactMap { key, value -> String? in
+                guard let k = key.string, let v = value.string else { return nil }
+                return "'\(k)=\(quoted(v))'"
+            }
+            sink.error(
+                "wrong-type", at: reader.location(node),
+                "\(what) must be a list of matchers, found a mapping; write [\(example.isEmpty ? "'name=\"value\"'" : example.joined(separator: ", "))].")
+            return nil
+        }
         guard let items = reader.list(node, what: what) else { return nil }
         var result: [Matcher] = []
         for item in items {
@@ -174,6 +195,15 @@ struct RuleFileParser {
             guard let field = reader.string(keyNode, what: "an extract field"),
                 let source = reader.string(valueNode, what: "an extract pattern")
             else { continue }
+            // Checked before compiling: the regex engine reads (?<src-ip>...) as a .NET balancing group and
+            // would only say "balanced capture is not currently supported".
+            if let bad = Pattern.captureNames(in: source).first(where: { !Self.isLabelName($0) }) {
+                sink.error(
+                    "bad-label-name", at: reader.location(valueNode),
+                    "capture name '\(bad)' in the extract pattern for '\(field)' is not a valid label name (letters, digits and '_', not starting with a digit); write (?<\(Self.labelNameSuggestion(bad))>...)."
+                )
+                continue
+            }
             do {
                 let pattern = try Pattern(source, anchored: false)
                 if pattern.captureNames.isEmpty {
@@ -181,11 +211,6 @@ struct RuleFileParser {
                         "extract-no-capture", at: reader.location(valueNode),
                         "extract pattern for '\(field)' has no named group; name what to keep with (?<label>...).")
                     continue
-                }
-                for name in pattern.captureNames where !Self.isLabelName(name) {
-                    sink.error(
-                        "bad-label-name", at: reader.location(valueNode),
-                        "capture name '\(name)' is not a valid label name (letters, digits and '_').")
                 }
                 result.append((field, pattern))
             } catch {
@@ -284,11 +309,18 @@ struct RuleFileParser {
         return name.unicodeScalars.allSatisfy(MatcherScanner.isNameChar)
     }
 
+    /// `src-ip` → `src_ip`, `1st` → `_1st`: the nearest valid label name.
+    static func labelNameSuggestion(_ name: String) -> String {
+        var out = String(String.UnicodeScalarView(name.unicodeScalars.map { MatcherScanner.isNameChar($0) ? $0 : "_" }))
+        if out.isEmpty || !MatcherScanner.isNameStart(out.unicodeScalars.first!) { out = "_" + out }
+        return out
+    }
+
     func labelName(_ name: String, at node: Node, what: String) -> String? {
         guard Self.isLabelName(name) else {
             sink.error(
                 "bad-label-name", at: reader.location(node),
-                "'\(name)' in \(what) is not a label name (letters, digits and '_', not starting with a digit).")
+                "'\(name)' in \(what) is not a label name (letters, digits and '_', not starting with a digit); write '\(Self.labelNameSuggestion(name))'.")
             return nil
         }
         return name
@@ -313,7 +345,7 @@ struct RuleFileParser {
         if source.isEmpty {
             sink.error(
                 "empty-matchers", at: reader.location(sourceNode),
-                "inhibit rule '\(name)' has no source matchers; it would let any incident swallow new alerts.")
+                "inhibit rule '\(name)' has no source matchers; it would let any incident swallow new alerts. Name what the inhibiting alert must match, e.g. source: ['alertname=\"HostDown\"'].")
             return nil
         }
         let equal = values["equal"].flatMap { reader.strings($0, what: "equal") }?.compactMap {

@@ -40,7 +40,7 @@ public struct RuleSetLoader: Sendable {
                 if names.isEmpty {
                     sink?.warning(
                         "empty-directory", at: SourceLocation(file: path, line: 1, column: 1),
-                        "no *.yaml files in this directory.")
+                        "no *.yaml or *.yml files in this directory (it is not read recursively); rule files must end in .yaml or .yml.")
                 }
                 files += names.map { (path as NSString).appendingPathComponent($0) }
             } else {
@@ -97,6 +97,8 @@ public struct RuleSetLoader: Sendable {
         var matrix: (table: [Impact: [Urgency: Priority]], at: SourceLocation)?
         var ruleNames: [String: SourceLocation] = [:]
         var titleLocations: [String: SourceLocation] = [:]
+        var brokenConditions: Set<String> = []
+        var escalationLocations: [String: SourceLocation] = [:]
 
         for (_, file) in parsed {
             for rule in file.rules {
@@ -111,6 +113,8 @@ public struct RuleSetLoader: Sendable {
                 rules.append(rule)
             }
             titleLocations.merge(file.titleNodes) { a, _ in a }
+            brokenConditions.formUnion(file.brokenConditions)
+            escalationLocations.merge(file.escalationNodes) { a, _ in a }
             inhibits += file.inhibits
             for policy in file.policies {
                 if let first = policies[policy.name] {
@@ -145,7 +149,7 @@ public struct RuleSetLoader: Sendable {
         for rule in rules {
             if let policy = rule.escalation, policies[policy] == nil {
                 sink.error(
-                    "undefined-policy", at: rule.location,
+                    "undefined-policy", at: escalationLocations[rule.name] ?? rule.location,
                     "rule '\(rule.name)' escalates with policy '\(policy)', which no rule file defines.\(hint(policy, policies.keys))"
                 )
             }
@@ -180,8 +184,11 @@ public struct RuleSetLoader: Sendable {
                 )
             }
         }
-        // Rules after an unconditional catch-all can never decide.
-        if let catchAll = rules.firstIndex(where: { $0.matchers.isEmpty && $0.extract.isEmpty && !$0.continue }) {
+        // Rules after an unconditional catch-all can never decide. A rule whose match or extract did not compile
+        // is no catch-all, whatever is left of its condition: its error is already reported.
+        if let catchAll = rules.firstIndex(where: {
+            $0.matchers.isEmpty && $0.extract.isEmpty && !$0.continue && !brokenConditions.contains($0.name)
+        }) {
             for rule in rules[(catchAll + 1)...] where !rule.continue {
                 sink.warning(
                     "unreachable-rule", at: rule.location,

@@ -13,6 +13,16 @@ struct YAMLReader {
     func compose(_ text: String) -> Node? {
         do {
             return try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            // Yams refuses repeated keys while composing, so `mapping(_:allowed:what:)` never sees them; its
+            // message would quote the whole file at 1:1. Point at the repeat instead.
+            let key = duplicates.first ?? "?"
+            let first = (line: max(context.mark.line, 1), column: max(context.mark.column, 1))
+            let at = Self.repeatedKey(key, after: first, in: text) ?? first
+            sink.error(
+                "duplicate-key", at: SourceLocation(file: file, line: at.line, column: at.column),
+                "key '\(key)' appears twice in the same mapping (first at line \(first.line)); keep one.")
+            return nil
         } catch let error as YamlError {
             let (mark, problem) = Self.describe(error)
             sink.error(
@@ -36,6 +46,47 @@ struct YAMLReader {
         default:
             return (nil, "\(error)")
         }
+    }
+
+    /// Where `key` occurs again in the mapping whose first occurrence is at `first` (1-based line and column,
+    /// counted in Unicode scalars as libyaml does): the same line of a flow mapping, or a later line of a block
+    /// mapping at the same indentation. Nil when it cannot be told from the text.
+    static func repeatedKey(_ key: String, after first: (line: Int, column: Int), in text: String)
+        -> (line: Int, column: Int)?
+    {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { Array($0.unicodeScalars) }
+        let keyScalars = Array(key.unicodeScalars)
+        func isKey(_ line: [Unicode.Scalar], at start: Int) -> Bool {
+            guard start + keyScalars.count <= line.count, Array(line[start..<start + keyScalars.count]) == keyScalars
+            else { return false }
+            var i = start + keyScalars.count
+            while i < line.count, line[i] == " " { i += 1 }
+            return i < line.count && line[i] == ":"
+        }
+        guard first.line - 1 < lines.count else { return nil }
+        // A flow mapping: `{ a: 1, a: 2 }` on one line.
+        let firstLine = lines[first.line - 1]
+        var i = first.column - 1 + keyScalars.count
+        while i < firstLine.count {
+            if firstLine[i] == "," || firstLine[i] == "{" {
+                var j = i + 1
+                while j < firstLine.count, firstLine[j] == " " { j += 1 }
+                if isKey(firstLine, at: j) { return (first.line, j + 1) }
+            }
+            i += 1
+        }
+        // A block mapping: a later sibling line indented exactly like the first key.
+        let indent = first.column - 1
+        for index in first.line..<lines.count {
+            let line = lines[index]
+            var leading = 0
+            while leading < line.count, line[leading] == " " { leading += 1 }
+            if leading == line.count || line[leading] == "#" { continue }
+            if leading < indent { return nil }
+            if leading == indent, isKey(line, at: leading) { return (index + 1, leading + 1) }
+        }
+        return nil
     }
 
     func location(_ node: Node) -> SourceLocation {
