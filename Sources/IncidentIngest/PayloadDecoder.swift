@@ -120,9 +120,11 @@ public struct PayloadDecoder: Sendable {
         guard !labels.isEmpty else { throw PayloadError("no-labels", "\(path).labels is missing or empty; an alert needs labels") }
         try check(labels, path: "\(path).labels")
         let annotations = try stringMap(dict["annotations"], path: "\(path).annotations")
-        let startsAt = try time(dict["startsAt"], path: "\(path).startsAt")
+        var startsAt = try time(dict["startsAt"], path: "\(path).startsAt")
         var endsAt = try time(dict["endsAt"], path: "\(path).endsAt")
-        // Go's zero time means "not set".
+        // Go's zero time means "not set", for startsAt as for endsAt (Alertmanager then uses the arrival time);
+        // kept, it would put the event in year 1 and outside every window.
+        if let s = startsAt, s.microseconds <= 0 { startsAt = nil }
         if let e = endsAt, e.microseconds <= 0 { endsAt = nil }
         let status: EventStatus
         switch dict["status"] {

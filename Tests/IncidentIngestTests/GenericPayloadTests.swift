@@ -82,6 +82,13 @@ struct GenericPayloadTests {
         }
     }
 
+    @Test("Go's zero startsAt means not set, so the event's time is its arrival")
+    func goZeroStartsAt() throws {
+        let event = try #require(try decode(#"{"labels":{"a":"1"},"startsAt":"\#(goZeroTime)"}"#).first)
+        #expect(event.startsAt == nil)
+        #expect(event.eventTime() == received)
+    }
+
     @Test("a label set exactly at the limits is accepted")
     func atTheLimits() throws {
         let decoder = PayloadDecoder(maxLabels: 3, maxLabelValueBytes: 4)
