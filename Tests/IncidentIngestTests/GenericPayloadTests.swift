@@ -18,7 +18,8 @@ struct GenericPayloadTests {
         try #require(events.count == 1)
         let event = events[0]
         #expect(event.labels == ["alertname": "BackupFailed", "host": "db1", "severity": "error"])
-        #expect(event.annotations == ["summary": "nightly backup failed", "runbook": "https://wiki.example.com/backup"])
+        #expect(
+            event.annotations == ["summary": "nightly backup failed", "runbook": "https://wiki.example.com/backup"])
         #expect(event.status == .firing)
         #expect(event.startsAt == Timestamp(microseconds: captureSecond))
         #expect(event.endsAt == nil)

@@ -43,7 +43,8 @@ func refusal(_ data: Data, decoder: PayloadDecoder = PayloadDecoder(), format: P
     }
 }
 
-func refusal(_ json: String, decoder: PayloadDecoder = PayloadDecoder(), format: PayloadFormat? = nil) -> PayloadError? {
+func refusal(_ json: String, decoder: PayloadDecoder = PayloadDecoder(), format: PayloadFormat? = nil) -> PayloadError?
+{
     refusal(Data(json.utf8), decoder: decoder, format: format)
 }
 
