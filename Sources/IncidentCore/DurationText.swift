@@ -1,4 +1,4 @@
-/// Operator-facing durations: `30s`, `5m`, `4h`, `7d`, `1h30m`, `250ms`, `2w`.
+/// Operator-facing durations: `30s`, `5m`, `4h`, `7d`, `1h30m`, `250ms`, `2w` (and `us`, which `format` writes).
 public enum DurationText {
     /// Parses a duration; nil when the text is not one. Zero (`0s`, `0`) is allowed.
     public static func parse(_ text: String) -> Duration? {
@@ -23,6 +23,10 @@ public enum DurationText {
             let unitMicros: Int64
             if chars.starts(with: "ms".utf8) {
                 unitMicros = 1000
+                chars = chars.dropFirst(2)
+            } else if chars.starts(with: "us".utf8) {
+                // format writes microseconds as "us"; what it writes must parse back.
+                unitMicros = 1
                 chars = chars.dropFirst(2)
             } else {
                 switch c {

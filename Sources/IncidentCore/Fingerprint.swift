@@ -8,7 +8,10 @@ public struct Fingerprint: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Parses 16 (or fewer) hex digits.
     public init?(hex: String) {
-        guard !hex.isEmpty, hex.utf8.count <= 16, let value = UInt64(hex, radix: 16) else { return nil }
+        // UInt64(_:radix:) alone would also take a sign ("+1f", "-0"), which is no fingerprint.
+        guard !hex.isEmpty, hex.utf8.count <= 16, hex.allSatisfy(\.isHexDigit),
+            let value = UInt64(hex, radix: 16)
+        else { return nil }
         rawValue = value
     }
 

@@ -23,7 +23,9 @@ extension Timestamp {
             let hour = digits(11, 2), utf8[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
             utf8[16] == UInt8(ascii: ":"), let second = digits(17, 2)
         else { return nil }
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
+        guard (1...12).contains(month), (1...Timestamp.daysIn(month: month, year: year)).contains(day), hour < 24,
+            minute < 60, second <= 60
+        else { return nil }
         var index = 19
         var micros: Int64 = 0
         if index < utf8.count, utf8[index] == UInt8(ascii: ".") {
@@ -44,7 +46,7 @@ extension Timestamp {
         } else if utf8[index] == UInt8(ascii: "+") || utf8[index] == UInt8(ascii: "-") {
             let sign = utf8[index] == UInt8(ascii: "+") ? 1 : -1
             guard let oh = digits(index + 1, 2), index + 3 < utf8.count, utf8[index + 3] == UInt8(ascii: ":"),
-                let om = digits(index + 4, 2)
+                let om = digits(index + 4, 2), oh < 24, om < 60
             else { return nil }
             offsetSeconds = sign * (oh * 3600 + om * 60)
             index += 6
@@ -74,6 +76,15 @@ extension Timestamp {
             if micros % 1000 == 0 { out += "." + pad(Int(micros / 1000), 3) } else { out += "." + pad(Int(micros), 6) }
         }
         return out + "Z"
+    }
+
+    /// Days in a month of the proleptic Gregorian calendar; a parse must not roll Feb 30 into March.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     // Howard Hinnant's civil calendar algorithms: exact for the proleptic Gregorian calendar.

@@ -21,9 +21,9 @@ public enum JournalEntryMapper {
     public static func event(fields: [String: String], receivedAt: Timestamp) throws(PayloadError) -> Event {
         var labels: Labels = ["source": "journal"]
         if let host = fields["_HOSTNAME"], !host.isEmpty { labels["host"] = host }
-        if let unit = fields["UNIT"] ?? fields["USER_UNIT"] ?? fields["_SYSTEMD_UNIT"], !unit.isEmpty {
-            labels["unit"] = unit
-        }
+        // An empty UNIT= is no unit; it must not hide USER_UNIT or _SYSTEMD_UNIT.
+        let units = ["UNIT", "USER_UNIT", "_SYSTEMD_UNIT"].lazy.compactMap { fields[$0] }
+        if let unit = units.first(where: { !$0.isEmpty }) { labels["unit"] = unit }
         if let identifier = fields["SYSLOG_IDENTIFIER"], !identifier.isEmpty { labels["identifier"] = identifier }
         let priority = fields["PRIORITY"].flatMap { Int($0) }.map { min(max($0, 0), 7) } ?? 6
         labels["priority"] = String(priority)

@@ -120,9 +120,11 @@ public struct PayloadDecoder: Sendable {
         guard !labels.isEmpty else { throw PayloadError("no-labels", "\(path).labels is missing or empty; an alert needs labels") }
         try check(labels, path: "\(path).labels")
         let annotations = try stringMap(dict["annotations"], path: "\(path).annotations")
-        let startsAt = try time(dict["startsAt"], path: "\(path).startsAt")
+        var startsAt = try time(dict["startsAt"], path: "\(path).startsAt")
         var endsAt = try time(dict["endsAt"], path: "\(path).endsAt")
-        // Go's zero time means "not set".
+        // Go's zero time means "not set", for startsAt as for endsAt (Alertmanager then uses the arrival time);
+        // kept, it would put the event in year 1 and outside every window.
+        if let s = startsAt, s.microseconds <= 0 { startsAt = nil }
         if let e = endsAt, e.microseconds <= 0 { endsAt = nil }
         let status: EventStatus
         switch dict["status"] {
@@ -189,17 +191,20 @@ public struct PayloadDecoder: Sendable {
         switch value {
         case nil, is NSNull: return Labels()
         case let dict as [String: Any]:
-            var labels = Labels()
+            // Collected, then sorted once: inserting key by key into the sorted set is quadratic, and a payload
+            // under max_payload_bytes can hold 400k keys (a minute of CPU before this).
+            var values: [String: String] = [:]
+            values.reserveCapacity(dict.count)
             for (key, raw) in dict {
                 switch raw {
-                case let s as String: labels[key] = s
-                case let n as NSNumber: labels[key] = n.stringValue
+                case let s as String: values[key] = s
+                case let n as NSNumber: values[key] = n.stringValue
                 case is NSNull: continue
                 default:
                     throw PayloadError("bad-label", "\(path).\(key) must be a string, not an object or array")
                 }
             }
-            return labels
+            return Labels(values)
         default:
             throw PayloadError("bad-shape", "\(path) must be an object of strings")
         }
