@@ -10,7 +10,8 @@ public struct EngineState: Sendable, Codable {
     public var nextNumber: Int
     public var now: Timestamp
     public var stats: EngineStats
-    var alerts: [Fingerprint: AlertRecord]
+    /// Keyed by the fingerprint's hex form: string keys encode as a sorted JSON object.
+    var alerts: [String: AlertRecord]
     var incidents: [Int: IncidentRecord]
     var groups: [String: Int]
     var pending: [String: PendingGroup]
@@ -37,7 +38,8 @@ extension CorrelationEngine {
     /// The engine's working state, for persisting.
     public func exportState() -> EngineState {
         EngineState(
-            version: EngineState.currentVersion, nextNumber: nextNumber, now: now, stats: stats, alerts: alerts,
+            version: EngineState.currentVersion, nextNumber: nextNumber, now: now, stats: stats,
+            alerts: Dictionary(uniqueKeysWithValues: alerts.map { ($0.key.description, $0.value) }),
             incidents: incidents, groups: groups, pending: pending, dedupIndex: dedupIndex)
     }
 
@@ -48,7 +50,9 @@ extension CorrelationEngine {
         nextNumber = state.nextNumber
         now = state.now
         stats = state.stats
-        alerts = state.alerts
+        alerts = Dictionary(uniqueKeysWithValues: state.alerts.compactMap { key, value in
+            Fingerprint(hex: key).map { ($0, value) }
+        })
         incidents = state.incidents
         groups = state.groups
         pending = state.pending

@@ -323,7 +323,13 @@ public struct CorrelationEngine: Sendable {
         let rule = rule(named: incident.rule)
         var reasons: [String] = []
         if case .countDistinct(let label, _, _) = rule.impact, let value = c.labels[label] {
-            incident.distinct.insert(value)
+            var low = 0
+            var high = incident.distinct.count
+            while low < high {
+                let mid = (low + high) / 2
+                if incident.distinct[mid] < value { low = mid + 1 } else { high = mid }
+            }
+            if low == incident.distinct.count || incident.distinct[low] != value { incident.distinct.insert(value, at: low) }
             let impact = rule.impact.impact(distinct: incident.distinct.count)
             if impact > incident.impact {
                 incident.impact = impact

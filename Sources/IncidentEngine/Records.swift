@@ -52,7 +52,8 @@ struct IncidentRecord: Sendable, Codable {
     var acknowledgedAt: Timestamp?
     var acknowledgedBy: String?
     var resolvedAt: Timestamp?
-    var distinct: Set<String>
+    /// Distinct values of the `count_distinct` label, sorted (an array so the state encodes the same every time).
+    var distinct: [String]
     var reopens: [Timestamp]
     var escalation: EscalationRecord?
     var ackDue: Timestamp?

@@ -21,6 +21,11 @@ struct IncidentStateTests {
         (.closed, .resolve, nil),
         (.closed, .reopen, nil),
         (.closed, .close, nil),
+        // The engine's own action: a lapsed acknowledgement returns the incident to open.
+        (.open, .ackTimeout, nil),
+        (.acknowledged, .ackTimeout, .open),
+        (.resolved, .ackTimeout, nil),
+        (.closed, .ackTimeout, nil),
     ]
 
     @Test("the table covers every state and action exactly once")
@@ -49,7 +54,7 @@ struct IncidentStateTests {
 
     @Test("action and state names are the API's")
     func names() {
-        #expect(IncidentState.Action.allCases.map(\.rawValue) == ["ack", "resolve", "reopen", "close"])
+        #expect(IncidentState.Action.allCases.map(\.rawValue) == ["ack", "resolve", "reopen", "close", "ack_timeout"])
         #expect(IncidentState.allCases.map(\.rawValue) == ["open", "acknowledged", "resolved", "closed"])
     }
 }
