@@ -10,7 +10,7 @@ struct Incidentctl: ParsableCommand {
             Exit codes: 0 ok, 1 a failure you can fix (bad rules, failed test, daemon error), 2 usage error.
             The config is --config, else $INCIDENTD_CONFIG, else /etc/incidentd/incidentd.yaml.
             """,
-        subcommands: [RulesCommand.self]
+        subcommands: [RulesCommand.self, Replay.self]
     )
 
     /// Runs the command and maps usage errors to exit code 2 (SPEC §2), which ArgumentParser would make 64.

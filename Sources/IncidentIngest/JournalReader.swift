@@ -1,0 +1,111 @@
+import CSystemd
+import Foundation
+import IncidentCore
+
+/// Reads journal entries through libsystemd: the local journal, a directory of journal files, or given files.
+///
+/// Not thread-safe (an `sd_journal` handle must stay on one thread): use it from one thread, or confine it.
+public final class JournalReader {
+    public enum Location: Sendable {
+        case local
+        case directory(String)
+        case files([String])
+    }
+
+    /// Why the journal could not be opened or read; negative errno from libsystemd.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var operation: String
+        public var errno: Int32
+
+        public var description: String { "\(operation): \(String(cString: strerror(-errno))) (\(errno))" }
+    }
+
+    let handle: OpaquePointer
+
+    public init(_ location: Location) throws(Failure) {
+        var journal: OpaquePointer?
+        let result: Int32
+        switch location {
+        case .local:
+            result = sd_journal_open(&journal, Int32(SD_JOURNAL_LOCAL_ONLY))
+        case .directory(let path):
+            result = sd_journal_open_directory(&journal, path, 0)
+        case .files(let paths):
+            var cStrings = paths.map { strdup($0) }
+            cStrings.append(nil)
+            defer { cStrings.forEach { free($0) } }
+            result = cStrings.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                    sd_journal_open_files(&journal, $0, 0)
+                }
+            }
+        }
+        guard result >= 0, let journal else { throw Failure(operation: "opening the journal", errno: result) }
+        handle = journal
+    }
+
+    deinit { sd_journal_close(handle) }
+
+    /// Adds `FIELD=value` matches (same field OR-ed, different fields AND-ed, `disjunction` splits groups).
+    public func addMatch(_ match: String) throws(Failure) {
+        let result = match.withCString { sd_journal_add_match(handle, $0, 0) }
+        guard result >= 0 else { throw Failure(operation: "adding match \(match)", errno: result) }
+    }
+
+    public func addDisjunction() throws(Failure) {
+        let result = sd_journal_add_disjunction(handle)
+        guard result >= 0 else { throw Failure(operation: "adding a disjunction", errno: result) }
+    }
+
+    public func seekHead() { sd_journal_seek_head(handle) }
+    public func seekTail() { sd_journal_seek_tail(handle) }
+
+    /// Moves to the next entry; false at the end.
+    public func next() throws(Failure) -> Bool {
+        let result = sd_journal_next(handle)
+        guard result >= 0 else { throw Failure(operation: "reading the next entry", errno: result) }
+        return result > 0
+    }
+
+    /// One field of the current entry (bytes after `FIELD=`), or nil when the entry has none.
+    public func field(_ name: String) -> String? {
+        var data: UnsafeRawPointer?
+        var length = 0
+        let result = name.withCString { sd_journal_get_data(handle, $0, &data, &length) }
+        guard result >= 0, let data else { return nil }
+        let prefix = name.utf8.count + 1
+        guard length >= prefix else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: data + prefix, count: length - prefix)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The current entry's realtime timestamp.
+    public func realtime() -> Timestamp? {
+        var usec: UInt64 = 0
+        guard sd_journal_get_realtime_usec(handle, &usec) >= 0 else { return nil }
+        return Timestamp(microseconds: Int64(usec))
+    }
+
+    /// The current entry's cursor (to resume after it later).
+    public func cursor() -> String? {
+        var pointer: UnsafeMutablePointer<CChar>?
+        guard sd_journal_get_cursor(handle, &pointer) >= 0, let pointer else { return nil }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+
+    /// The fields the event mapping needs, read from the current entry.
+    public func mappedFields() -> [String: String] {
+        var fields: [String: String] = [:]
+        for name in JournalEntryMapper.fields where name != "__REALTIME_TIMESTAMP" {
+            if let value = field(name) { fields[name] = value }
+        }
+        if let time = realtime() { fields["__REALTIME_TIMESTAMP"] = String(time.microseconds) }
+        return fields
+    }
+
+    /// The current entry as an event; throws when it cannot be mapped (SPEC §4: counted and skipped).
+    public func event(receivedAt: Timestamp) throws(PayloadError) -> Event {
+        try JournalEntryMapper.event(fields: mappedFields(), receivedAt: receivedAt)
+    }
+}
