@@ -72,6 +72,10 @@ public struct RuleSetLoader: Sendable {
 
     func readText(_ file: String, sink: DiagnosticSink) -> String? {
         let at = SourceLocation(file: file, line: 1, column: 1)
+        guard FileManager.default.fileExists(atPath: file) else {
+            sink.error("no-such-path", at: at, "no such file; check the path (or pass --config PATH).")
+            return nil
+        }
         guard let handle = FileHandle(forReadingAtPath: file) else {
             sink.error("unreadable", at: at, "cannot read this file; check its permissions.")
             return nil

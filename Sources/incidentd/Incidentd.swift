@@ -14,9 +14,6 @@ struct Incidentd: ParsableCommand {
         subcommands: [Validate.self]
     )
 
-    @Option(help: "The config file.")
-    var config: String?
-
     static func main() {
         do {
             var command = try parseAsRoot()

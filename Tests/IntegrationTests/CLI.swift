@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Runs the built binaries the way an operator does and captures what they print.
+enum CLI {
+    /// The directory holding the built products: the test bundle sits beside them.
+    static let productsDirectory: URL = {
+        let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = arg0.deletingLastPathComponent()
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("incidentctl").path) { return dir }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ program: String, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(program)
+        process.arguments = arguments
+        process.currentDirectoryURL = cwd ?? repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["INCIDENTD_CONFIG"] = nil
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func incidentctl(_ arguments: String..., stdin: Data? = nil) throws -> Output {
+        try run("incidentctl", arguments, stdin: stdin)
+    }
+
+    static func json(_ text: String) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(text.utf8))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("incidentd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
