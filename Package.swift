@@ -47,6 +47,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: ["IncidentCore", "IncidentRules", "IncidentEngine"],
+            path: "Benchmarks/EngineBenchmark",
+            swiftSettings: strict
+        ),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IncidentRulesTests",

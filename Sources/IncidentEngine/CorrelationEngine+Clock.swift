@@ -119,11 +119,13 @@ struct EffectBuffer {
     func finish(_ engine: CorrelationEngine) -> [Effect] {
         var result = effects
         var seenAlerts = Set<Fingerprint>()
-        for fingerprint in touchedAlerts where seenAlerts.insert(fingerprint).inserted {
-            if let alert = engine.alerts[fingerprint] { result.append(.alert(engine.alertSnapshot(fingerprint, alert))) }
+        for fingerprint in touchedAlerts where touchedAlerts.count == 1 || seenAlerts.insert(fingerprint).inserted {
+            if let slot = engine.alerts.slot(for: fingerprint) {
+                result.append(.alert(engine.alertSnapshot(fingerprint, engine.alerts[slot: slot])))
+            }
         }
         var seen = Set<Int>()
-        for number in touchedIncidents where seen.insert(number).inserted {
+        for number in touchedIncidents where touchedIncidents.count == 1 || seen.insert(number).inserted {
             if let snapshot = engine.snapshot(number) { result.append(.incident(snapshot)) }
         }
         // Closed incidents report their final state before the `.closed` marker already in `effects`.

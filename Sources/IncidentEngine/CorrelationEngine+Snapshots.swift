@@ -4,7 +4,12 @@ import IncidentRules
 extension CorrelationEngine {
     /// The incident as the API shows it; nil when it is not in the working set (closed or unknown).
     public func snapshot(_ number: Int) -> Incident? {
-        guard let r = incidents[number] else { return nil }
+        guard let slot = incidents.slot(for: number) else { return nil }
+        return Self.snapshot(of: incidents[slot: slot])
+    }
+
+    /// Built from the record in place (parameters are borrowed), so no whole record is copied per event.
+    static func snapshot(of r: IncidentRecord) -> Incident {
         let escalation = r.escalation.map {
             Incident.Escalation(policy: $0.policy, step: $0.due == nil && !$0.paused ? nil : $0.step, round: $0.round, nextAt: $0.due)
         }
@@ -23,7 +28,7 @@ extension CorrelationEngine {
 
     /// Every incident in the working set (not closed), in order of opening.
     public var activeIncidents: [Incident] {
-        incidents.keys.sorted().compactMap { snapshot($0) }
+        incidents.allKeys.sorted().compactMap { snapshot($0) }
     }
 
     /// The alerts of an incident in the working set, in order of arrival.

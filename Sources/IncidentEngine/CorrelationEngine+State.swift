@@ -40,7 +40,7 @@ extension CorrelationEngine {
         EngineState(
             version: EngineState.currentVersion, nextNumber: nextNumber, now: now, stats: stats,
             alerts: Dictionary(uniqueKeysWithValues: alerts.map { ($0.key.description, $0.value) }),
-            incidents: incidents, groups: groups, pending: pending, dedupIndex: dedupIndex)
+            incidents: incidents.dictionary, groups: groups, pending: pending, dedupIndex: dedupIndex)
     }
 
     /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
@@ -50,10 +50,10 @@ extension CorrelationEngine {
         nextNumber = state.nextNumber
         now = state.now
         stats = state.stats
-        alerts = Dictionary(uniqueKeysWithValues: state.alerts.compactMap { key, value in
+        alerts = RecordTable(Dictionary(uniqueKeysWithValues: state.alerts.compactMap { key, value in
             Fingerprint(hex: key).map { ($0, value) }
-        })
-        incidents = state.incidents
+        }))
+        incidents = RecordTable(state.incidents)
         groups = state.groups
         pending = state.pending
         dedupIndex = state.dedupIndex
@@ -61,7 +61,7 @@ extension CorrelationEngine {
         for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key }) {
             if let due = alert.resolveDue, alert.status == .firing { timers.push(due + clamp, .alertResolve(fingerprint)) }
         }
-        for number in incidents.keys.sorted() {
+        for number in incidents.allKeys.sorted() {
             let incident = incidents[number]!
             if let due = incident.escalation?.due { timers.push(due, .escalation(number)) }
             if let due = incident.ackDue { timers.push(due, .ackTimeout(number)) }

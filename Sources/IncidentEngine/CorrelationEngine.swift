@@ -17,8 +17,8 @@ public struct CorrelationEngine: Sendable {
     public let clamp: Duration
 
     var ruleIndexByName: [String: Int] = [:]
-    var alerts: [Fingerprint: AlertRecord] = [:]
-    var incidents: [Int: IncidentRecord] = [:]
+    var alerts = RecordTable<Fingerprint, AlertRecord>()
+    var incidents = RecordTable<Int, IncidentRecord>()
     /// Group key → the incident currently collecting that group.
     var groups: [String: Int] = [:]
     var pending: [String: PendingGroup] = [:]
@@ -58,8 +58,12 @@ public struct CorrelationEngine: Sendable {
     /// The settings an incident follows: its rule, or the defaults when the rule is gone after a reload.
     func rule(named name: String) -> Rule {
         if let index = ruleIndexByName[name] { return ruleSet.rules[index] }
-        return Rule(name: name, location: SourceLocation(file: "-", line: 0, column: 0), matchers: [])
+        var rule = Self.defaultRule
+        rule.name = name
+        return rule
     }
+
+    static let defaultRule = Rule(name: "", location: SourceLocation(file: "-", line: 0, column: 0), matchers: [])
 
     // MARK: - Ingest
 
@@ -99,19 +103,18 @@ public struct CorrelationEngine: Sendable {
         }
 
         let match = ruleSet.match(event)
+        let fingerprint = match.labels.fingerprint
         guard let ruleIndex = match.ruleIndex else {
             stats.unmatched += 1
             out.effects.append(.unmatched(event.labels))
             return
         }
-        let rule = ruleSet.rules[ruleIndex]
-        if rule.drop {
+        if ruleSet.rules[ruleIndex].drop {
             stats.dropped += 1
-            out.effects.append(.dropped(rule: rule.name))
+            out.effects.append(.dropped(rule: ruleSet.rules[ruleIndex].name))
             return
         }
-        let fingerprint = match.labels.fingerprint
-        if alerts[fingerprint] != nil, updateKnownAlert(fingerprint, event: event, time: time, into: &out) {
+        if alerts.slot(for: fingerprint) != nil, updateKnownAlert(fingerprint, event: event, time: time, into: &out) {
             stats.absorbed += 1
             return
         }
@@ -143,32 +146,36 @@ public struct CorrelationEngine: Sendable {
     mutating func updateKnownAlert(
         _ fingerprint: Fingerprint, event: Event, time: Timestamp, into out: inout EffectBuffer
     ) -> Bool {
-        guard var alert = alerts[fingerprint], var incident = incidents[alert.incident] else { return false }
-        let rule = rule(named: incident.rule)
-        if event.status == .firing, alert.status == .resolved, time >= alert.statusAt, incident.state == .resolved,
-            let resolvedAt = incident.resolvedAt, time - resolvedAt > rule.reopenWithin
+        // The hot path (a repeat of a firing alert) updates both records in place (RecordTable's _modify).
+        guard let a = alerts.slot(for: fingerprint) else { return false }
+        let number = alerts[slot: a].incident
+        guard let i = incidents.slot(for: number) else { return false }
+        let previous = alerts[slot: a].status
+        let previousAt = alerts[slot: a].statusAt
+        let ruleIndex = ruleIndexByName[incidents[slot: i].rule]
+        if event.status == .firing, previous == .resolved, time >= previousAt, incidents[slot: i].state == .resolved,
+            let resolvedAt = incidents[slot: i].resolvedAt,
+            time - resolvedAt > (ruleIndex.map { ruleSet.rules[$0].reopenWithin } ?? Self.defaultRule.reopenWithin)
         {
-            detach(fingerprint, from: alert.incident, into: &out)
+            detach(fingerprint, from: number, into: &out)
             return false
         }
-        alert.events += 1
-        if time >= alert.lastSeen {
-            alert.lastSeen = time
-            if !event.annotations.isEmpty { alert.annotations = event.annotations }
+        alerts[slot: a].events += 1
+        if time >= alerts[slot: a].lastSeen {
+            alerts[slot: a].lastSeen = time
+            if !event.annotations.isEmpty { alerts[slot: a].annotations = event.annotations }
         }
-        alerts[fingerprint] = alert
-        incident.events += 1
-        incident.lastActivity = max(incident.lastActivity, time)
-        incidents[alert.incident] = incident
-        let number = alert.incident
-        backdate(number, to: time)
+        incidents[slot: i].events += 1
+        if time > incidents[slot: i].lastActivity { incidents[slot: i].lastActivity = time }
+        if time < incidents[slot: i].openedAt { backdate(number, to: time) }
         switch event.status {
         case .firing:
-            if alert.status == .resolved, time >= alert.statusAt {
+            if previous == .resolved, time >= previousAt {
                 alerts[fingerprint]!.status = .firing
                 alerts[fingerprint]!.statusAt = time
                 incidents[number]!.firing += 1
-                if !alert.suppressed { registerInhibitSource(fingerprint, alerts[fingerprint]!) }
+                let alert = alerts[fingerprint]!
+                if !alert.suppressed { registerInhibitSource(fingerprint, alert) }
                 out.timeline(number, time, "alert_firing", "alert \(fingerprint) \(alert.labels) fires again")
                 if incidents[number]!.state == .resolved {
                     reopen(number, at: time, reason: "alert \(fingerprint) fired again", into: &out)
@@ -176,11 +183,12 @@ public struct CorrelationEngine: Sendable {
                     noteFlap(number, at: time, into: &out)
                 }
             }
-            if alerts[fingerprint]!.status == .firing {
-                scheduleResolve(fingerprint, rule: rule, event: event, time: time)
+            let resolveAfter = ruleIndex.flatMap { ruleSet.rules[$0].resolveAfter(for: event.source) }
+            if resolveAfter != nil || event.endsAt != nil, alerts[fingerprint]?.status == .firing {
+                scheduleResolve(fingerprint, resolveAfter: resolveAfter, event: event, time: time)
             }
         case .resolved:
-            if alert.status == .firing, time >= alert.statusAt {
+            if previous == .firing, time >= previousAt {
                 resolveAlert(fingerprint, at: time, reason: "the source sent resolved", into: &out)
             }
         }
@@ -230,10 +238,10 @@ public struct CorrelationEngine: Sendable {
 
     /// An alert resolves by itself after `resolve_after` without a firing event, or at the `endsAt` its source
     /// promised (Prometheus sends endsAt a few intervals ahead and refreshes it while the alert fires).
-    mutating func scheduleResolve(_ fingerprint: Fingerprint, rule: Rule, event: Event, time: Timestamp) {
+    mutating func scheduleResolve(_ fingerprint: Fingerprint, resolveAfter: Duration?, event: Event, time: Timestamp) {
         guard let alert = alerts[fingerprint] else { return }
         var due: Timestamp?
-        if let after = rule.resolveAfter(for: alert.source) { due = alert.lastSeen + after }
+        if let after = resolveAfter { due = alert.lastSeen + after }
         if let endsAt = event.endsAt, endsAt > time { due = max(due ?? endsAt, endsAt) }
         guard let due, due != alert.resolveDue else { return }
         alerts[fingerprint]!.resolveDue = due
@@ -312,7 +320,8 @@ public struct CorrelationEngine: Sendable {
         incidents[number] = incident
         backdate(number, to: time)
         if !suppressed { registerInhibitSource(fingerprint, record) }
-        scheduleResolve(fingerprint, rule: rule(named: incident.rule), event: event, time: time)
+        scheduleResolve(
+            fingerprint, resolveAfter: rule(named: incident.rule).resolveAfter(for: event.source), event: event, time: time)
         grow(number, with: c, at: time, into: &out)
         out.touch(alert: fingerprint, incident: number)
     }

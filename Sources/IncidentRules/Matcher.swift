@@ -5,7 +5,10 @@ import IncidentCore
 /// A name that is not a label of the event matches the annotation of that name (so rules can look at a
 /// journal `message`), and `source` sees the event's source. A missing name is the empty string, as in
 /// Alertmanager: `team=""` matches alerts without a `team` label.
-public struct Matcher: Sendable, CustomStringConvertible {
+///
+/// A class, immutable once built: rules hold and pass matchers around on every event, and one reference is
+/// cheaper to retain than the strings and pattern a struct would copy.
+public final class Matcher: Sendable, CustomStringConvertible {
     public enum Operator: String, Sendable, CaseIterable {
         case equal = "="
         case notEqual = "!="

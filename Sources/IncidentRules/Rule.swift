@@ -89,7 +89,7 @@ public struct Rule: Sendable {
 
     /// Whether every matcher holds for the event.
     public func matches(_ event: Event) -> Bool {
-        for matcher in matchers where !matcher.matches(event) { return false }
+        for i in matchers.indices where !matchers[i].matches(event) { return false }
         return true
     }
 

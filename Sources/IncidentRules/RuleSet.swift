@@ -61,9 +61,11 @@ public struct RuleSet: Sendable {
         while position < candidates.count {
             let ruleIndex = candidates[position]
             position += 1
-            let rule = rules[ruleIndex]
-            guard rule.matches(current), let captures = rule.extractedLabels(current) else { continue }
-            if rule.continue {
+            // Borrow the rule in place: binding it to a local would copy every field of it for each candidate.
+            guard rules[ruleIndex].matches(current), let captures = rules[ruleIndex].extractedLabels(current) else {
+                continue
+            }
+            if rules[ruleIndex].continue {
                 enrichedBy.append(ruleIndex)
                 if !captures.isEmpty {
                     for (name, value) in captures {
@@ -99,9 +101,12 @@ public struct RuleSet: Sendable {
 }
 
 /// The exact-value index behind `RuleSet.match`.
+///
+/// Each indexed list already has the unindexed rules merged in, so the usual event (one indexed label, such
+/// as its alertname) gets its candidate list without any allocation.
 struct RuleIndex: Sendable {
-    /// label name → value → rule indexes (ascending).
-    let byValue: [String: [String: [Int]]]
+    /// Per indexed label name (sorted by name): value → rule indexes, ascending, unindexed rules included.
+    let tables: [(name: String, values: [String: [Int]])]
     /// Rules without an indexable matcher (ascending).
     let unindexed: [Int]
 
@@ -111,24 +116,29 @@ struct RuleIndex: Sendable {
         var byValue: [String: [String: [Int]]] = [:]
         var unindexed: [Int] = []
         for (i, rule) in rules.enumerated() {
-            // Prefer the matcher with the most selective single value: alertname, identifier, unit, ...
+            // Prefer the matcher with the fewest values: alertname, identifier, unit, ...
             let indexable = rule.matchers.filter { !extractedNames.contains($0.name) && $0.indexValues != nil }
             guard let key = indexable.min(by: { $0.indexValues!.count < $1.indexValues!.count }) else {
                 unindexed.append(i)
                 continue
             }
-            for value in key.indexValues! { byValue[key.name, default: [:]][value, default: []].append(i) }
+            for value in Set(key.indexValues!) { byValue[key.name, default: [:]][value, default: []].append(i) }
         }
-        self.byValue = byValue
+        tables = byValue.keys.sorted().map { name in
+            (name, byValue[name]!.mapValues { Array(Set($0 + unindexed)).sorted() })
+        }
         self.unindexed = unindexed
     }
 
     func candidates(for event: Event) -> [Int] {
-        var lists: [[Int]] = [unindexed]
-        for (name, values) in byValue {
-            if let value = event.value(for: name), let hit = values[value] { lists.append(hit) }
+        var first: [Int]?
+        var more: [[Int]] = []
+        for table in tables {
+            guard let value = event.value(for: table.name), let hit = table.values[value] else { continue }
+            if first == nil { first = hit } else { more.append(hit) }
         }
-        if lists.count == 1 { return unindexed }
-        return lists.joined().sorted()
+        guard let first else { return unindexed }
+        if more.isEmpty { return first }
+        return Array(Set(first).union(more.joined())).sorted()
     }
 }
