@@ -195,7 +195,9 @@ func memoryInChild(alertsPerGroup: Int) -> (Double, Int, Int) {
 let (perAlertWorst, alertsWorst, incidentsWorst) = memoryInChild(alertsPerGroup: 1)
 let (perAlertGrouped, alertsGrouped, incidentsGrouped) = memoryInChild(alertsPerGroup: 100)
 
-print("engine benchmark: \(options.events) events over \(options.fingerprints) fingerprints, one thread, release build, median of 5")
+print(
+    "engine benchmark: \(options.events) events over \(options.fingerprints) fingerprints, one thread, release build, median of 5"
+)
 print("")
 print("| measure | value |")
 print("|---|---|")
@@ -205,6 +207,12 @@ print("| ratio 1,000 rules / 10 rules | \(String(format: "%.2f", rate1000 / rate
 print("| full engine, 1,000 rules, batches of 100 | \(Int(batched1000)) events/s |")
 print("| rule matching only, 1,000 rules | \(Int(match1000)) events/s |")
 print("| rule matching only, 10 rules | \(Int(match10)) events/s |")
-print("| incidents opened / events absorbed / stale (1,000 rules) | \(stats.incidentsOpened) / \(stats.absorbed) / \(stats.stale) |")
-print("| memory per active alert, one incident per alert (\(alertsWorst) alerts, \(incidentsWorst) incidents) | \(Int(perAlertWorst)) bytes |")
-print("| memory per active alert, grouped (\(alertsGrouped) alerts, \(incidentsGrouped) incidents) | \(Int(perAlertGrouped)) bytes |")
+print(
+    "| incidents opened / events absorbed / stale (1,000 rules) | \(stats.incidentsOpened) / \(stats.absorbed) / \(stats.stale) |"
+)
+print(
+    "| memory per active alert, one incident per alert (\(alertsWorst) alerts, \(incidentsWorst) incidents) | \(Int(perAlertWorst)) bytes |"
+)
+print(
+    "| memory per active alert, grouped (\(alertsGrouped) alerts, \(incidentsGrouped) incidents) | \(Int(perAlertGrouped)) bytes |"
+)

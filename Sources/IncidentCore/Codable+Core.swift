@@ -38,4 +38,3 @@ extension Labels: Codable {
         try container.encode(dictionary)
     }
 }
-

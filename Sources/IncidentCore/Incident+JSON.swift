@@ -64,13 +64,15 @@ extension Incident: Codable {
         if (try? c.decodeNil(forKey: .escalation)) == false {
             let e = try c.nestedContainer(keyedBy: EscalationKeys.self, forKey: .escalation)
             escalation = Escalation(
-                policy: try e.decode(String.self, forKey: .policy), step: try e.decodeIfPresent(Int.self, forKey: .step),
+                policy: try e.decode(String.self, forKey: .policy),
+                step: try e.decodeIfPresent(Int.self, forKey: .step),
                 round: try e.decode(Int.self, forKey: .round),
                 nextAt: try e.decodeIfPresent(String.self, forKey: .nextAt).flatMap { Timestamp(rfc3339: $0) })
         }
         self.init(
             number: number, title: try c.decode(String.self, forKey: .title),
-            kind: try c.decode(IncidentKind.self, forKey: .kind), state: try c.decode(IncidentState.self, forKey: .state),
+            kind: try c.decode(IncidentKind.self, forKey: .kind),
+            state: try c.decode(IncidentState.self, forKey: .state),
             impact: try c.decode(Impact.self, forKey: .impact), urgency: try c.decode(Urgency.self, forKey: .urgency),
             priority: try c.decode(Priority.self, forKey: .priority), rule: try c.decode(String.self, forKey: .rule),
             groupKey: try c.decode(String.self, forKey: .groupKey), labels: try c.decode(Labels.self, forKey: .labels),

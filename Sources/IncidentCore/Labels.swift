@@ -2,7 +2,8 @@
 ///
 /// Stored as a sorted array rather than a dictionary: label sets are small, and an array is both
 /// faster to hash and a fraction of the memory, which matters at 100k active alerts.
-public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByDictionaryLiteral, CustomStringConvertible
+public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByDictionaryLiteral,
+    CustomStringConvertible
 {
     public private(set) var storage: [Label]
 

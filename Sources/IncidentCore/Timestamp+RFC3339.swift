@@ -71,7 +71,8 @@ extension Timestamp {
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
         }
         var out = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
-        out += "\(pad(Int(secondOfDay / 3600), 2)):\(pad(Int(secondOfDay % 3600 / 60), 2)):\(pad(Int(secondOfDay % 60), 2))"
+        out +=
+            "\(pad(Int(secondOfDay / 3600), 2)):\(pad(Int(secondOfDay % 3600 / 60), 2)):\(pad(Int(secondOfDay % 60), 2))"
         if micros != 0 {
             if micros % 1000 == 0 { out += "." + pad(Int(micros / 1000), 3) } else { out += "." + pad(Int(micros), 6) }
         }

@@ -63,7 +63,8 @@ extension CorrelationEngine {
                 }
                 incidents[number]!.flapping = false
                 out.timeline(number, due, "flapping", "quiet since \(incident.reopens.last ?? due): no longer flapping")
-                resolve(number, at: due, by: nil, reason: "all alerts resolved and the flapping calmed down", into: &out)
+                resolve(
+                    number, at: due, by: nil, reason: "all alerts resolved and the flapping calmed down", into: &out)
             case .pending(let key):
                 guard var group = pending[key], let due = group.due, due + clamp == entry.due,
                     let threshold = rule(named: group.rule).threshold

@@ -12,19 +12,24 @@ extension CorrelationEngine {
 
     /// Starts (or restarts, as a new run with new round numbers so its pages get new idempotency keys) the
     /// incident's policy at `time`.
-    mutating func startEscalation(_ number: Int, at time: Timestamp, firstRound: Int, reason: String, into out: inout EffectBuffer) {
+    mutating func startEscalation(
+        _ number: Int, at time: Timestamp, firstRound: Int, reason: String, into out: inout EffectBuffer
+    ) {
         guard let incident = incidents[number] else { return }
         let rule = rule(named: incident.rule)
         guard let policy = ruleSet.policy(for: rule, priority: incident.priority), !policy.steps.isEmpty else {
             if incident.escalation == nil {
-                out.timeline(number, time, "escalation", "no escalation policy for \(incident.priority.rawValue): nobody is notified")
+                out.timeline(
+                    number, time, "escalation",
+                    "no escalation policy for \(incident.priority.rawValue): nobody is notified")
             }
             incidents[number]!.escalation?.due = nil
             return
         }
         let due = time + Self.offset(policy, step: 0, roundIndex: 0)
         incidents[number]!.escalation = EscalationRecord(
-            policy: policy.name, base: time, firstRound: firstRound, step: 0, round: firstRound, due: due, paused: false)
+            policy: policy.name, base: time, firstRound: firstRound, step: 0, round: firstRound, due: due, paused: false
+        )
         timers.push(due, .escalation(number))
         out.timeline(
             number, time, "escalation",
@@ -35,10 +40,13 @@ extension CorrelationEngine {
 
     /// Fires every step of the incident's policy that is due by `now`.
     mutating func fireDueSteps(_ number: Int, now: Timestamp, into out: inout EffectBuffer) {
-        while let incident = incidents[number], var escalation = incident.escalation, let due = escalation.due, due <= now {
+        while let incident = incidents[number], var escalation = incident.escalation, let due = escalation.due,
+            due <= now
+        {
             guard let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count else {
                 incidents[number]!.escalation!.due = nil
-                out.timeline(number, due, "escalation", "policy '\(escalation.policy)' is no longer defined: escalation stopped")
+                out.timeline(
+                    number, due, "escalation", "policy '\(escalation.policy)' is no longer defined: escalation stopped")
                 return
             }
             let step = policy.steps[escalation.step]
@@ -56,7 +64,8 @@ extension CorrelationEngine {
                     incidents[number]!.escalation = escalation
                     out.timeline(
                         number, due, "escalation",
-                        "step \(escalation.step) round \(escalation.round) held: acknowledged by \(incident.acknowledgedBy ?? "someone")")
+                        "step \(escalation.step) round \(escalation.round) held: acknowledged by \(incident.acknowledgedBy ?? "someone")"
+                    )
                     out.touch(incident: number)
                     return
                 }
@@ -74,7 +83,8 @@ extension CorrelationEngine {
             }
             out.timeline(
                 number, due, "escalated",
-                "policy '\(policy.name)' step \(escalation.step) round \(escalation.round): notify \(step.notify.joined(separator: ", "))")
+                "policy '\(policy.name)' step \(escalation.step) round \(escalation.round): notify \(step.notify.joined(separator: ", "))"
+            )
             // Move to the next step, or the next round while repeats remain.
             let roundIndex = escalation.round - escalation.firstRound
             if escalation.step + 1 < policy.steps.count {
@@ -88,7 +98,8 @@ extension CorrelationEngine {
                 out.touch(incident: number)
                 return
             }
-            let next = escalation.base
+            let next =
+                escalation.base
                 + Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
             escalation.due = next
             incidents[number]!.escalation = escalation
@@ -105,7 +116,8 @@ extension CorrelationEngine {
             policy.name != incident.escalation?.policy
         else { return }
         let nextRound = (incident.escalation?.round ?? -1) + 1
-        startEscalation(number, at: time, firstRound: nextRound, reason: "priority \(incident.priority.rawValue)", into: &out)
+        startEscalation(
+            number, at: time, firstRound: nextRound, reason: "priority \(incident.priority.rawValue)", into: &out)
     }
 
     /// The acknowledgement lapsed (`ack_timeout`): back to open, and the held step fires now.
@@ -118,7 +130,8 @@ extension CorrelationEngine {
             let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count
         {
             escalation.paused = false
-            escalation.base = time - Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
+            escalation.base =
+                time - Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
             escalation.due = time
             incident.escalation = escalation
         }

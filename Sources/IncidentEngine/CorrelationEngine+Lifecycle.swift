@@ -81,7 +81,8 @@ extension CorrelationEngine {
         incidents[number] = incident
         out.timeline(
             number, time, "acknowledged",
-            "by \(person)" + (incident.ackDue.map { "; escalation resumes at \($0) unless resolved (ack_timeout)" } ?? ""))
+            "by \(person)"
+                + (incident.ackDue.map { "; escalation resumes at \($0) unless resolved (ack_timeout)" } ?? ""))
         out.lifecycle(number, .ack, time)
         out.touch(incident: number)
     }
@@ -103,7 +104,9 @@ extension CorrelationEngine {
         for fingerprint in incident.alerts {
             if let alert = alerts[fingerprint] { out.closedAlerts.append(alertSnapshot(fingerprint, alert)) }
             unregisterInhibitSource(fingerprint)
-            if let key = alerts[fingerprint]?.labels["dedup_key"], dedupIndex[key] == fingerprint { dedupIndex[key] = nil }
+            if let key = alerts[fingerprint]?.labels["dedup_key"], dedupIndex[key] == fingerprint {
+                dedupIndex[key] = nil
+            }
             alerts[fingerprint] = nil
         }
         if groups[incident.groupKey] == number { groups[incident.groupKey] = nil }
@@ -114,7 +117,8 @@ extension CorrelationEngine {
     }
 
     /// Adds a note to an incident's timeline.
-    public mutating func note(incident number: Int, text: String, by person: String, at time: Timestamp) throws(EngineError)
+    public mutating func note(incident number: Int, text: String, by person: String, at time: Timestamp)
+        throws(EngineError)
         -> [Effect]
     {
         guard incidents[number] != nil else {
@@ -131,13 +135,16 @@ extension CorrelationEngine {
         kind: IncidentKind, title: String, impact: Impact = .medium, urgency: Urgency = .medium, labels: Labels = [:],
         by person: String, at time: Timestamp
     ) throws(EngineError) -> (Int, [Effect]) {
-        guard !title.isEmpty else { throw EngineError(code: .invalidInput, message: "a reported incident needs a title") }
+        guard !title.isEmpty else {
+            throw EngineError(code: .invalidInput, message: "a reported incident needs a title")
+        }
         var out = EffectBuffer()
         let number = nextNumber
         nextNumber += 1
         let priority = ruleSet.priorityMatrix.priority(impact: impact, urgency: urgency)
         incidents[number] = IncidentRecord(
-            number: number, title: title, kind: kind, state: .open, impact: impact, urgency: urgency, priority: priority,
+            number: number, title: title, kind: kind, state: .open, impact: impact, urgency: urgency,
+            priority: priority,
             rule: "reported", groupKey: "reported/\(number)", labels: labels, alerts: [], firing: 0, events: 0,
             flapping: false, openedAt: time, lastActivity: time, acknowledgedAt: nil, acknowledgedBy: nil,
             resolvedAt: nil, distinct: [], reopens: [], escalation: nil, ackDue: nil, closeDue: nil, flapDue: nil,
@@ -145,7 +152,8 @@ extension CorrelationEngine {
         stats.incidentsOpened += 1
         out.timeline(number, time, "opened", "reported by \(person)")
         out.timeline(
-            number, time, "prioritised", "impact \(impact.rawValue) × urgency \(urgency.rawValue) = \(priority.rawValue)")
+            number, time, "prioritised",
+            "impact \(impact.rawValue) × urgency \(urgency.rawValue) = \(priority.rawValue)")
         out.lifecycle(number, .open, time)
         startEscalation(number, at: time, firstRound: 0, reason: "opened", into: &out)
         out.touch(incident: number)

@@ -11,7 +11,8 @@ extension CorrelationEngine {
     /// Built from the record in place (parameters are borrowed), so no whole record is copied per event.
     static func snapshot(of r: IncidentRecord) -> Incident {
         let escalation = r.escalation.map {
-            Incident.Escalation(policy: $0.policy, step: $0.due == nil && !$0.paused ? nil : $0.step, round: $0.round, nextAt: $0.due)
+            Incident.Escalation(
+                policy: $0.policy, step: $0.due == nil && !$0.paused ? nil : $0.step, round: $0.round, nextAt: $0.due)
         }
         return Incident(
             number: r.number, title: r.title, kind: r.kind, state: r.state, impact: r.impact, urgency: r.urgency,
@@ -22,7 +23,8 @@ extension CorrelationEngine {
 
     func alertSnapshot(_ fingerprint: Fingerprint, _ a: AlertRecord) -> AlertSnapshot {
         AlertSnapshot(
-            fingerprint: fingerprint, incident: a.incident, labels: a.labels, annotations: a.annotations, status: a.status,
+            fingerprint: fingerprint, incident: a.incident, labels: a.labels, annotations: a.annotations,
+            status: a.status,
             firstSeen: a.firstSeen, lastSeen: a.lastSeen, events: a.events, suppressed: a.suppressed)
     }
 

@@ -28,7 +28,8 @@ public struct EngineState: Sendable, Codable {
         let state = try JSONDecoder().decode(EngineState.self, from: data)
         guard state.version == currentVersion else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: [], debugDescription: "engine state version \(state.version) is not \(currentVersion)"))
+                .init(
+                    codingPath: [], debugDescription: "engine state version \(state.version) is not \(currentVersion)"))
         }
         return state
     }
@@ -50,16 +51,20 @@ extension CorrelationEngine {
         nextNumber = state.nextNumber
         now = state.now
         stats = state.stats
-        alerts = RecordTable(Dictionary(uniqueKeysWithValues: state.alerts.compactMap { key, value in
-            Fingerprint(hex: key).map { ($0, value) }
-        }))
+        alerts = RecordTable(
+            Dictionary(
+                uniqueKeysWithValues: state.alerts.compactMap { key, value in
+                    Fingerprint(hex: key).map { ($0, value) }
+                }))
         incidents = RecordTable(state.incidents)
         groups = state.groups
         pending = state.pending
         dedupIndex = state.dedupIndex
         reindexRules()
         for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key }) {
-            if let due = alert.resolveDue, alert.status == .firing { timers.push(due + clamp, .alertResolve(fingerprint)) }
+            if let due = alert.resolveDue, alert.status == .firing {
+                timers.push(due + clamp, .alertResolve(fingerprint))
+            }
         }
         for number in incidents.allKeys.sorted() {
             let incident = incidents[number]!

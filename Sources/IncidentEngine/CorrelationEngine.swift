@@ -218,7 +218,8 @@ public struct CorrelationEngine: Sendable {
                     "alert \(c.fingerprint) \(c.labels) joined by rule '\(rule.name)': same group \(c.groupKey)")
                 return
             }
-            if incident.state == .resolved, let resolvedAt = incident.resolvedAt, time - resolvedAt <= rule.reopenWithin {
+            if incident.state == .resolved, let resolvedAt = incident.resolvedAt, time - resolvedAt <= rule.reopenWithin
+            {
                 stats.absorbed += 1
                 attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
                 reopen(number, at: time, reason: "new alert \(c.fingerprint) in group \(c.groupKey)", into: &out)
@@ -232,7 +233,8 @@ public struct CorrelationEngine: Sendable {
         }
         // 4. A new incident.
         stats.absorbed += 1
-        let number = open(c, event: event, time: time, reason: "rule '\(rule.name)' matched (\(matchSummary(rule)))", into: &out)
+        let number = open(
+            c, event: event, time: time, reason: "rule '\(rule.name)' matched (\(matchSummary(rule)))", into: &out)
         attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
     }
 
@@ -259,7 +261,8 @@ public struct CorrelationEngine: Sendable {
         {
             escalation.base = escalation.base - shift
             if escalation.due != nil {
-                let due = escalation.base
+                let due =
+                    escalation.base
                     + Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
                 escalation.due = due
                 timers.push(due, .escalation(number))
@@ -312,7 +315,8 @@ public struct CorrelationEngine: Sendable {
         alerts[fingerprint] = record
         if let key = c.labels["dedup_key"] { dedupIndex[key] = fingerprint }
         var incident = incidents[number]!
-        incident.labels = incident.alerts.isEmpty && !incident.manual ? c.labels : incident.labels.intersection(c.labels)
+        incident.labels =
+            incident.alerts.isEmpty && !incident.manual ? c.labels : incident.labels.intersection(c.labels)
         incident.alerts.append(fingerprint)
         incident.firing += 1
         incident.events += 1
@@ -321,7 +325,8 @@ public struct CorrelationEngine: Sendable {
         backdate(number, to: time)
         if !suppressed { registerInhibitSource(fingerprint, record) }
         scheduleResolve(
-            fingerprint, resolveAfter: rule(named: incident.rule).resolveAfter(for: event.source), event: event, time: time)
+            fingerprint, resolveAfter: rule(named: incident.rule).resolveAfter(for: event.source), event: event,
+            time: time)
         grow(number, with: c, at: time, into: &out)
         out.touch(alert: fingerprint, incident: number)
     }
@@ -338,7 +343,9 @@ public struct CorrelationEngine: Sendable {
                 let mid = (low + high) / 2
                 if incident.distinct[mid] < value { low = mid + 1 } else { high = mid }
             }
-            if low == incident.distinct.count || incident.distinct[low] != value { incident.distinct.insert(value, at: low) }
+            if low == incident.distinct.count || incident.distinct[low] != value {
+                incident.distinct.insert(value, at: low)
+            }
             let impact = rule.impact.impact(distinct: incident.distinct.count)
             if impact > incident.impact {
                 incident.impact = impact
@@ -359,7 +366,8 @@ public struct CorrelationEngine: Sendable {
         incidents[number] = incident
         out.timeline(
             number, time, "prioritised",
-            reasons.joined(separator: "; ") + (priority > old ? "; priority \(old.rawValue) → \(priority.rawValue)" : ""))
+            reasons.joined(separator: "; ")
+                + (priority > old ? "; priority \(old.rawValue) → \(priority.rawValue)" : ""))
         if priority > old { priorityRaised(number, at: time, into: &out) }
     }
 
@@ -370,8 +378,9 @@ public struct CorrelationEngine: Sendable {
         incidents[number]?.alerts.removeAll { $0 == fingerprint }
     }
 
-    mutating func resolveAlert(_ fingerprint: Fingerprint, at time: Timestamp, reason: String, into out: inout EffectBuffer)
-    {
+    mutating func resolveAlert(
+        _ fingerprint: Fingerprint, at time: Timestamp, reason: String, into out: inout EffectBuffer
+    ) {
         guard var alert = alerts[fingerprint], alert.status == .firing else { return }
         alert.status = .resolved
         alert.statusAt = time
@@ -393,7 +402,9 @@ public struct CorrelationEngine: Sendable {
         }
     }
 
-    mutating func resolve(_ number: Int, at time: Timestamp, by person: String?, reason: String, into out: inout EffectBuffer) {
+    mutating func resolve(
+        _ number: Int, at time: Timestamp, by person: String?, reason: String, into out: inout EffectBuffer
+    ) {
         guard var incident = incidents[number] else { return }
         incident.state = .resolved
         incident.resolvedAt = time
@@ -506,7 +517,8 @@ public struct CorrelationEngine: Sendable {
             } else {
                 let n = open(
                     ec, event: replay, time: time,
-                    reason: "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
+                    reason:
+                        "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
                     into: &out)
                 attach(ec, event: replay, time: entry.time, to: n, suppressed: false, into: &out)
                 number = n

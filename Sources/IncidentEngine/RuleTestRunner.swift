@@ -82,7 +82,8 @@ public struct RuleTestRunner: Sendable {
                         failures.append(
                             Failure(
                                 test: test.name, location: action.location,
-                                message: "action \(action.action.rawValue) names incident \(action.incident), but only \(ordered.count) opened by \(DurationText.format(action.at))"
+                                message:
+                                    "action \(action.action.rawValue) names incident \(action.incident), but only \(ordered.count) opened by \(DurationText.format(action.at))"
                             ))
                         next += 1
                         continue
@@ -93,7 +94,8 @@ public struct RuleTestRunner: Sendable {
                                 action.action, incident: ordered[action.incident - 1], by: action.by, at: at))
                     } catch {
                         failures.append(
-                            Failure(test: test.name, location: action.location, message: "action failed: \(error.message)"))
+                            Failure(
+                                test: test.name, location: action.location, message: "action failed: \(error.message)"))
                     }
                 }
                 next += 1

@@ -32,7 +32,8 @@ public struct PayloadDecoder: Sendable {
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw PayloadError("bad-json", "payload is not valid JSON (truncated or malformed): \(Self.describe(error))")
+            throw PayloadError(
+                "bad-json", "payload is not valid JSON (truncated or malformed): \(Self.describe(error))")
         }
         return try decode(object: object, format: format, source: source, receivedAt: receivedAt)
     }
@@ -59,7 +60,9 @@ public struct PayloadDecoder: Sendable {
         case .pagerduty:
             return [try pagerDutyEvent(object, source: source, receivedAt: receivedAt)]
         case .journal:
-            guard let dict = object as? [String: Any] else { throw PayloadError("bad-shape", "a journal entry is an object") }
+            guard let dict = object as? [String: Any] else {
+                throw PayloadError("bad-shape", "a journal entry is an object")
+            }
             var fields: [String: String] = [:]
             for (key, value) in dict {
                 if let s = value as? String {
@@ -89,7 +92,8 @@ public struct PayloadDecoder: Sendable {
         }
         if dict["event_action"] != nil { return .pagerduty }
         if dict["alerts"] is [Any] {
-            if dict["orgId"] != nil || dict["state"] != nil || dict["title"] != nil && dict["version"] as? String != "4" {
+            if dict["orgId"] != nil || dict["state"] != nil || dict["title"] != nil && dict["version"] as? String != "4"
+            {
                 return .grafana
             }
             return .alertmanager
@@ -113,11 +117,14 @@ public struct PayloadDecoder: Sendable {
         return events
     }
 
-    func alertEvent(_ object: Any, path: String, source: EventSource, receivedAt: Timestamp) throws(PayloadError) -> Event
+    func alertEvent(_ object: Any, path: String, source: EventSource, receivedAt: Timestamp) throws(PayloadError)
+        -> Event
     {
         guard let dict = object as? [String: Any] else { throw PayloadError("bad-shape", "\(path) must be an object") }
         let labels = try stringMap(dict["labels"], path: "\(path).labels")
-        guard !labels.isEmpty else { throw PayloadError("no-labels", "\(path).labels is missing or empty; an alert needs labels") }
+        guard !labels.isEmpty else {
+            throw PayloadError("no-labels", "\(path).labels is missing or empty; an alert needs labels")
+        }
         try check(labels, path: "\(path).labels")
         let annotations = try stringMap(dict["annotations"], path: "\(path).annotations")
         var startsAt = try time(dict["startsAt"], path: "\(path).startsAt")
@@ -139,12 +146,15 @@ public struct PayloadDecoder: Sendable {
             throw PayloadError("bad-status", "\(path).status must be the string firing or resolved")
         }
         return Event(
-            labels: labels, annotations: annotations, status: status, startsAt: startsAt, endsAt: endsAt, source: source,
+            labels: labels, annotations: annotations, status: status, startsAt: startsAt, endsAt: endsAt,
+            source: source,
             receivedAt: receivedAt, generatorURL: dict["generatorURL"] as? String)
     }
 
     func pagerDutyEvent(_ object: Any, source: EventSource, receivedAt: Timestamp) throws(PayloadError) -> Event {
-        guard let dict = object as? [String: Any] else { throw PayloadError("bad-shape", "a PagerDuty event is an object") }
+        guard let dict = object as? [String: Any] else {
+            throw PayloadError("bad-shape", "a PagerDuty event is an object")
+        }
         guard let action = dict["event_action"] as? String else {
             throw PayloadError("bad-shape", "event_action must be trigger, acknowledge or resolve")
         }
@@ -212,7 +222,8 @@ public struct PayloadDecoder: Sendable {
 
     func check(_ labels: Labels, path: String) throws(PayloadError) {
         guard labels.count <= maxLabels else {
-            throw PayloadError("too-many-labels", "\(path) has \(labels.count) labels, more than limits.max_labels (\(maxLabels))")
+            throw PayloadError(
+                "too-many-labels", "\(path) has \(labels.count) labels, more than limits.max_labels (\(maxLabels))")
         }
         for label in labels {
             guard label.value.utf8.count <= maxLabelValueBytes else {

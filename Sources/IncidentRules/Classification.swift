@@ -34,7 +34,8 @@ extension Rule {
         if let name = labels["alertname"] { return name + (labels["instance"].map { " on \($0)" } ?? "") }
         if let summary = annotations["summary"] { return summary }
         if let message = annotations["message"] {
-            let prefix = [labels["host"], labels["identifier"] ?? labels["unit"]].compactMap { $0 }.joined(separator: " ")
+            let prefix = [labels["host"], labels["identifier"] ?? labels["unit"]].compactMap { $0 }.joined(
+                separator: " ")
             let short = message.count > 100 ? String(message.prefix(100)) + "…" : message
             return prefix.isEmpty ? short : "\(prefix): \(short)"
         }

@@ -180,7 +180,9 @@ struct ConfigurationParser {
         for (key, _, value) in pairs {
             if key == "sqlite" {
                 guard let inner = reader.mapping(value, allowed: ["path"], what: "store.sqlite") else { continue }
-                for (_, _, v) in inner { if let p = reader.string(v, what: "store.sqlite.path") { config.store = .sqlite(path: p) } }
+                for (_, _, v) in inner {
+                    if let p = reader.string(v, what: "store.sqlite.path") { config.store = .sqlite(path: p) }
+                }
             } else {
                 guard let inner = reader.mapping(value, allowed: ["url", "password_file"], what: "store.postgres")
                 else { continue }
@@ -208,23 +210,27 @@ struct ConfigurationParser {
                 for (k, _, v) in inner {
                     switch k {
                     case "enabled": config.journal.enabled = reader.bool(v, what: "enabled") ?? true
-                    case "directory": config.journal.directory = reader.isNull(v) ? nil : reader.string(v, what: "directory").map(resolve)
+                    case "directory":
+                        config.journal.directory =
+                            reader.isNull(v) ? nil : reader.string(v, what: "directory").map(resolve)
                     case "matches":
-                        config.journal.matches = reader.strings(v, what: "matches")?.compactMap { text, at in
-                            guard let eq = text.firstIndex(of: "="), eq != text.startIndex,
-                                text[..<eq].allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" })
-                            else {
-                                sink.error(
-                                    "bad-journal-match", at: reader.location(at),
-                                    "'\(text)' is not a journal match; write FIELD=value with an upper-case field, e.g. _SYSTEMD_UNIT=sshd.service."
-                                )
-                                return nil
-                            }
-                            return text
-                        } ?? []
+                        config.journal.matches =
+                            reader.strings(v, what: "matches")?.compactMap { text, at in
+                                guard let eq = text.firstIndex(of: "="), eq != text.startIndex,
+                                    text[..<eq].allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" })
+                                else {
+                                    sink.error(
+                                        "bad-journal-match", at: reader.location(at),
+                                        "'\(text)' is not a journal match; write FIELD=value with an upper-case field, e.g. _SYSTEMD_UNIT=sshd.service."
+                                    )
+                                    return nil
+                                }
+                                return text
+                            } ?? []
                     case "start_at":
                         config.journal.startAt =
-                            reader.enumeration(v, Configuration.StartAt.self, what: "start_at", code: "bad-value") ?? .end
+                            reader.enumeration(v, Configuration.StartAt.self, what: "start_at", code: "bad-value")
+                            ?? .end
                     default: break
                     }
                 }
@@ -242,13 +248,15 @@ struct ConfigurationParser {
                     }
                 }
             case "spool":
-                guard let inner = reader.mapping(value, allowed: ["enabled", "path", "keep_done"], what: "sources.spool")
+                guard
+                    let inner = reader.mapping(value, allowed: ["enabled", "path", "keep_done"], what: "sources.spool")
                 else { continue }
                 for (k, _, v) in inner {
                     switch k {
                     case "enabled": config.spool.enabled = reader.bool(v, what: "enabled") ?? true
                     case "path": if let s = reader.string(v, what: "path") { config.spool.path = resolve(s) }
-                    case "keep_done": config.spool.keepDone = reader.duration(v, what: "keep_done") ?? config.spool.keepDone
+                    case "keep_done":
+                        config.spool.keepDone = reader.duration(v, what: "keep_done") ?? config.spool.keepDone
                     default: break
                     }
                 }
@@ -259,7 +267,8 @@ struct ConfigurationParser {
 
     func mode(_ node: Node) -> UInt16? {
         guard let text = reader.string(node, what: "mode"), let value = UInt16(text, radix: 8), value <= 0o777 else {
-            sink.error("bad-value", at: reader.location(node), "mode must be octal permissions as a string, e.g. \"0660\".")
+            sink.error(
+                "bad-value", at: reader.location(node), "mode must be octal permissions as a string, e.g. \"0660\".")
             return nil
         }
         return value
@@ -282,7 +291,8 @@ struct ConfigurationParser {
                 config.http.listen = s
                 _ = host
             case "token_file":
-                config.http.tokenFile = reader.isNull(value) ? nil : reader.string(value, what: "token_file").map(resolve)
+                config.http.tokenFile =
+                    reader.isNull(value) ? nil : reader.string(value, what: "token_file").map(resolve)
             default: break
             }
         }
@@ -324,7 +334,8 @@ struct ConfigurationParser {
                 continue
             }
             guard let typeNode = values["type"],
-                let kind = reader.enumeration(typeNode, Configuration.Notifier.Kind.self, what: "notifier type", code: "unknown-type")
+                let kind = reader.enumeration(
+                    typeNode, Configuration.Notifier.Kind.self, what: "notifier type", code: "unknown-type")
             else {
                 if values["type"] == nil {
                     sink.error(
@@ -334,7 +345,9 @@ struct ConfigurationParser {
                 continue
             }
             if let first = names[name] {
-                sink.error("duplicate-notifier", at: reader.location(nameNode), "notifier '\(name)' is already defined at \(first).")
+                sink.error(
+                    "duplicate-notifier", at: reader.location(nameNode),
+                    "notifier '\(name)' is already defined at \(first).")
                 continue
             }
             names[name] = reader.location(nameNode)
@@ -345,16 +358,22 @@ struct ConfigurationParser {
                 case "url_file": notifier.urlFile = reader.string(value, what: "url_file").map(resolve)
                 case "format":
                     notifier.format =
-                        reader.enumeration(value, Configuration.Notifier.Format.self, what: "format", code: "bad-value") ?? .json
+                        reader.enumeration(value, Configuration.Notifier.Format.self, what: "format", code: "bad-value")
+                        ?? .json
                 case "headers", "header_files":
                     guard case .mapping(let mapping) = value else {
                         sink.error("wrong-type", at: reader.location(value), "\(key) must map header names to values.")
                         continue
                     }
                     for (k, v) in mapping {
-                        guard let hk = reader.string(k, what: "a header name"), let hv = reader.string(v, what: "a header value")
+                        guard let hk = reader.string(k, what: "a header name"),
+                            let hv = reader.string(v, what: "a header value")
                         else { continue }
-                        if key == "headers" { notifier.headers[hk] = hv } else { notifier.headerFiles[hk] = resolve(hv) }
+                        if key == "headers" {
+                            notifier.headers[hk] = hv
+                        } else {
+                            notifier.headerFiles[hk] = resolve(hv)
+                        }
                     }
                 case "argv":
                     notifier.argv = reader.strings(value, what: "argv")?.map(\.0) ?? []
@@ -366,7 +385,8 @@ struct ConfigurationParser {
                 case "on":
                     notifier.on = Set(
                         reader.strings(value, what: "on")?.compactMap { text, at in
-                            reader.enumeration(at, Configuration.Notifier.Trigger.self, what: "'on' event", code: "bad-value")
+                            reader.enumeration(
+                                at, Configuration.Notifier.Trigger.self, what: "'on' event", code: "bad-value")
                         } ?? [])
                 case "retry":
                     guard let inner = reader.mapping(value, allowed: ["attempts", "initial", "max"], what: "retry")
@@ -374,7 +394,8 @@ struct ConfigurationParser {
                     for (k, _, v) in inner {
                         switch k {
                         case "attempts": notifier.maxAttempts = reader.int(v, what: "retry.attempts", minimum: 1) ?? 24
-                        case "initial": notifier.initialBackoff = reader.duration(v, what: "retry.initial") ?? .seconds(1)
+                        case "initial":
+                            notifier.initialBackoff = reader.duration(v, what: "retry.initial") ?? .seconds(1)
                         case "max": notifier.maxBackoff = reader.duration(v, what: "retry.max") ?? .seconds(300)
                         default: break
                         }
@@ -384,7 +405,8 @@ struct ConfigurationParser {
             }
             switch kind {
             case .webhook where notifier.url == nil && notifier.urlFile == nil:
-                sink.error("missing-key", at: reader.location(item), "webhook notifier '\(name)' needs 'url' or 'url_file'.")
+                sink.error(
+                    "missing-key", at: reader.location(item), "webhook notifier '\(name)' needs 'url' or 'url_file'.")
             case .exec where notifier.argv.isEmpty:
                 sink.error(
                     "missing-key", at: reader.location(item),
@@ -413,10 +435,13 @@ struct ConfigurationParser {
         for (key, _, value) in pairs {
             switch key {
             case "max_payload_bytes":
-                config.limits.maxPayloadBytes = reader.int(value, what: key, minimum: 1024) ?? config.limits.maxPayloadBytes
-            case "max_labels": config.limits.maxLabels = reader.int(value, what: key, minimum: 1) ?? config.limits.maxLabels
+                config.limits.maxPayloadBytes =
+                    reader.int(value, what: key, minimum: 1024) ?? config.limits.maxPayloadBytes
+            case "max_labels":
+                config.limits.maxLabels = reader.int(value, what: key, minimum: 1) ?? config.limits.maxLabels
             case "max_label_value_bytes":
-                config.limits.maxLabelValueBytes = reader.int(value, what: key, minimum: 16) ?? config.limits.maxLabelValueBytes
+                config.limits.maxLabelValueBytes =
+                    reader.int(value, what: key, minimum: 16) ?? config.limits.maxLabelValueBytes
             default: break
             }
         }

@@ -69,7 +69,9 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
             guard let match = try? regex.firstMatch(in: value) else { return nil }
             var result: [(String, String)] = []
             for element in match.output {
-                if let name = element.name, let substring = element.substring { result.append((name, String(substring))) }
+                if let name = element.name, let substring = element.substring {
+                    result.append((name, String(substring)))
+                }
             }
             return result
         default:

@@ -93,7 +93,8 @@ struct RuleFileParser {
                 rule.extract = extract(value, rule: name)
                 if sink.errorCount > errorsBeforeExtract { file.brokenConditions.insert(name) }
             case "kind":
-                rule.kind = reader.enumeration(value, IncidentKind.self, what: "kind", code: "unknown-kind") ?? rule.kind
+                rule.kind =
+                    reader.enumeration(value, IncidentKind.self, what: "kind", code: "unknown-kind") ?? rule.kind
             case "impact":
                 rule.impact = impact(value) ?? rule.impact
             case "urgency":
@@ -157,7 +158,8 @@ struct RuleFileParser {
             }
             sink.error(
                 "wrong-type", at: reader.location(node),
-                "\(what) must be a list of matchers, found a mapping; write [\(example.isEmpty ? "'name=\"value\"'" : example.joined(separator: ", "))].")
+                "\(what) must be a list of matchers, found a mapping; write [\(example.isEmpty ? "'name=\"value\"'" : example.joined(separator: ", "))]."
+            )
             return nil
         }
         guard let items = reader.list(node, what: what) else { return nil }
@@ -175,7 +177,8 @@ struct RuleFileParser {
                 } else {
                     quoteShift = 0
                 }
-                let at = SourceLocation(file: base.file, line: base.line, column: base.column + quoteShift + error.offset)
+                let at = SourceLocation(
+                    file: base.file, line: base.line, column: base.column + quoteShift + error.offset)
                 let code = error.message.hasPrefix("bad regular expression") ? "bad-regex" : "bad-matcher"
                 sink.error(code, at: at, "matcher '\(text)': \(error.message).")
             }
@@ -214,7 +217,8 @@ struct RuleFileParser {
                 }
                 result.append((field, pattern))
             } catch {
-                sink.error("bad-regex", at: reader.location(valueNode), "extract pattern for '\(field)': \(error.message).")
+                sink.error(
+                    "bad-regex", at: reader.location(valueNode), "extract pattern for '\(field)': \(error.message).")
             }
         }
         return result
@@ -320,7 +324,8 @@ struct RuleFileParser {
         guard Self.isLabelName(name) else {
             sink.error(
                 "bad-label-name", at: reader.location(node),
-                "'\(name)' in \(what) is not a label name (letters, digits and '_', not starting with a digit); write '\(Self.labelNameSuggestion(name))'.")
+                "'\(name)' in \(what) is not a label name (letters, digits and '_', not starting with a digit); write '\(Self.labelNameSuggestion(name))'."
+            )
             return nil
         }
         return name
@@ -345,12 +350,14 @@ struct RuleFileParser {
         if source.isEmpty {
             sink.error(
                 "empty-matchers", at: reader.location(sourceNode),
-                "inhibit rule '\(name)' has no source matchers; it would let any incident swallow new alerts. Name what the inhibiting alert must match, e.g. source: ['alertname=\"HostDown\"'].")
+                "inhibit rule '\(name)' has no source matchers; it would let any incident swallow new alerts. Name what the inhibiting alert must match, e.g. source: ['alertname=\"HostDown\"']."
+            )
             return nil
         }
-        let equal = values["equal"].flatMap { reader.strings($0, what: "equal") }?.compactMap {
-            labelName($0.0, at: $0.1, what: "equal")
-        } ?? []
+        let equal =
+            values["equal"].flatMap { reader.strings($0, what: "equal") }?.compactMap {
+                labelName($0.0, at: $0.1, what: "equal")
+            } ?? []
         return InhibitRule(name: name, location: location, source: source, target: target, equal: equal)
     }
 
@@ -386,15 +393,19 @@ struct RuleFileParser {
                 guard let notifyNode = sv["notify"], let notify = reader.strings(notifyNode, what: "notify"),
                     !notify.isEmpty
                 else {
-                    sink.error("missing-key", at: reader.location(item), "an escalation step needs 'notify: [NAME, ...]'.")
+                    sink.error(
+                        "missing-key", at: reader.location(item), "an escalation step needs 'notify: [NAME, ...]'.")
                     continue
                 }
                 let condition =
                     sv["while"].flatMap {
-                        reader.enumeration($0, EscalationPolicy.Condition.self, what: "while", code: "unknown-condition")
+                        reader.enumeration(
+                            $0, EscalationPolicy.Condition.self, what: "while", code: "unknown-condition")
                     } ?? .unacknowledged
                 steps.append(
-                    .init(after: after, notify: notify.map(\.0), condition: condition, location: reader.location(notifyNode)))
+                    .init(
+                        after: after, notify: notify.map(\.0), condition: condition,
+                        location: reader.location(notifyNode)))
             }
         } else {
             sink.error("missing-key", at: location, "escalation policy '\(name)' has no 'steps'.")
@@ -433,7 +444,8 @@ struct RuleFileParser {
         var table: [Impact: [Urgency: Priority]] = [:]
         for (key, _, value) in rows {
             guard let impact = Impact(rawValue: key),
-                let cells = reader.mapping(value, allowed: Urgency.allCases.map(\.rawValue), what: "priority_matrix.\(key)")
+                let cells = reader.mapping(
+                    value, allowed: Urgency.allCases.map(\.rawValue), what: "priority_matrix.\(key)")
             else { continue }
             var row: [Urgency: Priority] = [:]
             for (ukey, _, cell) in cells {

@@ -40,7 +40,8 @@ public struct RuleSetLoader: Sendable {
                 if names.isEmpty {
                     sink?.warning(
                         "empty-directory", at: SourceLocation(file: path, line: 1, column: 1),
-                        "no *.yaml or *.yml files in this directory (it is not read recursively); rule files must end in .yaml or .yml.")
+                        "no *.yaml or *.yml files in this directory (it is not read recursively); rule files must end in .yaml or .yml."
+                    )
                 }
                 files += names.map { (path as NSString).appendingPathComponent($0) }
             } else {
@@ -83,7 +84,8 @@ public struct RuleSetLoader: Sendable {
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: maxFileBytes + 1)) ?? Data()
         guard data.count <= maxFileBytes else {
-            sink.error("too-large", at: at, "the file is larger than \(maxFileBytes >> 20) MiB; is it really a rule file?")
+            sink.error(
+                "too-large", at: at, "the file is larger than \(maxFileBytes >> 20) MiB; is it really a rule file?")
             return nil
         }
         guard let text = String(validating: data, as: UTF8.self) else {

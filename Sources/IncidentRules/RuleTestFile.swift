@@ -77,7 +77,8 @@ public struct RuleTestFile: Sendable {
         for (key, _, value) in top {
             if key == "rule_files" {
                 result.ruleFiles = (reader.strings(value, what: "rule_files") ?? []).map { path, _ in
-                    path.hasPrefix("/") ? path : ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
+                    path.hasPrefix("/")
+                        ? path : ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
                 }
             } else if let items = reader.list(value, what: "tests") {
                 result.tests = items.compactMap { parseTest($0, reader: reader) }
@@ -108,7 +109,8 @@ public struct RuleTestFile: Sendable {
         if let items = values["expect"].flatMap({ reader.list($0, what: "expect") }) {
             test.expectations = items.compactMap { parseExpectation($0, reader: reader) }
         } else {
-            reader.sink.error("missing-key", at: location, "test '\(name)' has no 'expect': a test must check something.")
+            reader.sink.error(
+                "missing-key", at: location, "test '\(name)' has no 'expect': a test must check something.")
         }
         return test
     }
@@ -161,7 +163,8 @@ public struct RuleTestFile: Sendable {
             let action = reader.enumeration(actionNode, IncidentState.Action.self, what: "action", code: "bad-value")
         else {
             if values["action"] == nil {
-                reader.sink.error("missing-key", at: reader.location(node), "a test action needs action: ack|resolve|reopen|close.")
+                reader.sink.error(
+                    "missing-key", at: reader.location(node), "a test action needs action: ack|resolve|reopen|close.")
             }
             return nil
         }
@@ -201,7 +204,8 @@ public struct RuleTestFile: Sendable {
         for (key, _, v) in pairs {
             switch key {
             case "kind": e.kind = reader.enumeration(v, IncidentKind.self, what: "kind", code: "unknown-kind")
-            case "priority": e.priority = reader.enumeration(v, Priority.self, what: "priority", code: "unknown-priority")
+            case "priority":
+                e.priority = reader.enumeration(v, Priority.self, what: "priority", code: "unknown-priority")
             case "state": e.state = reader.enumeration(v, IncidentState.self, what: "state", code: "bad-value")
             case "impact": e.impact = reader.enumeration(v, Impact.self, what: "impact", code: "unknown-impact")
             case "urgency": e.urgency = reader.enumeration(v, Urgency.self, what: "urgency", code: "unknown-urgency")

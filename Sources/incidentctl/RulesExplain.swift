@@ -16,7 +16,9 @@ struct RulesExplain: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("rules"), parsing: .upToNextOption, help: "Rule files or directories (default: the config's).")
+    @Option(
+        name: .customLong("rules"), parsing: .upToNextOption, help: "Rule files or directories (default: the config's)."
+    )
     var rulePaths: [String] = []
 
     @Option(help: "The daemon config, when --rules is not given.")
@@ -28,7 +30,10 @@ struct RulesExplain: ParsableCommand {
     @Option(help: "Force the payload format: \(PayloadFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String?
 
-    @Option(help: "The source the event is taken to come from: socket, spool, http, journal (default: journal for journal entries, else socket).")
+    @Option(
+        help:
+            "The source the event is taken to come from: socket, spool, http, journal (default: journal for journal entries, else socket)."
+    )
     var source: String?
 
     @Flag(help: "Print a JSON array, one object per event.")
@@ -50,13 +55,15 @@ struct RulesExplain: ParsableCommand {
         let now = Timestamp(seconds: Date().timeIntervalSince1970)
         let events: [Event]
         do {
-            events = try PayloadDecoder().decode(data, format: forced, source: sourceOverride ?? .socket, receivedAt: now)
+            events = try PayloadDecoder().decode(
+                data, format: forced, source: sourceOverride ?? .socket, receivedAt: now)
         } catch {
             throw CommandFailure(message: "error: the event cannot be read: \(error)")
         }
         let explanations = events.map { explain($0, in: ruleSet, sourceOverride: sourceOverride) }
         if json {
-            let data = try! JSONSerialization.data(withJSONObject: explanations.map(\.json), options: [.prettyPrinted, .sortedKeys])
+            let data = try! JSONSerialization.data(
+                withJSONObject: explanations.map(\.json), options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             for (i, explanation) in explanations.enumerated() {
@@ -78,7 +85,9 @@ struct RulesExplain: ParsableCommand {
         var json: [String: Any] = [
             "input_labels": event.labels.dictionary, "source": event.source.rawValue, "status": event.status.rawValue,
         ]
-        var lines = ["  labels:       \(event.labels)", "  source:       \(event.source.rawValue), \(event.status.rawValue)"]
+        var lines = [
+            "  labels:       \(event.labels)", "  source:       \(event.source.rawValue), \(event.status.rawValue)",
+        ]
         let match = ruleSet.match(event)
         guard let index = match.ruleIndex else {
             lines.append("  rule:         none matches: the event is counted as unmatched and logged, not lost")
@@ -117,9 +126,16 @@ struct RulesExplain: ParsableCommand {
         if let t = rule.threshold {
             let what = t.distinctLabel.map { "distinct values of \($0)" } ?? "events"
             lines.append("  threshold:    opens after \(t.count) \(what) within \(DurationText.format(t.within))")
-            json["threshold"] = ["count": t.count, "within": DurationText.format(t.within), "distinct": t.distinctLabel as Any]
+            json["threshold"] = [
+                "count": t.count, "within": DurationText.format(t.within), "distinct": t.distinctLabel as Any,
+            ]
         }
-        let inhibitors = ruleSet.inhibits.filter { $0.targetMatches(Event(labels: c.labels, annotations: event.annotations, source: event.source, receivedAt: event.receivedAt)) }
+        let inhibitors = ruleSet.inhibits.filter {
+            $0.targetMatches(
+                Event(
+                    labels: c.labels, annotations: event.annotations, source: event.source, receivedAt: event.receivedAt
+                ))
+        }
         if !inhibitors.isEmpty {
             lines.append(
                 "  inhibited by: \(inhibitors.map { "\($0.name) (while an open incident matches \($0.source.map(\.description).joined(separator: ", ")) with equal \($0.equal.joined(separator: ", ")))" }.joined(separator: "; "))"

@@ -29,7 +29,9 @@ struct RulesTest: ParsableCommand {
         if let config {
             let loaded = Configuration.load(path: config)
             for d in loaded.diagnostics { printError(d.description) }
-            guard let configuration = loaded.configuration else { throw CommandFailure(message: "error: bad config \(config)") }
+            guard let configuration = loaded.configuration else {
+                throw CommandFailure(message: "error: bad config \(config)")
+            }
             notifiers = Set(configuration.notifiers.map(\.name))
         }
         var passed = 0

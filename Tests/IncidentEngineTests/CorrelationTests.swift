@@ -25,11 +25,28 @@ struct GroupingTests {
     }
 
     static let cases: [Case] = [
-        Case(description: "same host groups", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Disk", "host": "a"], 60)], incidents: 1, alertsPerIncident: [2]),
-        Case(description: "other host apart", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "CPU", "host": "b"], 60)], incidents: 2, alertsPerIncident: [1, 1]),
-        Case(description: "within the window", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Mem", "host": "a"], 29 * 60)], incidents: 1, alertsPerIncident: [2]),
-        Case(description: "after a quiet window opens anew", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Mem", "host": "a"], 31 * 60)], incidents: 2, alertsPerIncident: [1, 1]),
-        Case(description: "activity keeps the window open", events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "CPU", "host": "a"], 25 * 60), (["alertname": "Mem", "host": "a"], 50 * 60)], incidents: 1, alertsPerIncident: [2]),
+        Case(
+            description: "same host groups",
+            events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Disk", "host": "a"], 60)], incidents: 1,
+            alertsPerIncident: [2]),
+        Case(
+            description: "other host apart",
+            events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "CPU", "host": "b"], 60)], incidents: 2,
+            alertsPerIncident: [1, 1]),
+        Case(
+            description: "within the window",
+            events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Mem", "host": "a"], 29 * 60)],
+            incidents: 1, alertsPerIncident: [2]),
+        Case(
+            description: "after a quiet window opens anew",
+            events: [(["alertname": "CPU", "host": "a"], 0), (["alertname": "Mem", "host": "a"], 31 * 60)],
+            incidents: 2, alertsPerIncident: [1, 1]),
+        Case(
+            description: "activity keeps the window open",
+            events: [
+                (["alertname": "CPU", "host": "a"], 0), (["alertname": "CPU", "host": "a"], 25 * 60),
+                (["alertname": "Mem", "host": "a"], 50 * 60),
+            ], incidents: 1, alertsPerIncident: [2]),
     ]
 
     @Test(arguments: cases)

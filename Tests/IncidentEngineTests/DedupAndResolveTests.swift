@@ -57,7 +57,8 @@ struct DedupAndResolveTests {
     @Test("resolve_after: journal events resolve after the default 1h, other sources never by default")
     func resolveAfterDefaults() {
         var h = Harness(Self.rules)
-        h.send(["source": "journal", "identifier": "kernel"], at: 0, annotations: ["message": "oops"], source: .journal)
+        h.send(
+            ["source": "journal", "identifier": "kernel"], at: 0, annotations: ["message": "oops"], source: .journal)
         h.send(["alertname": "B"], at: 0)
         h.advance(3600 + 59)
         #expect(h.list.allSatisfy { $0.state == .open }, "absence is decided one clamp (1m) after its nominal time")
@@ -124,7 +125,8 @@ struct DedupAndResolveTests {
 
     @Test func pagerDutyAcknowledgeAndResolveFindTheirTriggerByDedupKey() {
         var h = Harness(Self.rules)
-        h.send(["dedup_key": "k1", "source": "db1", "severity": "critical"], at: 0, annotations: ["summary": "db down"])
+        h.send(
+            ["dedup_key": "k1", "source": "db1", "severity": "critical"], at: 0, annotations: ["summary": "db down"])
         var ack = event(["dedup_key": "k1"], 30)
         ack.acknowledges = true
         h.send(ack)

@@ -177,7 +177,8 @@ struct LifecycleTests {
         let (number, effects) = try engine.openReported(
             kind: .userIssue, title: "VPN down for sales", impact: .high, urgency: .medium, by: "desk", at: at(0))
         #expect(engine.snapshot(number)?.priority == .p2)
-        #expect(effects.contains { if case .notify(let n) = $0 { return n.notifier == "oncall" } else { return false } })
+        #expect(
+            effects.contains { if case .notify(let n) = $0 { return n.notifier == "oncall" } else { return false } })
         #expect(throws: EngineError.self) { try engine.openReported(kind: .outage, title: "", by: "x", at: at(0)) }
     }
 

@@ -51,13 +51,18 @@ struct Harness {
         collect(engine.ingest(e))
     }
 
-    mutating func send(_ labels: Labels, at time: Double, status: EventStatus = .firing, annotations: Labels = [:], source: EventSource = .socket) {
+    mutating func send(
+        _ labels: Labels, at time: Double, status: EventStatus = .firing, annotations: Labels = [:],
+        source: EventSource = .socket
+    ) {
         send(event(labels, time, status: status, annotations: annotations, source: source))
     }
 
     mutating func advance(_ seconds: Double) { collect(engine.advance(to: at(seconds))) }
 
-    mutating func perform(_ action: IncidentState.Action, _ number: Int, at seconds: Double, by: String = "alice") throws {
+    mutating func perform(_ action: IncidentState.Action, _ number: Int, at seconds: Double, by: String = "alice")
+        throws
+    {
         collect(engine.advance(to: at(seconds)))
         collect(try engine.perform(action, incident: number, by: by, at: at(seconds)))
     }

@@ -126,7 +126,10 @@ struct PropertyTests {
         let b = livers.engine.stats
         #expect(
             [a.eventsIn, a.absorbed, a.pending, a.belowThreshold, a.dropped, a.unmatched, a.stale, a.incidentsOpened]
-                == [b.eventsIn, b.absorbed, b.pending, b.belowThreshold, b.dropped, b.unmatched, b.stale, b.incidentsOpened],
+                == [
+                    b.eventsIn, b.absorbed, b.pending, b.belowThreshold, b.dropped, b.unmatched, b.stale,
+                    b.incidentsOpened,
+                ],
             "seed \(seed)")
         // Safety: every notifier and step that replay pages for an incident is paged live too.
         let replayPages = Set(Self.pages(replay).keys)

@@ -36,7 +36,9 @@ enum BrokenFixtures {
         .init("yaml-syntax.yaml", .error, "yaml-syntax", 5, 5, hint: "did not find expected ',' or ']'"),
         .init("unknown-key.yaml", .error, "unknown-key", 5, 5, hint: "Did you mean 'kind'?"),
         .init("unknown-top-key.yaml", .error, "unknown-key", 2, 1, hint: "Did you mean 'rules'?"),
-        .init("duplicate-key.yaml", .error, "duplicate-key", 7, 5, hint: "key 'kind' appears twice in the same mapping (first at line 5); keep one"),
+        .init(
+            "duplicate-key.yaml", .error, "duplicate-key", 7, 5,
+            hint: "key 'kind' appears twice in the same mapping (first at line 5); keep one"),
         .init("bad-duration.yaml", .error, "bad-duration", 5, 19, hint: "e.g. 30s, 5m, 1h30m"),
         .init("zero-window.yaml", .error, "out-of-range", 5, 36, hint: "threshold.within must be longer than 0s"),
         .init("bad-regex-matcher.yaml", .error, "bad-regex", 5, 42, hint: "expected ')'"),
@@ -62,11 +64,16 @@ enum BrokenFixtures {
         .init("template-label.yaml", .warning, "template-label", 5, 12, hint: "it may render as <instance?>"),
         .init("duplicate-rule.yaml", .error, "duplicate-rule", 6, 11, hint: "rule names must be unique"),
         .init("duplicate-policy.yaml", .error, "duplicate-policy", 5, 11, hint: "rename one"),
-        .init("undefined-policy.yaml", .error, "undefined-policy", 10, 17, hint: "Did you mean 'undefined-policy-security'?"),
+        .init(
+            "undefined-policy.yaml", .error, "undefined-policy", 10, 17,
+            hint: "Did you mean 'undefined-policy-security'?"),
         .init("undefined-notifier.yaml", .error, "undefined-notifier", 5, 30, hint: "Did you mean 'oncall'?"),
         .init("step-order.yaml", .error, "step-order", 6, 9, hint: "list steps in time order"),
-        .init("inhibit-empty-source.yaml", .error, "empty-matchers", 4, 13, hint: #"e.g. source: ['alertname="HostDown"']"#),
-        .init("incomplete-matrix.yaml", .error, "incomplete-matrix", 4, 11, hint: "lacks low; give all three urgencies"),
+        .init(
+            "inhibit-empty-source.yaml", .error, "empty-matchers", 4, 13,
+            hint: #"e.g. source: ['alertname="HostDown"']"#),
+        .init(
+            "incomplete-matrix.yaml", .error, "incomplete-matrix", 4, 11, hint: "lacks low; give all three urgencies"),
         .init("unreachable-rule.yaml", .warning, "unreachable-rule", 5, 11, hint: "takes every event first"),
         .init("not-utf8.yaml", .error, "not-utf8", 1, 1, hint: "save it as UTF-8"),
         .init(
@@ -93,7 +100,9 @@ enum BrokenFixtures {
         let path = Self.brokenDirectory.appendingPathComponent(expected.fixture).path
         let result = RuleSetLoader(knownNotifiers: try Self.knownNotifiers()).load(paths: [path])
         let diagnostics = result.diagnostics
-        try #require(diagnostics.count == 1, "one mistake, one diagnostic; got:\n\(diagnostics.map(\.description).joined(separator: "\n"))")
+        try #require(
+            diagnostics.count == 1,
+            "one mistake, one diagnostic; got:\n\(diagnostics.map(\.description).joined(separator: "\n"))")
         let d = diagnostics[0]
         #expect(d.code == expected.code)
         #expect(d.severity == expected.severity)

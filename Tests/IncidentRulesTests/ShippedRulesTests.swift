@@ -105,26 +105,32 @@ enum ShippedCases {
         .journal(
             "unit lost a process to the OOM killer",
             message: "postgresql.service: A process of this unit has been killed by the OOM killer.",
-            identifier: "systemd", priority: 5, messageID: "fe6faa94e7774663a0da52717891d8ef", unit: "postgresql.service",
+            identifier: "systemd", priority: 5, messageID: "fe6faa94e7774663a0da52717891d8ef",
+            unit: "postgresql.service",
             rule: "systemd-unit-oom-kill", .degradation, .p3),
         .journal(
             "core dump",
-            message: "Process 3141 (redis-server) of user 999 dumped core.\n\nStack trace of thread 3141:\n#0  0x00007f raise",
+            message:
+                "Process 3141 (redis-server) of user 999 dumped core.\n\nStack trace of thread 3141:\n#0  0x00007f raise",
             identifier: "systemd-coredump", priority: 2, messageID: "fc2e22bc6ee647b6b90729ab34a250b1",
             rule: "core-dump", .degradation, .p4, labels: ["process": "redis-server"]),
         .journal(
             "block I/O error",
-            message: "blk_update_request: I/O error, dev sda, sector 123456 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 0",
+            message:
+                "blk_update_request: I/O error, dev sda, sector 123456 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 0",
             identifier: "kernel", priority: 3, rule: "disk-io-error", .degradation, .p2, labels: ["device": "sda"]),
         .journal(
-            "ext4 error", message: "EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls: reading directory lblock 0",
+            "ext4 error",
+            message: "EXT4-fs error (device sda1): ext4_find_entry:1455: inode #2: comm ls: reading directory lblock 0",
             identifier: "kernel", priority: 2, rule: "filesystem-error", .degradation, .p2, labels: ["device": "sda1"]),
         .journal(
-            "ext4 remounted read-only", message: "EXT4-fs (sda1): Remounting filesystem read-only", identifier: "kernel",
+            "ext4 remounted read-only", message: "EXT4-fs (sda1): Remounting filesystem read-only",
+            identifier: "kernel",
             priority: 2, rule: "filesystem-read-only", .outage, .p2, labels: ["device": "sda1"]),
         .journal(
             "xfs metadata I/O error",
-            message: #"XFS (sdb1): metadata I/O error in "xfs_buf_ioend+0x1d0/0x4a0 [xfs]" at daddr 0x1f0 len 8 error 5"#,
+            message:
+                #"XFS (sdb1): metadata I/O error in "xfs_buf_ioend+0x1d0/0x4a0 [xfs]" at daddr 0x1f0 len 8 error 5"#,
             identifier: "kernel", priority: 3, rule: "filesystem-error", .degradation, .p2, labels: ["device": "sdb1"]),
         // 30-auth.yaml
         .journal(
@@ -136,7 +142,8 @@ enum ShippedCases {
             priority: 6, rule: "ssh-invalid-user", .security, .p4, labels: ["user": "oracle"]),
         .journal(
             "sudo incorrect password",
-            message: "    alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash",
+            message:
+                "    alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash",
             identifier: "sudo", priority: 1, rule: "sudo-auth-failure", .security, .p4, labels: ["user": "alice"]),
         .journal(
             "sudo not in sudoers",
@@ -157,9 +164,11 @@ enum ShippedCases {
         .alertmanager(
             "HostDown", ["alertname": "HostDown", "instance": "db-1:9100", "job": "node", "severity": "critical"],
             rule: "host-down", .outage, .p2),
-        .alertmanager("Watchdog", ["alertname": "Watchdog", "severity": "none"], rule: "prometheus-heartbeat", nil, nil),
         .alertmanager(
-            "HighLatency", ["alertname": "HighLatency", "instance": "web-1:8080", "service": "web", "severity": "warning"],
+            "Watchdog", ["alertname": "Watchdog", "severity": "none"], rule: "prometheus-heartbeat", nil, nil),
+        .alertmanager(
+            "HighLatency",
+            ["alertname": "HighLatency", "instance": "web-1:8080", "service": "web", "severity": "warning"],
             rule: "service-latency-errors", .degradation, .p3),
         .alertmanager(
             "HighCPU", ["alertname": "HighCPU", "instance": "node-1:9100", "service": "svc", "severity": "critical"],
@@ -172,12 +181,14 @@ enum ShippedCases {
             ["alertname": "PostgresReplicationLag", "instance": "db-1:9187", "severity": "critical"],
             rule: "prometheus-critical", .degradation, .p2),
         .alertmanager(
-            "unknown warning alert", ["alertname": "CertificateExpiresSoon", "instance": "web-1", "severity": "warning"],
+            "unknown warning alert",
+            ["alertname": "CertificateExpiresSoon", "instance": "web-1", "severity": "warning"],
             rule: "prometheus-other", .degradation, .p4),
         // Other sources.
         ShippedCase(
             name: "PagerDuty trigger",
-            payload: #"{"routing_key":"k","event_action":"trigger","dedup_key":"disk-42","payload":{"summary":"Disk almost full","source":"db-1","severity":"critical"}}"#,
+            payload:
+                #"{"routing_key":"k","event_action":"trigger","dedup_key":"disk-42","payload":{"summary":"Disk almost full","source":"db-1","severity":"critical"}}"#,
             rule: "pagerduty-event", kind: .degradation, priority: .p2),
         ShippedCase(
             name: "socket alert without alertname", payload: #"{"labels":{"app":"backup","severity":"error"}}"#,
@@ -266,8 +277,10 @@ enum ShippedCases {
         let ruleSet = try Repository.ruleSet()
         let inhibit = try #require(ruleSet.inhibits.first { $0.name == "host-down-absorbs-its-alerts" })
         let at = Timestamp(seconds: 1_763_800_000)
-        let down = Event(labels: ["alertname": "HostDown", "instance": "db-1:9100", "severity": "critical"], receivedAt: at)
-        let cpu = Event(labels: ["alertname": "HighCPU", "instance": "db-1:9100", "severity": "warning"], receivedAt: at)
+        let down = Event(
+            labels: ["alertname": "HostDown", "instance": "db-1:9100", "severity": "critical"], receivedAt: at)
+        let cpu = Event(
+            labels: ["alertname": "HighCPU", "instance": "db-1:9100", "severity": "warning"], receivedAt: at)
         let journal = Event(labels: ["source": "journal", "host": "db-1", "severity": "warning"], receivedAt: at)
         #expect(inhibit.sourceMatches(down))
         #expect(inhibit.targetMatches(cpu))

@@ -8,7 +8,9 @@ enum CLI {
         let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = arg0.deletingLastPathComponent()
         for _ in 0..<4 {
-            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("incidentctl").path) { return dir }
+            if FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("incidentctl").path) {
+                return dir
+            }
             dir = dir.deletingLastPathComponent()
         }
         return repositoryRoot.appendingPathComponent(".build/debug")

@@ -22,8 +22,10 @@ struct ReplayTests {
                 "MESSAGE": "Failed password for root from 10.0.0.9 port \(4000 + $0) ssh2",
             ]
         } + [
-            ["_HOSTNAME": "web1", "SYSLOG_IDENTIFIER": "kernel", "PRIORITY": "3",
-             "MESSAGE": "Out of memory: Killed process 1234 (java) total-vm:100kB"],
+            [
+                "_HOSTNAME": "web1", "SYSLOG_IDENTIFIER": "kernel", "PRIORITY": "3",
+                "MESSAGE": "Out of memory: Killed process 1234 (java) total-vm:100kB",
+            ]
         ]
 
     /// Writes a real journal file with systemd-journal-remote.

@@ -12,13 +12,16 @@ struct RulesCommandTests {
 
     @Test func eachBrokenFixtureGetsItsOwnDiagnosticAndExitOne() throws {
         let dir = CLI.repositoryRoot.appendingPathComponent("Tests/IncidentRulesTests/Fixtures/broken")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         #expect(files.count >= 15)
         for file in files {
             let out = try CLI.incidentctl(
                 "rules", "check", "--config", "Tests/IncidentRulesTests/Fixtures/broken-config/incidentd.yaml",
                 "Tests/IncidentRulesTests/Fixtures/broken/\(file)")
-            let diagnostics = out.stdout.split(separator: "\n").filter { $0.contains(": error: ") || $0.contains(": warning: ") }
+            let diagnostics = out.stdout.split(separator: "\n").filter {
+                $0.contains(": error: ") || $0.contains(": warning: ")
+            }
             #expect(diagnostics.count == 1, "\(file): \(out.stdout)")
             // FILE:LINE:COL: severity: message [code]
             #expect(diagnostics.first?.contains("broken/\(file):") == true, "\(file)")
@@ -47,7 +50,10 @@ struct RulesCommandTests {
     }
 
     static let forms: [(String, String, String)] = [
-        ("socket line", #"{"labels":{"alertname":"HostDown","instance":"db1:9100","severity":"critical"}}"#, "host-down"),
+        (
+            "socket line", #"{"labels":{"alertname":"HostDown","instance":"db1:9100","severity":"critical"}}"#,
+            "host-down"
+        ),
         (
             "generic array",
             #"[{"labels":{"alertname":"DiskFull","instance":"a","severity":"warning"}},{"labels":{"alertname":"DiskFull","instance":"b","severity":"warning"}}]"#,
@@ -82,7 +88,9 @@ struct RulesCommandTests {
         for item in items {
             #expect(item["rule"] is String, "\(form): \(item)")
             if !rule.isEmpty { #expect(item["rule"] as? String == rule, "\(form)") }
-            #expect((item["kind"] as? String).map { ["outage", "degradation", "security", "user_issue"].contains($0) } == true)
+            #expect(
+                (item["kind"] as? String).map { ["outage", "degradation", "security", "user_issue"].contains($0) }
+                    == true)
             #expect((item["priority"] as? String)?.hasPrefix("P") == true)
             #expect((item["group_key"] as? String)?.isEmpty == false)
             #expect(item["labels"] is [String: String])
@@ -95,9 +103,11 @@ struct RulesCommandTests {
     @Test func explainSaysWhenNothingMatchesAndReadsStdin() throws {
         let dir = try CLI.temporaryDirectory()
         let rules = dir.appendingPathComponent("r.yaml")
-        try "rules:\n  - { name: only, match: ['alertname=\"X\"'] }\n".write(to: rules, atomically: true, encoding: .utf8)
+        try "rules:\n  - { name: only, match: ['alertname=\"X\"'] }\n".write(
+            to: rules, atomically: true, encoding: .utf8)
         let out = try CLI.incidentctl(
-            "rules", "explain", "--rules", rules.path, "--event", "-", stdin: Data(#"{"labels":{"alertname":"Y"}}"#.utf8))
+            "rules", "explain", "--rules", rules.path, "--event", "-",
+            stdin: Data(#"{"labels":{"alertname":"Y"}}"#.utf8))
         #expect(out.status == 0)
         #expect(out.stdout.contains("none matches"))
         let bad = try CLI.incidentctl("rules", "explain", "--rules", rules.path, "--event", "{not json")
