@@ -61,6 +61,6 @@ let package = Package(
         ),
         .testTarget(name: "IncidentIngestTests", dependencies: ["IncidentIngest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentIngest"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore"]),
     ]
 )
