@@ -139,7 +139,7 @@ enum ShippedCases {
             labels: ["user": "admin", "src_ip": "203.0.113.9"]),
         .journal(
             "ssh invalid user", message: "Invalid user oracle from 203.0.113.9 port 41234", identifier: "sshd",
-            priority: 6, rule: "ssh-invalid-user", .security, .p4, labels: ["user": "oracle"]),
+            priority: 6, rule: "ssh-invalid-user", .security, .p4, labels: ["invalid_user": "oracle"]),
         .journal(
             "sudo incorrect password",
             message:
