@@ -23,7 +23,7 @@ extension CorrelationEngine {
 
     func alertSnapshot(_ fingerprint: Fingerprint, _ a: AlertRecord) -> AlertSnapshot {
         AlertSnapshot(
-            fingerprint: fingerprint, incident: a.incident, labels: a.labels, annotations: a.annotations,
+            fingerprint: a.fingerprint, incident: a.incident, labels: a.labels, annotations: a.annotations,
             status: a.status,
             firstSeen: a.firstSeen, lastSeen: a.lastSeen, events: a.events, suppressed: a.suppressed)
     }

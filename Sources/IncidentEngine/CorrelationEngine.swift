@@ -103,7 +103,6 @@ public struct CorrelationEngine: Sendable {
         }
 
         let match = ruleSet.match(event)
-        let fingerprint = match.labels.fingerprint
         guard let ruleIndex = match.ruleIndex else {
             stats.unmatched += 1
             out.effects.append(.unmatched(event.labels))
@@ -114,6 +113,9 @@ public struct CorrelationEngine: Sendable {
             out.effects.append(.dropped(rule: ruleSet.rules[ruleIndex].name))
             return
         }
+        // The engine keys an alert by its rule and labels: two rules' journal lines with equal labels (they
+        // differ only in the message) are two conditions, not repeats of one alert.
+        let fingerprint = Self.alertKey(match.labels.fingerprint, rule: ruleSet.rules[ruleIndex].name)
         if alerts.slot(for: fingerprint) != nil, updateKnownAlert(fingerprint, event: event, time: time, into: &out) {
             stats.absorbed += 1
             return
@@ -176,9 +178,9 @@ public struct CorrelationEngine: Sendable {
                 incidents[number]!.firing += 1
                 let alert = alerts[fingerprint]!
                 if !alert.suppressed { registerInhibitSource(fingerprint, alert) }
-                out.timeline(number, time, "alert_firing", "alert \(fingerprint) \(alert.labels) fires again")
+                out.timeline(number, time, "alert_firing", "alert \(alert.fingerprint) \(alert.labels) fires again")
                 if incidents[number]!.state == .resolved {
-                    reopen(number, at: time, reason: "alert \(fingerprint) fired again", into: &out)
+                    reopen(number, at: time, reason: "alert \(alert.fingerprint) fired again", into: &out)
                 } else if incidents[number]!.flapping {
                     noteFlap(number, at: time, into: &out)
                 }
@@ -272,6 +274,14 @@ public struct CorrelationEngine: Sendable {
         incidents[number] = incident
     }
 
+    /// The engine's key for an alert: its Alertmanager fingerprint extended (FNV-1a) with the deciding rule.
+    static func alertKey(_ fingerprint: Fingerprint, rule: String) -> Fingerprint {
+        var hash = fingerprint.rawValue
+        hash = (hash ^ 0xFE) &* 1_099_511_628_211
+        for byte in rule.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        return Fingerprint(rawValue: hash)
+    }
+
     func matchSummary(_ rule: Rule) -> String {
         rule.matchers.isEmpty ? "catch-all" : rule.matchers.map(\.description).joined(separator: ", ")
     }
@@ -308,9 +318,9 @@ public struct CorrelationEngine: Sendable {
         _ c: Classification, event: Event, time: Timestamp, to number: Int, suppressed: Bool,
         into out: inout EffectBuffer
     ) {
-        let fingerprint = c.fingerprint
+        let fingerprint = Self.alertKey(c.fingerprint, rule: c.rule.name)
         let record = AlertRecord(
-            labels: c.labels, annotations: event.annotations, status: .firing, statusAt: time, firstSeen: time,
+            fingerprint: c.fingerprint, labels: c.labels, annotations: event.annotations, status: .firing, statusAt: time, firstSeen: time,
             lastSeen: time, events: 1, incident: number, suppressed: suppressed, source: event.source, resolveDue: nil)
         alerts[fingerprint] = record
         if let key = c.labels["dedup_key"] { dedupIndex[key] = fingerprint }
@@ -392,7 +402,7 @@ public struct CorrelationEngine: Sendable {
         incident.firing -= 1
         incidents[number] = incident
         out.touch(alert: fingerprint, incident: number)
-        out.timeline(number, time, "alert_resolved", "alert \(fingerprint) resolved: \(reason)")
+        out.timeline(number, time, "alert_resolved", "alert \(alert.fingerprint) resolved: \(reason)")
         if incident.firing == 0, incident.state.isActive, !incident.manual {
             if incident.flapping {
                 holdForFlapping(number, at: time, into: &out)
@@ -507,9 +517,10 @@ public struct CorrelationEngine: Sendable {
             let ec = ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex)
             stats.absorbed += 1
             if let n = number {
-                if alerts[ec.fingerprint] != nil, alerts[ec.fingerprint]!.incident == n {
+                let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
+                if alerts[key] != nil, alerts[key]!.incident == n {
                     stats.absorbed -= 1
-                    updateKnownAlert(ec.fingerprint, event: replay, time: entry.time, into: &out)
+                    updateKnownAlert(key, event: replay, time: entry.time, into: &out)
                     stats.absorbed += 1
                 } else {
                     attach(ec, event: replay, time: entry.time, to: n, suppressed: false, into: &out)

@@ -2,6 +2,8 @@ import IncidentCore
 
 /// The engine's working record of one alert.
 struct AlertRecord: Sendable, Codable {
+    /// The Alertmanager fingerprint of its labels (the engine's own key also covers the rule).
+    var fingerprint: Fingerprint
     var labels: Labels
     var annotations: Labels
     var status: EventStatus
