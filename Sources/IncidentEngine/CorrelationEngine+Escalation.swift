@@ -28,8 +28,7 @@ extension CorrelationEngine {
         }
         let due = time + Self.offset(policy, step: 0, roundIndex: 0)
         incidents[number]!.escalation = EscalationRecord(
-            policy: policy.name, base: time, firstRound: firstRound, step: 0, round: firstRound, due: due, paused: false
-        )
+            policy: policy.name, base: time, firstRound: firstRound, step: 0, round: firstRound, due: due)
         timers.push(due, .escalation(number))
         out.timeline(
             number, time, "escalation",
@@ -57,34 +56,34 @@ extension CorrelationEngine {
             case .always: holds = incident.state != .closed
             }
             if !holds {
-                if incident.state == .acknowledged {
-                    // Acknowledge stops the policy here; ack_timeout resumes it from this step.
-                    escalation.paused = true
+                guard incident.state == .acknowledged, step.condition == .unacknowledged else {
+                    // Resolved or closed: the policy stops.
                     escalation.due = nil
+                    escalation.held = []
                     incidents[number]!.escalation = escalation
-                    out.timeline(
-                        number, due, "escalation",
-                        "step \(escalation.step) round \(escalation.round) held: acknowledged by \(incident.acknowledgedBy ?? "someone")"
-                    )
-                    out.touch(incident: number)
                     return
                 }
-                escalation.due = nil
-                incidents[number]!.escalation = escalation
-                return
+                // Acknowledged: hold this step until the acknowledgement lapses, and go on with the policy so
+                // that `while: unresolved` steps keep their times.
+                escalation.held.append(.init(step: escalation.step, round: escalation.round))
+                out.timeline(
+                    number, due, "escalation",
+                    "step \(escalation.step) round \(escalation.round) held: acknowledged by \(incident.acknowledgedBy ?? "someone")"
+                )
+            } else {
+                for notifier in step.notify {
+                    out.effects.append(
+                        .notify(
+                            Notification(
+                                incident: number, notifier: notifier, policy: policy.name, step: escalation.step,
+                                round: escalation.round, due: due)))
+                    stats.notifications += 1
+                }
+                out.timeline(
+                    number, due, "escalated",
+                    "policy '\(policy.name)' step \(escalation.step) round \(escalation.round): notify \(step.notify.joined(separator: ", "))"
+                )
             }
-            for notifier in step.notify {
-                out.effects.append(
-                    .notify(
-                        Notification(
-                            incident: number, notifier: notifier, policy: policy.name, step: escalation.step,
-                            round: escalation.round, due: due)))
-                stats.notifications += 1
-            }
-            out.timeline(
-                number, due, "escalated",
-                "policy '\(policy.name)' step \(escalation.step) round \(escalation.round): notify \(step.notify.joined(separator: ", "))"
-            )
             // Move to the next step, or the next round while repeats remain.
             let roundIndex = escalation.round - escalation.firstRound
             if escalation.step + 1 < policy.steps.count {
@@ -120,23 +119,39 @@ extension CorrelationEngine {
             number, at: time, firstRound: nextRound, reason: "priority \(incident.priority.rawValue)", into: &out)
     }
 
-    /// The acknowledgement lapsed (`ack_timeout`): back to open, and the held step fires now.
+    /// The acknowledgement lapsed (`ack_timeout`): back to open, and the held steps fire now (the latest round
+    /// of each step only, so a long acknowledgement cannot release a burst of pages).
     mutating func ackTimedOut(_ number: Int, at time: Timestamp, into out: inout EffectBuffer) {
         guard var incident = incidents[number], incident.state == .acknowledged, incident.ackDue != nil else { return }
         let by = incident.acknowledgedBy ?? "someone"
         incident.state = .open
         incident.ackDue = nil
-        if var escalation = incident.escalation, escalation.paused,
-            let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count
-        {
-            escalation.paused = false
-            escalation.base =
-                time - Self.offset(policy, step: escalation.step, roundIndex: escalation.round - escalation.firstRound)
-            escalation.due = time
+        var release: [EscalationRecord.HeldStep] = []
+        if var escalation = incident.escalation {
+            var latest: [Int: Int] = [:]
+            for held in escalation.held { latest[held.step] = max(latest[held.step] ?? held.round, held.round) }
+            release = latest.sorted { $0.key < $1.key }.map { .init(step: $0.key, round: $0.value) }
+            escalation.held = []
             incident.escalation = escalation
         }
         incidents[number] = incident
         out.timeline(number, time, "ack_timeout", "acknowledgement by \(by) lapsed (ack_timeout): escalation resumes")
+        if let name = incident.escalation?.policy, let policy = ruleSet.policies[name] {
+            for held in release where held.step < policy.steps.count {
+                for notifier in policy.steps[held.step].notify {
+                    out.effects.append(
+                        .notify(
+                            Notification(
+                                incident: number, notifier: notifier, policy: name, step: held.step, round: held.round,
+                                due: time)))
+                    stats.notifications += 1
+                }
+                out.timeline(
+                    number, time, "escalated",
+                    "policy '\(name)' step \(held.step) round \(held.round), held while acknowledged: notify \(policy.steps[held.step].notify.joined(separator: ", "))"
+                )
+            }
+        }
         out.touch(incident: number)
         fireDueSteps(number, now: time, into: &out)
     }

@@ -418,6 +418,7 @@ public struct CorrelationEngine: Sendable {
         guard var incident = incidents[number] else { return }
         incident.state = .resolved
         incident.resolvedAt = time
+        incident.escalation?.held = []
         incident.escalation?.due = nil
         incident.ackDue = nil
         incident.flapDue = nil

@@ -22,15 +22,24 @@ struct AlertRecord: Sendable, Codable {
 /// Where an incident's escalation policy stands.
 struct EscalationRecord: Sendable, Codable {
     var policy: String
-    /// Step offsets are measured from here; moved on resume so the paused step fires at once.
+    /// Step offsets are measured from here (moved back when an earlier event joins the first run).
     var base: Timestamp
     /// The round this run of the policy started at (reopens start a new run with fresh rounds).
     var firstRound: Int
     var step: Int
     var round: Int
-    /// Next step due; nil when paused or finished.
+    /// Next step due; nil when finished.
     var due: Timestamp?
-    var paused: Bool
+    /// `while: unacknowledged` steps that fell due while the incident was acknowledged; they fire when the
+    /// acknowledgement lapses (`ack_timeout`).
+    var held: [HeldStep] = []
+
+    struct HeldStep: Sendable, Codable, Hashable {
+        var step: Int
+        var round: Int
+    }
+
+    var paused: Bool { !held.isEmpty }
 }
 
 /// The engine's working record of one incident, until it closes.
@@ -47,6 +56,8 @@ struct IncidentRecord: Sendable, Codable {
     var labels: Labels
     var alerts: [Fingerprint]
     var firing: Int
+    /// How many of the firing alerts are suppressed (joined through an inhibit rule).
+    var firingSuppressed: Int = 0
     var events: Int
     var flapping: Bool
     var openedAt: Timestamp

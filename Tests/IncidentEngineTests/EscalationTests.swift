@@ -52,11 +52,33 @@ struct EscalationTests {
         #expect(h.list[0].state == .open, "the acknowledgement lapsed after ack_timeout")
         #expect(h.keys() == ["oncall@INC-1/0/0", "team-lead@INC-1/1/0"])
         #expect(h.notifications.last?.due == at(35 * 60), "the held step fires when the ack lapses")
-        // The following step keeps its spacing: 45m after step 1.
-        h.advance(35 * 60 + 45 * 60 - 1)
+        // The `while: unresolved` manager step kept its own time (1h) through the acknowledgement.
+        h.advance(3600 - 1)
         #expect(h.keys().count == 2)
-        h.advance(35 * 60 + 45 * 60)
+        h.advance(3600)
         #expect(h.keys().last == "manager@INC-1/2/0")
+    }
+
+    @Test func aLongAcknowledgementReleasesEachHeldStepOnceWhenItLapses() throws {
+        var h = Harness(
+            """
+            rules:
+              - { name: r, match: [], escalation: p }
+            escalation_policies:
+              - name: p
+                steps:
+                  - { after: 0s, notify: [a] }
+                  - { after: 10m, notify: [b] }
+                repeat: { times: 5, every: 10m }
+                ack_timeout: 3h
+            """)
+        h.send(["alertname": "A"], at: 0)
+        try h.perform(.acknowledge, 1, at: 60)
+        h.advance(3 * 3600 + 60)
+        // Rounds 1..5 fell due while acknowledged; when the ack lapses each step fires once, for its latest round.
+        #expect(h.keys().count == 3, "\(h.keys())")
+        #expect(Set(h.keys()) == ["a@INC-1/0/0", "a@INC-1/0/5", "b@INC-1/1/5"])
+        #expect(h.list[0].state == .open)
     }
 
     @Test func unresolvedStepsFireWhileAcknowledged() throws {
