@@ -44,6 +44,7 @@ extension CorrelationEngine {
                 out.touch(alert: fingerprint, incident: number)
             }
             incidents[number]!.firing = 0
+            incidents[number]!.firingSuppressed = 0
             resolve(number, at: time, by: person, reason: "resolved by hand", into: &out)
         case .reopen:
             reopen(number, at: time, reason: "reopened by \(person)", into: &out)

@@ -177,6 +177,7 @@ public struct CorrelationEngine: Sendable {
                 alerts[fingerprint]!.statusAt = time
                 incidents[number]!.firing += 1
                 let alert = alerts[fingerprint]!
+                if alert.suppressed { incidents[number]!.firingSuppressed += 1 }
                 if !alert.suppressed { registerInhibitSource(fingerprint, alert) }
                 out.timeline(number, time, "alert_firing", "alert \(alert.fingerprint) \(alert.labels) fires again")
                 if incidents[number]!.state == .resolved {
@@ -198,11 +199,15 @@ public struct CorrelationEngine: Sendable {
         return true
     }
 
-    mutating func newAlert(_ c: Classification, event: Event, time: Timestamp, into out: inout EffectBuffer) {
+    /// Places a new alert. `counted` is false for an alert released from suppression: its events were counted
+    /// when they arrived, and it does not go through a threshold again.
+    mutating func newAlert(
+        _ c: Classification, event: Event, time: Timestamp, counted: Bool = true, into out: inout EffectBuffer
+    ) {
         let rule = c.rule
         // 1. Inhibition: a target alert joins the source's incident as suppressed.
         if let (number, inhibit, source) = inhibitingIncident(for: c, event: event) {
-            stats.absorbed += 1
+            if counted { stats.absorbed += 1 }
             attach(c, event: event, time: time, to: number, suppressed: true, into: &out)
             out.timeline(
                 number, time, "suppressed",
@@ -213,7 +218,7 @@ public struct CorrelationEngine: Sendable {
         // 2. An incident already collecting this group.
         if let number = groups[c.groupKey], let incident = incidents[number] {
             if incident.state.isActive, time <= incident.lastActivity + rule.groupWindow {
-                stats.absorbed += 1
+                if counted { stats.absorbed += 1 }
                 attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
                 out.timeline(
                     number, time, "grouped",
@@ -222,19 +227,19 @@ public struct CorrelationEngine: Sendable {
             }
             if incident.state == .resolved, let resolvedAt = incident.resolvedAt, time - resolvedAt <= rule.reopenWithin
             {
-                stats.absorbed += 1
+                if counted { stats.absorbed += 1 }
                 attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
                 reopen(number, at: time, reason: "new alert \(c.fingerprint) in group \(c.groupKey)", into: &out)
                 return
             }
         }
         // 3. A threshold holds events until enough arrive.
-        if let threshold = rule.threshold {
+        if counted, let threshold = rule.threshold {
             hold(c, event: event, time: time, threshold: threshold, into: &out)
             return
         }
         // 4. A new incident.
-        stats.absorbed += 1
+        if counted { stats.absorbed += 1 }
         let number = open(
             c, event: event, time: time, reason: "rule '\(rule.name)' matched (\(matchSummary(rule)))", into: &out)
         attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
@@ -329,6 +334,7 @@ public struct CorrelationEngine: Sendable {
             incident.alerts.isEmpty && !incident.manual ? c.labels : incident.labels.intersection(c.labels)
         incident.alerts.append(fingerprint)
         incident.firing += 1
+        if suppressed { incident.firingSuppressed += 1 }
         incident.events += 1
         incident.lastActivity = max(incident.lastActivity, time)
         incidents[number] = incident
@@ -400,16 +406,52 @@ public struct CorrelationEngine: Sendable {
         let number = alert.incident
         guard var incident = incidents[number] else { return }
         incident.firing -= 1
+        if alert.suppressed { incident.firingSuppressed -= 1 }
         incidents[number] = incident
         out.touch(alert: fingerprint, incident: number)
         out.timeline(number, time, "alert_resolved", "alert \(alert.fingerprint) resolved: \(reason)")
-        if incident.firing == 0, incident.state.isActive, !incident.manual {
+        guard incident.state.isActive, !incident.manual else { return }
+        if incident.firing == 0 {
             if incident.flapping {
                 holdForFlapping(number, at: time, into: &out)
             } else {
                 resolve(number, at: time, by: nil, reason: "all \(incident.alerts.count) alerts resolved", into: &out)
             }
+        } else if incident.firing == incident.firingSuppressed, !incident.flapping {
+            releaseSuppressed(number, at: time, into: &out)
         }
+    }
+
+    /// The incident's own alerts have all resolved, but alerts it suppressed still fire: they were only
+    /// absorbed because of the alerts that are gone, so they are released to stand on their own (as
+    /// Alertmanager shows an inhibited alert once its source resolves), and the incident resolves.
+    mutating func releaseSuppressed(_ number: Int, at time: Timestamp, into out: inout EffectBuffer) {
+        guard let incident = incidents[number] else { return }
+        let released = incident.alerts.filter { alerts[$0]?.suppressed == true && alerts[$0]?.status == .firing }
+        for key in released {
+            let alert = alerts[key]!
+            detach(key, from: number, into: &out)
+            incidents[number]!.firing -= 1
+            incidents[number]!.firingSuppressed -= 1
+            out.timeline(
+                number, time, "released",
+                "alert \(alert.fingerprint) \(alert.labels) released: the alerts that suppressed it have resolved")
+            let event = Event(
+                labels: alert.labels, annotations: alert.annotations, status: .firing, startsAt: time,
+                source: alert.source, receivedAt: time)
+            let match = ruleSet.match(event)
+            guard let ruleIndex = match.ruleIndex, !ruleSet.rules[ruleIndex].drop else { continue }
+            let c = ruleSet.classify(event, match: match, ruleIndex: ruleIndex)
+            newAlert(c, event: event, time: time, counted: false, into: &out)
+            let newKey = Self.alertKey(c.fingerprint, rule: c.rule.name)
+            if alerts[newKey] != nil {
+                alerts[newKey]!.events = alert.events
+                alerts[newKey]!.firstSeen = alert.firstSeen
+            }
+        }
+        resolve(
+            number, at: time, by: nil,
+            reason: "all its own alerts resolved; \(released.count) suppressed alerts released", into: &out)
     }
 
     mutating func resolve(

@@ -228,6 +228,24 @@ struct InhibitionTests {
         #expect(h.list[1].rule == "services")
     }
 
+    @Test func whenTheSourceResolvesTheSuppressedAlertsStandOnTheirOwn() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "HostDown", "host": "db1", "severity": "critical"], at: 0)
+        h.send(["alertname": "DiskSlow", "host": "db1", "severity": "warning"], at: 10)
+        h.send(["alertname": "DiskSlow", "host": "db1", "severity": "warning"], at: 20)
+        #expect(h.list.count == 1)
+        h.send(["alertname": "HostDown", "host": "db1", "severity": "critical"], at: 300, status: .resolved)
+        #expect(h.list.count == 2)
+        #expect(h.list[0].state == .resolved, "the host is back: its incident resolves")
+        #expect(h.list[1].rule == "services")
+        #expect(h.list[1].state == .open, "the disk is still slow: it now has its own incident")
+        #expect(h.engine.alerts(of: 2).first?.events == 2, "the released alert keeps its history")
+        #expect(h.timeline(of: 1, type: "released").count == 1)
+        let s = h.engine.stats
+        #expect(s.accounted == s.eventsIn)
+        #expect(s.absorbed == 4, "releasing an alert does not count its events again")
+    }
+
     @Test func criticalTargetsAndResolvedSourcesDoNotInhibit() {
         var h = Harness(Self.rules)
         h.send(["alertname": "HostDown", "host": "db1", "severity": "critical"], at: 0)
