@@ -325,7 +325,8 @@ public struct CorrelationEngine: Sendable {
     ) {
         let fingerprint = Self.alertKey(c.fingerprint, rule: c.rule.name)
         let record = AlertRecord(
-            fingerprint: c.fingerprint, labels: c.labels, annotations: event.annotations, status: .firing, statusAt: time, firstSeen: time,
+            fingerprint: c.fingerprint, labels: c.labels, annotations: event.annotations, status: .firing,
+            statusAt: time, firstSeen: time,
             lastSeen: time, events: 1, incident: number, suppressed: suppressed, source: event.source, resolveDue: nil)
         alerts[fingerprint] = record
         if let key = c.labels["dedup_key"] { dedupIndex[key] = fingerprint }

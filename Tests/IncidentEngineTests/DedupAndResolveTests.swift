@@ -146,7 +146,9 @@ struct DedupAndResolveTests {
             """)
         let labels: Labels = ["source": "journal", "identifier": "sshd", "host": "web1"]
         h.send(labels, at: 0, annotations: ["message": "Invalid user bob from 10.0.0.9"], source: .journal)
-        h.send(labels, at: 1, annotations: ["message": "Failed password for invalid user bob from 10.0.0.9"], source: .journal)
+        h.send(
+            labels, at: 1, annotations: ["message": "Failed password for invalid user bob from 10.0.0.9"],
+            source: .journal)
         h.send(labels, at: 2, annotations: ["message": "Invalid user eve from 10.0.0.9"], source: .journal)
         #expect(h.list.map(\.rule) == ["invalid-user", "failed-password"])
         #expect(h.list.map(\.events) == [2, 1])

@@ -45,7 +45,8 @@ struct ShippedRuleTests {
     @Test func thereIsATestFileForEveryRuleFile() throws {
         let ruleFiles = RuleSetLoader.expand([Self.rules]).map { ($0 as NSString).lastPathComponent }
         #expect(!ruleFiles.isEmpty)
-        #expect(Set(Self.testFiles) == Set(ruleFiles), "rules/tests/ holds one test file per rule file, by the same name")
+        #expect(
+            Set(Self.testFiles) == Set(ruleFiles), "rules/tests/ holds one test file per rule file, by the same name")
     }
 
     @Test(arguments: ShippedRuleTests.testFiles)
