@@ -20,7 +20,7 @@ struct Options {
             case "--events": events = value
             case "--fingerprints": fingerprints = value
             case "--active-alerts": activeAlerts = value
-            case "--memory-child": break
+            case "--memory-child", "--profile-run": break
             default: break
             }
             i += 2
@@ -140,6 +140,14 @@ func matchingOnly(_ ruleSet: RuleSet, _ events: [Event]) -> Double {
 let options = Options(CommandLine.arguments)
 let start = Timestamp(rfc3339: "2026-01-01T00:00:00Z")!
 let rules1000 = compile(ruleText(count: 1000))
+// One run of the full engine and nothing else: for instruction counts under callgrind, which are repeatable
+// where timings on this shared VM are not.
+if CommandLine.arguments.contains("--profile-run") {
+    let events = stream(events: options.events, fingerprints: options.fingerprints, alertNames: 1000, start: start)
+    let (rate, stats) = throughput(rules1000, events, runs: 1)
+    print(Int(rate), stats.absorbed)
+    exit(0)
+}
 if let i = CommandLine.arguments.firstIndex(of: "--memory-child"), let group = Int(CommandLine.arguments[i + 1]) {
     let (perAlert, alerts, incidents) = memoryPerAlert(alerts: options.activeAlerts, alertsPerGroup: group)
     print(perAlert, alerts, incidents)

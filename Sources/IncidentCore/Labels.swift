@@ -15,8 +15,21 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
 
     /// Builds a set from pairs; a later pair with the same name wins.
     public init(_ pairs: some Sequence<(String, String)>) {
-        storage = []
-        for (name, value) in pairs { self[name] = value }
+        // Insertion from the end: label sets are small and often arrive nearly sorted.
+        var result: [Label] = []
+        result.reserveCapacity(pairs.underestimatedCount)
+        for (name, value) in pairs {
+            var i = result.count
+            while i > 0, name < result[i - 1].name { i -= 1 }
+            if i > 0, result[i - 1].name == name {
+                result[i - 1].value = value
+            } else if i == result.count {
+                result.append(Label(name, value))
+            } else {
+                result.insert(Label(name, value), at: i)
+            }
+        }
+        storage = result
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {
@@ -42,6 +55,12 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
     /// The value of a label, or nil when the set has no label of that name.
     public subscript(name: String) -> String? {
         get {
+            // Label sets are small: a scan with `==` (length check, then memcmp) beats a binary search with
+            // String's Unicode-aware `<`.
+            if storage.count <= 16 {
+                for label in storage where label.name == name { return label.value }
+                return nil
+            }
             let (found, index) = index(of: name)
             return found ? storage[index].value : nil
         }
@@ -86,6 +105,8 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
 
 /// Quotes a value with Go-style escapes, as matchers and label sets print them.
 public func quoted(_ value: String) -> String {
+    // Most values need no escaping: check the bytes once and concatenate.
+    if !value.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) { return "\"" + value + "\"" }
     var out = "\""
     for scalar in value.unicodeScalars {
         switch scalar {

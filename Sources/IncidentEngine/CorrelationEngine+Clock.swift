@@ -118,7 +118,9 @@ struct EffectBuffer {
 
     /// The effects in order, then the final snapshot of each touched alert and incident (closed ones last).
     func finish(_ engine: CorrelationEngine) -> [Effect] {
-        var result = effects
+        var result: [Effect] = []
+        result.reserveCapacity(effects.count + touchedAlerts.count + touchedIncidents.count + closedSnapshots.count * 2)
+        result.append(contentsOf: effects)
         var seenAlerts = Set<Fingerprint>()
         for fingerprint in touchedAlerts where touchedAlerts.count == 1 || seenAlerts.insert(fingerprint).inserted {
             if let slot = engine.alerts.slot(for: fingerprint) {

@@ -186,7 +186,7 @@ public struct CorrelationEngine: Sendable {
                     noteFlap(number, at: time, into: &out)
                 }
             }
-            let resolveAfter = ruleIndex.flatMap { ruleSet.rules[$0].resolveAfter(for: event.source) }
+            let resolveAfter = ruleIndex.flatMap { self.resolveAfter(ruleIndex: $0, source: event.source) }
             if resolveAfter != nil || event.endsAt != nil, alerts[fingerprint]?.status == .firing {
                 scheduleResolve(fingerprint, resolveAfter: resolveAfter, event: event, time: time)
             }
@@ -285,6 +285,13 @@ public struct CorrelationEngine: Sendable {
         hash = (hash ^ 0xFE) &* 1_099_511_628_211
         for byte in rule.utf8 { hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
         return Fingerprint(rawValue: hash)
+    }
+
+    /// `Rule.resolveAfter(for:)` read field by field: calling a method on the stored rule copies all of it.
+    func resolveAfter(ruleIndex i: Int, source: EventSource) -> Duration? {
+        if ruleSet.rules[i].resolveAfterDisabled { return nil }
+        if let after = ruleSet.rules[i].resolveAfter { return after }
+        return source == .journal ? Rule.defaultJournalResolveAfter : nil
     }
 
     func matchSummary(_ rule: Rule) -> String {

@@ -88,14 +88,19 @@ public struct Rule: Sendable {
     }
 
     /// Whether every matcher holds for the event.
-    public func matches(_ event: Event) -> Bool {
-        for i in matchers.indices where !matchers[i].matches(event) { return false }
+    public func matches(_ event: Event) -> Bool { Rule.matches(matchers, event) }
+
+    static func matches(_ matchers: [Matcher], _ event: Event) -> Bool {
+        for matcher in matchers where !matcher.matches(event) { return false }
         return true
     }
 
     /// The labels `extract` takes from the event, or nil when a pattern does not match (the rule then does not
     /// match either: an extract is part of the rule's condition).
-    public func extractedLabels(_ event: Event) -> [(String, String)]? {
+    public func extractedLabels(_ event: Event) -> [(String, String)]? { Rule.extractedLabels(extract, event) }
+
+    static func extractedLabels(_ extract: [(field: String, pattern: Pattern)], _ event: Event) -> [(String, String)]? {
+        if extract.isEmpty { return [] }
         var result: [(String, String)] = []
         for (field, pattern) in extract {
             guard let captures = pattern.captures(in: event.value(for: field) ?? "") else { return nil }

@@ -53,6 +53,11 @@ public struct RuleSet: Sendable {
     /// Finds the deciding rule for the event: the first matching rule without `continue`, in file and rule
     /// order. Rules with `continue` that match on the way add their extracted labels, which later rules see.
     public func match(_ event: Event) -> Match {
+        // An unsafe buffer's subscript borrows the rule in place; the array's copies the whole struct.
+        rules.withUnsafeBufferPointer { rules in match(event, rules: rules) }
+    }
+
+    func match(_ event: Event, rules: UnsafeBufferPointer<Rule>) -> Match {
         var current = event
         var extracted = Labels()
         var enrichedBy: [Int] = []
@@ -61,8 +66,10 @@ public struct RuleSet: Sendable {
         while position < candidates.count {
             let ruleIndex = candidates[position]
             position += 1
-            // Borrow the rule in place: binding it to a local would copy every field of it for each candidate.
-            guard rules[ruleIndex].matches(current), let captures = rules[ruleIndex].extractedLabels(current) else {
+            // Only the two arrays are taken from the rule: calling methods on the struct copied all of it.
+            guard Rule.matches(rules[ruleIndex].matchers, current),
+                let captures = Rule.extractedLabels(rules[ruleIndex].extract, current)
+            else {
                 continue
             }
             if rules[ruleIndex].continue {
