@@ -71,18 +71,7 @@ extension CorrelationEngine {
                     "step \(escalation.step) round \(escalation.round) held: acknowledged by \(incident.acknowledgedBy ?? "someone")"
                 )
             } else {
-                for notifier in step.notify {
-                    out.effects.append(
-                        .notify(
-                            Notification(
-                                incident: number, notifier: notifier, policy: policy.name, step: escalation.step,
-                                round: escalation.round, due: due)))
-                    stats.notifications += 1
-                }
-                out.timeline(
-                    number, due, "escalated",
-                    "policy '\(policy.name)' step \(escalation.step) round \(escalation.round): notify \(step.notify.joined(separator: ", "))"
-                )
+                notify(number, policy: policy, step: escalation.step, round: escalation.round, due: due, into: &out)
             }
             // Move to the next step, or the next round while repeats remain.
             let roundIndex = escalation.round - escalation.firstRound
@@ -138,21 +127,31 @@ extension CorrelationEngine {
         out.timeline(number, time, "ack_timeout", "acknowledgement by \(by) lapsed (ack_timeout): escalation resumes")
         if let name = incident.escalation?.policy, let policy = ruleSet.policies[name] {
             for held in release where held.step < policy.steps.count {
-                for notifier in policy.steps[held.step].notify {
-                    out.effects.append(
-                        .notify(
-                            Notification(
-                                incident: number, notifier: notifier, policy: name, step: held.step, round: held.round,
-                                due: time)))
-                    stats.notifications += 1
-                }
-                out.timeline(
-                    number, time, "escalated",
-                    "policy '\(name)' step \(held.step) round \(held.round), held while acknowledged: notify \(policy.steps[held.step].notify.joined(separator: ", "))"
-                )
+                notify(
+                    number, policy: policy, step: held.step, round: held.round, due: time,
+                    note: ", held while acknowledged",
+                    into: &out)
             }
         }
         out.touch(incident: number)
         fireDueSteps(number, now: time, into: &out)
+    }
+
+    /// Emits the notifications of one step (one per notifier, key `INCIDENT/step/round`) and its timeline line.
+    mutating func notify(
+        _ number: Int, policy: EscalationPolicy, step: Int, round: Int, due: Timestamp, note: String = "",
+        into out: inout EffectBuffer
+    ) {
+        let notifiers = policy.steps[step].notify
+        for notifier in notifiers {
+            out.effects.append(
+                .notify(
+                    Notification(
+                        incident: number, notifier: notifier, policy: policy.name, step: step, round: round, due: due)))
+            stats.notifications += 1
+        }
+        out.timeline(
+            number, due, "escalated",
+            "policy '\(policy.name)' step \(step) round \(round)\(note): notify \(notifiers.joined(separator: ", "))")
     }
 }
