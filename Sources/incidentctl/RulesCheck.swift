@@ -76,6 +76,7 @@ struct RulesCheck: ParsableCommand {
             return
         }
         for diagnostic in diagnostics { print(diagnostic) }
-        print("\(errors == 0 ? "OK" : "FAILED"): \(summary); \(errors) errors, \(warnings) warnings")
+        let failed = errors > 0 || (strict && warnings > 0)
+        print("\(failed ? "FAILED" : "OK"): \(summary); \(errors) errors, \(warnings) warnings\(strict && warnings > 0 && errors == 0 ? " (--strict)" : "")")
     }
 }
