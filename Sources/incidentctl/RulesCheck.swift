@@ -77,6 +77,7 @@ struct RulesCheck: ParsableCommand {
         }
         for diagnostic in diagnostics { print(diagnostic) }
         let failed = errors > 0 || (strict && warnings > 0)
-        print("\(failed ? "FAILED" : "OK"): \(summary); \(errors) errors, \(warnings) warnings\(strict && warnings > 0 && errors == 0 ? " (--strict)" : "")")
+        let strictNote = strict && warnings > 0 && errors == 0 ? " (--strict)" : ""
+        print("\(failed ? "FAILED" : "OK"): \(summary); \(errors) errors, \(warnings) warnings\(strictNote)")
     }
 }
