@@ -24,7 +24,7 @@ extension CorrelationEngine {
             throw EngineError(
                 code: .notFound, message: "\(Incident.id(number)) is not an open, acknowledged or resolved incident")
         }
-        guard let target = incident.state.applying(action), action != .ackTimeout else {
+        guard incident.state.applying(action) != nil, action != .ackTimeout else {
             throw EngineError(
                 code: .invalidTransition,
                 message: "\(Incident.id(number)) is \(incident.state.rawValue); it cannot be \(Self.pastTense(action))")
@@ -56,7 +56,6 @@ extension CorrelationEngine {
         case .ackTimeout:
             break
         }
-        _ = target
         return out.finish(self)
     }
 

@@ -283,13 +283,12 @@ struct ConfigurationParser {
                 if let s = reader.string(value, what: "control_socket") { config.http.controlSocket = resolve(s) }
             case "listen":
                 guard !reader.isNull(value), let s = reader.string(value, what: "listen") else { continue }
-                guard let (host, port) = Self.splitHostPort(s), port > 0 else {
+                guard let (_, port) = Self.splitHostPort(s), port > 0 else {
                     sink.error(
                         "bad-value", at: reader.location(value), "listen must be HOST:PORT, e.g. 127.0.0.1:9097.")
                     continue
                 }
                 config.http.listen = s
-                _ = host
             case "token_file":
                 config.http.tokenFile =
                     reader.isNull(value) ? nil : reader.string(value, what: "token_file").map(resolve)

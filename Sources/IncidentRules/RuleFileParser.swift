@@ -86,7 +86,7 @@ struct RuleFileParser {
         }
         if sink.errorCount > errorsBefore { file.brokenConditions.insert(name) }
         var rule = Rule(name: name, location: reader.location(nameNode), matchers: matchers)
-        for (key, keyNode, value) in pairs {
+        for (key, _, value) in pairs {
             switch key {
             case "extract":
                 let errorsBeforeExtract = sink.errorCount
@@ -135,10 +135,8 @@ struct RuleFileParser {
                 rule.drop = reader.bool(value, what: "drop") ?? false
             case "continue":
                 rule.continue = reader.bool(value, what: "continue") ?? false
-            case "name", "match":
-                break
             default:
-                _ = keyNode
+                break  // name and match were read above
             }
         }
         if rule.drop, rule.continue {

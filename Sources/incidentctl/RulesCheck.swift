@@ -35,7 +35,7 @@ struct RulesCheck: ParsableCommand {
             diagnostics += loaded.diagnostics
             configuration = loaded.configuration
             if configuration == nil, paths.isEmpty {
-                report(diagnostics, summary: "config \(configPath) has errors")
+                try report(diagnostics, summary: "config \(configPath) has errors")
                 throw ExitCode(1)
             }
         }
@@ -56,12 +56,12 @@ struct RulesCheck: ParsableCommand {
         } else {
             summary = "rules have errors"
         }
-        report(diagnostics, summary: summary)
+        try report(diagnostics, summary: summary)
         let failed = diagnostics.contains { $0.severity == .error || strict }
         if failed { throw ExitCode(1) }
     }
 
-    func report(_ diagnostics: [Diagnostic], summary: String) {
+    func report(_ diagnostics: [Diagnostic], summary: String) throws {
         let errors = diagnostics.filter { $0.severity == .error }.count
         let warnings = diagnostics.count - errors
         if json {
@@ -71,7 +71,7 @@ struct RulesCheck: ParsableCommand {
                     "code": $0.code, "message": $0.message,
                 ] as [String: Any]
             }
-            let data = try! JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }

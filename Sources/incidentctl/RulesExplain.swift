@@ -62,7 +62,7 @@ struct RulesExplain: ParsableCommand {
         }
         let explanations = events.map { explain($0, in: ruleSet, sourceOverride: sourceOverride) }
         if json {
-            let data = try! JSONSerialization.data(
+            let data = try JSONSerialization.data(
                 withJSONObject: explanations.map(\.json), options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
