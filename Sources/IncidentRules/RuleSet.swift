@@ -94,6 +94,36 @@ public struct RuleSet: Sendable {
         return Match(ruleIndex: nil, enrichedBy: enrichedBy, labels: current.labels, extracted: extracted)
     }
 
+    /// One rule's verdict in a trace.
+    public struct TraceStep: Sendable {
+        public var ruleIndex: Int
+        /// Nil when the rule matched; otherwise why not.
+        public var failure: String?
+    }
+
+    /// Every rule in order up to the deciding one, with why each did not match: for `explain --trace`. Slow
+    /// on purpose (no index), so it shows rules the index would skip too.
+    public func trace(_ event: Event) -> [TraceStep] {
+        var current = event
+        var steps: [TraceStep] = []
+        for (i, rule) in rules.enumerated() {
+            if let failed = rule.matchers.first(where: { !$0.matches(current) }) {
+                let seen = current.value(for: failed.name).map { quoted($0) } ?? "nothing (no such label or annotation)"
+                steps.append(TraceStep(ruleIndex: i, failure: "\(failed) does not hold: \(failed.name) is \(seen)"))
+                continue
+            }
+            guard let captures = rule.extractedLabels(current) else {
+                let fields = rule.extract.map(\.field).joined(separator: ", ")
+                steps.append(TraceStep(ruleIndex: i, failure: "its extract pattern does not match \(fields)"))
+                continue
+            }
+            steps.append(TraceStep(ruleIndex: i, failure: nil))
+            for (name, value) in captures { current.labels[name] = value }
+            if !rule.continue { break }
+        }
+        return steps
+    }
+
     /// The policy for an incident: the rule's own, else the one for its priority; nil when none is defined.
     public func policy(for rule: Rule, priority: Priority) -> EscalationPolicy? {
         if let name = rule.escalation { return policies[name] }

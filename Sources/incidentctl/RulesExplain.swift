@@ -39,6 +39,9 @@ struct RulesExplain: ParsableCommand {
     @Flag(help: "Print a JSON array, one object per event.")
     var json = false
 
+    @Flag(help: "Also show every rule tried before the deciding one, and why each did not match.")
+    var trace = false
+
     func run() throws {
         let ruleSet = try loadRuleSet(paths: rulePaths, config: config)
         let data = try readArgument(event)
@@ -88,6 +91,20 @@ struct RulesExplain: ParsableCommand {
         var lines = [
             "  labels:       \(event.labels)", "  source:       \(event.source.rawValue), \(event.status.rawValue)",
         ]
+        if trace {
+            let steps = ruleSet.trace(event)
+            json["trace"] = steps.map {
+                ["rule": ruleSet.rules[$0.ruleIndex].name, "matched": $0.failure == nil, "why_not": $0.failure ?? ""]
+            }
+            lines.append("  tried:")
+            for step in steps {
+                let rule = ruleSet.rules[step.ruleIndex]
+                let verdict =
+                    step.failure.map { "no: \($0)" }
+                    ?? (rule.continue ? "yes (continue: adds its labels)" : "yes: decides")
+                lines.append("    \(rule.name) (\(rule.location)): \(verdict)")
+            }
+        }
         let match = ruleSet.match(event)
         guard let index = match.ruleIndex else {
             lines.append("  rule:         none matches: the event is counted as unmatched and logged, not lost")
