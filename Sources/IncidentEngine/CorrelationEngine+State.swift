@@ -16,6 +16,14 @@ public struct EngineState: Sendable, Codable {
     var groups: [String: Int]
     var pending: [String: PendingGroup]
     var dedupIndex: [String: Fingerprint]
+    /// Resolves held for alerts whose firing event had not arrived yet (kept for two clamps).
+    var earlyResolves: [EarlyResolve] = []
+
+    struct EarlyResolve: Sendable, Codable {
+        var key: Fingerprint
+        var time: Timestamp
+        var count: Int
+    }
 
     /// JSON with sorted keys: the same state always encodes to the same bytes.
     public func encoded() throws -> Data {
@@ -41,7 +49,11 @@ extension CorrelationEngine {
         EngineState(
             version: EngineState.currentVersion, nextNumber: nextNumber, now: now, stats: stats,
             alerts: Dictionary(uniqueKeysWithValues: alerts.map { ($0.key.description, $0.value) }),
-            incidents: incidents.dictionary, groups: groups, pending: pending, dedupIndex: dedupIndex)
+            incidents: incidents.dictionary, groups: groups, pending: pending, dedupIndex: dedupIndex,
+            earlyResolves: earlyResolves.map {
+                EngineState.EarlyResolve(key: $0.key, time: $0.value.time, count: $0.value.count)
+            }
+            .sorted { $0.key < $1.key })
     }
 
     /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
@@ -60,6 +72,11 @@ extension CorrelationEngine {
         groups = state.groups
         pending = state.pending
         dedupIndex = state.dedupIndex
+        for held in state.earlyResolves {
+            earlyResolves[held.key] = (held.time, held.count)
+            earlyResolveQueue.append((held.time, held.key))
+        }
+        earlyResolveQueue.sort { $0.0 < $1.0 }
         reindexRules()
         for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key }) {
             if let due = alert.resolveDue, alert.status == .firing {

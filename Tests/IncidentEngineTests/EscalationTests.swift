@@ -224,6 +224,18 @@ struct LifecycleTests {
         #expect(try a.engine.exportState().encoded() == b.engine.exportState().encoded())
     }
 
+    @Test func aResolveHeldForItsLateFiringEventSurvivesARestart() throws {
+        let ruleSet = compile(Self.rules)
+        var h = Harness(ruleSet: ruleSet)
+        h.send(event(["alertname": "A"], 20, status: .resolved))
+        let data = try h.engine.exportState().encoded()
+        h.engine = CorrelationEngine(restoring: try EngineState.decode(data), ruleSet: ruleSet)
+        h.send(event(["alertname": "A"], 10, delay: 15))
+        #expect(h.list.count == 1)
+        #expect(h.list[0].state == .resolved, "the held resolve still applies after the restart")
+        #expect(h.engine.stats.accounted == h.engine.stats.eventsIn)
+    }
+
     @Test func reloadKeepsOpenIncidentsAndTheirTimers() {
         var h = Harness(Self.rules)
         h.send(["alertname": "A"], at: 0)
