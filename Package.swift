@@ -67,7 +67,10 @@ let package = Package(
         ),
         .testTarget(name: "IncidentIngestTests", dependencies: ["IncidentIngest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentIngest"]),
-        .testTarget(name: "IncidentStoreTests", dependencies: ["IncidentStore"]),
+        .testTarget(
+            name: "IncidentStoreTests",
+            dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore"]),
     ]
 )
