@@ -45,6 +45,11 @@ public final class SQLiteStore: IncidentStore, Sendable {
         configuration.busyMode = .timeout(5)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after `prepareDatabase` ran;
+            // the pool keeps that one writer for life, so setting it again here is what makes the choice hold.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            }
         } catch {
             throw Self.storeError(error, path: path, doing: "open")
         }

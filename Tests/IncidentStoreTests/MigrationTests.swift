@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import IncidentCore
-import IncidentStore
 import Testing
+
+@testable import IncidentStore
 
 @Suite struct MigrationTests {
     static let tables = [
@@ -46,9 +47,23 @@ import Testing
             #expect(try await second.incident(7) == fullIncident())
             try second.close()
             let queue = try DatabaseQueue(path: path)
-            let applied = try await queue.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            let applied = try await queue.read { db in
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
             #expect(applied == ["v1"])
+        }
+    }
+}
+
+@Suite struct SynchronousTests {
+    @Test(arguments: [(SQLiteStore.Synchronous.full, 2), (.normal, 1)])
+    func everyConnectionUsesTheChosenSyncMode(_ mode: SQLiteStore.Synchronous, _ pragma: Int) async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(path: directory + "/s.sqlite", synchronous: mode)
+            let reader = try await store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            let writer = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(reader == pragma)
+            #expect(writer == pragma)
         }
     }
 }

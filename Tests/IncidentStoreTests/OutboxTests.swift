@@ -1,11 +1,12 @@
 import Foundation
+import GRDB
 import IncidentCore
 import IncidentStore
 import Testing
 
 @Suite struct OutboxTests {
     @Test func aKeyIsNeverQueuedTwiceForANotifier() async throws {
-        try await withStore { store, _ in
+        try await withStore { store, path in
             _ = try await store.commit(StoreBatch(notifications: [page(7), page(7, notifier: "chat")], at: t(0)))
             // The same step again, in the same batch and in a later one (as after a restart from older state),
             // with a different due time: the first row stays as it was.
@@ -20,6 +21,12 @@ import Testing
             try await store.markDelivered(id: due[0].id, at: t(2))
             _ = try await store.commit(StoreBatch(notifications: [page(7)], at: t(3)))
             #expect(try await store.dueOutbox(before: .distantFuture).map(\.id) == [due[1].id, due[2].id])
+            let queue = try DatabaseQueue(path: path)
+            let rows = try await queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT notifier, idempotency_key, state FROM outbox ORDER BY id")
+                    .map { "\($0["notifier"] as String) \($0["idempotency_key"] as String) \($0["state"] as String)" }
+            }
+            #expect(rows == ["pager INC-7/0/0 delivered", "chat INC-7/0/0 pending", "pager INC-7/1/0 pending"])
         }
     }
 
