@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -31,6 +32,11 @@ let package = Package(
         ),
         .target(name: "IncidentIngest", dependencies: ["IncidentCore", "CSystemd"], swiftSettings: strict),
         .target(name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules"], swiftSettings: strict),
+        .target(
+            name: "IncidentStore",
+            dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "incidentd",
             dependencies: [
@@ -61,6 +67,10 @@ let package = Package(
         ),
         .testTarget(name: "IncidentIngestTests", dependencies: ["IncidentIngest"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentIngest"]),
+        .testTarget(
+            name: "IncidentStoreTests",
+            dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore"]),
     ]
 )

@@ -1,0 +1,53 @@
+import Foundation
+
+/// The durable record of events, incidents, their alerts and timelines, notes, the outbox and the engine's
+/// state (SPEC §9). Implementations are safe to share between tasks; their errors are `StoreError`s.
+public protocol IncidentStore: Sendable {
+    /// Writes the whole batch in one transaction, or nothing of it; returns the events' ids in order.
+    func commit(_ batch: StoreBatch) async throws -> [Int64]
+
+    /// The incident with this number, or nil.
+    func incident(_ number: Int) async throws -> Incident?
+    /// Incidents in any of `states`, optionally of one kind and priority, newest opened first.
+    func incidents(states: Set<IncidentState>, kind: IncidentKind?, priority: Priority?, limit: Int) async throws
+        -> [Incident]
+    /// An incident's alerts, in order of first sight.
+    func alerts(of incident: Int) async throws -> [AlertSnapshot]
+    /// An incident's timeline, oldest first.
+    func timeline(of incident: Int) async throws -> [TimelineEntry]
+    /// An incident's notes, oldest first.
+    func notes(of incident: Int) async throws -> [IncidentNote]
+    /// Records a note and returns it with its id.
+    func addNote(incident: Int, author: String, text: String, at: Timestamp) async throws -> IncidentNote
+
+    /// The engine state last committed, or nil when none was.
+    func engineState() async throws -> Data?
+    /// The last position committed for a source (`journal` → cursor), or nil.
+    func sourcePosition(_ source: String) async throws -> String?
+    /// Recorded events with ids greater than `id`, in id order, at most `limit`.
+    func events(after id: Int64, limit: Int) async throws -> [(id: Int64, event: Event)]
+    /// How many events are recorded.
+    func eventCount() async throws -> Int
+    /// Deletes events received before `time`; returns how many.
+    func purgeEvents(olderThan time: Timestamp) async throws -> Int
+
+    /// Pending outbox rows whose next attempt is at or before `time`, earliest first.
+    func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry]
+    /// Marks a pending row delivered.
+    func markDelivered(id: Int64, at time: Timestamp) async throws
+    /// Records a failed attempt on a pending row and when to try again.
+    func recordAttempt(id: Int64, error: String, nextAttempt: Timestamp) async throws
+    /// Gives up on a pending row.
+    func markFailed(id: Int64, error: String) async throws
+
+    /// Per kind and priority, the incidents opened at or after `since` with their mean times to acknowledge
+    /// and to resolve.
+    func report(since: Timestamp) async throws -> [ReportLine]
+}
+
+extension IncidentStore {
+    /// The active incidents (open or acknowledged), newest opened first.
+    public func activeIncidents(limit: Int = 1000) async throws -> [Incident] {
+        try await incidents(states: [.open, .acknowledged], kind: nil, priority: nil, limit: limit)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Everything one ingest step must make durable at once: the events, what the engine made of them, and how far
+/// each source has been read (SPEC §9).
+///
+/// A store commits a batch in one transaction, so a source is acknowledged only for events whose every effect
+/// is on disk.
+public struct StoreBatch: Sendable {
+    /// The events to record, in arrival order; `commit` returns their row ids in the same order.
+    public var events: [Event]
+    /// Incident snapshots to upsert by number, closed ones included.
+    public var incidents: [Incident]
+    /// Alert snapshots to upsert by (incident, fingerprint); every one must belong to an incident.
+    public var alerts: [AlertSnapshot]
+    /// Lines to append to incidents' timelines.
+    public var timeline: [(incident: Int, entry: TimelineEntry)]
+    /// Pages to queue; one already queued for the same notifier and idempotency key is left as it is.
+    public var notifications: [Notification]
+    /// The engine's opaque working state; replaces the saved one when not nil.
+    public var engineState: Data?
+    /// How far each source has been read (`journal` → cursor); replaces the saved position per source.
+    public var sourcePositions: [String: String]
+    /// When the batch was made, by the driver's clock; recorded as the engine state's `saved_at`.
+    public var at: Timestamp
+
+    public init(
+        events: [Event] = [], incidents: [Incident] = [], alerts: [AlertSnapshot] = [],
+        timeline: [(incident: Int, entry: TimelineEntry)] = [], notifications: [Notification] = [],
+        engineState: Data? = nil, sourcePositions: [String: String] = [:], at: Timestamp
+    ) {
+        self.events = events
+        self.incidents = incidents
+        self.alerts = alerts
+        self.timeline = timeline
+        self.notifications = notifications
+        self.engineState = engineState
+        self.sourcePositions = sourcePositions
+        self.at = at
+    }
+}

@@ -1,0 +1,114 @@
+import GRDB
+import IncidentCore
+
+extension SQLiteStore {
+    static let incidentColumns = [
+        "number", "title", "kind", "state", "impact", "urgency", "priority", "rule", "group_key", "labels", "alerts",
+        "events", "flapping", "escalation", "opened_at", "acknowledged_at", "acknowledged_by", "resolved_at",
+        "closed_at",
+    ]
+    static let alertColumns = [
+        "incident", "fingerprint", "labels", "annotations", "status", "first_seen", "last_seen", "events", "suppressed",
+    ]
+
+    /// `INSERT ... ON CONFLICT (key) DO UPDATE` every other column: an upsert that keeps the row's identity,
+    /// unlike `INSERT OR REPLACE`, which deletes and reinserts.
+    static func upsert(_ table: String, _ columns: [String], key: [String]) -> String {
+        let updates = columns.filter { !key.contains($0) }.map { "\($0) = excluded.\($0)" }
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) "
+            + "VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
+            + "ON CONFLICT (\(key.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))"
+    }
+
+    static let upsertIncident = upsert("incidents", incidentColumns, key: ["number"])
+    static let upsertAlert = upsert("alerts", alertColumns, key: ["incident", "fingerprint"])
+
+    /// Writes the batch in one transaction (SPEC §9): the caller acknowledges its sources only after this
+    /// returns, and a failure leaves the store as it was.
+    public func commit(_ batch: StoreBatch) async throws -> [Int64] {
+        try await write("commit a batch of \(batch.events.count) events to") { db in
+            try Self.write(batch, in: db)
+        }
+    }
+
+    static func write(_ batch: StoreBatch, in db: Database) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(batch.events.count)
+        let insertEvent = try db.cachedStatement(
+            sql: """
+                INSERT INTO events (received_at, event_time, source, status, fingerprint, labels, annotations,
+                    starts_at, ends_at, generator_url, acknowledges)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for event in batch.events {
+            try insertEvent.execute(arguments: [
+                event.receivedAt.microseconds, event.eventTime().microseconds, event.source.rawValue,
+                event.status.rawValue, event.fingerprint.description, try json(event.labels),
+                try json(event.annotations), event.startsAt?.microseconds, event.endsAt?.microseconds,
+                event.generatorURL, event.acknowledges,
+            ])
+            ids.append(db.lastInsertedRowID)
+        }
+
+        let upsertIncident = try db.cachedStatement(sql: Self.upsertIncident)
+        for i in batch.incidents {
+            try upsertIncident.execute(arguments: [
+                i.number, i.title, i.kind.rawValue, i.state.rawValue, i.impact.rawValue, i.urgency.rawValue,
+                i.priority.rawValue, i.rule, i.groupKey, try json(i.labels), i.alerts, i.events, i.flapping,
+                try json(i.escalation), i.openedAt.microseconds, i.acknowledgedAt?.microseconds, i.acknowledgedBy,
+                i.resolvedAt?.microseconds, i.closedAt?.microseconds,
+            ])
+        }
+
+        // An alert without an incident binds NULL to a NOT NULL column: SQLite refuses it and the whole batch
+        // rolls back, rather than the store keeping an alert no incident can reach.
+        let upsertAlert = try db.cachedStatement(sql: Self.upsertAlert)
+        for a in batch.alerts {
+            try upsertAlert.execute(arguments: [
+                a.incident, a.fingerprint.description, try json(a.labels), try json(a.annotations),
+                a.status.rawValue, a.firstSeen.microseconds, a.lastSeen.microseconds, a.events, a.suppressed,
+            ])
+        }
+
+        let insertTimeline = try db.cachedStatement(
+            sql: "INSERT INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
+        for (incident, entry) in batch.timeline {
+            try insertTimeline.execute(arguments: [incident, entry.at.microseconds, entry.type, entry.detail])
+        }
+
+        // OR IGNORE on UNIQUE (notifier, idempotency_key): a step the engine emits again after a restart from an
+        // older state must not page twice (SPEC §7).
+        let insertOutbox = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO outbox (incident, notifier, policy, step, round, idempotency_key, due,
+                    next_attempt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        for n in batch.notifications {
+            try insertOutbox.execute(arguments: [
+                n.incident, n.notifier, n.policy, n.step, n.round, n.idempotencyKey, n.due.microseconds,
+                n.due.microseconds,
+            ])
+        }
+
+        if let state = batch.engineState {
+            try db.execute(
+                sql: """
+                    INSERT INTO engine_state (id, version, data, saved_at) VALUES (1, 1, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
+                        saved_at = excluded.saved_at
+                    """,
+                arguments: [state, batch.at.microseconds])
+        }
+
+        for (source, position) in batch.sourcePositions {
+            try db.execute(
+                sql: """
+                    INSERT INTO source_positions (source, position) VALUES (?, ?)
+                    ON CONFLICT (source) DO UPDATE SET position = excluded.position
+                    """,
+                arguments: [source, position])
+        }
+        return ids
+    }
+}

@@ -1,0 +1,119 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema's history. Migrations are append-only: a released one is never edited, so that every store
+    /// reaches the same schema whatever version created it.
+    ///
+    /// Times are INTEGER microseconds since the epoch (the engine's `Timestamp`), label sets JSON objects with
+    /// sorted keys, fingerprints 16 hex digits: all readable with the sqlite3 shell.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY,
+                        received_at INTEGER NOT NULL,
+                        event_time INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        annotations TEXT NOT NULL,
+                        starts_at INTEGER,
+                        ends_at INTEGER,
+                        generator_url TEXT,
+                        acknowledges INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX events_received_at ON events(received_at);
+
+                    CREATE TABLE incidents (
+                        number INTEGER PRIMARY KEY,
+                        title TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        impact TEXT NOT NULL,
+                        urgency TEXT NOT NULL,
+                        priority TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        group_key TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        alerts INTEGER NOT NULL,
+                        events INTEGER NOT NULL,
+                        flapping INTEGER NOT NULL,
+                        escalation TEXT,
+                        opened_at INTEGER NOT NULL,
+                        acknowledged_at INTEGER,
+                        acknowledged_by TEXT,
+                        resolved_at INTEGER,
+                        closed_at INTEGER
+                    );
+                    CREATE INDEX incidents_state ON incidents(state);
+                    CREATE INDEX incidents_opened_at ON incidents(opened_at);
+
+                    CREATE TABLE alerts (
+                        incident INTEGER NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        labels TEXT NOT NULL,
+                        annotations TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        first_seen INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL,
+                        events INTEGER NOT NULL,
+                        suppressed INTEGER NOT NULL,
+                        PRIMARY KEY (incident, fingerprint)
+                    );
+
+                    CREATE TABLE timeline (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        incident INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX timeline_incident ON timeline(incident);
+
+                    CREATE TABLE notes (
+                        id INTEGER PRIMARY KEY,
+                        incident INTEGER NOT NULL,
+                        at INTEGER NOT NULL,
+                        author TEXT NOT NULL,
+                        text TEXT NOT NULL
+                    );
+                    CREATE INDEX notes_incident ON notes(incident);
+
+                    CREATE TABLE engine_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        version INTEGER NOT NULL,
+                        data BLOB NOT NULL,
+                        saved_at INTEGER NOT NULL
+                    );
+
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY,
+                        incident INTEGER NOT NULL,
+                        notifier TEXT NOT NULL,
+                        policy TEXT NOT NULL,
+                        step INTEGER NOT NULL,
+                        round INTEGER NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        due INTEGER NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending'
+                            CHECK (state IN ('pending', 'delivered', 'failed')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt INTEGER NOT NULL,
+                        last_error TEXT,
+                        delivered_at INTEGER,
+                        UNIQUE (notifier, idempotency_key)
+                    );
+                    CREATE INDEX outbox_pending ON outbox(state, next_attempt);
+
+                    CREATE TABLE source_positions (
+                        source TEXT PRIMARY KEY,
+                        position TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,55 @@
+import GRDB
+import IncidentCore
+
+// The outbox's state machine: pending → delivered, pending → failed, and pending → pending with one more
+// attempt. A row leaves `pending` once, so a delivered page is never handed out again.
+extension SQLiteStore {
+    /// Pending rows whose next attempt is at or before `time`, earliest first (ties by queueing order).
+    public func dueOutbox(before time: Timestamp, limit: Int = 100) async throws -> [OutboxEntry] {
+        try await read("read the outbox of") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox WHERE state = 'pending' AND next_attempt <= ?
+                    ORDER BY next_attempt, id LIMIT ?
+                    """,
+                arguments: [time.microseconds, limit]
+            ).map { try self.outboxEntry(from: $0) }
+        }
+    }
+
+    public func markDelivered(id: Int64, at time: Timestamp) async throws {
+        try await updatePending(
+            id, "mark outbox row \(id) delivered in",
+            set: "state = 'delivered', attempts = attempts + 1, delivered_at = ?", [time.microseconds])
+    }
+
+    public func recordAttempt(id: Int64, error: String, nextAttempt: Timestamp) async throws {
+        try await updatePending(
+            id, "record a delivery attempt for outbox row \(id) in",
+            set: "attempts = attempts + 1, last_error = ?, next_attempt = ?", [error, nextAttempt.microseconds])
+    }
+
+    public func markFailed(id: Int64, error: String) async throws {
+        try await updatePending(
+            id, "mark outbox row \(id) failed in", set: "state = 'failed', attempts = attempts + 1, last_error = ?",
+            [error])
+    }
+
+    func updatePending(_ id: Int64, _ doing: String, set: String, _ arguments: StatementArguments) async throws {
+        let path = path
+        try await write(doing) { db in
+            try db.execute(
+                sql: "UPDATE outbox SET \(set) WHERE id = ? AND state = 'pending'", arguments: arguments + [id])
+            guard db.changesCount == 1 else {
+                let state = try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [id])
+                throw StoreError(
+                    .notPending, store: path,
+                    message: "outbox row \(id) in \(path) is "
+                        + (state.map { "already \($0)" } ?? "not there")
+                        + "; its delivery outcome cannot be recorded again. This is a bug in incidentd: please "
+                        + "report it with this message.")
+            }
+        }
+    }
+}

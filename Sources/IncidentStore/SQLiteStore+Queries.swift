@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import IncidentCore
+
+extension SQLiteStore {
+    public func incident(_ number: Int) async throws -> Incident? {
+        try await read("read incident \(number) from") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE number = ?", arguments: [number])
+                .map { try self.incident(from: $0) }
+        }
+    }
+
+    /// Incidents in any of `states` (default: the active ones), optionally of one kind and priority, newest
+    /// opened first.
+    public func incidents(
+        states: Set<IncidentState> = [.open, .acknowledged], kind: IncidentKind? = nil, priority: Priority? = nil,
+        limit: Int = 1000
+    ) async throws -> [Incident] {
+        guard !states.isEmpty, limit > 0 else { return [] }
+        var conditions = ["state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))"]
+        var arguments = StatementArguments(states.map(\.rawValue).sorted())
+        if let kind {
+            conditions.append("kind = ?")
+            arguments += [kind.rawValue]
+        }
+        if let priority {
+            conditions.append("priority = ?")
+            arguments += [priority.rawValue]
+        }
+        arguments += [limit]
+        let sql =
+            "SELECT * FROM incidents WHERE \(conditions.joined(separator: " AND ")) "
+            + "ORDER BY opened_at DESC, number DESC LIMIT ?"
+        return try await read("list incidents in") { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { try self.incident(from: $0) }
+        }
+    }
+
+    public func alerts(of incident: Int) async throws -> [AlertSnapshot] {
+        try await read("read the alerts of incident \(incident) from") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY first_seen, fingerprint",
+                arguments: [incident]
+            ).map { try self.alert(from: $0) }
+        }
+    }
+
+    public func timeline(of incident: Int) async throws -> [TimelineEntry] {
+        try await read("read the timeline of incident \(incident) from") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT at, type, detail FROM timeline WHERE incident = ? ORDER BY at, id",
+                arguments: [incident]
+            ).map { TimelineEntry(at: self.time($0, "at"), type: $0["type"], detail: $0["detail"]) }
+        }
+    }
+
+    public func notes(of incident: Int) async throws -> [IncidentNote] {
+        try await read("read the notes of incident \(incident) from") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notes WHERE incident = ? ORDER BY at, id", arguments: [incident])
+                .map {
+                    IncidentNote(
+                        id: $0["id"], incident: $0["incident"], at: self.time($0, "at"), author: $0["author"],
+                        text: $0["text"])
+                }
+        }
+    }
+
+    public func addNote(incident: Int, author: String, text: String, at time: Timestamp) async throws -> IncidentNote {
+        let id = try await write("add a note to incident \(incident) in") { db in
+            try db.execute(
+                sql: "INSERT INTO notes (incident, at, author, text) VALUES (?, ?, ?, ?)",
+                arguments: [incident, time.microseconds, author, text])
+            return db.lastInsertedRowID
+        }
+        return IncidentNote(id: id, incident: incident, at: time, author: author, text: text)
+    }
+
+    public func engineState() async throws -> Data? {
+        try await read("read the engine state from") { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM engine_state WHERE id = 1")
+        }
+    }
+
+    public func sourcePosition(_ source: String) async throws -> String? {
+        try await read("read the position of source \(source) from") { db in
+            try String.fetchOne(db, sql: "SELECT position FROM source_positions WHERE source = ?", arguments: [source])
+        }
+    }
+
+    public func events(after id: Int64, limit: Int) async throws -> [(id: Int64, event: Event)] {
+        try await read("read events from") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
+                .map { (id: $0["id"], event: try self.event(from: $0)) }
+        }
+    }
+
+    public func eventCount() async throws -> Int {
+        try await read("count the events in") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+        }
+    }
+
+    /// Deletes the events received before `time` (retention); incidents, alerts and timelines stay.
+    public func purgeEvents(olderThan time: Timestamp) async throws -> Int {
+        try await write("purge old events from") { db in
+            try db.execute(sql: "DELETE FROM events WHERE received_at < ?", arguments: [time.microseconds])
+            return db.changesCount
+        }
+    }
+
+    /// Counts and mean times per kind and priority over the incidents opened at or after `since`, most urgent
+    /// priority first. SQL's AVG skips NULLs, so a mean covers only the incidents that reached that state.
+    public func report(since: Timestamp) async throws -> [ReportLine] {
+        try await read("compute a report from") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, priority, COUNT(*) AS count,
+                        AVG(acknowledged_at - opened_at) / 1000000.0 AS mtta,
+                        AVG(resolved_at - opened_at) / 1000000.0 AS mttr
+                    FROM incidents WHERE opened_at >= ?
+                    GROUP BY kind, priority ORDER BY priority, kind
+                    """,
+                arguments: [since.microseconds]
+            ).map {
+                ReportLine(
+                    kind: try self.value($0, "incidents", "kind"),
+                    priority: try self.value($0, "incidents", "priority"),
+                    count: $0["count"], meanTimeToAcknowledge: $0["mtta"], meanTimeToResolve: $0["mttr"])
+            }
+        }
+    }
+}

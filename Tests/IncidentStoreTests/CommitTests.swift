@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import IncidentCore
+import IncidentStore
+import Testing
+
+@Suite struct CommitTests {
+    @Test(arguments: [fullIncident(), bareIncident()])
+    func incidentsRoundTripExactly(_ incident: Incident) async throws {
+        try await withStore { store, _ in
+            _ = try await store.commit(StoreBatch(incidents: [incident], at: t(0)))
+            #expect(try await store.incident(incident.number) == incident)
+            #expect(try await store.incident(999) == nil)
+        }
+    }
+
+    @Test func anEscalationWithNoStepOrDueTimeRoundTrips() async throws {
+        try await withStore { store, _ in
+            var incident = bareIncident(4)
+            incident.escalation = Incident.Escalation(policy: "p", step: nil, round: 3, nextAt: nil)
+            _ = try await store.commit(StoreBatch(incidents: [incident], at: t(0)))
+            #expect(try await store.incident(4) == incident)
+        }
+    }
+
+    @Test func anIncidentIsUpsertedByNumber() async throws {
+        try await withStore { store, _ in
+            var incident = fullIncident(5)
+            incident.state = .open
+            _ = try await store.commit(StoreBatch(incidents: [incident], at: t(0)))
+            incident.state = .closed
+            incident.events = 9
+            incident.escalation = nil
+            _ = try await store.commit(StoreBatch(incidents: [incident], at: t(1)))
+            #expect(try await store.incident(5) == incident)
+            #expect(try await store.incidents(states: Set(IncidentState.allCases)).count == 1)
+        }
+    }
+
+    @Test func eventsRoundTripInOrderWithTheirIds() async throws {
+        try await withStore { store, _ in
+            let events = [fullEvent(), sampleEvent(), sampleEvent("cpu", host: "web1", at: 2)]
+            let ids = try await store.commit(StoreBatch(events: events, at: t(2)))
+            #expect(ids.count == 3)
+            #expect(ids == ids.sorted())
+            let more = try await store.commit(StoreBatch(events: [sampleEvent(at: 3)], at: t(3)))
+            #expect(more.count == 1 && more[0] > ids[2])
+            let read = try await store.events(after: 0, limit: 10)
+            #expect(read.map(\.id) == ids + more)
+            #expect(read.map(\.event) == events + [sampleEvent(at: 3)])
+            #expect(try await store.events(after: ids[1], limit: 1).map(\.id) == [ids[2]])
+            #expect(try await store.eventCount() == 4)
+        }
+    }
+
+    @Test func alertsAreUpsertedByIncidentAndFingerprint() async throws {
+        try await withStore { store, _ in
+            let first = sampleAlert(incident: 7, host: "db1")
+            let other = sampleAlert(incident: 7, host: "db2")
+            _ = try await store.commit(StoreBatch(incidents: [fullIncident()], alerts: [first, other], at: t(0)))
+            var updated = first
+            updated.events = 4
+            updated.lastSeen = t(40)
+            updated.status = .resolved
+            updated.suppressed = true
+            updated.annotations = [:]
+            // The same fingerprint in another incident is another row.
+            let elsewhere = sampleAlert(incident: 8, host: "db1")
+            _ = try await store.commit(StoreBatch(alerts: [updated, elsewhere], at: t(40)))
+            let alerts = try await store.alerts(of: 7)
+            #expect(Set(alerts) == [updated, other])
+            #expect(try await store.alerts(of: 8) == [elsewhere])
+            #expect(try await store.alerts(of: 9) == [])
+        }
+    }
+
+    @Test func timelineNotesStateAndPositionsRoundTrip() async throws {
+        try await withStore { store, _ in
+            let entries = [
+                TimelineEntry(at: t(0), type: "opened", detail: "rule disk"),
+                TimelineEntry(at: t(0), type: "escalated", detail: "step 0 → pager"),
+                TimelineEntry(at: t(5), type: "acknowledged", detail: "by alice"),
+            ]
+            let state = Data([0, 1, 2, 255, 0])
+            _ = try await store.commit(
+                StoreBatch(
+                    timeline: [(7, entries[1]), (8, entries[0]), (7, entries[2])], engineState: state,
+                    sourcePositions: ["journal": "s=abc;i=1", "spool": "0001"], at: t(5)))
+            _ = try await store.commit(StoreBatch(timeline: [(7, entries[0])], at: t(6)))
+            // Same instant: the order of commit decides.
+            #expect(try await store.timeline(of: 7) == [entries[1], entries[0], entries[2]])
+            #expect(try await store.timeline(of: 8) == [entries[0]])
+            #expect(try await store.engineState() == state)
+            #expect(try await store.sourcePosition("journal") == "s=abc;i=1")
+            #expect(try await store.sourcePosition("socket") == nil)
+
+            // A batch without engine state keeps the saved one; positions are replaced per source.
+            _ = try await store.commit(StoreBatch(sourcePositions: ["journal": "s=abc;i=2"], at: t(7)))
+            #expect(try await store.engineState() == state)
+            #expect(try await store.sourcePosition("journal") == "s=abc;i=2")
+            #expect(try await store.sourcePosition("spool") == "0001")
+            _ = try await store.commit(StoreBatch(engineState: Data(), at: t(8)))
+            #expect(try await store.engineState() == Data())
+
+            let note = try await store.addNote(incident: 7, author: "bob", text: "rebooted\ndb1", at: t(9))
+            let second = try await store.addNote(incident: 7, author: "alice", text: "ok", at: t(9))
+            #expect(note.id != second.id)
+            #expect(try await store.notes(of: 7) == [note, second])
+            #expect(try await store.notes(of: 8) == [])
+        }
+    }
+
+    @Test func engineStateRecordsItsVersionAndSaveTime() async throws {
+        try await withStore { store, path in
+            _ = try await store.commit(StoreBatch(engineState: Data([1]), at: t(1)))
+            _ = try await store.commit(StoreBatch(engineState: Data([2]), at: t(2)))
+            let queue = try DatabaseQueue(path: path)
+            let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT version, saved_at FROM engine_state") }
+            #expect(row?["version"] == 2)
+            #expect(row?["saved_at"] == t(2).microseconds)
+        }
+    }
+
+    @Test func listingFiltersByStateKindAndPriorityNewestFirst() async throws {
+        try await withStore { store, _ in
+            var incidents: [Incident] = []
+            for (n, state) in [IncidentState.open, .acknowledged, .resolved, .closed, .open].enumerated() {
+                var incident = bareIncident(n + 1, openedAt: t(Int64(n * 10)))
+                incident.state = state
+                incident.kind = n == 4 ? .security : .outage
+                incident.priority = n == 0 ? .p1 : .p3
+                incidents.append(incident)
+            }
+            _ = try await store.commit(StoreBatch(incidents: incidents, at: t(100)))
+            #expect(try await store.incidents().map(\.number) == [5, 2, 1])
+            #expect(try await store.activeIncidents().map(\.number) == [5, 2, 1])
+            #expect(try await store.incidents(limit: 2).map(\.number) == [5, 2])
+            #expect(try await store.incidents(kind: .outage).map(\.number) == [2, 1])
+            #expect(try await store.incidents(priority: .p1).map(\.number) == [1])
+            #expect(try await store.incidents(states: [.closed, .resolved]).map(\.number) == [4, 3])
+            #expect(try await store.incidents(states: []).isEmpty)
+        }
+    }
+
+    @Test func dataSurvivesClosingAndReopening() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/incidentd.sqlite"
+            let store = try SQLiteStore(path: path)
+            _ = try await store.commit(
+                StoreBatch(
+                    events: [fullEvent()], incidents: [fullIncident()], alerts: [sampleAlert(incident: 7)],
+                    timeline: [(7, TimelineEntry(at: t(0), type: "opened", detail: "d"))],
+                    notifications: [page(7)], engineState: Data([9]), sourcePositions: ["journal": "c"], at: t(1)))
+            let note = try await store.addNote(incident: 7, author: "a", text: "n", at: t(2))
+            try store.close()
+
+            let reopened = try SQLiteStore(path: path)
+            #expect(try await reopened.events(after: 0, limit: 5).map(\.event) == [fullEvent()])
+            #expect(try await reopened.incident(7) == fullIncident())
+            #expect(try await reopened.alerts(of: 7) == [sampleAlert(incident: 7)])
+            #expect(try await reopened.timeline(of: 7).map(\.type) == ["opened"])
+            #expect(try await reopened.notes(of: 7) == [note])
+            #expect(try await reopened.dueOutbox(before: t(0)).map(\.notification) == [page(7)])
+            #expect(try await reopened.engineState() == Data([9]))
+            #expect(try await reopened.sourcePosition("journal") == "c")
+        }
+    }
+}

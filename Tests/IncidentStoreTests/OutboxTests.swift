@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import IncidentCore
+import IncidentStore
+import Testing
+
+@Suite struct OutboxTests {
+    @Test func aKeyIsNeverQueuedTwiceForANotifier() async throws {
+        try await withStore { store, path in
+            _ = try await store.commit(StoreBatch(notifications: [page(7), page(7, notifier: "chat")], at: t(0)))
+            // The same step again, in the same batch and in a later one (as after a restart from older state),
+            // with a different due time: the first row stays as it was.
+            _ = try await store.commit(
+                StoreBatch(notifications: [page(7, due: t(50)), page(7, due: t(60)), page(7, step: 1)], at: t(1)))
+            let due = try await store.dueOutbox(before: .distantFuture)
+            #expect(due.map(\.notification.notifier) == ["pager", "chat", "pager"])
+            #expect(due.map(\.idempotencyKey) == ["INC-7/0/0", "INC-7/0/0", "INC-7/1/0"])
+            #expect(due[0].notification.due == t(0))
+
+            // Delivered rows stay in the table, so a later duplicate is still ignored.
+            try await store.markDelivered(id: due[0].id, at: t(2))
+            _ = try await store.commit(StoreBatch(notifications: [page(7)], at: t(3)))
+            #expect(try await store.dueOutbox(before: .distantFuture).map(\.id) == [due[1].id, due[2].id])
+            let queue = try DatabaseQueue(path: path)
+            let rows = try await queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT notifier, idempotency_key, state FROM outbox ORDER BY id")
+                    .map { "\($0["notifier"] as String) \($0["idempotency_key"] as String) \($0["state"] as String)" }
+            }
+            #expect(rows == ["pager INC-7/0/0 delivered", "chat INC-7/0/0 pending", "pager INC-7/1/0 pending"])
+        }
+    }
+
+    @Test func dueRowsComeEarliestFirstAndOnlyWhenDue() async throws {
+        try await withStore { store, _ in
+            _ = try await store.commit(
+                StoreBatch(
+                    notifications: [
+                        page(1, due: t(30)), page(2, due: t(10)), page(3, due: t(20)), page(4, due: t(10)),
+                    ], at: t(0)))
+            #expect(try await store.dueOutbox(before: t(9)).isEmpty)
+            #expect(try await store.dueOutbox(before: t(10)).map(\.notification.incident) == [2, 4])
+            #expect(try await store.dueOutbox(before: t(30)).map(\.notification.incident) == [2, 4, 3, 1])
+            #expect(try await store.dueOutbox(before: t(30), limit: 2).map(\.notification.incident) == [2, 4])
+            let first = try #require(try await store.dueOutbox(before: t(10)).first)
+            #expect(first.state == .pending && first.attempts == 0 && first.nextAttempt == t(10))
+            #expect(first.lastError == nil && first.deliveredAt == nil)
+        }
+    }
+
+    @Test func attemptsDeliveryAndFailureMoveRowsAlong() async throws {
+        try await withStore { store, path in
+            _ = try await store.commit(
+                StoreBatch(notifications: [page(1), page(2), page(3)], at: t(0)))
+            let rows = try await store.dueOutbox(before: t(0))
+            let (a, b, c) = (rows[0].id, rows[1].id, rows[2].id)
+
+            // A failed attempt pushes the row back until its next attempt.
+            try await store.recordAttempt(id: a, error: "HTTP 503", nextAttempt: t(30))
+            #expect(try await store.dueOutbox(before: t(29)).map(\.id) == [b, c])
+            let retried = try #require(try await store.dueOutbox(before: t(30)).last)
+            #expect(retried.id == a)
+            #expect(retried.attempts == 1 && retried.lastError == "HTTP 503" && retried.nextAttempt == t(30))
+            #expect(retried.state == .pending)
+
+            try await store.markDelivered(id: a, at: t(31))
+            try await store.markFailed(id: b, error: "no route")
+            #expect(try await store.dueOutbox(before: .distantFuture).map(\.id) == [c])
+
+            // A row leaves pending once: recording another outcome is refused and changes nothing.
+            for attempt in [
+                { try await store.markDelivered(id: a, at: t(40)) },
+                { try await store.recordAttempt(id: b, error: "again", nextAttempt: t(50)) },
+                { try await store.markFailed(id: 999, error: "x") },
+            ] as [() async throws -> Void] {
+                await #expect {
+                    try await attempt()
+                } throws: { error in
+                    (error as? StoreError)?.code == .notPending && "\(error)".contains(path)
+                }
+            }
+            #expect(try await store.dueOutbox(before: .distantFuture).map(\.id) == [c])
+        }
+    }
+}

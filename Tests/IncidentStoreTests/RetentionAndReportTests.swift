@@ -1,0 +1,67 @@
+import Foundation
+import IncidentCore
+import IncidentStore
+import Testing
+
+@Suite struct RetentionAndReportTests {
+    @Test func purgeDeletesOnlyEventsReceivedBeforeTheCutoff() async throws {
+        try await withStore { store, _ in
+            let ids = try await store.commit(
+                StoreBatch(
+                    events: (0..<10).map { sampleEvent(at: Int64($0) * 10) }, incidents: [fullIncident()],
+                    timeline: [(7, TimelineEntry(at: t(0), type: "opened", detail: ""))], at: t(100)))
+            #expect(try await store.purgeEvents(olderThan: t(40)) == 4)
+            #expect(try await store.eventCount() == 6)
+            #expect(try await store.events(after: 0, limit: 100).map(\.id) == Array(ids[4...]))
+            #expect(try await store.purgeEvents(olderThan: t(40)) == 0)
+            // Retention is for raw events only: the incident and its history stay.
+            #expect(try await store.incident(7) == fullIncident())
+            #expect(try await store.timeline(of: 7).count == 1)
+        }
+    }
+
+    func incident(
+        _ number: Int, _ kind: IncidentKind, _ priority: Priority, opened: Int64, acked: Timestamp?,
+        resolved: Int64?
+    ) -> Incident {
+        var incident = bareIncident(number, openedAt: t(opened))
+        incident.kind = kind
+        incident.priority = priority
+        incident.acknowledgedAt = acked
+        incident.resolvedAt = resolved.map(t)
+        incident.state = resolved == nil ? (acked == nil ? .open : .acknowledged) : .resolved
+        return incident
+    }
+
+    @Test func reportAveragesOverTheIncidentsThatGotThere() async throws {
+        try await withStore { store, _ in
+            let halfSecondLate = Timestamp(microseconds: t(220).microseconds + 500_000)
+            _ = try await store.commit(
+                StoreBatch(
+                    incidents: [
+                        incident(1, .outage, .p1, opened: 0, acked: t(60), resolved: 600),
+                        incident(2, .outage, .p1, opened: 100, acked: halfSecondLate, resolved: nil),
+                        incident(3, .outage, .p2, opened: 200, acked: nil, resolved: nil),
+                        incident(4, .security, .p1, opened: 300, acked: t(330), resolved: 630),
+                        // Resolved without being acknowledged: counts for MTTR only.
+                        incident(5, .security, .p1, opened: 400, acked: nil, resolved: 490),
+                        // Opened before the period: left out.
+                        incident(6, .outage, .p1, opened: -1000, acked: t(-990), resolved: -900),
+                    ], at: t(700)))
+            let report = try await store.report(since: t(0))
+            #expect(
+                report == [
+                    // (60 + 120.5) / 2 and 600 / 1
+                    ReportLine(
+                        kind: .outage, priority: .p1, count: 2, meanTimeToAcknowledge: 90.25, meanTimeToResolve: 600),
+                    // 30 / 1 and (330 + 90) / 2
+                    ReportLine(
+                        kind: .security, priority: .p1, count: 2, meanTimeToAcknowledge: 30, meanTimeToResolve: 210),
+                    ReportLine(
+                        kind: .outage, priority: .p2, count: 1, meanTimeToAcknowledge: nil, meanTimeToResolve: nil),
+                ])
+            #expect(try await store.report(since: t(250)).map(\.count) == [2])
+            #expect(try await store.report(since: t(1000)).isEmpty)
+        }
+    }
+}
