@@ -26,15 +26,23 @@ extension CorrelationEngine {
             incidents[number]!.escalation?.due = nil
             return
         }
-        let due = time + Self.offset(policy, step: 0, roundIndex: 0)
+        // The policy runs from when the incident was identified: an old startsAt re-sent by Prometheus must not
+        // make every step due at once.
+        // Events late by less than the clamp keep their own time (so a replay equals the live run); later ones
+        // start the policy at arrival.
+        let floor = now - clamp
+        let start = time >= floor ? time : now
+        let due = start + Self.offset(policy, step: 0, roundIndex: 0)
         incidents[number]!.escalation = EscalationRecord(
-            policy: policy.name, base: time, firstRound: firstRound, step: 0, round: firstRound, due: due)
+            policy: policy.name, base: start, floor: min(floor, start), firstRound: firstRound, step: 0,
+            round: firstRound,
+            due: due)
         timers.push(due, .escalation(number))
         out.timeline(
             number, time, "escalation",
             "policy '\(policy.name)' \(reason == "opened" ? "started" : "restarted (\(reason))")\(rule.escalation == nil ? " for \(incident.priority.rawValue)" : " by rule '\(rule.name)'")"
         )
-        fireDueSteps(number, now: time, into: &out)
+        fireDueSteps(number, now: start, into: &out)
     }
 
     /// Fires every step of the incident's policy that is due by `now`.

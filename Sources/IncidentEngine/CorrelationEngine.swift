@@ -83,6 +83,9 @@ public struct CorrelationEngine: Sendable {
 
     mutating func ingest(_ event: Event, into out: inout EffectBuffer) {
         stats.eventsIn += 1
+        // The clock is at least the arrival of what it is given (drivers advance it first; this keeps it honest
+        // for one that does not).
+        if event.receivedAt > now { now = event.receivedAt }
         let time = event.eventTime(clamp: clamp)
 
         // A PagerDuty resolve or acknowledge names its alert by dedup_key alone.
@@ -266,7 +269,7 @@ public struct CorrelationEngine: Sendable {
         if var escalation = incident.escalation, escalation.firstRound == 0, escalation.base > time,
             let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count
         {
-            escalation.base = escalation.base - shift
+            escalation.base = max(escalation.base - shift, escalation.floor)
             if escalation.due != nil {
                 let due =
                     escalation.base

@@ -24,6 +24,9 @@ struct EscalationRecord: Sendable, Codable {
     var policy: String
     /// Step offsets are measured from here (moved back when an earlier event joins the first run).
     var base: Timestamp
+    /// The earliest the base may move back to: one clamp before the engine's clock when the run started, so an
+    /// alert that fired hours before incidentd heard of it does not make every step due at once.
+    var floor: Timestamp
     /// The round this run of the policy started at (reopens start a new run with fresh rounds).
     var firstRound: Int
     var step: Int

@@ -41,6 +41,18 @@ struct EscalationTests {
         #expect(h.list[0].escalation?.step == nil)
     }
 
+    @Test func anAlertThatFiredHoursBeforeItArrivedPagesOnceNotEveryStepAtOnce() {
+        var h = Harness(Self.rules)
+        // Prometheus re-sends an alert whose startsAt is three hours old (incidentd was down, or just installed).
+        h.send(event(["alertname": "A"], 0, delay: 3 * 3600))
+        #expect(h.list[0].openedAt == at(0), "the incident records when the condition started")
+        #expect(h.keys() == ["oncall@INC-1/0/0"], "only the first step is due on arrival")
+        h.advance(3 * 3600 + 15 * 60 - 1)
+        #expect(h.keys().count == 1)
+        h.advance(3 * 3600 + 15 * 60)
+        #expect(h.keys().last == "team-lead@INC-1/1/0", "later steps count from arrival")
+    }
+
     @Test func acknowledgeStopsTheNextStepAndAckTimeoutResumesIt() throws {
         var h = Harness(Self.rules)
         h.send(["alertname": "A"], at: 0)
