@@ -16,6 +16,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -30,17 +37,51 @@ let package = Package(
             dependencies: ["IncidentCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        .target(name: "IncidentIngest", dependencies: ["IncidentCore", "CSystemd"], swiftSettings: strict),
+        .target(
+            name: "IncidentIngest",
+            dependencies: [
+                "IncidentCore", "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules"], swiftSettings: strict),
         .target(
             name: "IncidentStore",
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        .target(
+            name: "IncidentServer",
+            dependencies: [
+                "IncidentCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "IncidentDaemon",
+            dependencies: [
+                "IncidentCore", "IncidentRules", "IncidentEngine", "IncidentStore", "IncidentIngest", "IncidentServer",
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "incidentd",
             dependencies: [
-                "IncidentCore", "IncidentRules",
+                "IncidentCore", "IncidentRules", "IncidentDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -50,6 +91,7 @@ let package = Package(
             dependencies: [
                 "IncidentCore", "IncidentRules", "IncidentIngest", "IncidentEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
@@ -72,5 +114,12 @@ let package = Package(
             dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore"]),
+        .testTarget(
+            name: "IncidentServerTests",
+            dependencies: [
+                "IncidentServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(name: "IncidentDaemonTests", dependencies: ["IncidentDaemon"]),
     ]
 )
