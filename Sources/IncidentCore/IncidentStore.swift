@@ -22,6 +22,8 @@ public protocol IncidentStore: Sendable {
 
     /// The engine state last committed, or nil when none was.
     func engineState() async throws -> Data?
+    /// The engine state last committed with the id of the last event it covers, or nil when none was.
+    func engineCheckpoint() async throws -> EngineCheckpoint?
     /// The last position committed for a source (`journal` → cursor), or nil.
     func sourcePosition(_ source: String) async throws -> String?
     /// Recorded events with ids greater than `id`, in id order, at most `limit`.

@@ -94,6 +94,8 @@ public struct Configuration: Sendable {
     public var stateDir = "/var/lib/incidentd"
     public var rules = ["/etc/incidentd/rules.d"]
     public var store: Store = .sqlite(path: "incidentd.sqlite")
+    /// How long recorded events are kept (`store.keep_events`); incidents, alerts and timelines stay.
+    public var keepEvents: Duration = .seconds(30 * 86_400)
     public var journal = Journal()
     public var socket = Socket()
     public var spool = Spool()
@@ -176,9 +178,13 @@ struct ConfigurationParser {
     }
 
     func store(_ node: Node, into config: inout Configuration) {
-        guard let pairs = reader.mapping(node, allowed: ["sqlite", "postgres"], what: "store") else { return }
+        guard let pairs = reader.mapping(node, allowed: ["sqlite", "postgres", "keep_events"], what: "store") else {
+            return
+        }
         for (key, _, value) in pairs {
-            if key == "sqlite" {
+            if key == "keep_events" {
+                config.keepEvents = reader.duration(value, what: "store.keep_events") ?? config.keepEvents
+            } else if key == "sqlite" {
                 guard let inner = reader.mapping(value, allowed: ["path"], what: "store.sqlite") else { continue }
                 for (_, _, v) in inner {
                     if let p = reader.string(v, what: "store.sqlite.path") { config.store = .sqlite(path: p) }

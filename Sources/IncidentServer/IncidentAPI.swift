@@ -38,7 +38,8 @@ public struct IncidentQuery: Sendable, Hashable {
     public var priority: Priority?
     public var limit: Int
 
-    public init(states: Set<IncidentState> = [], kind: IncidentKind? = nil, priority: Priority? = nil, limit: Int = 500) {
+    public init(states: Set<IncidentState> = [], kind: IncidentKind? = nil, priority: Priority? = nil, limit: Int = 500)
+    {
         self.states = states
         self.kind = kind
         self.priority = priority

@@ -71,7 +71,7 @@ extension SQLiteStore {
         }
 
         let insertTimeline = try db.cachedStatement(
-            sql: "INSERT INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
+            sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
         for (incident, entry) in batch.timeline {
             try insertTimeline.execute(arguments: [incident, entry.at.microseconds, entry.type, entry.detail])
         }
@@ -91,12 +91,15 @@ extension SQLiteStore {
             ])
         }
 
+        // The checkpoint covers every event committed so far, this batch's included: a restart restores it and
+        // replays only the events after `through_event`.
         if let state = batch.engineState {
             try db.execute(
                 sql: """
-                    INSERT INTO engine_state (id, version, data, saved_at) VALUES (1, 1, ?, ?)
+                    INSERT INTO engine_state (id, version, data, saved_at, through_event)
+                    VALUES (1, 1, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM events))
                     ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
-                        saved_at = excluded.saved_at
+                        saved_at = excluded.saved_at, through_event = excluded.through_event
                     """,
                 arguments: [state, batch.at.microseconds])
         }

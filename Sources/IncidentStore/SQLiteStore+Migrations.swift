@@ -114,6 +114,16 @@ extension SQLiteStore {
                     );
                     """)
         }
+        // v2: the daemon restores the engine from a checkpoint and replays the events committed after it, so the
+        // checkpoint records the last event it covers; replayed effects must be idempotent, so the timeline
+        // ignores a line it already holds.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE engine_state ADD COLUMN through_event INTEGER NOT NULL DEFAULT 0;
+                    CREATE UNIQUE INDEX timeline_unique ON timeline(incident, at, type, detail);
+                    """)
+        }
         return migrator
     }
 }

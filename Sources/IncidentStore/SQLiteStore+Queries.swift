@@ -81,6 +81,16 @@ extension SQLiteStore {
         }
     }
 
+    public func engineCheckpoint() async throws -> EngineCheckpoint? {
+        try await read("read the engine checkpoint from") { db in
+            try Row.fetchOne(db, sql: "SELECT data, saved_at, through_event FROM engine_state WHERE id = 1").map {
+                EngineCheckpoint(
+                    data: $0["data"], throughEvent: $0["through_event"],
+                    savedAt: Timestamp(microseconds: $0["saved_at"]))
+            }
+        }
+    }
+
     public func sourcePosition(_ source: String) async throws -> String? {
         try await read("read the position of source \(source) from") { db in
             try String.fetchOne(db, sql: "SELECT position FROM source_positions WHERE source = ?", arguments: [source])
@@ -100,10 +110,16 @@ extension SQLiteStore {
         }
     }
 
-    /// Deletes the events received before `time` (retention); incidents, alerts and timelines stay.
+    /// Deletes the events received before `time` (retention); incidents, alerts and timelines stay. Events after
+    /// the engine checkpoint stay too: a restart replays them.
     public func purgeEvents(olderThan time: Timestamp) async throws -> Int {
         try await write("purge old events from") { db in
-            try db.execute(sql: "DELETE FROM events WHERE received_at < ?", arguments: [time.microseconds])
+            try db.execute(
+                sql: """
+                    DELETE FROM events WHERE received_at < ?
+                        AND id <= (SELECT COALESCE(MAX(through_event), 0) FROM engine_state)
+                    """,
+                arguments: [time.microseconds])
             return db.changesCount
         }
     }

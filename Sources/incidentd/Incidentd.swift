@@ -1,23 +1,38 @@
 import ArgumentParser
 import Foundation
+import IncidentDaemon
 import IncidentRules
+import Logging
 
 @main
-struct Incidentd: ParsableCommand {
+struct Incidentd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incidentd",
         abstract: "Turn alert noise into incidents and make sure a human hears about each one.",
         discussion: """
-            The config is --config, else $INCIDENTD_CONFIG, else /etc/incidentd/incidentd.yaml.
-            This build provides `incidentd validate`; the long-running daemon is not built yet.
+            Without a subcommand, runs the daemon in the foreground (systemd's Type=notify) until SIGTERM;
+            SIGHUP reloads the rules. The config is --config, else $INCIDENTD_CONFIG, else
+            /etc/incidentd/incidentd.yaml.
+
+            Example: incidentd --config dev/incidentd.yaml
             """,
         subcommands: [Validate.self]
     )
 
-    static func main() {
+    @Option(help: "The config file.")
+    var config: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
@@ -26,12 +41,22 @@ struct Incidentd: ParsableCommand {
         }
     }
 
-    func run() throws {
-        FileHandle.standardError.write(
-            Data(
-                "incidentd: the daemon is not part of this build yet; `incidentd validate` checks a config and its rules.\n"
-                    .utf8))
-        throw ExitCode(1)
+    func run() async throws {
+        let path = Configuration.locate(explicit: config, environment: ProcessInfo.processInfo.environment)
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "incidentd")
+        do {
+            try await Daemon(configPath: path, logger: logger).run()
+        } catch {
+            logger.critical("incidentd cannot run", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("incidentd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -63,3 +88,5 @@ struct Validate: ParsableCommand {
         }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

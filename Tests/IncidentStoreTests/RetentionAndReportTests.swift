@@ -65,3 +65,38 @@ import Testing
         }
     }
 }
+
+@Suite struct CheckpointTests {
+    @Test func aCheckpointCoversTheEventsCommittedWithAndBeforeIt() async throws {
+        try await withStore { store, _ in
+            _ = try await store.commit(StoreBatch(events: [sampleEvent(), sampleEvent()], at: .zero))
+            _ = try await store.commit(StoreBatch(events: [sampleEvent()], engineState: Data("s1".utf8), at: .zero))
+            _ = try await store.commit(StoreBatch(events: [sampleEvent()], at: .zero))
+            let checkpoint = try #require(try await store.engineCheckpoint())
+            #expect(checkpoint.data == Data("s1".utf8))
+            #expect(checkpoint.throughEvent == 3)
+            #expect(try await store.events(after: checkpoint.throughEvent, limit: 10).map(\.id) == [4])
+        }
+    }
+
+    @Test func retentionNeverPurgesEventsARestartMustReplay() async throws {
+        try await withStore { store, _ in
+            _ = try await store.commit(StoreBatch(events: [sampleEvent()], engineState: Data("s".utf8), at: .zero))
+            _ = try await store.commit(StoreBatch(events: [sampleEvent(), sampleEvent()], at: .zero))
+            let purged = try await store.purgeEvents(olderThan: Timestamp(microseconds: Int64.max / 4))
+            #expect(purged == 1)
+            #expect(try await store.eventCount() == 2)
+        }
+    }
+
+    @Test func aTimelineLineCommittedTwiceIsKeptOnce() async throws {
+        try await withStore { store, _ in
+            let incident = bareIncident(1)
+            let line = TimelineEntry(at: Timestamp(microseconds: 5), type: "notified", detail: "oncall step 0")
+            for _ in 0..<2 {
+                _ = try await store.commit(StoreBatch(incidents: [incident], timeline: [(1, line)], at: .zero))
+            }
+            #expect(try await store.timeline(of: 1) == [line])
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import IncidentCore
+import IncidentEngine
+import Logging
+
+/// Gathers the effects of one pipeline batch into a `StoreBatch`: the last snapshot of each incident and alert
+/// wins, timeline lines and pages keep their order.
+struct BatchBuilder {
+    let at: Timestamp
+    var events: [Event] = []
+    var positions: [String: String] = [:]
+    private var incidents: [Int: Incident] = [:]
+    private var alerts: [AlertKey: AlertSnapshot] = [:]
+    private var timeline: [(incident: Int, entry: TimelineEntry)] = []
+    private var notifications: [IncidentCore.Notification] = []
+    private var unmatched: [Labels] = []
+    private var dropped: [String: Int] = [:]
+    private var lifecycle: [(Int, LifecycleMoment)] = []
+
+    struct AlertKey: Hashable {
+        var incident: Int
+        var fingerprint: Fingerprint
+    }
+
+    init(at: Timestamp) { self.at = at }
+
+    /// Adds effects; returns the incidents they touched (`INC-n`), in order of first mention.
+    @discardableResult
+    mutating func add(_ effects: [Effect]) -> [String] {
+        var touched: [Int] = []
+        func touch(_ number: Int) { if !touched.contains(number) { touched.append(number) } }
+        for effect in effects {
+            switch effect {
+            case .incident(let incident):
+                incidents[incident.number] = incident
+                touch(incident.number)
+            case .alert(let alert):
+                guard let number = alert.incident else { continue }
+                alerts[AlertKey(incident: number, fingerprint: alert.fingerprint)] = alert
+                touch(number)
+            case .timeline(let number, let entry):
+                timeline.append((number, entry))
+            case .notify(let notification):
+                notifications.append(notification)
+            case .lifecycle(let number, let moment, _):
+                lifecycle.append((number, moment))
+            case .closed:
+                break
+            case .unmatched(let labels):
+                unmatched.append(labels)
+            case .dropped(let rule):
+                dropped[rule, default: 0] += 1
+            }
+        }
+        return touched.map(Incident.id)
+    }
+
+    func batch() -> StoreBatch {
+        StoreBatch(
+            events: events, incidents: incidents.values.sorted { $0.number < $1.number },
+            alerts: Array(alerts.values), timeline: timeline, notifications: notifications,
+            sourcePositions: positions, at: at)
+    }
+
+    /// Logs what an operator wants to see in the journal, after the commit made it true: incidents opened and
+    /// changing state, pages queued, and events no rule matched (the first ones, then every thousandth).
+    func log(_ logger: Logger, metrics: DaemonMetrics, unmatchedLogged: inout Int) {
+        for (number, moment) in lifecycle {
+            let incident = incidents[number]
+            logger.notice(
+                "incident \(moment.rawValue)",
+                metadata: [
+                    "incident": "\(Incident.id(number))", "title": "\(incident?.title ?? "")",
+                    "priority": "\(incident?.priority.rawValue ?? "")", "kind": "\(incident?.kind.rawValue ?? "")",
+                ])
+        }
+        for n in notifications {
+            logger.info(
+                "page queued",
+                metadata: [
+                    "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)", "step": "\(n.step)",
+                    "round": "\(n.round)",
+                ])
+        }
+        metrics.notificationsQueued.increment(by: notifications.count)
+        metrics.unmatched.increment(by: unmatched.count)
+        for labels in unmatched {
+            unmatchedLogged += 1
+            if unmatchedLogged <= 20 || unmatchedLogged % 1000 == 0 {
+                logger.warning(
+                    "no rule matched an event; it is counted in incidentd_events_unmatched_total",
+                    metadata: ["labels": "\(labels)", "unmatched_so_far": "\(unmatchedLogged)"])
+            }
+        }
+        for (rule, count) in dropped { metrics.dropped(rule: rule).increment(by: count) }
+    }
+}
+
+extension StoreBatch {
+    var isEmpty: Bool {
+        events.isEmpty && incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && notifications.isEmpty
+            && engineState == nil && sourcePositions.isEmpty
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentIngest
+import IncidentRules
+import IncidentServer
+import IncidentStore
+import Logging
+import ServiceLifecycle
+
+/// The composition root: reads the config, opens the store, restores the engine, and runs every part as one
+/// service group, outputs first and inputs last, so a graceful shutdown stops intake first and commits last.
+public struct Daemon: Sendable {
+    public let configPath: String
+    public var logger: Logger
+
+    public init(configPath: String, logger: Logger) {
+        self.configPath = configPath
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (loaded, rules, diagnostics) = Configuration.validate(path: configPath)
+        for diagnostic in diagnostics {
+            logger.log(
+                level: diagnostic.severity == .error ? .error : .warning, "config or rule diagnostic",
+                metadata: ["diagnostic": "\(diagnostic)"])
+        }
+        guard let config = loaded else {
+            throw DaemonError(.badConfig, "\(configPath) is not valid; run `incidentd validate --config \(configPath)`")
+        }
+        guard let ruleSet = rules?.ruleSet, rules?.errors.isEmpty == true else {
+            throw DaemonError(.badRules, "the rule files have errors; run `incidentd validate --config \(configPath)`")
+        }
+        guard let sqlitePath = config.sqlitePath else {
+            throw DaemonError(.unsupported, "only the SQLite store is available in this build")
+        }
+
+        let notifier = SystemdNotifier()
+        let metrics = DaemonMetrics()
+        let board = ReadinessBoard()
+        let store = try SQLiteStore(path: sqlitePath)
+        let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
+        let pipeline = IngestPipeline(
+            engine: restored.engine, store: store, metrics: metrics, logger: logger)
+        let decoder = PayloadDecoder(
+            maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
+            maxLabelValueBytes: config.limits.maxLabelValueBytes)
+        logger.notice(
+            "incidentd starting",
+            metadata: [
+                "config": "\(configPath)", "store": "\(sqlitePath)", "rules": "\(ruleSet.rules.count)",
+                "active_incidents": "\(restored.engine.workingSetSize.incidents)",
+                "replayed_events": "\(restored.replayed)",
+            ])
+
+        let api = DaemonAPI(
+            pipeline: pipeline, store: store, decoder: decoder, metrics: metrics,
+            readiness: { [board, store] in
+                var readiness = board.snapshot
+                do {
+                    _ = try await store.sourcePosition("readiness-probe")
+                } catch {
+                    readiness.problems["store"] = "the store does not answer: \(error)"
+                }
+                return readiness
+            })
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        func add(_ service: any Service, critical: Bool = true) {
+            services.append(
+                .init(
+                    service: service, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: critical ? .gracefullyShutdownGroup : .ignore))
+        }
+        // Outputs first: the pipeline stops last, after every source has handed in what it had.
+        add(PipelineService(pipeline: pipeline))
+        add(RetentionService(store: store, keep: config.keepEvents, logger: logger), critical: false)
+        add(
+            ReloadService(
+                configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier))
+        for service in try DaemonParts.server(config: config, api: api, board: board, logger: logger) {
+            add(service)
+        }
+        for service in try DaemonParts.sources(
+            config: config, pipeline: pipeline, store: store, decoder: decoder, metrics: metrics, board: board,
+            logger: logger)
+        {
+            add(service)
+        }
+        add(
+            StatusService(
+                pipeline: pipeline, board: board, notifier: notifier, logger: logger,
+                expected: DaemonParts.expectedParts(config)),
+            critical: false)
+
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(60)
+        let group = ServiceGroup(configuration: configuration)
+        try await group.run()
+        notifier.send("STATUS=stopped")
+        logger.notice("incidentd stopped")
+    }
+}

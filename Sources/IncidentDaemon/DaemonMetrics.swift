@@ -1,0 +1,140 @@
+import Prometheus
+import Synchronization
+
+/// The daemon's Prometheus metrics (`incidentd_*`), exposed on `GET /metrics`.
+///
+/// Counters are bumped where things happen; figures that live elsewhere (engine working set, outbox depth) are
+/// set into gauges at scrape time by `DaemonAPI.metrics()`.
+public final class DaemonMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    let eventsCommitted: Counter
+    let batchesCommitted: Counter
+    let commitFailures: Counter
+    let commitSeconds: DurationHistogram
+    let queueDepth: Gauge
+    let backpressureWaits: Counter
+    let notificationsQueued: Counter
+    let unmatched: Counter
+    let reloads: Counter
+    let reloadFailures: Counter
+
+    // Set at scrape time.
+    let engineEvents: Gauge
+    let engineBuckets: [String: Gauge]
+    let incidentsOpened: Gauge
+    let incidentsResolved: Gauge
+    let incidentsClosed: Gauge
+    let workingIncidents: Gauge
+    let workingAlerts: Gauge
+    let pendingEvents: Gauge
+    let timers: Gauge
+    let storeEvents: Gauge
+    let outboxPending: Gauge
+    let outboxOldestDueSeconds: Gauge
+    let ready: Gauge
+
+    private let received = Mutex<[String: Counter]>([:])
+    private let rejected = Mutex<[String: Counter]>([:])
+    private let droppedByRule = Mutex<[String: Counter]>([:])
+
+    public init() {
+        let r = registry
+        eventsCommitted = r.makeCounter(
+            descriptor: d("incidentd_events_committed_total", "Events recorded in the store (acknowledged to sources).")
+        )
+        batchesCommitted = r.makeCounter(
+            descriptor: d("incidentd_store_commits_total", "Transactions committed by the ingest pipeline."))
+        commitFailures = r.makeCounter(
+            descriptor: d(
+                "incidentd_store_commit_failures_total", "Transactions that failed; their sources got errors."))
+        commitSeconds = r.makeDurationHistogram(
+            descriptor: d(
+                "incidentd_store_commit_duration_seconds",
+                "Time to commit one batch (events and all their effects) durably."),
+            buckets: [
+                .microseconds(250), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2),
+            ])
+        queueDepth = r.makeGauge(descriptor: d("incidentd_ingest_queue_events", "Events waiting for the pipeline."))
+        backpressureWaits = r.makeCounter(
+            descriptor: d(
+                "incidentd_ingest_backpressure_waits_total", "Times a source waited because the queue was full."))
+        notificationsQueued = r.makeCounter(
+            descriptor: d("incidentd_notifications_queued_total", "Escalation pages written to the outbox."))
+        unmatched = r.makeCounter(
+            descriptor: d("incidentd_events_unmatched_total", "Events no rule matched (logged, counted, not lost)."))
+        reloads = r.makeCounter(descriptor: d("incidentd_rule_reloads_total", "Rule reloads that took effect."))
+        reloadFailures = r.makeCounter(
+            descriptor: d("incidentd_rule_reload_failures_total", "Rule reloads rejected; the old rules stayed."))
+        engineEvents = r.makeGauge(descriptor: d("incidentd_engine_events", "Events the engine took since it started."))
+        var buckets: [String: Gauge] = [:]
+        for bucket in ["absorbed", "pending", "below_threshold", "dropped", "unmatched", "stale"] {
+            buckets[bucket] = r.makeGauge(
+                descriptor: d("incidentd_engine_events_by_outcome", "What the engine did with the events it took."),
+                labels: [("outcome", bucket)])
+        }
+        engineBuckets = buckets
+        incidentsOpened = r.makeGauge(descriptor: d("incidentd_incidents_opened", "Incidents opened since start."))
+        incidentsResolved = r.makeGauge(
+            descriptor: d("incidentd_incidents_resolved", "Incidents resolved since start."))
+        incidentsClosed = r.makeGauge(descriptor: d("incidentd_incidents_closed", "Incidents closed since start."))
+        workingIncidents = r.makeGauge(
+            descriptor: d("incidentd_engine_incidents", "Incidents in the engine's working set (not closed)."))
+        workingAlerts = r.makeGauge(descriptor: d("incidentd_engine_alerts", "Alerts the engine holds."))
+        pendingEvents = r.makeGauge(
+            descriptor: d("incidentd_engine_pending_events", "Events held by thresholds that are not reached yet."))
+        timers = r.makeGauge(descriptor: d("incidentd_engine_timers", "Scheduled engine timers."))
+        storeEvents = r.makeGauge(descriptor: d("incidentd_store_events", "Events recorded in the store (retention)."))
+        outboxPending = r.makeGauge(descriptor: d("incidentd_outbox_pending", "Notifications not yet delivered."))
+        outboxOldestDueSeconds = r.makeGauge(
+            descriptor: d("incidentd_outbox_oldest_due_age_seconds", "Age of the oldest due, undelivered notification.")
+        )
+        ready = r.makeGauge(descriptor: d("incidentd_ready", "1 when every source is open and the store answers."))
+    }
+
+    /// Events a source handed in, by source.
+    public func received(source: String) -> Counter {
+        received.withLock { map in
+            if let c = map[source] { return c }
+            let c = registry.makeCounter(
+                descriptor: d("incidentd_events_received_total", "Events decoded from a source and submitted."),
+                labels: [("source", source)])
+            map[source] = c
+            return c
+        }
+    }
+
+    /// Input a source refused (bad line, bad file, unmappable entry), by source and reason.
+    public func rejected(source: String, code: String) -> Counter {
+        rejected.withLock { map in
+            let key = "\(source)/\(code)"
+            if let c = map[key] { return c }
+            let c = registry.makeCounter(
+                descriptor: d("incidentd_ingest_errors_total", "Input refused with an error, by source and reason."),
+                labels: [("source", source), ("code", code)])
+            map[key] = c
+            return c
+        }
+    }
+
+    func dropped(rule: String) -> Counter {
+        droppedByRule.withLock { map in
+            if let c = map[rule] { return c }
+            let c = registry.makeCounter(
+                descriptor: d("incidentd_events_dropped_total", "Events discarded by a rule with drop: true."),
+                labels: [("rule", rule)])
+            map[rule] = c
+            return c
+        }
+    }
+}
+
+/// A descriptor whose full name is `name` as given (the names already carry their unit suffixes).
+private func d(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
+
+extension Counter {
+    func increment(by amount: Int) { increment(by: Int64(amount)) }
+}

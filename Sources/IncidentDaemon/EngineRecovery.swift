@@ -1,0 +1,57 @@
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+import Logging
+
+/// Rebuilds the engine from the store: the last checkpoint, then every event committed after it, in commit
+/// order, through the same engine code. The replayed events' effects are already in the store (they were
+/// committed with the events), so they are discarded here.
+struct EngineRecovery {
+    let store: any IncidentStore
+    let logger: Logger
+
+    struct Restored {
+        var engine: CorrelationEngine
+        var replayed: Int
+    }
+
+    func restore(ruleSet: RuleSet, clamp: Duration = .seconds(60)) async throws -> Restored {
+        var engine: CorrelationEngine
+        var after: Int64 = 0
+        if let checkpoint = try await store.engineCheckpoint() {
+            let state: EngineState
+            do {
+                state = try EngineState.decode(checkpoint.data)
+            } catch {
+                throw DaemonError(
+                    .badEngineState,
+                    "the saved engine state in the store cannot be read (\(error)); it was written by another "
+                        + "version of incidentd. Move the database aside to start afresh, or run the version "
+                        + "that wrote it.")
+            }
+            engine = CorrelationEngine(restoring: state, ruleSet: ruleSet, clamp: clamp)
+            after = checkpoint.throughEvent
+        } else {
+            engine = CorrelationEngine(ruleSet: ruleSet, clamp: clamp)
+        }
+        var replayed = 0
+        while true {
+            let page = try await store.events(after: after, limit: 5_000)
+            guard let last = page.last else { break }
+            for (_, event) in page {
+                // The live loop advanced the clock before each batch; advancing to each arrival replays the
+                // timers that fired before it (their effects are in the store too).
+                _ = engine.advance(to: event.receivedAt)
+                _ = engine.ingest(event)
+            }
+            replayed += page.count
+            after = last.id
+        }
+        if replayed > 0 {
+            logger.info(
+                "engine restored from checkpoint and replayed the events committed after it",
+                metadata: ["replayed": "\(replayed)", "through_event": "\(after)"])
+        }
+        return Restored(engine: engine, replayed: replayed)
+    }
+}

@@ -1,0 +1,328 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+import IncidentServer
+import Logging
+
+/// The one place where events meet the engine and the store: sources submit, the pipeline runs the engine and
+/// commits each batch with all its effects in one transaction, then completes the sources' tickets (SPEC §9).
+///
+/// Group commit: while one batch commits, submissions queue up; the next batch takes all of them at once, so
+/// the cost of a durable commit is shared by every event that arrived meanwhile. Operator commands (ack,
+/// resolve, notes, reported incidents, reloads) go through the same queue, so the engine sees one order and the
+/// store records the same one.
+public actor IngestPipeline: EventSink {
+    /// How the pipeline is tuned; the defaults suit a small ops host.
+    public struct Tuning: Sendable {
+        /// Events queued beyond this make `submit` wait: back-pressure on the sources.
+        public var queueCapacity = 65_536
+        /// Most events in one transaction.
+        public var maxBatchEvents = 8_192
+        /// Save the engine state at least this often while events arrive, bounding what a restart replays.
+        public var checkpointInterval: Duration = .seconds(10)
+        /// ... or after this many events, whichever comes first.
+        public var checkpointEvents = 100_000
+        /// The longest the loop sleeps when idle, so the clock moves even without timers.
+        public var idleTick: Duration = .seconds(1)
+
+        public init() {}
+    }
+
+    typealias Command = @Sendable (inout CorrelationEngine, Timestamp) throws -> (any Sendable, [Effect])
+
+    enum Work {
+        case events(events: [Event], positions: [String: String], ticket: IngestTicket)
+        case command(Command, CheckedContinuation<any Sendable, any Error>)
+    }
+
+    let store: any IncidentStore
+    let tuning: Tuning
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+    nonisolated let metrics: DaemonMetrics
+
+    var engine: CorrelationEngine
+    private var queue: [Work] = []
+    private var queueHead = 0
+    private var queuedEvents = 0
+    private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+    private var wake: CheckedContinuation<Void, Never>?
+    private var stopping = false
+    private var stopped = false
+    private var eventsSinceCheckpoint = 0
+    private var lastCheckpoint: ContinuousClock.Instant = .now
+    private var unmatchedLogged = 0
+
+    public init(
+        engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
+        logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() }
+    ) {
+        self.engine = engine
+        self.store = store
+        self.tuning = tuning
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+    }
+
+    // MARK: - Sources
+
+    public func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
+        while queuedEvents >= tuning.queueCapacity && !stopping {
+            metrics.backpressureWaits.increment()
+            await withCheckedContinuation { spaceWaiters.append($0) }
+        }
+        guard !stopping else {
+            return IngestTicket(.failure(IngestError(.shuttingDown, "incidentd is stopping; send again after restart")))
+        }
+        let ticket = IngestTicket()
+        queue.append(.events(events: events, positions: positions, ticket: ticket))
+        queuedEvents += events.count
+        metrics.queueDepth.set(Int64(queuedEvents))
+        wakeLoop()
+        return ticket
+    }
+
+    // MARK: - Commands
+
+    /// Runs `body` on the engine in queue order and returns its result once its effects are committed.
+    func execute<T: Sendable>(_ body: @escaping @Sendable (inout CorrelationEngine, Timestamp) throws -> (T, [Effect]))
+        async throws -> T
+    {
+        guard !stopping else { throw APIError(.unavailable, "incidentd is stopping") }
+        let result = try await withCheckedThrowingContinuation { continuation in
+            queue.append(
+                .command(
+                    { engine, time in
+                        let (value, effects) = try body(&engine, time)
+                        return (value, effects)
+                    }, continuation))
+            wakeLoop()
+        }
+        guard let value = result as? T else { preconditionFailure("a command returned \(type(of: result))") }
+        return value
+    }
+
+    /// A snapshot of the engine's statistics and sizes, for metrics and `STATUS=`.
+    func engineFigures() -> EngineFigures {
+        let size = engine.workingSetSize
+        return EngineFigures(
+            stats: engine.stats, workingIncidents: size.incidents, workingAlerts: size.alerts,
+            pendingEvents: size.pendingEvents, timers: size.timers, queuedEvents: queuedEvents)
+    }
+
+    // MARK: - The loop
+
+    /// Processes the queue until `stop()` is called and the queue is drained; the last batch carries a
+    /// checkpoint so a clean restart replays nothing.
+    public func run() async {
+        while true {
+            if queueHead == queue.count {
+                if stopping { break }
+                await waitForWork()
+                continue
+            }
+            await processBatch()
+        }
+        // A final checkpoint: a clean restart then has nothing to replay.
+        await commitCheckpoint()
+        stopped = true
+        logger.info("pipeline drained")
+    }
+
+    /// Stops taking submissions; `run()` returns once everything queued has been committed.
+    public func stop() {
+        stopping = true
+        for waiter in spaceWaiters { waiter.resume() }
+        spaceWaiters.removeAll()
+        wakeLoop()
+    }
+
+    private func wakeLoop() {
+        if let wake {
+            self.wake = nil
+            wake.resume()
+        }
+    }
+
+    private func waitForWork() async {
+        let now = now()
+        var sleep = tuning.idleTick
+        if let due = engine.nextDue {
+            let untilDue = Duration.microseconds(max(0, due.microseconds - now.microseconds))
+            sleep = min(sleep, untilDue)
+        }
+        if sleep <= .zero {
+            await processBatch()
+            return
+        }
+        let timer = Task { [sleep] in
+            try? await Task.sleep(for: sleep)
+            self.wakeLoop()
+        }
+        await withCheckedContinuation { wake = $0 }
+        timer.cancel()
+        // Idle time passes timers too: fire what is due even when nothing arrived.
+        if queueHead == queue.count, let due = engine.nextDue, due <= self.now() {
+            await processBatch()
+        }
+    }
+
+    private func takeBatch() -> [Work] {
+        var taken: [Work] = []
+        var events = 0
+        while queueHead < queue.count {
+            let work = queue[queueHead]
+            if case .events(let list, _, _) = work {
+                if events > 0 && events + list.count > tuning.maxBatchEvents { break }
+                events += list.count
+            }
+            taken.append(work)
+            queueHead += 1
+        }
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        } else if queueHead > 4096 {
+            queue.removeFirst(queueHead)
+            queueHead = 0
+        }
+        queuedEvents -= events
+        metrics.queueDepth.set(Int64(queuedEvents))
+        while queuedEvents < tuning.queueCapacity, !spaceWaiters.isEmpty {
+            spaceWaiters.removeFirst().resume()
+        }
+        return taken
+    }
+
+    private func processBatch() async {
+        let work = takeBatch()
+        let time = now()
+        var builder = BatchBuilder(at: time)
+        var outcomes: [Outcome] = []
+        var checkpoint = false
+
+        // The engine's clock moves first, as it does in the rule-test driver: timers due before these arrivals
+        // fire before the events are taken.
+        builder.add(engine.advance(to: time))
+        for item in work {
+            switch item {
+            case .events(let events, let positions, let ticket):
+                let effects = engine.ingest(events)
+                let incidents = builder.add(effects)
+                builder.events.append(contentsOf: events)
+                for (key, value) in positions { builder.positions[key] = value }
+                outcomes.append(.events(ticket, IngestReceipt(accepted: events.count, incidents: incidents)))
+                eventsSinceCheckpoint += events.count
+            case .command(let body, let continuation):
+                // A command's effects are few and must survive a crash with the engine state that produced them:
+                // an acknowledgement replayed from an older checkpoint would otherwise be forgotten.
+                checkpoint = true
+                do {
+                    let (value, effects) = try body(&engine, time)
+                    builder.add(effects)
+                    outcomes.append(.command(continuation, .success(value)))
+                } catch {
+                    outcomes.append(.command(continuation, .failure(error)))
+                }
+            }
+        }
+        if eventsSinceCheckpoint >= tuning.checkpointEvents
+            || (eventsSinceCheckpoint > 0 && ContinuousClock.now - lastCheckpoint >= tuning.checkpointInterval)
+        {
+            checkpoint = true
+        }
+        var batch = builder.batch()
+        if checkpoint { batch.engineState = encodedState() }
+        if batch.isEmpty && outcomes.isEmpty { return }
+
+        let started = ContinuousClock.now
+        do {
+            _ = try await store.commit(batch)
+            metrics.commitSeconds.record(ContinuousClock.now - started)
+            metrics.eventsCommitted.increment(by: batch.events.count)
+            metrics.batchesCommitted.increment()
+            if batch.engineState != nil {
+                eventsSinceCheckpoint = 0
+                lastCheckpoint = .now
+            }
+            builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
+            for outcome in outcomes { outcome.succeed() }
+        } catch {
+            metrics.commitFailures.increment()
+            logger.error(
+                "commit failed; the batch was not recorded and its sources were not acknowledged",
+                metadata: ["error": "\(error)", "events": "\(batch.events.count)"])
+            let failure = IngestError(.storeFailed, "the store could not commit: \(error)")
+            for outcome in outcomes { outcome.fail(failure, error) }
+            await recoverAfterFailedCommit()
+        }
+    }
+
+    private func encodedState() -> Data? {
+        do {
+            return try engine.exportState().encoded()
+        } catch {
+            logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func commitCheckpoint() async {
+        guard let state = encodedState() else { return }
+        do {
+            _ = try await store.commit(StoreBatch(engineState: state, at: now()))
+        } catch {
+            logger.error("cannot save the engine state at shutdown", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The engine already holds the effects of the batch that failed; the store does not. Rebuild the engine
+    /// from the store, which is the truth, so the next batch starts from what is recorded.
+    private func recoverAfterFailedCommit() async {
+        do {
+            let restored = try await EngineRecovery(store: store, logger: logger).restore(
+                ruleSet: engine.ruleSet, clamp: engine.clamp)
+            engine = restored.engine
+            eventsSinceCheckpoint = restored.replayed
+        } catch {
+            // Keep the engine as it is: the next successful commit records its state, which is better than
+            // stopping intake altogether.
+            logger.critical("cannot rebuild the engine from the store", metadata: ["error": "\(error)"])
+        }
+        // Give a failing disk a moment before the next attempt.
+        try? await Task.sleep(for: .milliseconds(200))
+    }
+
+    enum Outcome {
+        case events(IngestTicket, IngestReceipt)
+        case command(CheckedContinuation<any Sendable, any Error>, Result<any Sendable, any Error>)
+
+        func succeed() {
+            switch self {
+            case .events(let ticket, let receipt): ticket.complete(.success(receipt))
+            case .command(let continuation, let result): continuation.resume(with: result)
+            }
+        }
+
+        func fail(_ failure: IngestError, _ error: any Error) {
+            switch self {
+            case .events(let ticket, _): ticket.complete(.failure(failure))
+            case .command(let continuation, _):
+                continuation.resume(throwing: APIError(.unavailable, "the store could not commit: \(error)"))
+            }
+        }
+    }
+}
+
+/// Counts the daemon reads off the engine for `STATUS=` and `/metrics`.
+public struct EngineFigures: Sendable {
+    public var stats: EngineStats
+    /// Incidents in the engine's working set (open, acknowledged, or resolved and not yet closed).
+    public var workingIncidents: Int
+    public var workingAlerts: Int
+    public var pendingEvents: Int
+    public var timers: Int
+    public var queuedEvents: Int
+}

@@ -1,0 +1,50 @@
+import CSystemd
+import Logging
+import ServiceLifecycle
+
+/// Talks to systemd: `READY=1` once every source is open, `STATUS=` with live counts, `WATCHDOG=1` at half of
+/// `WATCHDOG_USEC` — only after the pipeline answered, so a stuck loop stops the pings and systemd restarts
+/// us — and `STOPPING=1` as soon as a shutdown begins.
+struct StatusService: Service {
+    let pipeline: IngestPipeline
+    let board: ReadinessBoard
+    let notifier: SystemdNotifier
+    let logger: Logger
+    /// The parts that must report ready before `READY=1`.
+    let expected: [String]
+    var statusInterval: Duration = .seconds(5)
+
+    func run() async throws {
+        var watchdogUsec: UInt64 = 0
+        let watchdog = sd_watchdog_enabled(0, &watchdogUsec) > 0
+        let tick = watchdog ? min(statusInterval, .microseconds(Int64(watchdogUsec / 2))) : statusInterval
+        var announced = false
+        var lastStatus = ContinuousClock.now - statusInterval
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let figures = await pipeline.engineFigures()
+                if !announced {
+                    let readiness = board.snapshot
+                    if expected.allSatisfy({ readiness.details[$0] != nil && readiness.problems[$0] == nil }) {
+                        announced = true
+                        notifier.ready(status: Self.status(figures))
+                        logger.notice("incidentd ready", metadata: ["parts": "\(expected.joined(separator: ","))"])
+                    }
+                }
+                if watchdog { notifier.send("WATCHDOG=1") }
+                if announced && ContinuousClock.now - lastStatus >= statusInterval {
+                    notifier.status(Self.status(figures))
+                    lastStatus = .now
+                }
+                try? await Task.sleep(for: announced ? tick : min(tick, .milliseconds(50)))
+            }
+        } onGracefulShutdown: {
+            notifier.stopping()
+        }
+    }
+
+    static func status(_ f: EngineFigures) -> String {
+        "\(f.stats.eventsIn) events, \(f.workingIncidents) incidents in play, \(f.stats.incidentsOpened) opened, "
+            + "\(f.stats.unmatched) unmatched, \(f.queuedEvents) queued"
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentRules
+import IncidentServer
+import IncidentStore
+import Logging
+import Synchronization
+import Testing
+
+@testable import IncidentDaemon
+
+let rulesYAML = """
+    rules:
+      - name: disk
+        match: ['alertname="DiskFull"']
+        kind: degradation
+        impact: medium
+        urgency: high
+        group_by: [host]
+        escalation: default
+    escalation_policies:
+      - name: default
+        steps:
+          - { after: 0s, notify: [oncall] }
+          - { after: 15m, notify: [lead] }
+    """
+
+func ruleSet() -> RuleSet {
+    let result = RuleSetLoader().load(text: rulesYAML, file: "test.yaml")
+    #expect(result.errors.isEmpty, "\(result.errors)")
+    return result.ruleSet!
+}
+
+func tempDir() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("incidentd-daemon-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.path
+}
+
+let fixedNow = Timestamp(rfc3339: "2026-03-01T12:00:00Z")!
+
+func alert(_ host: String, _ n: Int = 0, status: EventStatus = .firing) -> Event {
+    Event(
+        labels: ["alertname": "DiskFull", "host": host], annotations: ["n": "\(n)"], status: status,
+        startsAt: fixedNow, source: .socket, receivedAt: fixedNow)
+}
+
+/// A pipeline on a real SQLite file, with its loop running in a task.
+struct RunningPipeline {
+    let pipeline: IngestPipeline
+    let store: any IncidentStore
+    let loop: Task<Void, Never>
+
+    init(
+        store: any IncidentStore, tuning: IngestPipeline.Tuning = .init(), engine: CorrelationEngine? = nil
+    ) {
+        self.store = store
+        pipeline = IngestPipeline(
+            engine: engine ?? CorrelationEngine(ruleSet: ruleSet()), store: store, tuning: tuning,
+            metrics: DaemonMetrics(), logger: quiet, now: { fixedNow })
+        let pipeline = pipeline
+        loop = Task { await pipeline.run() }
+    }
+
+    func stop() async {
+        await pipeline.stop()
+        await loop.value
+    }
+}
+
+@Suite struct PipelineTests {
+    @Test func concurrentSubmissionsAreCommittedOnceAndShareTransactions() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        let running = RunningPipeline(store: store)
+        let clients = 8
+        let perClient = 250
+        let receipts = try await withThrowingTaskGroup(of: [IngestReceipt].self) { group in
+            for c in 0..<clients {
+                group.addTask {
+                    var tickets: [IngestTicket] = []
+                    for i in 0..<perClient {
+                        tickets.append(await running.pipeline.submit([alert("h\(c)", i)], positions: [:]))
+                    }
+                    var out: [IngestReceipt] = []
+                    for t in tickets { out.append(try await t.receipt()) }
+                    return out
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(receipts.count == clients * perClient)
+        #expect(receipts.allSatisfy { $0.accepted == 1 && $0.incidents.count == 1 })
+        #expect(try await store.eventCount() == clients * perClient)
+        let incidents = try await store.activeIncidents()
+        #expect(incidents.count == clients)
+        #expect(incidents.allSatisfy { $0.events == perClient })
+        // Group commit: far fewer transactions than submissions.
+        let metrics = running.pipeline.metrics.registry.emitToString()
+        let commits = metrics.split(separator: "\n").first { $0.hasPrefix("incidentd_store_commits_total ") }
+        let count = Int(commits?.split(separator: " ").last ?? "") ?? 0
+        #expect(count > 0 && count < clients * perClient / 4, "commits: \(count)")
+        await running.stop()
+    }
+
+    @Test func receiptNamesTheIncidentsOfItsOwnEvents() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        let running = RunningPipeline(store: store)
+        let a = try await running.pipeline.ingest([alert("a")])
+        let b = try await running.pipeline.ingest([alert("b"), alert("a", 1)])
+        #expect(a.incidents == ["INC-1"])
+        #expect(b.incidents == ["INC-2", "INC-1"])
+        #expect(b.accepted == 2)
+        await running.stop()
+    }
+
+    @Test func sourcePositionsCommitWithTheirEvents() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        let running = RunningPipeline(store: store)
+        _ = try await running.pipeline.ingest([alert("a")], positions: ["spool:x.json": "done"])
+        #expect(try await store.sourcePosition("spool:x.json") == "done")
+        await running.stop()
+    }
+
+    @Test func commandsAreCheckpointedSoAnAckSurvivesACrash() async throws {
+        let path = tempDir() + "/s.sqlite"
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointEvents = .max
+        tuning.checkpointInterval = .seconds(3600)
+        do {
+            let store = try SQLiteStore(path: path)
+            let running = RunningPipeline(store: store, tuning: tuning)
+            _ = try await running.pipeline.ingest([alert("a")])
+            let acked: Incident = try await running.pipeline.execute { engine, time in
+                let effects = try engine.perform(.acknowledge, incident: 1, by: "ann", at: time)
+                return (engine.snapshot(1)!, effects)
+            }
+            #expect(acked.state == .acknowledged)
+            // A crash: the loop is abandoned without stop(), so no shutdown checkpoint is written.
+            running.loop.cancel()
+        }
+        let store = try SQLiteStore(path: path)
+        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.engine.snapshot(1)?.state == .acknowledged)
+        #expect(restored.engine.snapshot(1)?.acknowledgedBy == "ann")
+    }
+
+    @Test func eventsAfterTheCheckpointAreReplayedOnRestart() async throws {
+        let path = tempDir() + "/s.sqlite"
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointEvents = 10
+        do {
+            let store = try SQLiteStore(path: path)
+            let running = RunningPipeline(store: store, tuning: tuning)
+            for i in 0..<25 { _ = try await running.pipeline.ingest([alert("h\(i % 3)", i)]) }
+            running.loop.cancel()
+        }
+        let store = try SQLiteStore(path: path)
+        let checkpoint = try await store.engineCheckpoint()
+        #expect(checkpoint != nil)
+        #expect((checkpoint?.throughEvent ?? 0) < 25)
+        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.replayed == 25 - Int(checkpoint?.throughEvent ?? 0))
+        #expect(restored.engine.stats.eventsIn == 25)
+        // The restored engine continues: the next event of h0 joins INC-1 rather than opening a fourth incident.
+        let running = RunningPipeline(store: store, engine: restored.engine)
+        let receipt = try await running.pipeline.ingest([alert("h0", 99)])
+        #expect(receipt.incidents == ["INC-1"])
+        #expect(try await store.activeIncidents().count == 3)
+        await running.stop()
+        // The timeline holds no line twice after the replay.
+        let timeline = try await store.timeline(of: 1)
+        #expect(Set(timeline).count == timeline.count)
+    }
+
+    @Test func aCleanStopLeavesNothingToReplay() async throws {
+        let path = tempDir() + "/s.sqlite"
+        let store = try SQLiteStore(path: path)
+        let running = RunningPipeline(store: store)
+        for i in 0..<5 { _ = try await running.pipeline.ingest([alert("h", i)]) }
+        await running.stop()
+        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.replayed == 0)
+        #expect(restored.engine.snapshot(1)?.events == 5)
+    }
+
+    @Test func submissionsAfterStopAreRefused() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        let running = RunningPipeline(store: store)
+        await running.stop()
+        await #expect(throws: IngestError.self) { try await running.pipeline.ingest([alert("a")]) }
+    }
+
+    @Test func aFullQueueMakesSourcesWait() async throws {
+        let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), delay: .milliseconds(50))
+        var tuning = IngestPipeline.Tuning()
+        tuning.queueCapacity = 10
+        tuning.maxBatchEvents = 10
+        let running = RunningPipeline(store: slow, tuning: tuning)
+        let submitted = Atomic<Int>(0)
+        let producer = Task {
+            var tickets: [IngestTicket] = []
+            for i in 0..<100 {
+                tickets.append(await running.pipeline.submit([alert("a", i)], positions: [:]))
+                submitted.add(1, ordering: .relaxed)
+            }
+            for t in tickets { _ = try await t.receipt() }
+        }
+        try await Task.sleep(for: .milliseconds(120))
+        // With 50 ms per commit and at most 10 queued, the producer cannot be far ahead of the store.
+        let early = submitted.load(ordering: .relaxed)
+        #expect(early < 60, "submitted \(early) of 100 while the store took about two batches")
+        try await producer.value
+        #expect(try await slow.eventCount() == 100)
+        await running.stop()
+    }
+
+    @Test func aFailedCommitFailsItsTicketsAndTheNextBatchStartsFromTheStore() async throws {
+        let failing = FailingStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"))
+        let running = RunningPipeline(store: failing)
+        _ = try await running.pipeline.ingest([alert("a")])
+        failing.failNext.store(true, ordering: .relaxed)
+        await #expect(throws: IngestError.self) { try await running.pipeline.ingest([alert("b")]) }
+        // The engine forgot "b" with the failed batch: it opens INC-2 now, not INC-3.
+        let receipt = try await running.pipeline.ingest([alert("b", 1)])
+        #expect(receipt.incidents == ["INC-2"])
+        #expect(try await failing.eventCount() == 2)
+        await running.stop()
+    }
+}
+
+let quiet: Logger = {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return logger
+}()

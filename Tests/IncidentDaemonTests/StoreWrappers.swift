@@ -1,0 +1,103 @@
+import Foundation
+import IncidentCore
+import IncidentStore
+import Synchronization
+
+/// Forwards every call to a real store after an optional delay or injected failure.
+final class WrappedStore: IncidentStore, Sendable {
+    let inner: SQLiteStore
+    let delay: Duration
+    let failNext = Atomic<Bool>(false)
+
+    init(inner: SQLiteStore, delay: Duration = .zero) {
+        self.inner = inner
+        self.delay = delay
+    }
+
+    func before(_ name: String) async throws {
+        if name == "commit" {
+            if delay > .zero { try await Task.sleep(for: delay) }
+            if failNext.exchange(false, ordering: .relaxed) {
+                throw StoreError(.diskFull, store: "test", message: "injected failure")
+            }
+        }
+    }
+
+    func commit(_ batch: StoreBatch) async throws -> [Int64] {
+        try await before("commit")
+        return try await inner.commit(batch)
+    }
+    func incident(_ number: Int) async throws -> Incident? {
+        try await before("incident")
+        return try await inner.incident(number)
+    }
+    func incidents(states: Set<IncidentState>, kind: IncidentKind?, priority: Priority?, limit: Int) async throws
+        -> [Incident]
+    {
+        try await before("incidents")
+        return try await inner.incidents(states: states, kind: kind, priority: priority, limit: limit)
+    }
+    func alerts(of incident: Int) async throws -> [AlertSnapshot] {
+        try await before("alerts")
+        return try await inner.alerts(of: incident)
+    }
+    func timeline(of incident: Int) async throws -> [TimelineEntry] {
+        try await before("timeline")
+        return try await inner.timeline(of: incident)
+    }
+    func notes(of incident: Int) async throws -> [IncidentNote] {
+        try await before("notes")
+        return try await inner.notes(of: incident)
+    }
+    func addNote(incident: Int, author: String, text: String, at: Timestamp) async throws -> IncidentNote {
+        try await before("addNote")
+        return try await inner.addNote(incident: incident, author: author, text: text, at: at)
+    }
+    func engineState() async throws -> Data? {
+        try await before("engineState")
+        return try await inner.engineState()
+    }
+    func engineCheckpoint() async throws -> EngineCheckpoint? {
+        try await before("engineCheckpoint")
+        return try await inner.engineCheckpoint()
+    }
+    func sourcePosition(_ source: String) async throws -> String? {
+        try await before("sourcePosition")
+        return try await inner.sourcePosition(source)
+    }
+    func events(after id: Int64, limit: Int) async throws -> [(id: Int64, event: Event)] {
+        try await before("events")
+        return try await inner.events(after: id, limit: limit)
+    }
+    func eventCount() async throws -> Int {
+        try await before("eventCount")
+        return try await inner.eventCount()
+    }
+    func purgeEvents(olderThan time: Timestamp) async throws -> Int {
+        try await before("purgeEvents")
+        return try await inner.purgeEvents(olderThan: time)
+    }
+    func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry] {
+        try await before("dueOutbox")
+        return try await inner.dueOutbox(before: time, limit: limit)
+    }
+    func markDelivered(id: Int64, at time: Timestamp) async throws {
+        try await before("markDelivered")
+        return try await inner.markDelivered(id: id, at: time)
+    }
+    func recordAttempt(id: Int64, error: String, nextAttempt: Timestamp) async throws {
+        try await before("recordAttempt")
+        return try await inner.recordAttempt(id: id, error: error, nextAttempt: nextAttempt)
+    }
+    func markFailed(id: Int64, error: String) async throws {
+        try await before("markFailed")
+        return try await inner.markFailed(id: id, error: error)
+    }
+    func report(since: Timestamp) async throws -> [ReportLine] {
+        try await before("report")
+        return try await inner.report(since: since)
+    }
+}
+
+typealias SlowStore = WrappedStore
+typealias FailingStore = WrappedStore
