@@ -115,7 +115,7 @@ let package = Package(
             name: "IncidentStoreTests",
             dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore", "IncidentStore"]),
         .testTarget(
             name: "IncidentServerTests",
             dependencies: [

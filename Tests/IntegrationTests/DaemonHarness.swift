@@ -1,0 +1,268 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real `incidentd` binary on temporary paths: its own config, rules, store, sockets and spool, and a fake
+/// `NOTIFY_SOCKET` that records what it tells systemd.
+final class RunningDaemon: @unchecked Sendable {
+    let directory: URL
+    let configPath: String
+    let notify: NotifyListener
+    private(set) var process: Process
+    let logPath: String
+
+    var ingestSocket: String { directory.appendingPathComponent("ingest.sock").path }
+    var controlSocket: String { directory.appendingPathComponent("control.sock").path }
+    var spool: URL { directory.appendingPathComponent("spool") }
+    var database: String { directory.appendingPathComponent("state/incidentd.sqlite").path }
+
+    /// Writes a config (plus `extra` YAML appended at top level) and starts the daemon; returns once it said
+    /// `READY=1`.
+    init(rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, extra: String = "") throws {
+        directory = try CLI.temporaryDirectory()
+        let rulesPath: String
+        if let rules {
+            let dir = directory.appendingPathComponent("rules")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try rules.write(to: dir.appendingPathComponent("10-test.yaml"), atomically: true, encoding: .utf8)
+            rulesPath = dir.path
+        } else {
+            rulesPath = rulesDirectory ?? CLI.repositoryRoot.appendingPathComponent("rules").path
+        }
+        configPath = directory.appendingPathComponent("incidentd.yaml").path
+        let config = """
+            state_dir: state
+            rules: [\(rulesPath)]
+            sources:
+              journal: { enabled: false }
+              socket: { path: ingest.sock }
+              spool: { path: spool }
+            http:
+              control_socket: control.sock
+            \(http.map { "  listen: \($0)" } ?? "")
+            notifiers:
+              - { name: oncall, type: file, path: pages.jsonl }
+              - { name: team-lead, type: file, path: pages.jsonl }
+              - { name: manager, type: file, path: pages.jsonl }
+              - { name: security-team, type: file, path: pages.jsonl }
+              - { name: lead, type: file, path: pages.jsonl }
+              - { name: log, type: journal }
+            \(extra)
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        notify = try NotifyListener(path: directory.appendingPathComponent("notify.sock").path)
+        logPath = directory.appendingPathComponent("incidentd.log").path
+        process = Process()
+        try start()
+    }
+
+    /// Starts (or restarts) the binary and waits for `READY=1`.
+    func start(timeout: Duration = .seconds(60)) throws {
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try logFile.seekToEnd()
+        process = Process()
+        process.executableURL = CLI.productsDirectory.appendingPathComponent("incidentd")
+        process.arguments = ["--config", configPath]
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        environment["INCIDENTD_CONFIG"] = nil
+        process.environment = environment
+        process.standardOutput = logFile
+        process.standardError = logFile
+        let readySoFar = notify.messages.filter { $0.contains("READY=1") }.count
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while notify.messages.filter({ $0.contains("READY=1") }).count <= readySoFar {
+            guard process.isRunning else {
+                throw HarnessError("incidentd exited with \(process.terminationStatus) before READY=1:\n\(log())")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw HarnessError("incidentd did not say READY=1 within \(timeout):\n\(log())")
+            }
+            usleep(20_000)
+        }
+    }
+
+    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends a signal and, for SIGTERM/SIGKILL, waits for the process to exit.
+    @discardableResult
+    func signal(_ signal: Int32, wait: Bool = true) -> Int32 {
+        kill(process.processIdentifier, signal)
+        guard wait else { return 0 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Runs incidentctl against this daemon's control socket.
+    func ctl(_ arguments: String...) throws -> CLI.Output {
+        try CLI.run("incidentctl", arguments + ["--config", configPath])
+    }
+
+    /// Reads a JSON API route over the control socket with curl.
+    func api(_ path: String, method: String = "GET", body: String? = nil) throws -> (status: Int, body: String) {
+        var args = ["-s", "-o", "-", "-w", "\n%{http_code}", "--unix-socket", controlSocket, "-X", method]
+        if let body { args += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        args.append("http://localhost\(path)")
+        let out = try CLI.runAbsolute("/usr/bin/curl", args)
+        let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.last ?? "") ?? 0
+        return (status, lines.dropLast().joined(separator: "\n"))
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension CLI {
+    static func runAbsolute(_ path: String, _ arguments: [String]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+}
+
+/// A datagram socket standing in for systemd's `NOTIFY_SOCKET`; a thread collects every message.
+final class NotifyListener: Sendable {
+    let path: String
+    private let fd: Int32
+    private let received = MessageLog()
+
+    final class MessageLog: Sendable {
+        let entries = Mutex<[(at: ContinuousClock.Instant, text: String)]>([])
+    }
+
+    init(path: String) throws {
+        self.path = path
+        unlink(path)
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0 else { throw HarnessError("cannot bind \(path): errno \(errno)") }
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let socketFD = fd
+        let thread = Thread { [received] in
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            while true {
+                let n = recv(socketFD, &buffer, buffer.count, 0)
+                if n > 0 {
+                    let text = String(decoding: buffer[0..<n], as: UTF8.self)
+                    received.entries.withLock { $0.append((.now, text)) }
+                } else if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
+                    return
+                }
+            }
+        }
+        thread.start()
+    }
+
+    var messages: [String] { received.entries.withLock { $0.map(\.text) } }
+    var timedMessages: [(at: ContinuousClock.Instant, text: String)] { received.entries.withLock { $0 } }
+
+    deinit { close(fd) }
+}
+
+/// A client of the NDJSON ingest socket with blocking reads, as a script would be.
+/// Sendable by contract: one thread writes, one reads.
+final class LineClient: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw HarnessError("cannot connect to \(path): errno \(errno)")
+        }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Writes bytes in full; false when the peer is gone.
+    @discardableResult
+    func write(_ data: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < data.count {
+            let n = data[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
+    }
+
+    @discardableResult
+    func send(_ line: String) -> Bool { write(Array((line + "\n").utf8)) }
+
+    /// The next reply line, or nil at EOF, error or timeout.
+    func readLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { return nil }
+            buffer.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
+    deinit { close(fd) }
+}
+
+/// One alert line in Alertmanager API v2 form.
+func alertLine(_ labels: [String: String], annotations: [String: String] = [:], status: String = "firing") -> String {
+    let object: [String: Any] = ["labels": labels, "annotations": annotations, "status": status]
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+}
+
+func jsonObject(_ text: String) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+}

@@ -1,0 +1,279 @@
+import Foundation
+import IncidentCore
+import IncidentStore
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let daemonRules = """
+    rules:
+      - name: disk-full
+        match: ['alertname="DiskFull"']
+        kind: degradation
+        impact: medium
+        urgency: high
+        group_by: [host]
+        title: 'Disk full on {{host}}'
+      - name: host-down
+        match: ['alertname="HostDown"']
+        kind: outage
+        impact: high
+        urgency: high
+        group_by: [host]
+      - name: everything-else
+        match: ['alertname=~".+"']
+        kind: degradation
+        impact: low
+        urgency: low
+    escalation_policies:
+      - name: default
+        steps:
+          - { after: 0s, notify: [oncall] }
+          - { after: 15m, notify: [lead] }
+    escalation_by_priority: { P1: default, P2: default, P3: default, P4: default, P5: default }
+    """
+
+/// The daemon end to end: the real binary, its real sockets, spool and SQLite file.
+@Suite(.serialized) struct DaemonTests {
+    @Test func socketAlertsBecomeIncidentsAndTheCLISeesThem() async throws {
+        let daemon = try RunningDaemon(rules: daemonRules)
+        let client = try LineClient(path: daemon.ingestSocket)
+        client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
+        client.send(alertLine(["alertname": "DiskFull", "host": "db1", "mount": "/var"]))
+        client.send(alertLine(["alertname": "HostDown", "host": "web1"]))
+        let replies = (0..<3).map { _ in jsonObject(client.readLine() ?? "") }
+        #expect(replies.map { $0["ok"] as? Bool } == [true, true, true])
+        #expect(replies.map { $0["incidents"] as? [String] } == [["INC-1"], ["INC-1"], ["INC-2"]])
+
+        let list = try daemon.ctl("list", "--json")
+        #expect(list.status == 0, "\(list.stderr)")
+        let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
+        #expect(Set(incidents.compactMap { $0["id"] as? String }) == ["INC-1", "INC-2"])
+        let disk = incidents.first { $0["id"] as? String == "INC-1" }
+        #expect(disk?["title"] as? String == "Disk full on db1")
+        #expect(disk?["alerts"] as? Int == 2)
+        #expect(disk?["priority"] as? String == "P2")
+        let down = incidents.first { $0["id"] as? String == "INC-2" }
+        #expect(down?["kind"] as? String == "outage")
+        #expect(down?["priority"] as? String == "P1")
+
+        let ack = try daemon.ctl("ack", "INC-2", "--by", "ann", "--note", "looking")
+        #expect(ack.status == 0, "\(ack.stdout)\(ack.stderr)")
+        let show = try daemon.ctl("show", "INC-2", "--json")
+        let shown = jsonObject(show.stdout)
+        #expect(shown["state"] as? String == "acknowledged")
+        #expect(shown["acknowledged_by"] as? String == "ann")
+        let again = try daemon.ctl("ack", "INC-2")
+        #expect(again.status == 1, "a second ack is refused: \(again.stdout)\(again.stderr)")
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+    }
+
+    @Test func badLinesGetErrorsAndTheirNeighboursAreTaken() async throws {
+        let daemon = try RunningDaemon(rules: daemonRules, extra: "")
+        let client = try LineClient(path: daemon.ingestSocket)
+        let good = alertLine(["alertname": "DiskFull", "host": "a"])
+        client.send(good)
+        client.send("{not json")
+        client.write(Array("{\"labels\":{\"alertname\":\"x\u{FF}\"}}".utf8) + [0xFF, 0xFE, 0x0A])
+        client.send("{\"labels\":{\"alertname\":\"Disk")
+        client.send("{\"labels\":{}}")
+        client.send(good)
+        let replies = (0..<6).compactMap { _ in client.readLine() }.map(jsonObject)
+        #expect(replies.count == 6)
+        #expect(replies.map { $0["ok"] as? Bool } == [true, false, false, false, false, true])
+        for reply in replies[1...4] {
+            #expect((reply["error"] as? String)?.isEmpty == false, "\(reply)")
+        }
+        #expect(replies[1]["line"] as? Int == 2)
+        // The connection is still usable after the errors.
+        client.send(good)
+        #expect(jsonObject(client.readLine() ?? "")["ok"] as? Bool == true)
+        daemon.signal(SIGTERM)
+    }
+
+    @Test func everyAlertmanagerSampleThroughTheSpoolBecomesIncidentsAsReplaySays() async throws {
+        let samples = URL(fileURLWithPath: "/work/shared/samples/alertmanager")
+        let local = CLI.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/Samples")
+        let directory = FileManager.default.fileExists(atPath: samples.path) ? samples : local
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
+            .sorted()
+        try #require(!files.isEmpty, "no samples in \(directory.path)")
+        let daemon = try RunningDaemon()
+        let new = daemon.spool.appendingPathComponent("new")
+        for file in files {
+            // Writers put a file in tmp/ and rename it into new/, as Maildir does.
+            let tmp = daemon.spool.appendingPathComponent("tmp/\(file)")
+            try FileManager.default.copyItem(at: directory.appendingPathComponent(file), to: tmp)
+            try FileManager.default.moveItem(at: tmp, to: new.appendingPathComponent(file))
+        }
+        let done = daemon.spool.appendingPathComponent("done")
+        try await waitUntil("every sample is in done/") {
+            (try? FileManager.default.contentsOfDirectory(atPath: done.path).count) == files.count
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: new.path).isEmpty)
+        let failed = try FileManager.default.contentsOfDirectory(
+            atPath: daemon.spool.appendingPathComponent("failed").path)
+        #expect(failed.isEmpty, "\(failed)")
+
+        let list = try daemon.ctl("list", "--state", "all", "--json")
+        let live = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
+        let replay = try CLI.run(
+            "incidentctl",
+            ["replay", "--rules", CLI.repositoryRoot.appendingPathComponent("rules").path, "--json"]
+                + files.map { directory.appendingPathComponent($0).path })
+        let replayed = (try? JSONSerialization.jsonObject(with: Data(replay.stdout.utf8))) as? [[String: Any]] ?? []
+        func summary(_ incidents: [[String: Any]]) -> [String] {
+            incidents.map { "\($0["rule"] ?? "")|\($0["kind"] ?? "")|\($0["group_key"] ?? "")" }.sorted()
+        }
+        #expect(!live.isEmpty)
+        #expect(summary(live) == summary(replayed), "live: \(summary(live))\nreplay: \(summary(replayed))")
+        daemon.signal(SIGTERM)
+    }
+
+    @Test func badSpoolFilesFailWithAnExplanationAndTheirNeighboursAreTaken() async throws {
+        let daemon = try RunningDaemon(rules: daemonRules)
+        let new = daemon.spool.appendingPathComponent("new")
+        let good = "[\(alertLine(["alertname": "DiskFull", "host": "s1"]))]"
+        try good.write(to: new.appendingPathComponent("01-good.json"), atomically: false, encoding: .utf8)
+        try "this is not json".write(to: new.appendingPathComponent("02-text.json"), atomically: false, encoding: .utf8)
+        try Data([0x5B, 0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x5D]).write(to: new.appendingPathComponent("03-utf8.json"))
+        try String(good.prefix(20)).write(
+            to: new.appendingPathComponent("04-truncated.json"), atomically: false, encoding: .utf8)
+        // 100 MB: refused by size, never read whole.
+        let huge = new.appendingPathComponent("05-huge.json")
+        _ = FileManager.default.createFile(atPath: huge.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: huge)
+        try handle.truncate(atOffset: 100 << 20)
+        try handle.close()
+        try good.replacingOccurrences(of: "s1", with: "s2").write(
+            to: new.appendingPathComponent("06-good.json"), atomically: false, encoding: .utf8)
+        let failed = daemon.spool.appendingPathComponent("failed")
+        let done = daemon.spool.appendingPathComponent("done")
+        try await waitUntil("four files failed and two done") {
+            let f = (try? FileManager.default.contentsOfDirectory(atPath: failed.path)) ?? []
+            let d = (try? FileManager.default.contentsOfDirectory(atPath: done.path)) ?? []
+            return f.filter { !$0.hasSuffix(".error") }.count == 4 && d.count == 2
+        }
+        for name in ["02-text.json", "03-utf8.json", "04-truncated.json", "05-huge.json"] {
+            let explanation = try String(
+                contentsOf: failed.appendingPathComponent("\(name).error"), encoding: .utf8)
+            #expect(!explanation.isEmpty, "\(name)")
+        }
+        let list = try daemon.ctl("list", "--json")
+        let titles = ((jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []).compactMap {
+            $0["title"] as? String
+        }
+        #expect(Set(titles) == ["Disk full on s1", "Disk full on s2"])
+        daemon.signal(SIGTERM)
+    }
+
+    @Test func aBrokenRuleReloadKeepsTheOldRulesAndTheOpenIncidents() async throws {
+        let daemon = try RunningDaemon(rules: daemonRules)
+        let client = try LineClient(path: daemon.ingestSocket)
+        client.send(alertLine(["alertname": "DiskFull", "host": "r1"]))
+        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        let broken = daemon.directory.appendingPathComponent("rules/20-broken.yaml")
+        try "rules:\n  - name: broken\n    match: ['alertname=~\"(\"']\n    kind: nonsense\n".write(
+            to: broken, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP, wait: false)
+        try await waitUntil("the reload is rejected in the log") { daemon.log().contains("reload rejected") }
+        // The old rules still decide, and INC-1 still absorbs its alert.
+        client.send(alertLine(["alertname": "DiskFull", "host": "r1"]))
+        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        try FileManager.default.removeItem(at: broken)
+        try daemonRules.replacingOccurrences(of: "Disk full on", with: "Disk space gone on").write(
+            to: daemon.directory.appendingPathComponent("rules/10-test.yaml"), atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP, wait: false)
+        try await waitUntil("the good reload takes effect") { daemon.log().contains("rules reloaded") }
+        #expect(daemon.notify.messages.contains { $0.contains("RELOADING=1") && $0.contains("MONOTONIC_USEC=") })
+        client.send(alertLine(["alertname": "DiskFull", "host": "r1"]))
+        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        client.send(alertLine(["alertname": "DiskFull", "host": "r2"]))
+        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-2"])
+        let show = jsonObject(try daemon.ctl("show", "INC-2", "--json").stdout)
+        #expect(show["title"] as? String == "Disk space gone on r2")
+        daemon.signal(SIGTERM)
+    }
+
+    /// SPEC §9: kill -9 while clients stream, then restart: every acknowledged event is in the store exactly
+    /// once, and every spool file ends in done/ or failed/.
+    @Test func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
+        let daemon = try RunningDaemon(rules: daemonRules)
+        let clients = 6
+        let perClient = 4000
+        let acknowledged = Mutex<Set<String>>([])
+        let threads = (0..<clients).map { c in
+            Thread {
+                guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
+                // Writes run ahead of replies on their own thread, as a pipelining client would.
+                let writer = Thread {
+                    for i in 0..<perClient {
+                        let line = alertLine(
+                            ["alertname": "Load", "client": "c\(c)"], annotations: ["seq": "\(c)-\(i)"])
+                        if !client.send(line) { return }
+                    }
+                }
+                writer.start()
+                for i in 0..<perClient {
+                    guard let reply = client.readLine() else { return }
+                    if jsonObject(reply)["ok"] as? Bool == true {
+                        _ = acknowledged.withLock { $0.insert("\(c)-\(i)") }
+                    }
+                }
+            }
+        }
+        for thread in threads { thread.start() }
+        // Spool files arrive during the run too.
+        let new = daemon.spool.appendingPathComponent("new")
+        for i in 0..<40 {
+            let body = "[\(alertLine(["alertname": "SpoolLoad", "n": "\(i)"], annotations: ["seq": "spool-\(i)"]))]"
+            try body.write(to: new.appendingPathComponent("f\(i).json"), atomically: true, encoding: .utf8)
+        }
+        try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
+            acknowledged.withLock { $0.count } > clients * perClient / 4
+        }
+        daemon.signal(SIGKILL)
+        usleep(500_000)
+        let ackedBeforeKill = acknowledged.withLock { $0 }
+        #expect(ackedBeforeKill.count < clients * perClient, "the kill came after everything was sent")
+
+        try daemon.start()
+        let done = daemon.spool.appendingPathComponent("done")
+        let failed = daemon.spool.appendingPathComponent("failed")
+        try await waitUntil("the spool is empty") {
+            ((try? FileManager.default.contentsOfDirectory(atPath: new.path)) ?? ["x"]).isEmpty
+        }
+        let doneFiles = try FileManager.default.contentsOfDirectory(atPath: done.path)
+        let failedFiles = try FileManager.default.contentsOfDirectory(atPath: failed.path)
+        #expect(doneFiles.count + failedFiles.count == 40)
+        #expect(failedFiles.isEmpty)
+        daemon.signal(SIGTERM)
+
+        var seen: [String: Int] = [:]
+        let store = try SQLiteStore(path: daemon.database)
+        var after: Int64 = 0
+        while true {
+            let page = try await store.events(after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            for (_, event) in page { seen[event.annotations["seq"] ?? "", default: 0] += 1 }
+            after = last.id
+        }
+        let missing = ackedBeforeKill.filter { seen[$0] == nil }
+        let duplicated = seen.filter { $0.value > 1 }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing, e.g. \(missing.prefix(5))")
+        #expect(duplicated.isEmpty, "\(duplicated.count) events are recorded twice, e.g. \(duplicated.prefix(5))")
+        for i in 0..<40 { #expect(seen["spool-\(i)"] == 1, "spool-\(i)") }
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds.
+func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting until \(what)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
