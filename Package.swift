@@ -103,6 +103,7 @@ let package = Package(
             path: "Benchmarks/EngineBenchmark",
             swiftSettings: strict
         ),
+        .executableTarget(name: "ingest-bench", path: "Benchmarks/IngestBenchmark", swiftSettings: strict),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IncidentRulesTests",
