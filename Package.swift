@@ -66,6 +66,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "IncidentClient",
+            dependencies: [
+                "IncidentCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "IncidentDaemon",
             dependencies: [
                 "IncidentCore", "IncidentRules", "IncidentEngine", "IncidentStore", "IncidentIngest", "IncidentServer",
@@ -90,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "incidentctl",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentIngest", "IncidentEngine",
+                "IncidentCore", "IncidentRules", "IncidentIngest", "IncidentEngine", "IncidentClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
