@@ -82,6 +82,9 @@ public struct DaemonClient: Sendable {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError(.unreachable, "cannot use \(socketPath) as a socket path")
         }
+        // The HTTP client retries a failed connect until the deadline; a daemon that is not running must be
+        // reported at once, so the socket is tried directly first.
+        if let failure = probe() { throw failure }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
         if let body {
@@ -117,8 +120,14 @@ public struct DaemonClient: Sendable {
     /// Why the request failed, told the way an operator can act on: the socket is checked directly, because
     /// the HTTP client's errors do not say whether the daemon is down or the path is wrong.
     func diagnose(_ error: any Error) -> DaemonClientError {
+        probe() ?? DaemonClientError(.unreachable, "incidentd at \(socketPath) did not answer: \(error)")
+    }
+
+    /// Connects to the control socket once; nil when something accepts, else why not.
+    func probe() -> DaemonClientError? {
         do {
             _ = try UnixSocket(path: socketPath, timeout: .seconds(2))
+            return nil
         } catch {
             let hint =
                 switch error.errno {
@@ -128,6 +137,5 @@ public struct DaemonClient: Sendable {
             return DaemonClientError(
                 .unreachable, "cannot reach incidentd at \(socketPath): \(error.reason) — \(hint)")
         }
-        return DaemonClientError(.unreachable, "incidentd at \(socketPath) did not answer: \(error)")
     }
 }

@@ -1,5 +1,4 @@
-/// Left-aligned columns separated by two spaces; the last column is not padded, so long titles do not leave
-/// trailing blanks.
+/// Left-aligned columns separated by two spaces; lines carry no trailing blanks.
 public enum TextTable {
     public static func render(_ header: [String], _ rows: [[String]]) -> String {
         var widths = header.map(\.count)
@@ -7,9 +6,12 @@ public enum TextTable {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
         }
         return ([header] + rows).map { row in
-            row.enumerated().map { i, cell in
+            var line = row.enumerated().map { i, cell in
                 i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
+            // Empty trailing cells would leave blanks at the end of the line.
+            while line.last == " " { line.removeLast() }
+            return line
         }.joined(separator: "\n")
     }
 }
