@@ -128,7 +128,10 @@ let package = Package(
         .testTarget(
             name: "IncidentServerTests",
             dependencies: [
-                "IncidentServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "IncidentServer", "IncidentClient", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "IncidentDaemonTests", dependencies: ["IncidentDaemon"]),
