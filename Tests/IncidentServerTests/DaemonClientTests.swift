@@ -8,7 +8,9 @@ import Testing
 /// incidentctl's client against the real server with the fake API behind it: the two sides agree on every shape.
 @Suite struct DaemonClientTests {
     static let incidents = [
-        Fixtures.incident(1, state: .open), Fixtures.incident(2, state: .resolved, kind: .security, priority: .p2),
+        Fixtures.incident(1, state: .open),
+        Fixtures.incident(
+            2, state: .resolved, kind: .security, priority: .p2, openedAt: Fixtures.now - .seconds(7200)),
     ]
 
     func client(_ server: TestServer) -> DaemonClient {
@@ -31,7 +33,7 @@ import Testing
     @Test func listDecodesTheIncidentsAndKeepsTheBody() async throws {
         try await TestServer.with(api: FakeIncidentAPI(Self.incidents), listen: nil) { server in
             let response = try await client(server).incidents(IncidentFilter(state: "all", kind: nil, priority: nil))
-            #expect(response.value == Self.incidents.sorted { $0.openedAt > $1.openedAt })
+            #expect(response.value == Self.incidents)
             let raw = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
             #expect((raw?["incidents"] as? [Any])?.count == 2)
             #expect(await server.api.queries.last?.states == Set(IncidentState.allCases))

@@ -53,7 +53,8 @@ actor FakeIncidentAPI: IncidentAPI {
             if let priority = query.priority, priority != incident.priority { continue }
             found.append(incident)
         }
-        found.sort { $0.openedAt > $1.openedAt }
+        // Newest first, ties by number, so that the order does not depend on the dictionary's.
+        found.sort { ($0.openedAt, $0.number) > ($1.openedAt, $1.number) }
         return Array(found.prefix(query.limit))
     }
 
