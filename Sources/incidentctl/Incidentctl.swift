@@ -2,22 +2,31 @@ import ArgumentParser
 import Foundation
 
 @main
-struct Incidentctl: ParsableCommand {
+struct Incidentctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "incidentctl",
         abstract: "The incidentd client: check, explain and test rules offline; drive the daemon.",
         discussion: """
             Exit codes: 0 ok, 1 a failure you can fix (bad rules, failed test, daemon error), 2 usage error.
-            The config is --config, else $INCIDENTD_CONFIG, else /etc/incidentd/incidentd.yaml.
+            The config is --config, else $INCIDENTD_CONFIG, else /etc/incidentd/incidentd.yaml. Commands that \
+            talk to the daemon use its HTTP API on http.control_socket (override with --socket); send writes to \
+            sources.socket.path.
             """,
-        subcommands: [RulesCommand.self, Replay.self]
+        subcommands: [
+            RulesCommand.self, Replay.self, Send.self, List.self, Show.self, Ack.self, Resolve.self, Close.self,
+            Reopen.self, Note.self, Open.self, Report.self, Review.self,
+        ]
     )
 
     /// Runs the command and maps usage errors to exit code 2 (SPEC §2), which ArgumentParser would make 64.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch {
             exitWithSpecCode(error, for: self)
         }

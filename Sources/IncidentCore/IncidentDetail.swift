@@ -1,0 +1,17 @@
+/// An incident with everything that happened to it: `incidentctl show`, `GET /api/v1/incidents/{id}`.
+public struct IncidentDetail: Sendable, Hashable {
+    public var incident: Incident
+    /// Its alerts, in order of first sight.
+    public var alerts: [AlertSnapshot]
+    /// Its history, oldest first.
+    public var timeline: [TimelineEntry]
+    /// What people wrote about it, oldest first.
+    public var notes: [IncidentNote]
+
+    public init(incident: Incident, alerts: [AlertSnapshot], timeline: [TimelineEntry], notes: [IncidentNote]) {
+        self.incident = incident
+        self.alerts = alerts
+        self.timeline = timeline
+        self.notes = notes
+    }
+}

@@ -1,0 +1,130 @@
+import Hummingbird
+import IncidentCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The HTTP API of SPEC §8 over an `IncidentAPI`: one router, served on the control Unix socket (always) and
+/// on the TCP address of `http.listen` (when set).
+///
+/// ```swift
+/// let server = APIServer(api: daemon, controlSocket: config.http.controlSocket, listen: config.http.listen,
+///                        token: token, maxBodyBytes: config.limits.maxPayloadBytes, logger: logger,
+///                        onBound: { endpoint in ... })
+/// let group = ServiceGroup(services: try server.services() + otherServices, logger: logger)
+/// ```
+public struct APIServer: Sendable {
+    public let api: any IncidentAPI
+    public let controlSocket: String
+    public let socketMode: UInt16
+    public let listen: String?
+    public let token: String?
+    public let maxBodyBytes: Int
+    public let logger: Logger
+    let now: @Sendable () -> Timestamp
+    let onBound: @Sendable (APIEndpoint) async -> Void
+
+    /// Describes the server; nothing is bound until its services run.
+    ///
+    /// - Parameters:
+    ///   - api: what the routes call.
+    ///   - controlSocket: `http.control_socket`; a stale socket there is removed, a live one is an error.
+    ///   - socketMode: the control socket's file mode, which is its only protection (no token there).
+    ///   - listen: `http.listen` (`HOST:PORT`, `[::1]:PORT`), or nil for the control socket alone.
+    ///   - token: the bearer token TCP requests must carry; surrounding white space (a file's newline) is
+    ///     ignored, and empty means none. Required when `listen` is not a loopback address.
+    ///   - maxBodyBytes: `limits.max_payload_bytes`; larger bodies get 413.
+    ///   - now: the clock for `report?since=7d`.
+    ///   - onBound: called once per listener when it accepts connections, with the port actually bound; the
+    ///     daemon waits for the control socket here before it reports ready.
+    public init(
+        api: any IncidentAPI, controlSocket: String, socketMode: UInt16 = 0o660, listen: String? = nil,
+        token: String? = nil, maxBodyBytes: Int = 5_242_880, logger: Logger,
+        now: @escaping @Sendable () -> Timestamp = APIServer.systemNow,
+        onBound: @escaping @Sendable (APIEndpoint) async -> Void = { _ in }
+    ) {
+        self.api = api
+        self.controlSocket = controlSocket
+        self.socketMode = socketMode
+        self.listen = listen
+        let trimmed = token?.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.token = trimmed?.isEmpty == false ? trimmed : nil
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+        self.now = now
+        self.onBound = onBound
+    }
+
+    /// The wall clock, as a `Timestamp`.
+    @Sendable public static func systemNow() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    }
+
+    /// The listeners as services for the daemon's `ServiceGroup`: the control socket first, then TCP.
+    ///
+    /// Throws when `listen` is not `HOST:PORT`, or is not a loopback address while there is no token.
+    public func services() throws(APIServerError) -> [any Service] {
+        var tcp: ListenAddress?
+        if let listen {
+            guard let address = ListenAddress(listen) else {
+                throw APIServerError(.badListenAddress, "http.listen '\(listen)' is not HOST:PORT, e.g. 127.0.0.1:9097")
+            }
+            guard address.isLoopback || token != nil else {
+                throw APIServerError(
+                    .tokenRequired,
+                    "http.listen \(listen) is not a loopback address and there is no token: "
+                        + "set http.token_file, or listen on 127.0.0.1")
+            }
+            tcp = address
+        }
+        let responder = APIRoutes(api: api, maxBodyBytes: maxBodyBytes, token: token, now: now).router()
+            .buildResponder()
+        var services: [any Service] = []
+
+        let socketPath = ControlSocketPath(path: controlSocket, mode: socketMode)
+        let socketState = BindState()
+        let (logger, onBound, path) = (logger, onBound, controlSocket)
+        let control = Application(
+            responder: responder, configuration: .init(address: .unixDomainSocket(path: controlSocket)),
+            onServerRunning: { _ in
+                let (inode, failure) = socketPath.adopt()
+                if let failure {
+                    logger.warning(
+                        "cannot set the control socket mode",
+                        metadata: [
+                            "path": "\(path)", "mode": "\(String(socketPath.mode, radix: 8))", "error": "\(failure)",
+                        ])
+                }
+                socketState.markBound(inode: inode)
+                await onBound(.controlSocket(path: path))
+            }, logger: logger)
+        services.append(
+            APIListener(
+                application: control, name: "control socket \(controlSocket)",
+                hint: "check that its directory exists and is writable, or set http.control_socket",
+                socketPath: socketPath, state: socketState))
+
+        if let tcp {
+            let tcpState = BindState()
+            let application = Application(
+                responder: responder, configuration: .init(address: .hostname(tcp.host, port: tcp.port)),
+                onServerRunning: { channel in
+                    tcpState.markBound()
+                    await onBound(.tcp(host: tcp.host, port: channel.localAddress?.port ?? tcp.port))
+                }, logger: logger)
+            services.append(
+                APIListener(
+                    application: application, name: "http.listen \(listen ?? "")",
+                    hint: "is another process using the port? change http.listen", socketPath: nil, state: tcpState))
+        }
+        return services
+    }
+}

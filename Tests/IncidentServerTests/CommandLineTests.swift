@@ -1,0 +1,142 @@
+import Foundation
+import IncidentCore
+import Testing
+
+/// The built `incidentctl` against the real server on a temporary control socket, with the fake API behind it.
+@Suite(.serialized) struct CommandLineTests {
+    static let incidents = [
+        Fixtures.incident(7, state: .open), Fixtures.incident(8, state: .closed, kind: .security, priority: .p2),
+    ]
+
+    func run(_ server: TestServer, _ arguments: String...) async throws -> IncidentctlProcess.Output {
+        let output = try await IncidentctlProcess.run(
+            [arguments[0]] + ["--socket", server.socketPath] + arguments.dropFirst(), environment: ["SUDO_USER": "ana"])
+        return output
+    }
+
+    @Test func listShowsATableOrTheAPIJSON() async throws {
+        try await TestServer.with(api: FakeIncidentAPI(Self.incidents), listen: nil) { server in
+            let table = try await run(server, "list")
+            #expect(table.status == 0, "\(table.stderr)")
+            // OPENED is relative to the wall clock, which the fixtures do not know.
+            let lines = table.stdout.split(separator: "\n")
+            #expect(lines.count == 2)
+            #expect(lines.first?.hasPrefix("ID     PRI  STATE  KIND    ALERTS  EVENTS  OPENED") == true)
+            #expect(lines.last?.hasPrefix("INC-7  P1   open   outage  2       5       ") == true)
+            #expect(lines.last?.hasSuffix(" ago  Host db7 is down") == true)
+            #expect(!table.stdout.contains("INC-8"))
+
+            let json = try await run(server, "list", "--state", "all", "--json")
+            #expect(json.status == 0)
+            let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect((object?["incidents"] as? [Any])?.count == 2)
+        }
+    }
+
+    @Test func showPrintsTheIncident() async throws {
+        try await TestServer.with(api: FakeIncidentAPI(Self.incidents), listen: nil) { server in
+            let output = try await run(server, "show", "INC-7")
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(output.stdout.hasPrefix("INC-7  Host db7 is down\n"))
+            #expect(output.stdout.contains("TIMELINE"))
+            let json = try await run(server, "show", "7", "--json")
+            let detail = try JSONDecoder().decode(IncidentDetail.self, from: Data(json.stdout.utf8))
+            #expect(detail == Fixtures.detail(Self.incidents[0]))
+        }
+    }
+
+    @Test func ackPrintsTheNewStateAndAConflictFailsWithTheReason() async throws {
+        try await TestServer.with(api: FakeIncidentAPI(Self.incidents), listen: nil) { server in
+            let ack = try await run(server, "ack", "INC-7", "--note", "looking")
+            #expect(ack.status == 0, "\(ack.stderr)")
+            #expect(ack.stdout == "INC-7 is now acknowledged (by ana)\n")
+            #expect(await server.api.details[7]?.incident.acknowledgedBy == "ana")
+
+            let again = try await run(server, "reopen", "INC-8", "--by", "bo")
+            #expect(again.status == 1)
+            #expect(again.stderr == "error: INC-8 is closed: it cannot take reopen\n")
+
+            let missing = try await run(server, "resolve", "INC-99")
+            #expect(missing.status == 1)
+            #expect(missing.stderr == "error: there is no incident INC-99\n")
+        }
+    }
+
+    @Test func noteOpenReportAndReview() async throws {
+        try await TestServer.with(api: FakeIncidentAPI(Self.incidents), listen: nil) { server in
+            let note = try await run(server, "note", "INC-7", "vendor ticket 4711")
+            #expect(note.stdout == "note added to INC-7 by ana\n", "\(note.stderr)")
+
+            let open = try await run(
+                server, "open", "--kind", "user_issue", "--title", "VPN drops", "--urgency", "high", "--label",
+                "team=net")
+            #expect(open.status == 0, "\(open.stderr)")
+            #expect(open.stdout == "opened INC-9 (P2, open): VPN drops\n")
+
+            let report = try await run(server, "report", "--since", "30d")
+            #expect(report.status == 0)
+            #expect(report.stdout == "incidents opened since 2026-10-23T07:00:00Z: 0\n")
+            #expect(await server.api.reportSince == Timestamp(rfc3339: "2026-10-23T07:00:00Z"))
+
+            let review = try await run(server, "review", "INC-7")
+            #expect(review.status == 0)
+            #expect(review.stdout.hasPrefix("# Post-incident review: INC-7 — Host db7 is down\n"))
+            #expect(review.stdout.contains("vendor ticket 4711"))
+        }
+    }
+
+    @Test func aStoppedDaemonIsOneLineAndExit1() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let output = try await IncidentctlProcess.run(["list", "--socket", directory + "/control.sock"])
+        #expect(output.status == 1)
+        #expect(
+            output.stderr
+                == "error: cannot reach incidentd at \(directory)/control.sock: no such socket — "
+                + "is it running? (--config/--socket)\n")
+    }
+
+    @Test(arguments: [
+        ["list", "--state", "pending"], ["show", "INC-x"], ["send"], ["report", "--since", "soon"],
+        ["open", "--kind", "fire", "--title", "x"], ["note", "7", " "],
+    ])
+    func usageErrorsExit2(arguments: [String]) async throws {
+        let output = try await IncidentctlProcess.run(arguments + ["--socket", "/tmp/incidentd-test-none.sock"])
+        #expect(output.status == 2, "\(arguments): \(output.stderr)")
+    }
+
+    @Test func sendWritesOneLineAndPrintsTheIncidents() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fake = try FakeIngestSocket(
+            path: directory + "/ingest.sock", reply: #"{"ok":true,"accepted":1,"incidents":["INC-3"]}"# + "\n")
+        let output = try await IncidentctlProcess.run([
+            "send", "--label", "alertname=DiskFull", "--label", "instance=db1", "--annotation", "summary=full",
+            "--ingest-socket", fake.path,
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout == "accepted: INC-3\n")
+        let line = try #require(fake.line())
+        let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+        #expect(object?["labels"] as? [String: String] == ["alertname": "DiskFull", "instance": "db1"])
+    }
+
+    @Test func aRefusedSendExits1WithTheReason() async throws {
+        let directory = TestServer.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fake = try FakeIngestSocket(
+            path: directory + "/ingest.sock",
+            reply: #"{"ok":false,"line":1,"code":"invalid","error":"too many labels (max 64)"}"# + "\n")
+        let output = try await IncidentctlProcess.run(["send", "--label", "a=b", "--ingest-socket", fake.path])
+        #expect(output.status == 1)
+        #expect(output.stderr == "error: refused: too many labels (max 64) [invalid]\n")
+        _ = fake.line()
+    }
+
+    @Test(arguments: ["send", "list", "show", "ack", "resolve", "close", "reopen", "note", "open", "report", "review"])
+    func everyCommandExplainsItselfWithAnExample(command: String) async throws {
+        let output = try await IncidentctlProcess.run([command, "--help"])
+        #expect(output.status == 0)
+        #expect(output.stdout.contains("Example: incidentctl \(command)"), "\(output.stdout)")
+    }
+}

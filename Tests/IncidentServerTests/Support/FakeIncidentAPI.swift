@@ -1,0 +1,119 @@
+import Foundation
+import IncidentCore
+import IncidentServer
+
+/// An in-memory `IncidentAPI`: records what the server asked and answers from a dictionary.
+actor FakeIncidentAPI: IncidentAPI {
+    struct Ingested: Sendable {
+        var body: Data
+        var format: String?
+        var source: EventSource
+    }
+
+    var details: [Int: IncidentDetail] = [:]
+    var ingested: [Ingested] = []
+    var ingestFailure: IngestError?
+    var failure: (any Error & Sendable)?
+    var queries: [IncidentQuery] = []
+    var reportSince: Timestamp?
+    var reportLines: [ReportLine] = []
+    var readinessValue = Readiness(details: ["store": "ok"])
+    var metricsText = "# TYPE incidentd_events_total counter\nincidentd_events_total 3\n"
+
+    init(_ incidents: [Incident] = []) {
+        for incident in incidents { details[incident.number] = Fixtures.detail(incident) }
+    }
+
+    func set(ingestFailure: IngestError?) { self.ingestFailure = ingestFailure }
+    func set(failure: (any Error & Sendable)?) { self.failure = failure }
+    func set(readiness: Readiness) { readinessValue = readiness }
+    func set(reportLines: [ReportLine]) { self.reportLines = reportLines }
+
+    func ingest(_ body: Data, format: String?, source: EventSource) async throws -> IngestReceipt {
+        if let ingestFailure { throw ingestFailure }
+        ingested.append(Ingested(body: body, format: format, source: source))
+        // Counts alerts the way the decoders would, so a test sees the body arrived whole.
+        let json = try? JSONSerialization.jsonObject(with: body)
+        let count: Int
+        switch json {
+        case let array as [Any]: count = array.count
+        case let object as [String: Any]: count = (object["alerts"] as? [Any])?.count ?? 1
+        default: throw IngestError(.invalid, "not JSON")
+        }
+        return IngestReceipt(accepted: count, incidents: ["INC-1"])
+    }
+
+    func incidents(_ query: IncidentQuery) async throws -> [Incident] {
+        if let failure { throw failure }
+        queries.append(query)
+        let states: Set<IncidentState> = query.states.isEmpty ? [.open, .acknowledged] : query.states
+        var found: [Incident] = []
+        for incident in details.values.map(\.incident) where states.contains(incident.state) {
+            if let kind = query.kind, kind != incident.kind { continue }
+            if let priority = query.priority, priority != incident.priority { continue }
+            found.append(incident)
+        }
+        // Newest first, ties by number, so that the order does not depend on the dictionary's.
+        found.sort { ($0.openedAt, $0.number) > ($1.openedAt, $1.number) }
+        return Array(found.prefix(query.limit))
+    }
+
+    func incident(_ number: Int) async throws -> IncidentDetail? {
+        if let failure { throw failure }
+        return details[number]
+    }
+
+    func perform(_ action: IncidentState.Action, incident number: Int, by person: String, note: String?) async throws
+        -> Incident
+    {
+        guard var detail = details[number] else { throw APIError(.notFound, "there is no incident INC-\(number)") }
+        guard let next = detail.incident.state.applying(action) else {
+            throw APIError(
+                .conflict, "INC-\(number) is \(detail.incident.state.rawValue): it cannot take \(action.rawValue)")
+        }
+        detail.incident.state = next
+        switch action {
+        case .acknowledge:
+            detail.incident.acknowledgedAt = Fixtures.now
+            detail.incident.acknowledgedBy = person
+        case .resolve: detail.incident.resolvedAt = Fixtures.now
+        case .close: detail.incident.closedAt = Fixtures.now
+        case .reopen, .ackTimeout: detail.incident.resolvedAt = nil
+        }
+        detail.timeline.append(TimelineEntry(at: Fixtures.now, type: next.rawValue, detail: "by \(person)"))
+        if let note { detail.timeline.append(TimelineEntry(at: Fixtures.now, type: "note", detail: note)) }
+        details[number] = detail
+        return detail.incident
+    }
+
+    func addNote(incident number: Int, by person: String, text: String) async throws -> IncidentNote {
+        guard details[number] != nil else { throw APIError(.notFound, "there is no incident INC-\(number)") }
+        let note = IncidentNote(
+            id: Int64(details[number]!.notes.count + 1), incident: number, at: Fixtures.now, author: person, text: text)
+        details[number]!.notes.append(note)
+        return note
+    }
+
+    func openReported(_ request: ReportedIncident) async throws -> Incident {
+        let number = (details.keys.max() ?? 0) + 1
+        let incident = Incident(
+            number: number, title: request.title, kind: request.kind, state: .open, impact: request.impact,
+            urgency: request.urgency,
+            priority: PriorityMatrix.itil.priority(impact: request.impact, urgency: request.urgency),
+            rule: "reported", groupKey: "reported:\(number)", labels: request.labels, alerts: 0, events: 0,
+            flapping: false, escalation: nil, openedAt: Fixtures.now)
+        details[number] = IncidentDetail(
+            incident: incident, alerts: [],
+            timeline: [TimelineEntry(at: Fixtures.now, type: "opened", detail: "reported by \(request.by)")], notes: [])
+        return incident
+    }
+
+    func report(since: Timestamp) async throws -> [ReportLine] {
+        reportSince = since
+        return reportLines
+    }
+
+    func metrics() async -> String { metricsText }
+
+    func readiness() async -> Readiness { readinessValue }
+}

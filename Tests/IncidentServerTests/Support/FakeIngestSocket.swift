@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A stand-in for the daemon's ingest socket: accepts one connection on its own thread, reads one line and
+/// writes the reply it was given.
+final class FakeIngestSocket: Sendable {
+    let path: String
+    private let received = Mutex<[UInt8]?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String, reply: String) throws {
+        self.path = path
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard Self.bind(fd, path), listen(fd, 1) == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        let replyBytes = Array(reply.utf8)
+        let thread = Thread { [self] in
+            defer {
+                close(fd)
+                self.done.signal()
+            }
+            let client = accept(fd, nil, nil)
+            guard client >= 0 else { return }
+            defer { close(client) }
+            var line: [UInt8] = []
+            var byte: UInt8 = 0
+            while read(client, &byte, 1) == 1 {
+                line.append(byte)
+                if byte == 0x0A { break }
+            }
+            self.received.withLock { $0 = line }
+            _ = replyBytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+        }
+        thread.start()
+    }
+
+    /// The line the client sent, newline included, once the exchange is over.
+    func line() -> [UInt8]? {
+        done.wait()
+        return received.withLock { $0 }
+    }
+
+    static func bind(_ fd: Int32, _ path: String) -> Bool {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8)
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        } == 0
+    }
+
+    /// Leaves a socket file that nobody accepts on, as a daemon killed with -9 does.
+    static func bindWithoutListening(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        return bind(fd, path)
+    }
+}
