@@ -2,6 +2,7 @@ import IncidentCore
 import IncidentIngest
 import IncidentRules
 import IncidentServer
+import Foundation
 import IncidentStore
 import Logging
 import ServiceLifecycle
@@ -19,7 +20,33 @@ enum DaemonParts {
     static func server(config: Configuration, api: DaemonAPI, board: ReadinessBoard, logger: Logger) throws
         -> [any Service]
     {
-        []
+        var token: String?
+        if let file = config.http.tokenFile {
+            do {
+                token = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw DaemonError(
+                    .badConfig,
+                    "cannot read http.token_file \(file) (\(error.localizedDescription)); make it readable by the "
+                        + "incidentd user")
+            }
+        }
+        board.problem("control", "the control socket is not bound yet")
+        if config.http.listen != nil { board.problem("http", "the HTTP listener is not bound yet") }
+        let server = APIServer(
+            api: api, controlSocket: config.http.controlSocket, listen: config.http.listen, token: token,
+            maxBodyBytes: config.limits.maxPayloadBytes, logger: logger,
+            onBound: { endpoint in
+                switch endpoint {
+                case .controlSocket(let path): board.ready("control", detail: path)
+                case .tcp(let host, let port): board.ready("http", detail: "\(host):\(port)")
+                }
+            })
+        do {
+            return try server.services()
+        } catch {
+            throw DaemonError(.badConfig, error.message)
+        }
     }
 
     static func sources(
