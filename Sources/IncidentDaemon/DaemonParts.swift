@@ -1,8 +1,8 @@
+import Foundation
 import IncidentCore
 import IncidentIngest
 import IncidentRules
 import IncidentServer
-import Foundation
 import IncidentStore
 import Logging
 import ServiceLifecycle
