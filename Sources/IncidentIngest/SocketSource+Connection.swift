@@ -20,7 +20,7 @@ extension SocketSource {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             do {
-                                try await self.writeReplies(from: replies, to: outbound, allocator: channel.allocator)
+                                try await self.writeReplies(from: replies, to: outbound, channel: channel)
                             } catch {
                                 // The client is gone: nobody reads the replies, so stop reading its lines too.
                                 replies.close()
@@ -101,10 +101,10 @@ extension SocketSource {
     /// Writes the replies in line order as their commits complete, batching those already done into one write.
     private func writeReplies(
         from replies: BoundedQueue<PendingReply>, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        allocator: ByteBufferAllocator
+        channel: any Channel
     ) async throws {
         while let first = await replies.first() {
-            var buffer = allocator.buffer(capacity: 256)
+            var buffer = channel.allocator.buffer(capacity: 256)
             record(await first.reply(), into: &buffer)
             replies.removeFirst()
             while buffer.readableBytes < 65_536, let next = replies.first(if: { $0.isReady }) {
@@ -112,6 +112,15 @@ extension SocketSource {
                 replies.removeFirst()
             }
             try await outbound.write(buffer)
+        }
+        // The connection is closed when this returns, and a close drops what NIO still holds for a client slow to
+        // read. Writes complete in order, so once this empty one has, the kernel has taken every reply.
+        // A client that never reads would hold it for ever; when the daemon gives up waiting (cancellation after
+        // the graceful shutdown timeout), closing the channel fails the write and ends the wait.
+        try await withTaskCancellationHandler {
+            try await channel.writeAndFlush(ByteBuffer())
+        } onCancel: {
+            channel.close(promise: nil)
         }
     }
 

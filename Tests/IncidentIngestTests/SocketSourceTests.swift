@@ -164,6 +164,24 @@ struct SocketSourceTests {
         }
     }
 
+    /// Sizes around the kernel's socket buffer (about 210 KB here, 45-byte replies): within 64 KB above it, the
+    /// last replies wait in NIO when the input has ended, and closing the connection must not drop them.
+    @Test(arguments: [4000, 4500, 5000, 5500, 6000, 8000])
+    func aClientThatReadsOnlyAfterSendingEverythingGetsEveryReply(_ total: Int) async throws {
+        try await withSocket(sink: FakeSink(), maxPendingLines: 1_000_000) { source, path in
+            let client = try LineClient.connect(path)
+            defer { client.close() }
+            try await client.send(lines: (0..<total).map { Self.line("\($0)") })
+            client.shutdownWrite()
+            #expect(await eventually { source.counters.linesAccepted > 0 })
+            // Until the source has answered what it can, or closed the connection.
+            _ = await settles { source.counters.linesAccepted + 1_000_000 * source.counters.connectionsOpen }
+            let replies = try await client.readToEnd()
+            #expect(replies.count == total)
+            #expect(replies.last == Self.ok("\(total - 1)"))
+        }
+    }
+
     @Test func aSinkThatSuspendsStopsTheReading() async throws {
         let sink = FakeSink()
         sink.block()
