@@ -14,6 +14,7 @@ import Synchronization
 /// lines waiting for their commit, the source stops reading that connection. On graceful shutdown it stops
 /// accepting and reading, answers every line already submitted, then closes.
 public final class SocketSource: Service, Sendable {
+    /// Where and how the source listens.
     public let configuration: SocketSourceConfiguration
     let decoder: PayloadDecoder
     let sink: any EventSink

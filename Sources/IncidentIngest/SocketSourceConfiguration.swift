@@ -9,6 +9,7 @@ public struct SocketSourceConfiguration: Sendable, Hashable {
     /// How many lines of one connection may wait for their commit before the source stops reading it.
     public var maxPendingLines: Int
 
+    /// The defaults are those of incidentd.yaml.
     public init(path: String, mode: UInt16 = 0o660, maxLineBytes: Int = 1_048_576, maxPendingLines: Int = 4096) {
         self.path = path
         self.mode = mode

@@ -9,6 +9,7 @@ public struct SocketSourceCounters: Sendable, Hashable {
     /// Lines answered with `"ok":false` (refused by the decoder, too long, or not committed).
     public var linesFailed: Int
 
+    /// Counts, all zero by default.
     public init(connectionsOpen: Int = 0, connectionsAccepted: Int = 0, linesAccepted: Int = 0, linesFailed: Int = 0) {
         self.connectionsOpen = connectionsOpen
         self.connectionsAccepted = connectionsAccepted

@@ -14,17 +14,20 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
         case stopped
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// The socket or directory path concerned.
     public var path: String
     /// A full sentence for the operator: what was wrong, where, and what to do.
     public var message: String
 
+    /// Makes an error; `message` is shown to the operator as it is.
     public init(_ code: Code, path: String, message: String) {
         self.code = code
         self.path = path
         self.message = message
     }
 
+    /// The code and the message, for logs.
     public var description: String { "\(code.rawValue): \(message)" }
 }

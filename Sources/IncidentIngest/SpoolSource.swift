@@ -14,6 +14,7 @@ import Synchronization
 ///
 /// File names must be unique over time, as in Maildir: a name whose position is committed counts as ingested.
 public final class SpoolSource: Service, Sendable {
+    /// Where the spool is and how it is looked after.
     public let configuration: SpoolSourceConfiguration
     let directory: SpoolDirectory
     let decoder: PayloadDecoder

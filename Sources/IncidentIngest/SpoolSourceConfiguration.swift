@@ -15,10 +15,12 @@ public struct SpoolSourceConfiguration: Sendable, Hashable {
     public var settleTime: Duration
     /// The first wait before trying again when the sink could not commit; it doubles up to `maxRetryDelay`.
     public var retryDelay: Duration
+    /// The longest wait between two tries.
     public var maxRetryDelay: Duration
     /// How many files may be submitted and waiting for their commit at once, so that a burst shares commits.
     public var maxFilesInFlight: Int
 
+    /// The defaults are those of incidentd.yaml (`keep_done: 7d`) and the daemon's own timings.
     public init(
         path: String, keepDone: Duration? = .seconds(7 * 86_400), rescanInterval: Duration = .seconds(5),
         purgeInterval: Duration = .seconds(3600), settleTime: Duration = .seconds(2),

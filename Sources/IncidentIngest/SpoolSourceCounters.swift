@@ -12,6 +12,7 @@ public struct SpoolSourceCounters: Sendable, Hashable {
     /// Files deleted from `done/` after `keep_done`.
     public var filesPurged: Int
 
+    /// Counts, all zero by default.
     public init(
         filesDone: Int = 0, filesFailed: Int = 0, filesAlreadyCommitted: Int = 0, retries: Int = 0,
         filesPurged: Int = 0
