@@ -1,0 +1,19 @@
+/// Where and how the socket source listens (`sources.socket` in incidentd.yaml).
+public struct SocketSourceConfiguration: Sendable, Hashable {
+    /// The Unix socket's path; a stale socket there is replaced, anything else is an error.
+    public var path: String
+    /// The socket file's permission bits (`mode: "0660"`).
+    public var mode: UInt16
+    /// The longest line taken, without its newline; a longer one is refused and skipped (`max_line_bytes`).
+    public var maxLineBytes: Int
+    /// How many lines of one connection may wait for their commit before the source stops reading it.
+    public var maxPendingLines: Int
+
+    /// The defaults are those of incidentd.yaml.
+    public init(path: String, mode: UInt16 = 0o660, maxLineBytes: Int = 1_048_576, maxPendingLines: Int = 4096) {
+        self.path = path
+        self.mode = mode
+        self.maxLineBytes = maxLineBytes
+        self.maxPendingLines = maxPendingLines
+    }
+}

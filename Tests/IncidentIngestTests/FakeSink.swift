@@ -1,0 +1,119 @@
+import Foundation
+import IncidentCore
+import Synchronization
+
+/// An in-memory `EventSink` for the source tests: records what it got, and can commit at once, commit late
+/// and out of order, hold every commit, block in `submit` (a full pipeline), or fail.
+final class FakeSink: EventSink, Sendable {
+    struct Submission: Sendable {
+        var events: [Event]
+        var positions: [String: String]
+    }
+
+    enum Mode: Sendable {
+        /// Completes each ticket before `submit` returns.
+        case commit
+        /// Completes each ticket after a random delay of up to this many microseconds, so commits finish in
+        /// another order than the submissions.
+        case commitLate(maxMicroseconds: Int)
+        /// Keeps every ticket pending until `release()`.
+        case hold
+        /// Fails every ticket with this error; nothing is committed.
+        case fail(IngestError)
+    }
+
+    private struct State {
+        var mode = Mode.commit
+        var blocked = false
+        var blockedSubmitters: [CheckedContinuation<Void, Never>] = []
+        var entered = 0
+        var submissions: [Submission] = []
+        var held: [(IngestTicket, Submission)] = []
+        var committed: [String: String] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    init(mode: Mode = .commit, committed: [String: String] = [:]) {
+        state = Mutex(State(mode: mode, committed: committed))
+    }
+
+    /// How many `submit` calls have begun, including those blocked.
+    var entered: Int { state.withLock { $0.entered } }
+    /// The submissions taken, in order.
+    var submissions: [Submission] { state.withLock { $0.submissions } }
+    var submitted: Int { state.withLock { $0.submissions.count } }
+    /// The positions committed so far.
+    var committed: [String: String] { state.withLock { $0.committed } }
+
+    func isCommitted(_ key: String) -> Bool { state.withLock { $0.committed[key] != nil } }
+
+    func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
+
+    /// From now on `submit` suspends, as when the daemon's pipeline is full.
+    func block() { state.withLock { $0.blocked = true } }
+
+    /// Lets blocked and later submissions through.
+    func unblock() {
+        let waiters = state.withLock { state in
+            state.blocked = false
+            defer { state.blockedSubmitters = [] }
+            return state.blockedSubmitters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Switches to committing at once and commits every held ticket.
+    func release() {
+        let held = state.withLock { state in
+            state.mode = .commit
+            defer { state.held = [] }
+            return state.held
+        }
+        for (ticket, submission) in held { commit(ticket, submission) }
+    }
+
+    func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
+        let mustWait = state.withLock { state in
+            state.entered += 1
+            return state.blocked
+        }
+        if mustWait {
+            await withCheckedContinuation { continuation in
+                let stillBlocked = state.withLock { state in
+                    if state.blocked { state.blockedSubmitters.append(continuation) }
+                    return state.blocked
+                }
+                if !stillBlocked { continuation.resume() }
+            }
+        }
+        let submission = Submission(events: events, positions: positions)
+        let ticket = IngestTicket()
+        let mode = state.withLock { state in
+            state.submissions.append(submission)
+            if case .hold = state.mode { state.held.append((ticket, submission)) }
+            return state.mode
+        }
+        switch mode {
+        case .commit:
+            commit(ticket, submission)
+        case .commitLate(let maxMicroseconds):
+            Task {
+                try? await Task.sleep(for: .microseconds(Int.random(in: 0...maxMicroseconds)))
+                self.commit(ticket, submission)
+            }
+        case .hold:
+            break
+        case .fail(let error):
+            ticket.complete(.failure(error))
+        }
+        return ticket
+    }
+
+    private func commit(_ ticket: IngestTicket, _ submission: Submission) {
+        state.withLock { $0.committed.merge(submission.positions) { _, new in new } }
+        // An incident per event, named after its `seq` label, so a reply shows which line it answers.
+        let incidents = submission.events.map { "INC-\($0.labels["seq"] ?? "0")" }
+        ticket.complete(.success(IngestReceipt(accepted: submission.events.count, incidents: incidents)))
+    }
+}

@@ -1,0 +1,309 @@
+import Foundation
+import Glibc
+import IncidentCore
+import IncidentIngest
+import Testing
+
+/// The spool source on real directories, with inotify, a fake sink and the shipped sample webhooks.
+struct SpoolSourceTests {
+    static func alert(_ name: String) -> Data {
+        Data(#"{"labels":{"alertname":"SpoolTest","file":"\#(name)"}}"#.utf8)
+    }
+
+    /// Runs a spool source on a fresh directory; `prepare` lays out files before it starts.
+    func withSpool<R>(
+        sink: FakeSink, configure: (inout SpoolSourceConfiguration) -> Void = { _ in },
+        prepare: (Spool) throws -> Void = { _ in }, _ body: (SpoolSource, Spool) async throws -> R
+    ) async throws -> R {
+        try await withTemporaryDirectory { dir in
+            let spool = Spool(root: dir + "/spool")
+            try prepare(spool)
+            // No periodic rescan: files must be found by the scan at start or through inotify.
+            var configuration = SpoolSourceConfiguration(
+                path: spool.root, rescanInterval: .seconds(3600), retryDelay: .milliseconds(10),
+                maxRetryDelay: .milliseconds(100))
+            configure(&configuration)
+            let source = SpoolSource(
+                configuration: configuration, decoder: PayloadDecoder(), sink: sink, logger: quietLogger,
+                alreadyCommitted: { sink.isCommitted($0) })
+            return try await withRunning(source) { _ in
+                try await source.ready()
+                return try await body(source, spool)
+            }
+        }
+    }
+
+    /// How many alerts a webhook file holds, read independently of the decoder.
+    static func alertCount(_ data: Data) throws -> Int {
+        let object = try JSONSerialization.jsonObject(with: data)
+        if let array = object as? [Any] { return array.count }
+        if let alerts = (object as? [String: Any])?["alerts"] as? [Any] { return alerts.count }
+        return 1
+    }
+
+    @Test func everySampleWebhookEndsInDoneWithItsEvents() async throws {
+        var files: [(name: String, data: Data)] = []
+        for folder in ["alertmanager", "grafana"] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: fixtureURL(folder).path).sorted() {
+                files.append((name, try fixtureData(folder + "/" + name)))
+            }
+        }
+        let pagerDuty =
+            #"{"routing_key":"R","event_action":"trigger","dedup_key":"disk-db1","#
+            + #""payload":{"summary":"disk full","source":"db1","severity":"critical"}}"#
+        files.append(("pagerduty.json", Data(pagerDuty.utf8)))
+        files.append(("generic.json", Data(#"[{"labels":{"a":"1"}},{"labels":{"a":"2"}}]"#.utf8)))
+        try #require(files.count >= 18)
+        let sink = FakeSink()
+        try await withSpool(
+            sink: sink,
+            prepare: { spool in
+                for file in files { try spool.place(file.name, file.data) }
+            }
+        ) { source, spool in
+            #expect(await eventually { spool.names(in: "done").count == files.count })
+            #expect(spool.names(in: "new").isEmpty)
+            #expect(spool.names(in: "failed").isEmpty)
+            let byFile = Dictionary(
+                sink.submissions.map { ($0.positions.keys.first ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+            for file in files {
+                let submission = byFile["spool:" + file.name]
+                #expect(submission?.positions == ["spool:" + file.name: "done"], "\(file.name)")
+                let alerts = try Self.alertCount(file.data)
+                #expect(submission?.events.count == alerts, "\(file.name)")
+                #expect(submission?.events.allSatisfy { $0.source == .spool } == true)
+            }
+            #expect(sink.submitted == files.count)
+            #expect(await eventually { source.counters.filesDone == files.count })
+        }
+    }
+
+    /// A file that cannot be ingested, and the code its `.error` file must name.
+    struct BadFile: Sendable, CustomTestStringConvertible {
+        var name: String
+        var code: String
+        var write: @Sendable (String) throws -> Void
+        var testDescription: String { name }
+
+        init(_ name: String, code: String, data: Data) {
+            self.init(name, code: code) { path in try data.write(to: URL(fileURLWithPath: path)) }
+        }
+
+        init(_ name: String, code: String, write: @escaping @Sendable (String) throws -> Void) {
+            (self.name, self.code, self.write) = (name, code, write)
+        }
+
+        static func all() throws -> [BadFile] {
+            let sample = try fixtureData("alertmanager/003-manual-firing-grouped3-HighLatency-api.json")
+            return [
+                BadFile("b-plain-text.json", code: "bad-json", data: Data("disk full on db1\n".utf8)),
+                BadFile(
+                    "b-invalid-utf8.json", code: "not-utf8",
+                    data: Data(#"{"labels":{"a":""#.utf8) + Data([0xFF, 0xFE]) + Data(#""}}"#.utf8)),
+                BadFile("b-truncated.json", code: "bad-json", data: sample.prefix(sample.count / 2)),
+                BadFile("b-empty.json", code: "empty", data: Data()),
+                BadFile("b-unknown-shape.json", code: "unknown-format", data: Data(#"{"hello":"world"}"#.utf8)),
+                // 100 MB, sparse: refused from its size without being read.
+                BadFile("b-too-large.json", code: "too-large") { path in
+                    try Data("{".utf8).write(to: URL(fileURLWithPath: path))
+                    guard truncate(path, 100 * 1024 * 1024) == 0 else {
+                        throw LineClient.Failure(description: "truncate: \(String(cString: strerror(errno)))")
+                    }
+                },
+            ]
+        }
+    }
+
+    @Test(arguments: try BadFile.all())
+    func aBadFileGoesToFailedWithItsReasonAndItsNeighboursAreDone(_ bad: BadFile) async throws {
+        let sink = FakeSink()
+        try await withSpool(
+            sink: sink,
+            prepare: { spool in
+                try spool.place("a-good.json", Self.alert("a"))
+                try spool.place("c-good.json", Self.alert("c"))
+            }
+        ) { source, spool in
+            try bad.write(spool.path("tmp", bad.name))
+            try #require(rename(spool.path("tmp", bad.name), spool.path("new", bad.name)) == 0)
+            #expect(await eventually { spool.exists("failed", bad.name + ".error") })
+            #expect(await eventually { spool.names(in: "done") == ["a-good.json", "c-good.json"] })
+            #expect(spool.names(in: "failed") == [bad.name, bad.name + ".error"])
+            #expect(spool.names(in: "new").isEmpty)
+            let explanation = spool.contents("failed", bad.name + ".error") ?? ""
+            #expect(explanation.hasPrefix("spool file \(bad.name) was refused: "), "\(explanation)")
+            #expect(explanation.contains("[\(bad.code)]"), "\(explanation)")
+            #expect(!sink.isCommitted("spool:" + bad.name))
+            #expect(sink.submitted == 2)
+            #expect(await eventually { source.counters.filesFailed == 1 })
+            #expect(await eventually { source.counters.filesDone == 2 })
+        }
+    }
+
+    @Test func aFileWrittenDirectlyInNewIsTakenOnlyOnceClosed() async throws {
+        let sink = FakeSink()
+        // Scans alone would wait an hour for the file to be quiet: only its close event can release it.
+        try await withSpool(sink: sink, configure: { $0.settleTime = .seconds(3600) }) { source, spool in
+            let data = Self.alert("direct")
+            let fd = open(spool.path("new", "direct.json"), O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+            try #require(fd >= 0)
+            let half = data.count / 2
+            data.prefix(half).withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+            // Another file arriving makes the source look at new/ while direct.json is still open.
+            try spool.drop("other.json", Self.alert("other"))
+            #expect(await eventually { spool.exists("done", "other.json") })
+            #expect(spool.exists("new", "direct.json"))
+            #expect(sink.submitted == 1)
+            data.dropFirst(half).withUnsafeBytes { _ = write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            #expect(await eventually { spool.exists("done", "direct.json") })
+            #expect(spool.names(in: "failed").isEmpty)
+            #expect(sink.submissions.last?.events.first?.labels["file"] == "direct")
+            #expect(await eventually { source.counters.filesDone == 2 })
+        }
+    }
+
+    @Test func dotfilesTemporaryNamesAndTmpAreLeftAlone() async throws {
+        let ignored = [".hidden.json", ".data.nosync1234", "x.json.tmp", "y.json.partial", "z.json~"]
+        let sink = FakeSink()
+        try await withSpool(
+            sink: sink,
+            prepare: { spool in
+                for name in ignored { try spool.place(name, Self.alert(name)) }
+                try spool.place("writing.json", Self.alert("writing"), in: "tmp")
+                try spool.place("good.json", Self.alert("good"))
+            }
+        ) { _, spool in
+            #expect(await eventually { spool.exists("done", "good.json") })
+            try spool.drop("late.json.tmp", Self.alert("late"))
+            try spool.drop("later.json", Self.alert("later"))
+            #expect(await eventually { spool.exists("done", "later.json") })
+            #expect(spool.names(in: "new") == (ignored + ["late.json.tmp"]).sorted())
+            #expect(spool.names(in: "tmp") == ["writing.json"])
+            #expect(sink.submitted == 2)
+        }
+    }
+
+    @Test func aFileAlreadyCommittedMovesToDoneWithoutBeingIngestedAgain() async throws {
+        // The daemon committed a.json, then stopped before moving it; an older a.json is already in done/.
+        let sink = FakeSink(committed: ["spool:a.json": "done"])
+        try await withSpool(
+            sink: sink,
+            prepare: { spool in
+                try spool.place("a.json", Data("earlier".utf8), in: "done", age: .seconds(3600))
+                try spool.place("a.json", Self.alert("a"))
+                try spool.place("b.json", Self.alert("b"))
+            }
+        ) { source, spool in
+            #expect(await eventually { spool.names(in: "done") == ["a.json", "a.json.1", "b.json"] })
+            #expect(spool.contents("done", "a.json") == "earlier")
+            #expect(spool.contents("done", "a.json.1") == String(decoding: Self.alert("a"), as: UTF8.self))
+            #expect(sink.submissions.map(\.positions) == [["spool:b.json": "done"]])
+            #expect(await eventually { source.counters.filesAlreadyCommitted == 1 })
+            #expect(await eventually { source.counters.filesDone == 1 })
+        }
+    }
+
+    @Test(arguments: [IngestError.Code.storeFailed, .shuttingDown])
+    func aSinkFailureLeavesTheFileInNewAndItIsRetried(_ code: IngestError.Code) async throws {
+        let sink = FakeSink(mode: .fail(IngestError(code, "the store is locked")))
+        try await withSpool(sink: sink) { source, spool in
+            try spool.drop("a.json", Self.alert("a"))
+            #expect(await eventually { sink.entered >= 3 })
+            #expect(spool.names(in: "new") == ["a.json"])
+            #expect(spool.names(in: "failed").isEmpty)
+            #expect(spool.names(in: "done").isEmpty)
+            #expect(await eventually { source.counters.retries >= 2 })
+            sink.setMode(.commit)
+            #expect(await eventually { spool.exists("done", "a.json") })
+            #expect(sink.isCommitted("spool:a.json"))
+            #expect(await eventually { source.counters.filesDone == 1 })
+            #expect(await eventually { source.counters.filesFailed == 0 })
+        }
+    }
+
+    @Test func aFileTheSinkCallsInvalidGoesToFailed() async throws {
+        let sink = FakeSink(mode: .fail(IngestError(.invalid, "an alert has 70 labels, more than 64")))
+        try await withSpool(sink: sink) { source, spool in
+            try spool.drop("a.json", Self.alert("a"))
+            #expect(await eventually { spool.exists("failed", "a.json.error") })
+            #expect(spool.contents("failed", "a.json.error")?.contains("more than 64 [invalid]") == true)
+            #expect(spool.names(in: "new").isEmpty)
+            #expect(await eventually { source.counters.filesFailed == 1 })
+        }
+    }
+
+    @Test func keepDonePurgesOldFilesFromDoneButNotFromFailed() async throws {
+        let week = 7 * 86_400
+        try await withSpool(
+            sink: FakeSink(), configure: { $0.keepDone = .seconds(week) },
+            prepare: { spool in
+                try spool.place("old.json", Self.alert("old"), in: "done", age: .seconds(week + 3600))
+                try spool.place("recent.json", Self.alert("recent"), in: "done", age: .seconds(week - 3600))
+                try spool.place("old-bad.json", Data("x".utf8), in: "failed", age: .seconds(week + 3600))
+                try spool.place("old-bad.json.error", Data("why".utf8), in: "failed", age: .seconds(week + 3600))
+                // Written a month ago, ingested now: its week in done/ starts now.
+                try spool.place("new.json", Self.alert("new"), age: .seconds(4 * week))
+            }
+        ) { source, spool in
+            #expect(await eventually { spool.names(in: "done") == ["new.json", "recent.json"] })
+            #expect(spool.names(in: "failed") == ["old-bad.json", "old-bad.json.error"])
+            #expect(await eventually { source.counters.filesPurged == 1 })
+        }
+    }
+
+    @Test func aBurstOfAThousandFilesIsIngested() async throws {
+        let sink = FakeSink(mode: .commitLate(maxMicroseconds: 1000))
+        let count = 1000
+        try await withSpool(sink: sink) { source, spool in
+            for i in 0..<count { try spool.drop(String(format: "burst-%04d.json", i), Self.alert("\(i)")) }
+            #expect(await eventually(timeout: .seconds(120)) { spool.names(in: "done").count == count })
+            #expect(spool.names(in: "new").isEmpty)
+            #expect(Set(sink.submissions.flatMap(\.positions.keys)).count == count)
+            #expect(await eventually { source.counters.filesDone == count })
+        }
+    }
+
+    @Test func gracefulShutdownFinishesTheFilesAlreadySubmitted() async throws {
+        let sink = FakeSink(mode: .hold)
+        try await withTemporaryDirectory { dir in
+            let spool = Spool(root: dir + "/spool")
+            let source = SpoolSource(
+                configuration: .init(path: spool.root), decoder: PayloadDecoder(), sink: sink, logger: quietLogger,
+                alreadyCommitted: { sink.isCommitted($0) })
+            try await withRunning(source) { group in
+                try await source.ready()
+                try spool.drop("a.json", Self.alert("a"))
+                #expect(await eventually { sink.submitted == 1 })
+                await group.triggerGracefulShutdown()
+                sink.release()
+            }
+            #expect(spool.names(in: "done") == ["a.json"])
+            #expect(spool.names(in: "new").isEmpty)
+        }
+    }
+
+    @Test func aSpoolPathThatIsAFileKeepsTheSourceFromStarting() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/spool"
+            try Data("not a directory".utf8).write(to: URL(fileURLWithPath: path))
+            let source = SpoolSource(
+                configuration: .init(path: path), decoder: PayloadDecoder(), sink: FakeSink(), logger: quietLogger,
+                alreadyCommitted: { _ in false })
+            await #expect(throws: SourceError.self) { try await source.run() }
+            let error = await #expect(throws: SourceError.self) { try await source.ready() }
+            #expect(error?.code == .spoolDirectory)
+            #expect(error?.message.contains(path) == true)
+        }
+    }
+
+    @Test func missingSubdirectoriesAreCreated() async throws {
+        try await withSpool(sink: FakeSink()) { _, spool in
+            for sub in ["tmp", "new", "done", "failed"] {
+                var isDirectory: ObjCBool = false
+                #expect(FileManager.default.fileExists(atPath: spool.path(sub), isDirectory: &isDirectory))
+                #expect(isDirectory.boolValue, "\(sub)")
+            }
+        }
+    }
+}
