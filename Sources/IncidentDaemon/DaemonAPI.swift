@@ -152,6 +152,7 @@ public struct DaemonAPI: IncidentAPI {
         }
         let isReady = await readinessCheck().isReady
         m.ready.set(Int64(isReady ? 1 : 0))
+        m.runScrapeHooks()
         return m.registry.emitToString()
     }
 

@@ -34,6 +34,7 @@ public final class DaemonMetrics: Sendable {
     let outboxOldestDueSeconds: Gauge
     let ready: Gauge
 
+    private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
     private let received = Mutex<[String: Counter]>([:])
     private let rejected = Mutex<[String: Counter]>([:])
     private let droppedByRule = Mutex<[String: Counter]>([:])
@@ -91,6 +92,20 @@ public final class DaemonMetrics: Sendable {
             descriptor: d("incidentd_outbox_oldest_due_age_seconds", "Age of the oldest due, undelivered notification.")
         )
         ready = r.makeGauge(descriptor: d("incidentd_ready", "1 when every source is open and the store answers."))
+    }
+
+    /// Runs `hook` before each scrape, to copy figures kept elsewhere into gauges.
+    func onScrape(_ hook: @escaping @Sendable () -> Void) {
+        scrapeHooks.withLock { $0.append(hook) }
+    }
+
+    func runScrapeHooks() {
+        for hook in scrapeHooks.withLock({ $0 }) { hook() }
+    }
+
+    /// A gauge a source's counters are copied into at scrape time.
+    func sourceGauge(_ name: String, _ help: String) -> Gauge {
+        registry.makeGauge(descriptor: d(name, help))
     }
 
     /// Events a source handed in, by source.

@@ -53,6 +53,52 @@ enum DaemonParts {
         config: Configuration, pipeline: IngestPipeline, store: SQLiteStore, decoder: PayloadDecoder,
         metrics: DaemonMetrics, board: ReadinessBoard, logger: Logger
     ) throws -> [any Service] {
-        []
+        var services: [any Service] = []
+        if config.spool.enabled {
+            let spool = SpoolSource(
+                configuration: SpoolSourceConfiguration(path: config.spool.path, keepDone: config.spool.keepDone),
+                decoder: decoder, sink: CountingSink(inner: pipeline, metrics: metrics, source: "spool"),
+                logger: logger,
+                alreadyCommitted: { key in try await store.sourcePosition(key) != nil })
+            let done = metrics.sourceGauge("incidentd_spool_files_done", "Spool files ingested and moved to done/.")
+            let failed = metrics.sourceGauge(
+                "incidentd_spool_files_failed", "Spool files refused and moved to failed/ with NAME.error.")
+            metrics.onScrape {
+                let c = spool.counters
+                done.set(Int64(c.filesDone))
+                failed.set(Int64(c.filesFailed))
+            }
+            services.append(
+                ReportingService(
+                    name: "spool", detail: config.spool.path, board: board, inner: spool,
+                    ready: { try await spool.ready() }))
+        }
+        if config.socket.enabled {
+            let socket = SocketSource(
+                configuration: SocketSourceConfiguration(
+                    path: config.socket.path, mode: config.socket.mode, maxLineBytes: config.socket.maxLineBytes),
+                decoder: decoder, sink: CountingSink(inner: pipeline, metrics: metrics, source: "socket"),
+                logger: logger)
+            let open = metrics.sourceGauge("incidentd_socket_connections", "Open connections on the ingest socket.")
+            let ok = metrics.sourceGauge("incidentd_socket_lines_accepted", "Socket lines committed and acknowledged.")
+            let bad = metrics.sourceGauge("incidentd_socket_lines_failed", "Socket lines answered with an error.")
+            metrics.onScrape {
+                let c = socket.counters
+                open.set(Int64(c.connectionsOpen))
+                ok.set(Int64(c.linesAccepted))
+                bad.set(Int64(c.linesFailed))
+            }
+            // Last: the socket is the first input to stop on shutdown.
+            services.append(
+                ReportingService(
+                    name: "socket", detail: config.socket.path, board: board, inner: socket,
+                    ready: { try await socket.ready() }))
+        }
+        if config.journal.enabled {
+            logger.warning(
+                "the journal source is not part of this build yet; journal entries are not read",
+                metadata: ["setting": "sources.journal.enabled"])
+        }
+        return services
     }
 }

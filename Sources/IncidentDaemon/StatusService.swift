@@ -36,7 +36,8 @@ struct StatusService: Service {
                     notifier.status(Self.status(figures))
                     lastStatus = .now
                 }
-                try? await Task.sleep(for: announced ? tick : min(tick, .milliseconds(50)))
+                let pause = announced ? tick : min(tick, .milliseconds(50))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             }
         } onGracefulShutdown: {
             notifier.stopping()

@@ -16,14 +16,9 @@ struct Incidentd: AsyncParsableCommand {
 
             Example: incidentd --config dev/incidentd.yaml
             """,
-        subcommands: [Validate.self]
+        subcommands: [Run.self, Validate.self],
+        defaultSubcommand: Run.self
     )
-
-    @Option(help: "The config file.")
-    var config: String?
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
 
     static func main() async {
         do {
@@ -40,6 +35,18 @@ struct Incidentd: AsyncParsableCommand {
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon in the foreground until SIGTERM (the default when no subcommand is given)."
+    )
+
+    @Option(help: "The config file.")
+    var config: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
         let path = Configuration.locate(explicit: config, environment: ProcessInfo.processInfo.environment)

@@ -154,6 +154,9 @@ final class NotifyListener: Sendable {
 
     final class MessageLog: Sendable {
         let entries = Mutex<[(at: ContinuousClock.Instant, text: String)]>([])
+        /// Set when the listener goes away; the reading thread then closes the socket itself, so its descriptor
+        /// number cannot be reused by another test's socket while the thread still reads it.
+        let stopped = Atomic<Bool>(false)
     }
 
     init(path: String) throws {
@@ -176,7 +179,8 @@ final class NotifyListener: Sendable {
         let socketFD = fd
         let thread = Thread { [received] in
             var buffer = [UInt8](repeating: 0, count: 8192)
-            while true {
+            defer { close(socketFD) }
+            while !received.stopped.load(ordering: .relaxed) {
                 let n = recv(socketFD, &buffer, buffer.count, 0)
                 if n > 0 {
                     let text = String(decoding: buffer[0..<n], as: UTF8.self)
@@ -192,7 +196,7 @@ final class NotifyListener: Sendable {
     var messages: [String] { received.entries.withLock { $0.map(\.text) } }
     var timedMessages: [(at: ContinuousClock.Instant, text: String)] { received.entries.withLock { $0 } }
 
-    deinit { close(fd) }
+    deinit { received.stopped.store(true, ordering: .relaxed) }
 }
 
 /// A client of the NDJSON ingest socket with blocking reads, as a script would be.

@@ -124,7 +124,8 @@ let daemonRules = """
             "incidentctl",
             ["replay", "--rules", CLI.repositoryRoot.appendingPathComponent("rules").path, "--json"]
                 + files.map { directory.appendingPathComponent($0).path })
-        let replayed = (try? JSONSerialization.jsonObject(with: Data(replay.stdout.utf8))) as? [[String: Any]] ?? []
+        let replayed = (jsonObject(replay.stdout)["incidents"] as? [[String: Any]]) ?? []
+        #expect(!replayed.isEmpty, "\(replay.stderr)")
         func summary(_ incidents: [[String: Any]]) -> [String] {
             incidents.map { "\($0["rule"] ?? "")|\($0["kind"] ?? "")|\($0["group_key"] ?? "")" }.sorted()
         }

@@ -41,6 +41,9 @@ import Testing
         process.arguments = [
             "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
             "--web.listen-address=127.0.0.1:\(promPort)",
+            // Prometheus drops the first batch when it goes out before its alertmanager discovery has synced (5 s
+            // throttle) and resends a firing alert only after this delay, 1m by default.
+            "--rules.alert.resend-delay=2s",
         ]
         let log = dir.appendingPathComponent("prometheus.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
