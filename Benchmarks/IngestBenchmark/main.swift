@@ -73,11 +73,23 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
     }
 }
 
+/// The alert names of the peers' generator (../shared/peers/gen.py), so the shipped rules see a realistic mix.
+let alertNames = [
+    "HighCPU", "HighMemory", "DiskFull", "InstanceDown", "HighLatency", "ErrorRate", "QueueBacklog", "CertExpiry",
+    "PodCrashLoop", "NodeNotReady", "SlowQueries", "ReplicationLag", "HighLoad", "NetworkErrors", "OOMKilled",
+    "TargetMissing",
+]
+let severities = ["critical", "warning", "info"]
+
 func line(client: Int, seq: Int, fingerprints: Int) -> [UInt8] {
-    let instance = (client * 7919 + seq) % fingerprints
+    let i = (client * 7919 + seq) % fingerprints
+    let name = alertNames[i % alertNames.count]
+    let service = "svc-\(i / alertNames.count % 10)"
+    let severity = severities[i % severities.count]
     return Array(
-        "{\"labels\":{\"alertname\":\"BenchLoad\",\"instance\":\"node-\(instance)\",\"severity\":\"warning\"},\"annotations\":{\"seq\":\"\(client)-\(seq)\"}}\n"
-            .utf8)
+        ("{\"labels\":{\"alertname\":\"\(name)\",\"service\":\"\(service)\",\"instance\":\"node-\(i):9100\","
+            + "\"severity\":\"\(severity)\"},\"annotations\":{\"summary\":\"\(name) on node-\(i)\","
+            + "\"seq\":\"\(client)-\(seq)\"}}\n").utf8)
 }
 
 func nowNanos() -> UInt64 {
@@ -167,9 +179,10 @@ func latency(_ o: Options) {
             let begin = nowNanos() + UInt64(c) * intervalNanos / UInt64(o.clients)
             for i in 0..<perClient {
                 let due = begin + UInt64(i) * intervalNanos
-                while nowNanos() < due {
-                    let left = due - nowNanos()
-                    if left > 200_000 { usleep(UInt32(left / 2000)) }
+                while true {
+                    let now = nowNanos()
+                    if now >= due { break }
+                    if due - now > 200_000 { usleep(UInt32((due - now) / 2000)) }
                 }
                 sent.value[i] = nowNanos()
                 sentCount.store(i + 1, ordering: .releasing)

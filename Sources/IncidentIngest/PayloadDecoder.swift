@@ -28,6 +28,9 @@ public struct PayloadDecoder: Sendable {
         guard String(validating: data, as: UTF8.self) != nil else {
             throw PayloadError("not-utf8", "payload is not valid UTF-8")
         }
+        if format == .generic, let events = try decodePlainAlerts(data, source: source, receivedAt: receivedAt) {
+            return events
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])

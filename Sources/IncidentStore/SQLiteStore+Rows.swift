@@ -5,11 +5,7 @@ import IncidentCore
 // Turning Core values into column values and rows back into Core values. Every read goes through here, so a
 // row a newer or damaged writer left behind is reported as `corrupt` rather than crashing the daemon.
 extension SQLiteStore {
-    static func json(_ labels: Labels) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(labels), as: UTF8.self)
-    }
+    static func json(_ labels: Labels) throws -> String { labels.jsonText }
 
     static func json(_ escalation: Incident.Escalation?) throws -> String? {
         guard let escalation else { return nil }

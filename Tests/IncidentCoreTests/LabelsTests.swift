@@ -1,3 +1,4 @@
+import Foundation
 import IncidentCore
 import Testing
 
@@ -93,5 +94,20 @@ struct LabelsTests {
         ] as [(Labels, String)])
     func description(labels: Labels, text: String) {
         #expect(labels.description == text)
+    }
+}
+
+@Suite struct LabelsJSONTextTests {
+    @Test(arguments: [
+        Labels(), ["a": "1"], ["b": "x\"y\\z", "a": "line\nbreak\ttab\r"], ["ctl": "\u{01}\u{1F}", "u": "é😀/"],
+    ] as [Labels])
+    func jsonTextDecodesToTheSameLabelsAndMatchesTheEncoder(_ labels: Labels) throws {
+        let decoded = try JSONDecoder().decode(Labels.self, from: Data(labels.jsonText.utf8))
+        #expect(decoded == labels)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let reference = try JSONSerialization.jsonObject(with: try encoder.encode(labels)) as? [String: String]
+        let ours = try JSONSerialization.jsonObject(with: Data(labels.jsonText.utf8)) as? [String: String]
+        #expect(reference == ours)
     }
 }

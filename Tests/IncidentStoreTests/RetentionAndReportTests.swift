@@ -9,7 +9,8 @@ import Testing
             let ids = try await store.commit(
                 StoreBatch(
                     events: (0..<10).map { sampleEvent(at: Int64($0) * 10) }, incidents: [fullIncident()],
-                    timeline: [(7, TimelineEntry(at: t(0), type: "opened", detail: ""))], at: t(100)))
+                    timeline: [(7, TimelineEntry(at: t(0), type: "opened", detail: ""))],
+                    engineState: Data("covers all ten".utf8), at: t(100)))
             #expect(try await store.purgeEvents(olderThan: t(40)) == 4)
             #expect(try await store.eventCount() == 6)
             #expect(try await store.events(after: 0, limit: 100).map(\.id) == Array(ids[4...]))

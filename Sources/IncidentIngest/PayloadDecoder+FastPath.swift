@@ -1,0 +1,68 @@
+import Foundation
+import IncidentCore
+
+extension PayloadDecoder {
+    /// One alert in Alertmanager API v2 form, exactly as a well-formed socket line or `POST /api/v2/alerts` sends
+    /// it: every label and annotation a string.
+    struct PlainAlert: Decodable {
+        var labels: [String: String]
+        var annotations: [String: String]?
+        var status: String?
+        var startsAt: String?
+        var endsAt: String?
+        var generatorURL: String?
+    }
+
+    /// Decodes generic alerts straight into Swift values, which is several times cheaper than
+    /// `JSONSerialization`'s bridged dictionaries. Returns nil for anything it does not take as is (numbers as
+    /// label values, nulls, other shapes, malformed JSON): the general path then decides, with its exact error
+    /// messages, so both paths accept and refuse the same input.
+    func decodePlainAlerts(_ data: Data, source: EventSource, receivedAt: Timestamp) throws(PayloadError)
+        -> [Event]?
+    {
+        guard let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+            return nil
+        }
+        let decoder = JSONDecoder()
+        if first == UInt8(ascii: "{") {
+            guard let alert = try? decoder.decode(PlainAlert.self, from: data) else { return nil }
+            return [try event(alert, path: "alert", source: source, receivedAt: receivedAt)]
+        }
+        if first == UInt8(ascii: "[") {
+            guard let alerts = try? decoder.decode([PlainAlert].self, from: data), !alerts.isEmpty else { return nil }
+            var events: [Event] = []
+            events.reserveCapacity(alerts.count)
+            for (i, alert) in alerts.enumerated() {
+                events.append(try event(alert, path: "[\(i)]", source: source, receivedAt: receivedAt))
+            }
+            return events
+        }
+        return nil
+    }
+
+    private func event(_ alert: PlainAlert, path: String, source: EventSource, receivedAt: Timestamp)
+        throws(PayloadError) -> Event
+    {
+        let labels = Labels(alert.labels)
+        guard !labels.isEmpty else {
+            throw PayloadError("no-labels", "\(path).labels is missing or empty; an alert needs labels")
+        }
+        try check(labels, path: "\(path).labels")
+        var startsAt = try time(alert.startsAt, path: "\(path).startsAt")
+        var endsAt = try time(alert.endsAt, path: "\(path).endsAt")
+        if let s = startsAt, s.microseconds <= 0 { startsAt = nil }
+        if let e = endsAt, e.microseconds <= 0 { endsAt = nil }
+        let status: EventStatus
+        if let s = alert.status {
+            guard let parsed = EventStatus(rawValue: s) else {
+                throw PayloadError("bad-status", "\(path).status is '\(s)'; use firing or resolved")
+            }
+            status = parsed
+        } else {
+            status = (endsAt.map { $0 <= receivedAt } ?? false) ? .resolved : .firing
+        }
+        return Event(
+            labels: labels, annotations: Labels(alert.annotations ?? [:]), status: status, startsAt: startsAt,
+            endsAt: endsAt, source: source, receivedAt: receivedAt, generatorURL: alert.generatorURL)
+    }
+}

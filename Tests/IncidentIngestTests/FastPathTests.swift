@@ -1,0 +1,47 @@
+import Foundation
+import IncidentCore
+import Testing
+
+@testable import IncidentIngest
+
+/// The typed fast path for generic alerts must decide exactly as the general path: same events, same errors.
+@Suite struct FastPathTests {
+    static let inputs: [String] = [
+        #"{"labels":{"alertname":"A","host":"h"}}"#,
+        #"{"labels":{"alertname":"A"},"annotations":{"summary":"s \"q\" é"},"status":"resolved"}"#,
+        #"{"labels":{"alertname":"A"},"startsAt":"2026-01-01T00:00:00Z","endsAt":"2020-01-01T00:00:00Z"}"#,
+        #"{"labels":{"alertname":"A"},"startsAt":"0001-01-01T00:00:00Z","endsAt":"2999-01-01T00:00:00.5+02:00"}"#,
+        #"{"labels":{"alertname":"A"},"generatorURL":"http://x/graph","extra":{"ignored":[1,2]}}"#,
+        #"[{"labels":{"a":"1"}},{"labels":{"b":"2"},"status":"firing"}]"#,
+        #"{"labels":{}}"#,
+        #"{"labels":{"a":"1"},"status":"broken"}"#,
+        #"{"labels":{"a":"1"},"startsAt":"yesterday"}"#,
+        #"{"labels":{"":"1"}}"#,
+        #"{"labels":{"a":5}}"#,
+        #"{"labels":{"a":null,"b":"x"}}"#,
+        #"{"labels":{"a":"1"},"annotations":null}"#,
+        #"{"labels":{"a":"1"},"status":null}"#,
+        #"[]"#,
+        #"[{"labels":{"a":"1"}},{"labels":{}}]"#,
+        #"{"nolabels":true}"#,
+        #"  {"labels":{"a":"1"}}  "#,
+    ]
+
+    @Test(arguments: inputs)
+    func fastAndGeneralPathsAgree(_ text: String) throws {
+        let decoder = PayloadDecoder(maxLabels: 4, maxLabelValueBytes: 64)
+        let now = Timestamp(rfc3339: "2026-06-01T00:00:00Z")!
+        let fast = Result { () throws(PayloadError) in
+            try decoder.decode(Data(text.utf8), format: .generic, source: .socket, receivedAt: now)
+        }
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        let general = Result { () throws(PayloadError) in
+            try decoder.decode(object: object, format: .generic, source: .socket, receivedAt: now)
+        }
+        switch (fast, general) {
+        case (.success(let a), .success(let b)): #expect(a == b)
+        case (.failure(let a), .failure(let b)): #expect(a == b)
+        default: Issue.record("the paths disagree: \(fast) vs \(general)")
+        }
+    }
+}
