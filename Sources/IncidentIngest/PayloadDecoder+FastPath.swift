@@ -4,7 +4,7 @@ import IncidentCore
 extension PayloadDecoder {
     /// One alert in Alertmanager API v2 form, exactly as a well-formed socket line or `POST /api/v2/alerts` sends
     /// it: every label and annotation a string.
-    struct PlainAlert: Decodable {
+    struct PlainAlert {
         var labels: [String: String]
         var annotations: [String: String]?
         var status: String?
@@ -13,31 +13,23 @@ extension PayloadDecoder {
         var generatorURL: String?
     }
 
-    /// Decodes generic alerts straight into Swift values, which is several times cheaper than
-    /// `JSONSerialization`'s bridged dictionaries. Returns nil for anything it does not take as is (numbers as
-    /// label values, nulls, other shapes, malformed JSON): the general path then decides, with its exact error
-    /// messages, so both paths accept and refuse the same input.
+    /// Decodes generic alerts straight into Swift values with `PlainAlertParser`, several times cheaper than
+    /// `JSONSerialization`'s bridged dictionaries (and than `JSONDecoder`, measured). Returns nil for anything it
+    /// does not take as is (numbers as label values, nulls, other shapes, malformed JSON): the general path then
+    /// decides, with its exact error messages, so both paths accept and refuse the same input.
     func decodePlainAlerts(_ data: Data, source: EventSource, receivedAt: Timestamp) throws(PayloadError)
         -> [Event]?
     {
-        guard let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
+        guard let alerts = data.withUnsafeBytes({ PlainAlertParser.parse($0.bindMemory(to: UInt8.self)) }) else {
             return nil
         }
-        let decoder = JSONDecoder()
-        if first == UInt8(ascii: "{") {
-            guard let alert = try? decoder.decode(PlainAlert.self, from: data) else { return nil }
-            return [try event(alert, path: "alert", source: source, receivedAt: receivedAt)]
+        var events: [Event] = []
+        events.reserveCapacity(alerts.count)
+        for (i, alert) in alerts.enumerated() {
+            let path = alerts.count == 1 && data.first(where: { $0 > 0x20 }) == UInt8(ascii: "{") ? "alert" : "[\(i)]"
+            events.append(try event(alert, path: path, source: source, receivedAt: receivedAt))
         }
-        if first == UInt8(ascii: "[") {
-            guard let alerts = try? decoder.decode([PlainAlert].self, from: data), !alerts.isEmpty else { return nil }
-            var events: [Event] = []
-            events.reserveCapacity(alerts.count)
-            for (i, alert) in alerts.enumerated() {
-                events.append(try event(alert, path: "[\(i)]", source: source, receivedAt: receivedAt))
-            }
-            return events
-        }
-        return nil
+        return events
     }
 
     private func event(_ alert: PlainAlert, path: String, source: EventSource, receivedAt: Timestamp)

@@ -25,6 +25,15 @@ import Testing
         #"[{"labels":{"a":"1"}},{"labels":{}}]"#,
         #"{"nolabels":true}"#,
         #"  {"labels":{"a":"1"}}  "#,
+        #"{"labels":{"a":"tab\tnew\nq\"s\\/\/"}}"#,
+        #"{"labels":{"a":"\u00e9\ud83d\ude00"}}"#,
+        #"{"labels":{"a":"1","a":"2"}}"#,
+        #"{"labels":{"a":"1"},"labels":{"b":"2"}}"#,
+        #"{"labels":{"a":"1"},"x":{"y":[1,-2.5e3,true,false,null,{"z":"w"}]}}"#,
+        #"{"labels":{"a":"1"}} trailing"#,
+        #"{"labels":{"a":"1"},}"#,
+        #"{"labels":{"a":"1"},"status":"resolved","endsAt":""}"#,
+        #"[{"labels":{"a":"1"}}]"#,
     ]
 
     @Test(arguments: inputs)
@@ -34,7 +43,13 @@ import Testing
         let fast = Result { () throws(PayloadError) in
             try decoder.decode(Data(text.utf8), format: .generic, source: .socket, receivedAt: now)
         }
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+            // Not JSON at all: the fast path must refuse it too.
+            #expect(throws: PayloadError.self) {
+                try decoder.decode(Data(text.utf8), format: .generic, source: .socket, receivedAt: now)
+            }
+            return
+        }
         let general = Result { () throws(PayloadError) in
             try decoder.decode(object: object, format: .generic, source: .socket, receivedAt: now)
         }

@@ -1,0 +1,228 @@
+/// A narrow JSON reader for the common case of generic alerts: an object (or an array of objects) whose
+/// `labels` and `annotations` are objects of strings and whose other known keys are strings. It exists because
+/// decoding a socket line through `JSONSerialization` or `JSONDecoder` cost a third of the daemon's CPU.
+///
+/// It never decides alone: anything outside that shape — numbers or nulls as values, bad escapes, trailing
+/// bytes, deep nesting — makes it return nil, and the general decoder (with its exact error messages) handles
+/// the input. A test checks that both paths agree.
+struct PlainAlertParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var i = 0
+
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// The alerts, or nil when the input is not plainly of that shape.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [PayloadDecoder.PlainAlert]? {
+        var parser = PlainAlertParser(bytes)
+        parser.skipSpace()
+        var alerts: [PayloadDecoder.PlainAlert] = []
+        if parser.peek == UInt8(ascii: "[") {
+            parser.i += 1
+            parser.skipSpace()
+            if parser.peek == UInt8(ascii: "]") { return nil }
+            while true {
+                guard let alert = parser.alert() else { return nil }
+                alerts.append(alert)
+                parser.skipSpace()
+                if parser.peek == UInt8(ascii: ",") {
+                    parser.i += 1
+                    parser.skipSpace()
+                    continue
+                }
+                guard parser.peek == UInt8(ascii: "]") else { return nil }
+                parser.i += 1
+                break
+            }
+        } else {
+            guard let alert = parser.alert() else { return nil }
+            alerts.append(alert)
+        }
+        parser.skipSpace()
+        return parser.i == bytes.count ? alerts : nil
+    }
+
+    private var peek: UInt8? { i < bytes.count ? bytes[i] : nil }
+
+    private mutating func skipSpace() {
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+    }
+
+    private mutating func alert() -> PayloadDecoder.PlainAlert? {
+        var labels: [String: String]?
+        var alert = PayloadDecoder.PlainAlert(labels: [:])
+        let ok = object { parser, key in
+            switch key {
+            case "labels":
+                guard labels == nil, let map = parser.stringMap() else { return false }
+                labels = map
+            case "annotations":
+                guard alert.annotations == nil, let map = parser.stringMap() else { return false }
+                alert.annotations = map
+            case "status", "startsAt", "endsAt", "generatorURL":
+                guard let value = parser.string() else { return false }
+                switch key {
+                case "status": alert.status = value
+                case "startsAt": alert.startsAt = value
+                case "endsAt": alert.endsAt = value
+                default: alert.generatorURL = value
+                }
+            default:
+                // Other keys (Alertmanager's own, say) are ignored by both paths; only their shape is checked.
+                return parser.skipValue(depth: 0)
+            }
+            return true
+        }
+        guard ok, let labels else { return nil }
+        alert.labels = labels
+        return alert
+    }
+
+    /// Reads `{ "key": value, ... }`, calling `member` positioned at each value. Duplicate keys are refused.
+    private mutating func object(_ member: (inout PlainAlertParser, String) -> Bool) -> Bool {
+        skipSpace()
+        guard peek == UInt8(ascii: "{") else { return false }
+        i += 1
+        skipSpace()
+        if peek == UInt8(ascii: "}") {
+            i += 1
+            return true
+        }
+        var seen: Set<String> = []
+        while true {
+            skipSpace()
+            guard let key = string(), seen.insert(key).inserted else { return false }
+            skipSpace()
+            guard peek == UInt8(ascii: ":") else { return false }
+            i += 1
+            skipSpace()
+            guard member(&self, key) else { return false }
+            skipSpace()
+            if peek == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            guard peek == UInt8(ascii: "}") else { return false }
+            i += 1
+            return true
+        }
+    }
+
+    private mutating func stringMap() -> [String: String]? {
+        var map: [String: String] = [:]
+        let ok = object { parser, key in
+            guard let value = parser.string() else { return false }
+            map[key] = value
+            return true
+        }
+        return ok ? map : nil
+    }
+
+    /// A string without escapes is sliced directly; one with simple escapes is unescaped; `\u` escapes are left
+    /// to the general path.
+    private mutating func string() -> String? {
+        guard peek == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        let start = i
+        var escaped = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                i += 1
+                return escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
+            }
+            if b < 0x20 { return nil }
+            if b == UInt8(ascii: "\\") {
+                escaped = true
+                i += 1
+                guard i < bytes.count else { return nil }
+                switch bytes[i] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                default: return nil
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var j = 0
+        while j < raw.count {
+            let b = raw[j]
+            if b == UInt8(ascii: "\\") {
+                j += 1
+                switch raw[j] {
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                default: out.append(raw[j])
+                }
+            } else {
+                out.append(b)
+            }
+            j += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Skips one JSON value of any kind, so the shape of ignored keys is still checked.
+    private mutating func skipValue(depth: Int) -> Bool {
+        guard depth < 64 else { return false }
+        skipSpace()
+        guard let b = peek else { return false }
+        switch b {
+        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "{"):
+            return object { parser, _ in parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            i += 1
+            skipSpace()
+            if peek == UInt8(ascii: "]") {
+                i += 1
+                return true
+            }
+            while true {
+                guard skipValue(depth: depth + 1) else { return false }
+                skipSpace()
+                if peek == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                guard peek == UInt8(ascii: "]") else { return false }
+                i += 1
+                return true
+            }
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            // Numbers only in ignored keys; a loose scan is enough since the general path is not needed for them
+            // to be ignored, but anything odd is handed over.
+            let start = i
+            while i < bytes.count,
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) || bytes[i] == UInt8(ascii: "-")
+                    || bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e")
+                    || bytes[i] == UInt8(ascii: "E")
+            {
+                i += 1
+            }
+            return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) != nil
+        default: return false
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= bytes.count else { return false }
+        for k in 0..<n where bytes[i + k] != word.utf8Start[k] { return false }
+        i += n
+        return true
+    }
+}
