@@ -16,6 +16,8 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         case prefix(String)
         case suffix(String)
         case anything
+        case nonEmpty
+        case containsAny([[UInt8]])
         case regex(Regex<AnyRegexOutput>, required: [UInt8]?)
     }
 
@@ -55,6 +57,8 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         case .prefix(let literal): return value.hasPrefix(literal)
         case .suffix(let literal): return value.hasSuffix(literal)
         case .anything: return true
+        case .nonEmpty: return !value.isEmpty
+        case .containsAny(let needles): return needles.contains { Pattern.contains(value, $0) }
         case .regex(let regex, let required):
             if let required, !Pattern.contains(value, required) { return false }
             return (try? regex.firstMatch(in: value)) != nil
@@ -102,10 +106,19 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
             return nil
         }
         if source == ".*" { return .anything }
+        // As `.*` is taken to match anything, `.+` is taken to match anything non-empty (newlines included).
+        if source == ".+" { return .nonEmpty }
         if isLiteral(source[...]) { return .equals(source) }
         if source.hasPrefix(".*"), source.hasSuffix(".*"), source.count >= 4 {
             let inner = source.dropFirst(2).dropLast(2)
             if isLiteral(inner) { return .contains(String(inner)) }
+            // `.*(a|b|c).*`: contains any of the literals.
+            if inner.hasPrefix("("), inner.hasSuffix(")"), !inner.hasPrefix("(?") {
+                let parts = inner.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false)
+                if parts.count > 1, parts.allSatisfy({ isLiteral($0) && !$0.isEmpty }) {
+                    return .containsAny(parts.map { Array($0.utf8) })
+                }
+            }
         }
         if source.hasSuffix(".*") {
             let inner = source.dropLast(2)
