@@ -179,10 +179,11 @@ func latency(_ o: Options) {
             let begin = nowNanos() + UInt64(c) * intervalNanos / UInt64(o.clients)
             for i in 0..<perClient {
                 let due = begin + UInt64(i) * intervalNanos
+                // Sleep, never spin: a spinning load generator starves the daemon on a 2-core machine.
                 while true {
                     let now = nowNanos()
                     if now >= due { break }
-                    if due - now > 200_000 { usleep(UInt32((due - now) / 2000)) }
+                    usleep(UInt32(max(1, (due - now) / 1000)))
                 }
                 sent.value[i] = nowNanos()
                 sentCount.store(i + 1, ordering: .releasing)

@@ -95,9 +95,8 @@ let daemonRules = """
     }
 
     @Test func everyAlertmanagerSampleThroughTheSpoolBecomesIncidentsAsReplaySays() async throws {
-        let samples = URL(fileURLWithPath: "/work/shared/samples/alertmanager")
-        let local = CLI.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/Samples")
-        let directory = FileManager.default.fileExists(atPath: samples.path) ? samples : local
+        // The captured Alertmanager 0.25 webhooks of ../shared/samples, copied into the repository's fixtures.
+        let directory = CLI.repositoryRoot.appendingPathComponent("Tests/IncidentCoreTests/Fixtures/alertmanager")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
             .sorted()
         try #require(!files.isEmpty, "no samples in \(directory.path)")
