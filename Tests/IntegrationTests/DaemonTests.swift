@@ -71,6 +71,44 @@ let daemonRules = """
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
+    @Test func theLifecycleCommandsWorkAgainstTheRealDaemon() async throws {
+        let daemon = try RunningDaemon(rules: daemonRules)
+        let opened = try daemon.ctl("open", "--kind", "user_issue", "--title", "VPN broken for sales", "--by", "desk")
+        #expect(opened.status == 0, "\(opened.stdout)\(opened.stderr)")
+        let note = try daemon.ctl("note", "INC-1", "called the user back", "--by", "ann")
+        #expect(note.status == 0, "\(note.stdout)\(note.stderr)")
+        #expect(try daemon.ctl("resolve", "INC-1", "--by", "ann").status == 0)
+        #expect(try daemon.ctl("reopen", "INC-1", "--by", "ann").status == 0)
+        #expect(try daemon.ctl("close", "INC-1", "--by", "ann").status == 0)
+        let closed = jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
+        #expect(closed["state"] as? String == "closed")
+        #expect(closed["kind"] as? String == "user_issue")
+        let notes = closed["notes"] as? [[String: Any]] ?? []
+        #expect(notes.first?["text"] as? String == "called the user back")
+        // A closed incident refuses another close with a clear message and exit 1.
+        let again = try daemon.ctl("close", "INC-1")
+        #expect(again.status == 1)
+        #expect((again.stdout + again.stderr).contains("closed"))
+        let report = jsonObject(try daemon.ctl("report", "--since", "1d", "--json").stdout)
+        #expect(report["total"] as? Int == 1)
+        let review = try daemon.ctl("review", "INC-1")
+        #expect(review.status == 0)
+        #expect(review.stdout.contains("VPN broken for sales"))
+        #expect(review.stdout.contains("called the user back"))
+        let missing = try daemon.ctl("show", "INC-99")
+        #expect(missing.status == 1)
+        let ready = try daemon.api("/readyz")
+        #expect(ready.status == 200, "\(ready.body)")
+        let metrics = try daemon.api("/metrics")
+        #expect(metrics.body.contains("incidentd_events_committed_total"))
+        #expect(metrics.body.contains("incidentd_store_commit_duration_seconds_bucket"))
+        #expect(daemon.signal(SIGTERM) == 0)
+        // The notify socket saw the whole life: ready, status, stopping.
+        let messages = daemon.notify.messages
+        #expect(messages.contains { $0.contains("READY=1") })
+        #expect(messages.contains { $0.contains("STOPPING=1") })
+    }
+
     @Test func badLinesGetErrorsAndTheirNeighboursAreTaken() async throws {
         let daemon = try RunningDaemon(rules: daemonRules, extra: "")
         let client = try LineClient(path: daemon.ingestSocket)
