@@ -33,3 +33,13 @@ extension Labels {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension Labels {
+    /// `string` as a JSON string literal, quotes included.
+    public static func jsonString(_ string: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(string.utf8.count + 2)
+        appendJSONString(string, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

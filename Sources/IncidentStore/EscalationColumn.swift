@@ -28,6 +28,12 @@ struct EscalationColumn: Codable {
         try c.encode(nextAt, forKey: .nextAt)
     }
 
+    /// What `JSONEncoder` with `.sortedKeys` writes, without its cost (one per incident change).
+    var jsonText: String {
+        "{\"next_at\":\(nextAt.map(String.init) ?? "null"),\"policy\":\(Labels.jsonString(policy)),"
+            + "\"round\":\(round),\"step\":\(step.map(String.init) ?? "null")}"
+    }
+
     var escalation: Incident.Escalation {
         Incident.Escalation(policy: policy, step: step, round: round, nextAt: nextAt.map(Timestamp.init(microseconds:)))
     }

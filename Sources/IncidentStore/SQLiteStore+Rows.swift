@@ -9,9 +9,7 @@ extension SQLiteStore {
 
     static func json(_ escalation: Incident.Escalation?) throws -> String? {
         guard let escalation else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(EscalationColumn(escalation)), as: UTF8.self)
+        return EscalationColumn(escalation).jsonText
     }
 
     func corrupt(_ table: String, _ column: String, _ value: String) -> StoreError {

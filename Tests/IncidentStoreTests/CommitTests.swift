@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import IncidentCore
-import IncidentStore
 import Testing
+
+@testable import IncidentStore
 
 @Suite struct CommitTests {
     @Test(arguments: [fullIncident(), bareIncident()])
@@ -164,5 +165,22 @@ import Testing
             #expect(try await reopened.engineState() == Data([9]))
             #expect(try await reopened.sourcePosition("journal") == "c")
         }
+    }
+}
+
+@Suite struct EscalationColumnTests {
+    @Test(arguments: [
+        Incident.Escalation(policy: "default", step: 1, round: 0, nextAt: Timestamp(microseconds: 123)),
+        Incident.Escalation(policy: "we\"ird\\name/é", step: nil, round: 3, nextAt: nil),
+    ])
+    func theHandWrittenColumnIsWhatTheEncoderWrites(_ escalation: Incident.Escalation) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let reference = try JSONSerialization.jsonObject(with: try encoder.encode(EscalationColumn(escalation)))
+        let ours = try JSONSerialization.jsonObject(with: Data(EscalationColumn(escalation).jsonText.utf8))
+        #expect((reference as? NSDictionary) == (ours as? NSDictionary))
+        let decoded = try JSONDecoder().decode(
+            EscalationColumn.self, from: Data(EscalationColumn(escalation).jsonText.utf8))
+        #expect(decoded.escalation == escalation)
     }
 }
