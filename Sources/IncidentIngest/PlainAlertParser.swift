@@ -87,10 +87,12 @@ struct PlainAlertParser {
             i += 1
             return true
         }
-        var seen: Set<String> = []
+        // A few keys per object: a linear check beats hashing; past 64 keys the general path takes over.
+        var seen: [String] = []
         while true {
             skipSpace()
-            guard let key = string(), seen.insert(key).inserted else { return false }
+            guard let key = string(), seen.count < 64, !seen.contains(key) else { return false }
+            seen.append(key)
             skipSpace()
             guard peek == UInt8(ascii: ":") else { return false }
             i += 1
