@@ -98,9 +98,10 @@ struct LabelsTests {
 }
 
 @Suite struct LabelsJSONTextTests {
-    @Test(arguments: [
-        Labels(), ["a": "1"], ["b": "x\"y\\z", "a": "line\nbreak\ttab\r"], ["ctl": "\u{01}\u{1F}", "u": "é😀/"],
-    ] as [Labels])
+    @Test(
+        arguments: [
+            Labels(), ["a": "1"], ["b": "x\"y\\z", "a": "line\nbreak\ttab\r"], ["ctl": "\u{01}\u{1F}", "u": "é😀/"],
+        ] as [Labels])
     func jsonTextDecodesToTheSameLabelsAndMatchesTheEncoder(_ labels: Labels) throws {
         let decoded = try JSONDecoder().decode(Labels.self, from: Data(labels.jsonText.utf8))
         #expect(decoded == labels)
