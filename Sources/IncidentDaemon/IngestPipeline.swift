@@ -206,16 +206,30 @@ public actor IngestPipeline: EventSink {
         // The engine's clock moves first, as it does in the rule-test driver: timers due before these arrivals
         // fire before the events are taken.
         builder.add(engine.advance(to: time))
+        // Runs of submissions go through the engine together: one snapshot per touched incident and alert for
+        // the whole run instead of one per submission.
+        var run: [(events: [Event], ticket: IngestTicket)] = []
+        func flushRun() {
+            guard !run.isEmpty else { return }
+            let (effects, touched) = engine.ingest(groups: run.map(\.events))
+            builder.add(effects)
+            for (submission, incidents) in zip(run, touched) {
+                builder.events.append(contentsOf: submission.events)
+                outcomes.append(
+                    .events(
+                        submission.ticket,
+                        IngestReceipt(accepted: submission.events.count, incidents: incidents.map(Incident.id))))
+                eventsSinceCheckpoint += submission.events.count
+            }
+            run.removeAll()
+        }
         for item in work {
             switch item {
             case .events(let events, let positions, let ticket):
-                let effects = engine.ingest(events)
-                let incidents = builder.add(effects)
-                builder.events.append(contentsOf: events)
+                run.append((events, ticket))
                 for (key, value) in positions { builder.positions[key] = value }
-                outcomes.append(.events(ticket, IngestReceipt(accepted: events.count, incidents: incidents)))
-                eventsSinceCheckpoint += events.count
             case .command(let body, let continuation):
+                flushRun()
                 // A command's effects are few and must survive a crash with the engine state that produced them:
                 // an acknowledgement replayed from an older checkpoint would otherwise be forgotten.
                 checkpoint = true
@@ -228,6 +242,7 @@ public actor IngestPipeline: EventSink {
                 }
             }
         }
+        flushRun()
         if eventsSinceCheckpoint >= tuning.checkpointEvents
             || (eventsSinceCheckpoint > 0 && ContinuousClock.now - lastCheckpoint >= tuning.checkpointInterval)
         {

@@ -89,6 +89,8 @@ extension CorrelationEngine {
 struct EffectBuffer {
     var effects: [Effect] = []
     var touchedIncidents: [Int] = []
+    /// The incidents touched since the last `startGroup()`, for drivers that need them per submission.
+    var groupTouched: [Int] = []
     var touchedAlerts: [Fingerprint] = []
     var closedSnapshots: [Incident] = []
     var closedAlerts: [AlertSnapshot] = []
@@ -103,6 +105,7 @@ struct EffectBuffer {
 
     mutating func touch(incident number: Int) {
         if touchedIncidents.last != number { touchedIncidents.append(number) }
+        if groupTouched.last != number { groupTouched.append(number) }
     }
 
     mutating func touch(alert fingerprint: Fingerprint, incident number: Int) {

@@ -81,6 +81,23 @@ public struct CorrelationEngine: Sendable {
         return out.finish(self)
     }
 
+    /// Takes several submissions in order through one buffer, so each touched incident and alert is snapshotted
+    /// once for all of them; also returns, per submission, the incidents its events touched (in order of first
+    /// touch, without repeats).
+    public mutating func ingest(groups: [[Event]]) -> (effects: [Effect], incidents: [[Int]]) {
+        var out = EffectBuffer()
+        var touched: [[Int]] = []
+        touched.reserveCapacity(groups.count)
+        for group in groups {
+            out.groupTouched.removeAll(keepingCapacity: true)
+            for event in group { ingest(event, into: &out) }
+            var unique: [Int] = []
+            for number in out.groupTouched where !unique.contains(number) { unique.append(number) }
+            touched.append(unique)
+        }
+        return (out.finish(self), touched)
+    }
+
     mutating func ingest(_ event: Event, into out: inout EffectBuffer) {
         stats.eventsIn += 1
         // The clock is at least the arrival of what it is given (drivers advance it first; this keeps it honest
