@@ -35,9 +35,6 @@ public final class DaemonMetrics: Sendable {
     let ready: Gauge
 
     private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
-    private let received = Mutex<[String: Counter]>([:])
-    private let rejected = Mutex<[String: Counter]>([:])
-    private let droppedByRule = Mutex<[String: Counter]>([:])
 
     public init() {
         let r = registry
@@ -108,40 +105,27 @@ public final class DaemonMetrics: Sendable {
         registry.makeGauge(descriptor: d(name, help))
     }
 
+    // The registry returns the collector already registered under the same name and labels, so these look
+    // their counter up rather than keeping maps of their own.
+
     /// Events a source handed in, by source.
     public func received(source: String) -> Counter {
-        received.withLock { map in
-            if let c = map[source] { return c }
-            let c = registry.makeCounter(
-                descriptor: d("incidentd_events_received_total", "Events decoded from a source and submitted."),
-                labels: [("source", source)])
-            map[source] = c
-            return c
-        }
+        registry.makeCounter(
+            descriptor: d("incidentd_events_received_total", "Events decoded from a source and submitted."),
+            labels: [("source", source)])
     }
 
     /// Input a source refused (bad line, bad file, unmappable entry), by source and reason.
     public func rejected(source: String, code: String) -> Counter {
-        rejected.withLock { map in
-            let key = "\(source)/\(code)"
-            if let c = map[key] { return c }
-            let c = registry.makeCounter(
-                descriptor: d("incidentd_ingest_errors_total", "Input refused with an error, by source and reason."),
-                labels: [("source", source), ("code", code)])
-            map[key] = c
-            return c
-        }
+        registry.makeCounter(
+            descriptor: d("incidentd_ingest_errors_total", "Input refused with an error, by source and reason."),
+            labels: [("source", source), ("code", code)])
     }
 
     func dropped(rule: String) -> Counter {
-        droppedByRule.withLock { map in
-            if let c = map[rule] { return c }
-            let c = registry.makeCounter(
-                descriptor: d("incidentd_events_dropped_total", "Events discarded by a rule with drop: true."),
-                labels: [("rule", rule)])
-            map[rule] = c
-            return c
-        }
+        registry.makeCounter(
+            descriptor: d("incidentd_events_dropped_total", "Events discarded by a rule with drop: true."),
+            labels: [("rule", rule)])
     }
 }
 

@@ -234,3 +234,17 @@ let quiet: Logger = {
     logger.logLevel = .critical
     return logger
 }()
+
+@Suite struct MetricsTests {
+    @Test func labelledCountersAreOneSeriesPerLabelSet() {
+        let metrics = DaemonMetrics()
+        metrics.received(source: "socket").increment(by: 2)
+        metrics.received(source: "socket").increment(by: 3)
+        metrics.received(source: "spool").increment()
+        metrics.rejected(source: "socket", code: "bad-json").increment()
+        let text = metrics.registry.emitToString()
+        #expect(text.contains("incidentd_events_received_total{source=\"socket\"} 5"))
+        #expect(text.contains("incidentd_events_received_total{source=\"spool\"} 1"))
+        #expect(text.contains("incidentd_ingest_errors_total{source=\"socket\",code=\"bad-json\"} 1"))
+    }
+}
