@@ -35,6 +35,9 @@ public protocol IncidentStore: Sendable {
 
     /// Pending outbox rows whose next attempt is at or before `time`, earliest first.
     func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry]
+    /// How many rows are pending, and when the oldest of those due by `time` fell due (for metrics and
+    /// readiness); one query, whatever the outbox's size.
+    func outboxStatus(at time: Timestamp) async throws -> OutboxStatus
     /// Marks a pending row delivered.
     func markDelivered(id: Int64, at time: Timestamp) async throws
     /// Records a failed attempt on a pending row and when to try again.

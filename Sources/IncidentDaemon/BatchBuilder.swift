@@ -23,20 +23,15 @@ struct BatchBuilder {
 
     init(at: Timestamp) { self.at = at }
 
-    /// Adds effects; returns the incidents they touched (`INC-n`), in order of first mention.
-    @discardableResult
-    mutating func add(_ effects: [Effect]) -> [String] {
-        var touched: [Int] = []
-        func touch(_ number: Int) { if !touched.contains(number) { touched.append(number) } }
+    /// Adds effects (the engine reports each submission's incidents itself, see `ingest(groups:)`).
+    mutating func add(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
             case .incident(let incident):
                 incidents[incident.number] = incident
-                touch(incident.number)
             case .alert(let alert):
                 guard let number = alert.incident else { continue }
                 alerts[AlertKey(incident: number, fingerprint: alert.fingerprint)] = alert
-                touch(number)
             case .timeline(let number, let entry):
                 timeline.append((number, entry))
             case .notify(let notification):
@@ -51,7 +46,6 @@ struct BatchBuilder {
                 dropped[rule, default: 0] += 1
             }
         }
-        return touched.map(Incident.id)
     }
 
     func batch() -> StoreBatch {

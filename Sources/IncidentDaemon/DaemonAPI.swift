@@ -144,10 +144,9 @@ public struct DaemonAPI: IncidentAPI {
         m.timers.set(Int64(figures.timers))
         if let count = try? await store.eventCount() { m.storeEvents.set(Int64(count)) }
         let time = now()
-        if let due = try? await store.dueOutbox(before: time, limit: 10_000) {
-            m.outboxPending.set(Int64(due.count))
-            let oldest = due.map(\.notification.due).min()
-            let age: Double = oldest.map { Double(time.microseconds - $0.microseconds) / 1e6 } ?? 0
+        if let outbox = try? await store.outboxStatus(at: time) {
+            m.outboxPending.set(Int64(outbox.pending))
+            let age: Double = outbox.oldestDue.map { Double(time.microseconds - $0.microseconds) / 1e6 } ?? 0
             m.outboxOldestDueSeconds.set(age)
         }
         let isReady = await readinessCheck().isReady

@@ -18,6 +18,21 @@ extension SQLiteStore {
         }
     }
 
+    public func outboxStatus(at time: Timestamp) async throws -> OutboxStatus {
+        try await read("read the outbox status of") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS pending,
+                        MIN(CASE WHEN next_attempt <= ? THEN due END) AS oldest_due
+                    FROM outbox WHERE state = 'pending'
+                    """,
+                arguments: [time.microseconds])
+            let oldest: Int64? = row?["oldest_due"]
+            return OutboxStatus(pending: row?["pending"] ?? 0, oldestDue: oldest.map(Timestamp.init(microseconds:)))
+        }
+    }
+
     public func markDelivered(id: Int64, at time: Timestamp) async throws {
         try await updatePending(
             id, "mark outbox row \(id) delivered in",

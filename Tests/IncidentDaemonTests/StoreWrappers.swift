@@ -81,6 +81,10 @@ final class WrappedStore: IncidentStore, Sendable {
         try await before("dueOutbox")
         return try await inner.dueOutbox(before: time, limit: limit)
     }
+    func outboxStatus(at time: Timestamp) async throws -> OutboxStatus {
+        try await before("outboxStatus")
+        return try await inner.outboxStatus(at: time)
+    }
     func markDelivered(id: Int64, at time: Timestamp) async throws {
         try await before("markDelivered")
         return try await inner.markDelivered(id: id, at: time)

@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    @Test func theStatusCountsPendingRowsAndDatesTheOldestDueOne() async throws {
+        try await withStore { store, _ in
+            #expect(try await store.outboxStatus(at: t(0)) == OutboxStatus(pending: 0, oldestDue: nil))
+            _ = try await store.commit(
+                StoreBatch(notifications: [page(1, due: t(30)), page(2, due: t(10)), page(3, due: t(20))], at: t(0)))
+            #expect(try await store.outboxStatus(at: t(5)) == OutboxStatus(pending: 3, oldestDue: nil))
+            #expect(try await store.outboxStatus(at: t(25)) == OutboxStatus(pending: 3, oldestDue: t(10)))
+            let first = try #require(try await store.dueOutbox(before: t(25)).first)
+            try await store.markDelivered(id: first.id, at: t(26))
+            #expect(try await store.outboxStatus(at: t(25)) == OutboxStatus(pending: 2, oldestDue: t(20)))
+        }
+    }
+
     @Test func dueRowsComeEarliestFirstAndOnlyWhenDue() async throws {
         try await withStore { store, _ in
             _ = try await store.commit(
