@@ -109,3 +109,50 @@ public final class JournalReader {
         try JournalEntryMapper.event(fields: mappedFields(), receivedAt: receivedAt)
     }
 }
+
+extension JournalReader {
+    /// What `wait` saw happen to the journal.
+    public enum Change: Sendable, Equatable {
+        /// Nothing within the timeout.
+        case none
+        /// Entries were appended (maybe: any write in a watched directory wakes it).
+        case append
+        /// Files were added or removed (rotation, vacuuming); the reader keeps its position across it.
+        case invalidate
+    }
+
+    /// Moves to the previous entry; false at the start.
+    public func previous() throws(Failure) -> Bool {
+        let result = sd_journal_previous(handle)
+        guard result >= 0 else { throw Failure(operation: "reading the previous entry", errno: result) }
+        return result > 0
+    }
+
+    /// Positions the reader at `cursor`; the next `next()` lands on its entry (or the nearest one if it is gone).
+    public func seek(cursor: String) throws(Failure) {
+        let result = cursor.withCString { sd_journal_seek_cursor(handle, $0) }
+        guard result >= 0 else { throw Failure(operation: "seeking to cursor \(cursor)", errno: result) }
+    }
+
+    /// Whether the current entry is the one `cursor` names.
+    public func isAt(cursor: String) -> Bool {
+        cursor.withCString { sd_journal_test_cursor(handle, $0) } > 0
+    }
+
+    /// Removes every match, so the reader sees all entries again.
+    public func flushMatches() { sd_journal_flush_matches(handle) }
+
+    /// Blocks the calling thread until the journal changes or `timeout` passes. Never call it on the Swift
+    /// cooperative pool: it holds its thread for the whole timeout.
+    public func wait(timeout: Duration) throws(Failure) -> Change {
+        let (seconds, attoseconds) = timeout.components
+        let usec = UInt64(max(0, seconds)) * 1_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000_000)
+        let result = sd_journal_wait(handle, usec)
+        guard result >= 0 else { throw Failure(operation: "waiting for journal changes", errno: result) }
+        switch result {
+        case Int32(SD_JOURNAL_APPEND): return .append
+        case Int32(SD_JOURNAL_INVALIDATE): return .invalidate
+        default: return .none
+        }
+    }
+}

@@ -10,6 +10,8 @@ public struct SourceError: Error, Sendable, Hashable, CustomStringConvertible {
         case spoolDirectory = "spool_directory"
         /// The inotify watch on the spool's new/ directory could not be set up.
         case spoolWatchFailed = "spool_watch_failed"
+        /// The journal (local, or `sources.journal.directory`) could not be opened or read.
+        case journalUnavailable = "journal_unavailable"
         /// The source stopped before it was ready.
         case stopped
     }
