@@ -39,6 +39,7 @@ public struct Daemon: Sendable {
         let notifier = SystemdNotifier()
         let metrics = DaemonMetrics()
         let board = ReadinessBoard()
+        let hooks = DaemonHooks()
         let store = try SQLiteStore(path: sqlitePath)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         let pipeline = IngestPipeline(
@@ -78,20 +79,21 @@ public struct Daemon: Sendable {
         add(RetentionService(store: store, keep: config.keepEvents, logger: logger), critical: false)
         add(
             ReloadService(
-                configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier))
+                configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier,
+                hooks: hooks))
         for service in try DaemonParts.server(config: config, api: api, board: board, logger: logger) {
             add(service)
         }
         for service in try DaemonParts.sources(
-            config: config, pipeline: pipeline, store: store, decoder: decoder, metrics: metrics, board: board,
-            logger: logger)
+            config: config, ruleSet: ruleSet, pipeline: pipeline, store: store, decoder: decoder, metrics: metrics,
+            board: board, hooks: hooks, logger: logger)
         {
             add(service)
         }
         add(
             StatusService(
                 pipeline: pipeline, board: board, notifier: notifier, logger: logger,
-                expected: DaemonParts.expectedParts(config)),
+                expected: DaemonParts.expectedParts(config), degradable: DaemonParts.degradableParts, hooks: hooks),
             critical: false)
 
         var configuration = ServiceGroupConfiguration(

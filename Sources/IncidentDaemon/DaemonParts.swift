@@ -14,8 +14,12 @@ enum DaemonParts {
         if config.http.listen != nil { parts.append("http") }
         if config.socket.enabled { parts.append("socket") }
         if config.spool.enabled { parts.append("spool") }
+        if config.journal.enabled { parts.append("journal") }
         return parts
     }
+
+    /// Parts whose trouble is shown on `/readyz` without holding back `READY=1`.
+    static let degradableParts: Set<String> = ["journal"]
 
     static func server(config: Configuration, api: DaemonAPI, board: ReadinessBoard, logger: Logger) throws
         -> [any Service]
@@ -50,8 +54,8 @@ enum DaemonParts {
     }
 
     static func sources(
-        config: Configuration, pipeline: IngestPipeline, store: SQLiteStore, decoder: PayloadDecoder,
-        metrics: DaemonMetrics, board: ReadinessBoard, logger: Logger
+        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: SQLiteStore,
+        decoder: PayloadDecoder, metrics: DaemonMetrics, board: ReadinessBoard, hooks: DaemonHooks, logger: Logger
     ) throws -> [any Service] {
         var services: [any Service] = []
         if config.spool.enabled {
@@ -73,6 +77,12 @@ enum DaemonParts {
                     name: "spool", detail: config.spool.path, board: board, inner: spool,
                     ready: { try await spool.ready() }))
         }
+        if config.journal.enabled {
+            services.append(
+                journal(
+                    config: config, ruleSet: ruleSet, pipeline: pipeline, store: store, metrics: metrics, board: board,
+                    hooks: hooks, logger: logger))
+        }
         if config.socket.enabled {
             let socket = SocketSource(
                 configuration: SocketSourceConfiguration(
@@ -93,11 +103,6 @@ enum DaemonParts {
                 ReportingService(
                     name: "socket", detail: config.socket.path, board: board, inner: socket,
                     ready: { try await socket.ready() }))
-        }
-        if config.journal.enabled {
-            logger.warning(
-                "the journal source is not part of this build yet; journal entries are not read",
-                metadata: ["setting": "sources.journal.enabled"])
         }
         return services
     }

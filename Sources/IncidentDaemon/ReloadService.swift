@@ -11,6 +11,7 @@ struct ReloadService: Service {
     let metrics: DaemonMetrics
     let logger: Logger
     let notifier: SystemdNotifier
+    let hooks: DaemonHooks
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
@@ -50,6 +51,7 @@ struct ReloadService: Service {
             return false
         }
         metrics.reloads.increment()
+        hooks.reloaded(ruleSet)
         logger.notice(
             "rules reloaded",
             metadata: [

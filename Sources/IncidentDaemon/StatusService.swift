@@ -12,6 +12,12 @@ struct StatusService: Service {
     let logger: Logger
     /// The parts that must report ready before `READY=1`.
     let expected: [String]
+    /// Expected parts that only need to have reported, ready or not: a journal that cannot be opened is shown
+    /// on `/readyz` and retried, but must not keep the socket and spool from serving (nor systemd from
+    /// starting the service).
+    let degradable: Set<String>
+    /// Live counts of the sources, appended to `STATUS=`.
+    let hooks: DaemonHooks
     var statusInterval: Duration = .seconds(5)
 
     func run() async throws {
@@ -25,15 +31,17 @@ struct StatusService: Service {
                 let figures = await pipeline.engineFigures()
                 if !announced {
                     let readiness = board.snapshot
-                    if expected.allSatisfy({ readiness.details[$0] != nil && readiness.problems[$0] == nil }) {
+                    if expected.allSatisfy({
+                        readiness.details[$0] != nil && (readiness.problems[$0] == nil || degradable.contains($0))
+                    }) {
                         announced = true
-                        notifier.ready(status: Self.status(figures))
+                        notifier.ready(status: Self.status(figures) + hooks.statusText)
                         logger.notice("incidentd ready", metadata: ["parts": "\(expected.joined(separator: ","))"])
                     }
                 }
                 if watchdog { notifier.send("WATCHDOG=1") }
                 if announced && ContinuousClock.now - lastStatus >= statusInterval {
-                    notifier.status(Self.status(figures))
+                    notifier.status(Self.status(figures) + hooks.statusText)
                     lastStatus = .now
                 }
                 let pause = announced ? tick : min(tick, .milliseconds(50))

@@ -51,7 +51,14 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let path = Configuration.locate(explicit: config, environment: ProcessInfo.processInfo.environment)
         let level = logLevel
+        // Under systemd, stderr is a journal stream: write structured entries instead of flat lines.
+        let journal = JournalLogHandler.stderrIsJournal()
         LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
