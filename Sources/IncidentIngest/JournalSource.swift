@@ -123,7 +123,8 @@ public final class JournalSource: Service, Sendable {
             stopRequested.store(true, ordering: .relaxed)
         }
         readiness.complete(
-            .failure(SourceError(.stopped, path: configuration.location.description, message: "journal source stopped")))
+            .failure(SourceError(.stopped, path: configuration.location.description, message: "journal source stopped"))
+        )
         logger.info("journal source stopped", metadata: ["journal": "\(configuration.location)"])
     }
 }

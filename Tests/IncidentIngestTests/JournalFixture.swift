@@ -32,7 +32,9 @@ enum JournalFixture {
     }
 
     /// Appends entries to `DIR/NAME.journal` (creating it), numbering their times from `firstIndex`.
-    static func write(_ entries: [[String: String]], to directory: String, name: String = "fixture", firstIndex: Int = 0)
+    static func write(
+        _ entries: [[String: String]], to directory: String, name: String = "fixture", firstIndex: Int = 0
+    )
         throws
     {
         var input = Data()

@@ -10,7 +10,8 @@ struct JournalSourceTests {
     static let all = JournalFilter.matches([])
 
     func makeSource(
-        _ directory: String, sink: FakeSink, filter: JournalFilter = all, startAt: JournalSourceConfiguration.StartAt =
+        _ directory: String, sink: FakeSink, filter: JournalFilter = all,
+        startAt: JournalSourceConfiguration.StartAt =
             .beginning, health: HealthLog = HealthLog()
     ) -> JournalSource {
         var configuration = JournalSourceConfiguration(
@@ -78,7 +79,10 @@ struct JournalSourceTests {
                 try JournalFixture.write((800..<900).map { JournalFixture.line($0) }, to: dir, firstIndex: 800)
                 #expect(await eventually { two.counters.entriesCommitted == 400 })
             }
-            #expect(seqs(first) + seqs(second) == Array(0..<900))
+            let got = seqs(first) + seqs(second)
+            #expect(
+                got.count == 900 && got == Array(0..<900),
+                "\(got.count) entries; first out of place: \(firstMismatch(got))")
         }
     }
 
@@ -126,8 +130,10 @@ struct JournalSourceTests {
     func explicitMatches() async throws {
         try await withTemporaryDirectory { dir in
             let entries = [
-                JournalFixture.line(0, identifier: "a", priority: 3), JournalFixture.line(1, identifier: "b", priority: 3),
-                JournalFixture.line(2, identifier: "c", priority: 3), JournalFixture.line(3, identifier: "a", priority: 6),
+                JournalFixture.line(0, identifier: "a", priority: 3),
+                JournalFixture.line(1, identifier: "b", priority: 3),
+                JournalFixture.line(2, identifier: "c", priority: 3),
+                JournalFixture.line(3, identifier: "a", priority: 6),
             ]
             try JournalFixture.write(entries, to: dir)
             let sink = FakeSink()
@@ -203,10 +209,16 @@ struct JournalSourceTests {
             #expect(files.count >= 2, "the writer rotated: \(files)")
             #expect(source.counters.invalidations >= 1)
             let got = seqs(sink)
-            #expect(got.count == total)
-            #expect(got == Array(0..<total))
+            #expect(
+                got.count == total && got == Array(0..<total),
+                "\(got.count) entries; first out of place: \(firstMismatch(got))")
         }
     }
+}
+
+/// The first index where `numbers` is not 0, 1, 2, ..., or nil (compact failure messages).
+func firstMismatch(_ numbers: [Int]) -> Int? {
+    numbers.indices.first { numbers[$0] != $0 }
 }
 
 /// What a journal source reported about its health, in order.

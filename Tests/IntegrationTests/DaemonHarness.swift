@@ -20,9 +20,21 @@ final class RunningDaemon: @unchecked Sendable {
     var spool: URL { directory.appendingPathComponent("spool") }
     var database: String { directory.appendingPathComponent("state/incidentd.sqlite").path }
 
-    /// Writes a config (plus `extra` YAML appended at top level) and starts the daemon; returns once it said
-    /// `READY=1`.
-    init(rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, extra: String = "") throws {
+    /// Environment variables set for the daemon on top of the test's own.
+    let environment: [String: String]
+    /// When set, the daemon runs with `WATCHDOG_USEC` of this many microseconds and `WATCHDOG_PID` set to its
+    /// own pid, as systemd does (a shell sets it to `$$`, then `exec`s the daemon).
+    let watchdogUsec: Int?
+
+    /// Writes a config (plus `extra` YAML appended at top level, and `journal` as `sources.journal`) and starts
+    /// the daemon; returns once it said `READY=1`.
+    init(
+        rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, extra: String = "",
+        journal: String = "{ enabled: false }", environment: [String: String] = [:], watchdogUsec: Int? = nil,
+        logPath: String? = nil
+    ) throws {
+        self.environment = environment
+        self.watchdogUsec = watchdogUsec
         directory = try CLI.temporaryDirectory()
         let rulesPath: String
         if let rules {
@@ -38,7 +50,7 @@ final class RunningDaemon: @unchecked Sendable {
             state_dir: state
             rules: [\(rulesPath)]
             sources:
-              journal: { enabled: false }
+              journal: \(journal)
               socket: { path: ingest.sock }
               spool: { path: spool }
             http:
@@ -55,7 +67,7 @@ final class RunningDaemon: @unchecked Sendable {
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         notify = try NotifyListener(path: directory.appendingPathComponent("notify.sock").path)
-        logPath = directory.appendingPathComponent("incidentd.log").path
+        self.logPath = logPath ?? directory.appendingPathComponent("incidentd.log").path
         process = Process()
         try start()
     }
@@ -68,12 +80,22 @@ final class RunningDaemon: @unchecked Sendable {
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try logFile.seekToEnd()
         process = Process()
-        process.executableURL = CLI.productsDirectory.appendingPathComponent("incidentd")
-        process.arguments = ["--config", configPath]
+        let binary = CLI.productsDirectory.appendingPathComponent("incidentd").path
+        if let watchdogUsec {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = [
+                "-c", "WATCHDOG_PID=$$ WATCHDOG_USEC=\(watchdogUsec) exec \"$0\" \"$@\"", binary, "--config",
+                configPath,
+            ]
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--config", configPath]
+        }
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
         environment["INCIDENTD_CONFIG"] = nil
+        environment.merge(self.environment) { _, new in new }
         process.environment = environment
         process.standardOutput = logFile
         process.standardError = logFile

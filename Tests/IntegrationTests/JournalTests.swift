@@ -1,0 +1,190 @@
+import Foundation
+import IncidentCore
+import IncidentStore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+let journalAppRules = """
+    rules:
+      - name: app-errors
+        match: ['identifier="app"']
+        kind: degradation
+        impact: low
+        urgency: low
+        group_by: [host]
+    escalation_policies:
+      - name: default
+        steps:
+          - { after: 0s, notify: [oncall] }
+    escalation_by_priority: { P1: default, P2: default, P3: default, P4: default, P5: default }
+    """
+
+/// The journal source in the real daemon, over journal files made by `systemd-journal-remote`.
+@Suite(.serialized, .enabled(if: JournalFiles.available, "needs systemd-journal-remote"))
+struct JournalTests {
+    /// A fresh journal directory beside the daemon's files.
+    func journalDirectory() throws -> String {
+        let dir = try CLI.temporaryDirectory().appendingPathComponent("journal").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    func waitFor(_ timeout: Duration = .seconds(60), _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    @Test func theShippedRulesTurnJournalEntriesIntoIncidents() throws {
+        let dir = try journalDirectory()
+        var entries: [[String: String]] = [
+            [
+                "MESSAGE": "nginx.service: Failed with result 'exit-code'.", "PRIORITY": "4",
+                "SYSLOG_IDENTIFIER": "systemd", "MESSAGE_ID": "d9b373ed55a64feb8242e02dbe79a49c",
+                "UNIT": "nginx.service", "_SYSTEMD_UNIT": "init.scope", "_HOSTNAME": "web1",
+            ],
+            [
+                "MESSAGE": "Out of memory: Killed process 4242 (java) total-vm:8123456kB, anon-rss:4023456kB",
+                "PRIORITY": "3", "SYSLOG_IDENTIFIER": "kernel", "_HOSTNAME": "db1",
+            ],
+            [
+                "MESSAGE": "I/O error, dev sdb, sector 2048 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2",
+                "PRIORITY": "3", "SYSLOG_IDENTIFIER": "kernel", "_HOSTNAME": "db1",
+            ],
+        ]
+        // sshd logs failed passwords at PRIORITY 6: only the derived matches (identifier sshd) let them in.
+        for port in 0..<6 {
+            entries.append([
+                "MESSAGE": "Failed password for root from 203.0.113.9 port \(52000 + port) ssh2", "PRIORITY": "6",
+                "SYSLOG_IDENTIFIER": "sshd", "_SYSTEMD_UNIT": "ssh.service", "_HOSTNAME": "bastion",
+            ])
+        }
+        // Noise at info level from a program no rule names: not read at all.
+        for n in 0..<50 {
+            entries.append([
+                "MESSAGE": "cache refreshed \(n)", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "chatty", "_HOSTNAME": "web1",
+            ])
+        }
+        try JournalFiles.write(entries, to: dir)
+        let daemon = try RunningDaemon(journal: "{ directory: \(dir), start_at: beginning }")
+        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 9 }, "\(daemon.log())")
+        #expect(try daemon.metric("incidentd_journal_entries_read") == 9)
+        let list = try daemon.ctl("list", "--json")
+        let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
+        let byRule = Dictionary(
+            incidents.map { ($0["rule"] as? String ?? "?", $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(
+            Set(byRule.keys) == ["systemd-unit-failed", "kernel-oom-kill", "disk-io-error", "ssh-brute-force"],
+            "\(list.stdout)")
+        #expect(byRule["systemd-unit-failed"]?["kind"] as? String == "outage")
+        #expect(byRule["systemd-unit-failed"]?["title"] as? String == "nginx.service failed")
+        #expect(byRule["kernel-oom-kill"]?["title"] as? String == "OOM killer on db1 killed java")
+        #expect(byRule["disk-io-error"]?["kind"] as? String == "degradation")
+        #expect(byRule["ssh-brute-force"]?["kind"] as? String == "security")
+        #expect(byRule["ssh-brute-force"]?["events"] as? Int == 6)
+        #expect((byRule["ssh-brute-force"]?["labels"] as? [String: String])?["src_ip"] == "203.0.113.9")
+        let ready = try daemon.api("/readyz")
+        #expect(ready.status == 200, "\(ready.body)")
+        #expect(ready.body.contains(dir))
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+    }
+
+    @Test func aRestartMidStreamResumesAtTheCursorWithNoDuplicateAndNoGap() throws {
+        let dir = try journalDirectory()
+        try JournalFiles.write((0..<60_000).map(JournalFiles.line), to: dir)
+        let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
+        // Killed while it reads: whatever was committed stays, with its cursor.
+        #expect(try waitFor { (try daemon.metric("incidentd_journal_entries_committed") ?? 0) > 0 })
+        let before = try daemon.metric("incidentd_journal_entries_committed") ?? 0
+        daemon.signal(SIGKILL)
+        try JournalFiles.write((60_000..<70_000).map(JournalFiles.line), to: dir)
+        try daemon.start()
+        // Stopped cleanly once the count has stood still for 2 s, then the store is the judge.
+        var last = -1.0
+        var still = 0
+        #expect(
+            try waitFor(.seconds(120)) {
+                let now = try daemon.metric("incidentd_journal_entries_committed") ?? 0
+                still = now == last && now > 0 ? still + 1 : 0
+                last = now
+                return still >= 40
+            })
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        let seqs = try seqs(in: daemon.database)
+        let gaps = gapsAndDuplicates(seqs, expected: 70_000)
+        #expect(seqs.count == 70_000, "killed after \(Int(before)) committed")
+        #expect(
+            gaps.missing.isEmpty && gaps.duplicates.isEmpty,
+            "missing \(gaps.missing.prefix(10)), twice \(gaps.duplicates.prefix(10))")
+    }
+
+    /// The `line N` numbers of every journal event in the store, in store order.
+    func seqs(in database: String) throws -> [Int] {
+        let box = ResultBox<[Int]>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let store = try SQLiteStore(path: database)
+                var numbers: [Int] = []
+                var after: Int64 = 0
+                while true {
+                    let page = try await store.events(after: after, limit: 10_000)
+                    guard let last = page.last else { break }
+                    after = last.id
+                    numbers += page.compactMap { $0.event.annotations["message"].flatMap { Int($0.dropFirst(5)) } }
+                }
+                box.set(.success(numbers))
+            } catch {
+                box.set(.failure(error))
+            }
+            done.signal()
+        }
+        done.wait()
+        return try box.get()
+    }
+
+    @Test func aMissingJournalDirectoryIsAReadinessProblemAndTheDaemonKeepsServing() throws {
+        let missing = try CLI.temporaryDirectory().appendingPathComponent("no-such-journal").path
+        let daemon = try RunningDaemon(rules: daemonRules, journal: "{ directory: \(missing) }")
+        let ready = try daemon.api("/readyz")
+        #expect(ready.status == 503, "\(ready.body)")
+        #expect(ready.body.contains("journal"))
+        #expect(ready.body.contains(missing))
+        #expect(try daemon.metric("incidentd_journal_open") == 0)
+        let client = try LineClient(path: daemon.ingestSocket)
+        client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
+        #expect(jsonObject(client.readLine() ?? "")["ok"] as? Bool == true)
+        #expect(daemon.log().contains("journal source cannot open the journal"))
+        // It comes back by itself once the directory exists.
+        try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
+        try JournalFiles.write([JournalFiles.line(0)], to: missing)
+        #expect(try waitFor(.seconds(20)) { try daemon.api("/readyz").status == 200 })
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+    }
+}
+
+/// The numbers below `expected` that are absent, and those present more than once (compact failure messages).
+func gapsAndDuplicates(_ numbers: [Int], expected: Int) -> (missing: [Int], duplicates: [Int]) {
+    var seen = [Int](repeating: 0, count: expected)
+    var duplicates: [Int] = []
+    for n in numbers where n >= 0 && n < expected {
+        seen[n] += 1
+        if seen[n] == 2 { duplicates.append(n) }
+    }
+    return (seen.indices.filter { seen[$0] == 0 }, duplicates)
+}
+
+/// A result handed from a task to a waiting thread.
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+
+    func set(_ result: Result<T, any Error>) { lock.withLock { self.result = result } }
+    func get() throws -> T { try lock.withLock { result! }.get() }
+}
