@@ -124,6 +124,29 @@ struct JournalTests {
             "missing \(gaps.missing.prefix(10)), twice \(gaps.duplicates.prefix(10))")
     }
 
+    @Test func aReloadThatNamesANewIdentifierWidensTheDerivedMatches() throws {
+        let dir = try journalDirectory()
+        let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
+        let quiet = ["MESSAGE": "backup done", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "backup", "_HOSTNAME": "h"]
+        try JournalFiles.write([quiet, JournalFiles.line(1)], to: dir)
+        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 1 })
+        let rulesFile = daemon.directory.appendingPathComponent("rules/10-test.yaml")
+        let widened = journalAppRules.replacingOccurrences(
+            of: "rules:\n",
+            with:
+                "rules:\n  - { name: backups, match: ['identifier=\"backup\"'], kind: degradation, impact: low, urgency: low }\n"
+        )
+        try widened.write(to: rulesFile, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP, wait: false)
+        #expect(try waitFor { try daemon.metric("incidentd_rule_reloads_total") == 1 }, "\(daemon.log())")
+        try JournalFiles.write([quiet, JournalFiles.line(2)], to: dir)
+        // The new backup line is read; the one passed over before the reload is not read again.
+        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 3 }, "\(daemon.log())")
+        usleep(500_000)
+        #expect(try daemon.metric("incidentd_journal_entries_read") == 3)
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+    }
+
     /// The `line N` numbers of every journal event in the store, in store order.
     func seqs(in database: String) throws -> [Int] {
         let box = ResultBox<[Int]>()
