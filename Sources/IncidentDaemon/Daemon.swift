@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentIngest
+import IncidentNotify
 import IncidentRules
 import IncidentServer
 import IncidentStore
@@ -41,8 +42,11 @@ public struct Daemon: Sendable {
         let board = ReadinessBoard()
         let store = try SQLiteStore(path: sqlitePath)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
+        let targets = try NotifierDirectory.build(config.notifiers)
+        let wakeup = DeliveryWakeup()
         let pipeline = IngestPipeline(
-            engine: restored.engine, store: store, metrics: metrics, logger: logger)
+            engine: restored.engine, store: store, metrics: metrics, logger: logger,
+            subscribers: DaemonParts.subscribers(config), outboxFilled: { wakeup.poke() })
         let decoder = PayloadDecoder(
             maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
             maxLabelValueBytes: config.limits.maxLabelValueBytes)
@@ -75,6 +79,9 @@ public struct Daemon: Sendable {
         }
         // Outputs first: the pipeline stops last, after every source has handed in what it had.
         add(PipelineService(pipeline: pipeline))
+        add(
+            DeliveryService(
+                store: store, targets: targets, metrics: metrics, board: board, logger: logger, wakeup: wakeup))
         add(RetentionService(store: store, keep: config.keepEvents, logger: logger), critical: false)
         add(
             ReloadService(

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import IncidentEngine
 import IncidentIngest
 import IncidentRules
 import IncidentServer
@@ -15,6 +16,19 @@ enum DaemonParts {
         if config.socket.enabled { parts.append("socket") }
         if config.spool.enabled { parts.append("spool") }
         return parts
+    }
+
+    /// Notifier names by the lifecycle moments their `on:` lists.
+    static func subscribers(_ config: Configuration) -> [LifecycleMoment: [String]] {
+        var map: [LifecycleMoment: [String]] = [:]
+        for notifier in config.notifiers {
+            for trigger in notifier.on.sorted(by: { $0.rawValue < $1.rawValue }) {
+                if let moment = LifecycleMoment(rawValue: trigger.rawValue) {
+                    map[moment, default: []].append(notifier.name)
+                }
+            }
+        }
+        return map
     }
 
     static func server(config: Configuration, api: DaemonAPI, board: ReadinessBoard, logger: Logger) throws

@@ -33,7 +33,8 @@ struct StatusService: Service {
                 }
                 if watchdog { notifier.send("WATCHDOG=1") }
                 if announced && ContinuousClock.now - lastStatus >= statusInterval {
-                    notifier.status(Self.status(figures))
+                    let overdue = board.snapshot.problems["escalation"].map { "; \($0)" } ?? ""
+                    notifier.status(Self.status(figures) + overdue)
                     lastStatus = .now
                 }
                 let pause = announced ? tick : min(tick, .milliseconds(50))
