@@ -22,7 +22,11 @@ final class RunningDaemon: @unchecked Sendable {
 
     /// Writes a config (plus `extra` YAML appended at top level) and starts the daemon; returns once it said
     /// `READY=1`.
-    init(rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, extra: String = "") throws {
+    /// `notifiers` replaces the default list (file notifiers writing pages.jsonl) with YAML list items.
+    init(
+        rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, notifiers: String? = nil,
+        extra: String = ""
+    ) throws {
         directory = try CLI.temporaryDirectory()
         let rulesPath: String
         if let rules {
@@ -45,12 +49,14 @@ final class RunningDaemon: @unchecked Sendable {
               control_socket: control.sock
             \(http.map { "  listen: \($0)" } ?? "")
             notifiers:
+            \(notifiers ?? """
               - { name: oncall, type: file, path: pages.jsonl }
               - { name: team-lead, type: file, path: pages.jsonl }
               - { name: manager, type: file, path: pages.jsonl }
               - { name: security-team, type: file, path: pages.jsonl }
               - { name: lead, type: file, path: pages.jsonl }
               - { name: log, type: journal }
+            """)
             \(extra)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
