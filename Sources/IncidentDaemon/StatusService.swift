@@ -33,8 +33,7 @@ struct StatusService: Service {
                 }
                 if watchdog { notifier.send("WATCHDOG=1") }
                 if announced && ContinuousClock.now - lastStatus >= statusInterval {
-                    let overdue = board.snapshot.problems["escalation"].map { "; \($0)" } ?? ""
-                    notifier.status(Self.status(figures) + overdue)
+                    notifier.status(Self.status(figures, escalation: board.snapshot.problems["escalation"]))
                     lastStatus = .now
                 }
                 let pause = announced ? tick : min(tick, .milliseconds(50))
@@ -43,6 +42,11 @@ struct StatusService: Service {
         } onGracefulShutdown: {
             notifier.stopping()
         }
+    }
+
+    /// The status line, with the delivery service's "escalation overdue" problem when it has one.
+    static func status(_ f: EngineFigures, escalation problem: String?) -> String {
+        status(f) + (problem.map { "; \($0)" } ?? "")
     }
 
     static func status(_ f: EngineFigures) -> String {

@@ -75,7 +75,10 @@ public struct ExecNotifier: Notifier {
         // Our copies of the child's ends must go, or the reader never sees end-of-file.
         try? output.fileHandleForWriting.close()
         try? input.fileHandleForReading.close()
-        let captured = OutputCapture(fd: output.fileHandleForReading.fileDescriptor, limit: Self.outputLimit)
+        // The capture owns a duplicate: the Pipe's handle closes its own descriptor when released, and a second
+        // close of a number another thread may have reused would be a bug far from here.
+        let captured = OutputCapture(fd: dup(output.fileHandleForReading.fileDescriptor), limit: Self.outputLimit)
+        try? output.fileHandleForReading.close()
         let stdin = input.fileHandleForWriting
         let payload = PayloadRenderer.json(request)
         DispatchQueue.global().async {

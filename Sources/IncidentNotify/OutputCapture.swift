@@ -5,7 +5,7 @@ import Synchronization
     import Glibc
 #endif
 
-/// Reads a child's output on a Dispatch thread, keeping the first `limit` bytes and draining the rest so the
+/// Reads a child's output (a descriptor it owns and closes) on a Dispatch thread, keeping the first `limit` bytes and draining the rest so the
 /// child never blocks on a full pipe. A grandchild that keeps the pipe open cannot hold delivery up: `finish`
 /// stops reading after its grace period.
 final class OutputCapture: Sendable {

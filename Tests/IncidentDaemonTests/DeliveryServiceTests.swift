@@ -179,6 +179,11 @@ final class ScriptedNotifier: Notifier, Sendable {
         let service = run(["oncall": target(oncall)], overdueAfter: .seconds(60))
         try await until { board.snapshot.problems["escalation"] != nil }
         #expect(board.snapshot.problems["escalation"]?.hasPrefix("escalation overdue: a notification due at") == true)
+        let figures = EngineFigures(
+            stats: EngineStats(), workingIncidents: 1, workingAlerts: 1, pendingEvents: 0, timers: 1, queuedEvents: 0)
+        let status = StatusService.status(figures, escalation: board.snapshot.problems["escalation"])
+        #expect(status.contains("queued; escalation overdue: a notification due at"), "\(status)")
+        #expect(!board.snapshot.isReady, "/readyz answers 503 while escalation is overdue")
         try await until { board.snapshot.problems["escalation"] == nil }
         service.cancel()
         #expect(oncall.requests.count == 4)
