@@ -42,11 +42,11 @@ public struct Daemon: Sendable {
         let board = ReadinessBoard()
         let store = try SQLiteStore(path: sqlitePath)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
-        let targets = try NotifierDirectory.build(config.notifiers)
+        let notifiers = try NotifierRegistry(config: config)
         let wakeup = DeliveryWakeup()
         let pipeline = IngestPipeline(
             engine: restored.engine, store: store, metrics: metrics, logger: logger,
-            subscribers: DaemonParts.subscribers(config), outboxFilled: { wakeup.poke() })
+            subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() })
         let decoder = PayloadDecoder(
             maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
             maxLabelValueBytes: config.limits.maxLabelValueBytes)
@@ -81,11 +81,12 @@ public struct Daemon: Sendable {
         add(PipelineService(pipeline: pipeline))
         add(
             DeliveryService(
-                store: store, targets: targets, metrics: metrics, board: board, logger: logger, wakeup: wakeup))
+                store: store, notifiers: notifiers, metrics: metrics, board: board, logger: logger, wakeup: wakeup))
         add(RetentionService(store: store, keep: config.keepEvents, logger: logger), critical: false)
         add(
             ReloadService(
-                configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier))
+                configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier,
+                notifiers: notifiers))
         for service in try DaemonParts.server(config: config, api: api, board: board, logger: logger) {
             add(service)
         }

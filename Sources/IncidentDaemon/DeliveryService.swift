@@ -14,7 +14,7 @@ import Synchronization
 /// is never handed out twice: see `Tracker`.
 struct DeliveryService: Service {
     let store: any IncidentStore & OutboxStore
-    let targets: [String: NotifierTarget]
+    let notifiers: NotifierRegistry
     let metrics: DaemonMetrics
     let board: ReadinessBoard
     let logger: Logger
@@ -43,7 +43,7 @@ struct DeliveryService: Service {
                         due = []
                     }
                     for entry in due {
-                        let limit = targets[entry.notification.notifier]?.concurrency ?? 1
+                        let limit = notifiers.target(entry.notification.notifier)?.concurrency ?? 1
                         guard tracker.start(entry, limit: limit) else { continue }
                         group.addTask {
                             await deliver(entry)
@@ -69,7 +69,7 @@ struct DeliveryService: Service {
     func deliver(_ entry: OutboxEntry) async {
         let n = entry.notification
         let attempt = entry.attempts + 1
-        guard let target = targets[n.notifier] else {
+        guard let target = notifiers.target(n.notifier) else {
             let failure = DeliveryFailure(
                 "unknown_notifier", "notifier '\(n.notifier)' is not in the config; the message is given up")
             await settle(entry, .failed(error: failure.message, fallback: nil), type: "notify_failed", failure.message)

@@ -41,8 +41,9 @@ public actor IngestPipeline: EventSink {
     let logger: Logger
     let now: @Sendable () -> Timestamp
     nonisolated let metrics: DaemonMetrics
-    /// Notifier names by lifecycle moment (`on:`); their messages are queued with the moment's effects.
-    let subscribers: [LifecycleMoment: [String]]
+    /// Notifier names by lifecycle moment (`on:`), read per batch (a reload may change them); their messages
+    /// are queued with the moment's effects.
+    let subscribers: @Sendable () -> [LifecycleMoment: [String]]
     /// Called after a commit that queued messages, so delivery starts without waiting for its next poll.
     let outboxFilled: @Sendable () -> Void
 
@@ -61,7 +62,8 @@ public actor IngestPipeline: EventSink {
     public init(
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
         logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() },
-        subscribers: [LifecycleMoment: [String]] = [:], outboxFilled: @escaping @Sendable () -> Void = {}
+        subscribers: @escaping @Sendable () -> [LifecycleMoment: [String]] = { [:] },
+        outboxFilled: @escaping @Sendable () -> Void = {}
     ) {
         self.subscribers = subscribers
         self.outboxFilled = outboxFilled
@@ -206,7 +208,7 @@ public actor IngestPipeline: EventSink {
     private func processBatch() async {
         let work = takeBatch()
         let time = now()
-        var builder = BatchBuilder(at: time, subscribers: subscribers)
+        var builder = BatchBuilder(at: time, subscribers: subscribers())
         var outcomes: [Outcome] = []
         var checkpoint = false
 

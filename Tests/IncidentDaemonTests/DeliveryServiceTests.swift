@@ -52,7 +52,8 @@ final class ScriptedNotifier: Notifier, Sendable {
 
     func run(_ targets: [String: NotifierTarget], overdueAfter: Duration = .seconds(300)) -> Task<Void, any Error> {
         var service = DeliveryService(
-            store: store, targets: targets, metrics: DaemonMetrics(), board: board, logger: Logger(label: "test"),
+            store: store, notifiers: NotifierRegistry(targets), metrics: DaemonMetrics(), board: board,
+            logger: Logger(label: "test"),
             wakeup: DeliveryWakeup())
         service.pollInterval = .milliseconds(20)
         service.overdueAfter = overdueAfter

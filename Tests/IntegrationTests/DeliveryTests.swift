@@ -232,4 +232,27 @@ let deliveryRules = """
         #expect(receiver.rawLog().contains(#""event_action": "acknowledge""#))
         #expect(!daemon.log().contains("R0UTINGKEY123456"))
     }
+
+    @Test func aReloadBringsInTheNotifiersTheNewRulesName() throws {
+        let receiver = try Receiver()
+        let daemon = try RunningDaemon(
+            rules: deliveryRules,
+            notifiers: """
+                  - { name: hook, type: webhook, url: '\(receiver.url("/ok"))' }
+                """)
+        let config = try String(contentsOfFile: daemon.configPath, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: "  - { name: hook,", with: "  - { name: late, type: file, path: late.jsonl }\n  - { name: hook,"
+        ).write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        try deliveryRules.replacingOccurrences(
+            of: "{ after: 0s, notify: [hook] }", with: "{ after: 0s, notify: [late] }"
+        )
+        .write(toFile: daemon.directory.path + "/rules/10-test.yaml", atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP, wait: false)
+        try until("the reload") { daemon.log().contains("rules reloaded") }
+        try fire(daemon)
+        try until("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
+        #expect(try timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
+        #expect(receiver.requests().isEmpty)
+    }
 }
