@@ -35,11 +35,12 @@ let deliveryRules = """
         #expect(sent.status == 200, "\(sent.body)")
     }
 
-    func until(_ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool) throws {
+    /// Polls `condition` without holding a cooperative thread, which the unit tests running beside need.
+    func until(_ what: String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try !condition() {
             guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting for \(what)") }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -63,7 +64,7 @@ let deliveryRules = """
         }
     }
 
-    @Test func stepsFireAtTheirTimesAcknowledgeHoldsTheNextAndAckTimeoutReleasesIt() throws {
+    @Test func stepsFireAtTheirTimesAcknowledgeHoldsTheNextAndAckTimeoutReleasesIt() async throws {
         let receiver = try Receiver()
         let scripts = try CLI.temporaryDirectory()
         let pager = scripts.appendingPathComponent("pager.sh").path
@@ -82,8 +83,8 @@ let deliveryRules = """
                   - { name: archive, type: file, path: archive.jsonl, on: [open, ack] }
                 """)
         try fire(daemon)
-        try until("step 0") { receiver.requests().count == 1 }
-        try until("step 1") { receiver.requests().count == 2 }
+        try await until("step 0") { receiver.requests().count == 1 }
+        try await until("step 1") { receiver.requests().count == 2 }
         let first = receiver.requests()
         #expect(first.map(\.key) == ["INC-1/0/0", "INC-1/1/0"])
         let gap = first[1].t - first[0].t
@@ -95,18 +96,22 @@ let deliveryRules = """
         let acked = try #require((shown["acknowledged_at"] as? String).flatMap(Self.seconds))
         // Step 2 falls due at 4 s while acknowledged: held until the acknowledgement lapses 3 s after the ack.
         // Measured on the receiver's and the daemon's clocks, so a busy test process cannot skew it.
-        try until("the held step after ack_timeout") { receiver.requests().count == 3 }
+        try await until("the held step after ack_timeout") { receiver.requests().count == 3 }
         let released = receiver.requests()[2].t - acked
         #expect(acked + 3 > first[0].t + 4, "step 2 fell due while acknowledged")
         #expect(released > 2.8 && released < 4.5, "the held step went out \(released)s after the ack, not about 3 s")
         #expect(receiver.requests().last?.key == "INC-1/2/0")
 
-        try until("the delivery record") { try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/2/0") } }
+        try await until("the delivery record") {
+            try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/2/0") }
+        }
         let lines = try timeline(daemon)
         #expect(lines.contains { $0.hasPrefix("escalation: step 2 round 0 held: acknowledged by ann") })
         #expect(lines.contains { $0.hasPrefix("ack_timeout:") })
         #expect(lines.contains("notified: hook INC-1/0/0 attempt 1: HTTP 200: accepted"))
-        try until("the on: [open, ack] archive") { self.lines(daemon.directory.path + "/archive.jsonl").count == 2 }
+        try await until("the on: [open, ack] archive") {
+            self.lines(daemon.directory.path + "/archive.jsonl").count == 2
+        }
         let triggers = self.lines(daemon.directory.path + "/archive.jsonl").map {
             ($0["notification"] as? [String: Any])?["trigger"] as? String
         }
@@ -118,7 +123,7 @@ let deliveryRules = """
         #expect(receiver.requests().allSatisfy { !$0.duplicate })
     }
 
-    @Test func killNineBetweenSendAndRecordResendsTheKeyAndTheReceiverDropsIt() throws {
+    @Test func killNineBetweenSendAndRecordResendsTheKeyAndTheReceiverDropsIt() async throws {
         let receiver = try Receiver()
         let daemon = try RunningDaemon(
             rules: deliveryRules,
@@ -127,11 +132,11 @@ let deliveryRules = """
                 """)
         try fire(daemon)
         // The receiver has accepted INC-1/0/0 and holds its answer: the daemon has sent but not recorded.
-        try until("the first send") { receiver.requests().count == 1 }
+        try await until("the first send") { receiver.requests().count == 1 }
         daemon.signal(SIGKILL)
         try daemon.start()
-        try until("the resend after restart") { receiver.requests().contains { $0.duplicate } }
-        try until("the delivery record") {
+        try await until("the resend after restart") { receiver.requests().contains { $0.duplicate } }
+        try await until("the delivery record") {
             try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/0/0 attempt 1: HTTP 200: duplicate") }
         }
         let firstStep = receiver.requests().filter { $0.key == "INC-1/0/0" }
@@ -141,11 +146,11 @@ let deliveryRules = """
         // Once recorded, a key is never sent again: not after a second kill -9 either.
         daemon.signal(SIGKILL)
         try daemon.start()
-        usleep(1_500_000)
+        try await Task.sleep(for: .milliseconds(1500))
         #expect(receiver.requests().filter { $0.key == "INC-1/0/0" }.count == 2)
     }
 
-    @Test func aDeadReceiverLeadsToTheFallbackAndSecretsStayOut() throws {
+    @Test func aDeadReceiverLeadsToTheFallbackAndSecretsStayOut() async throws {
         let receiver = try Receiver()
         let dir = try CLI.temporaryDirectory()
         let urlSecret = "PathTokenZq81xW"
@@ -169,11 +174,11 @@ let deliveryRules = """
                 """)
         try fire(daemon)
         let archive = daemon.directory.path + "/archive.jsonl"
-        try until("both notifiers giving up step 0") {
+        try await until("both notifiers giving up step 0") {
             try timeline(daemon).filter { $0.hasPrefix("notify_failed:") && $0.contains("INC-1/0/0 attempt 3") }.count
                 == 2
         }
-        try until("the fallback") { !self.lines(archive).isEmpty }
+        try await until("the fallback") { !self.lines(archive).isEmpty }
         // Both fall back to archive under the same key: archive gets step 0 once.
         let keys = self.lines(archive).map { ($0["notification"] as? [String: Any])?["idempotency_key"] as? String }
         #expect(keys.filter { $0 == "INC-1/0/0" }.count == 1)
@@ -208,7 +213,7 @@ let deliveryRules = """
         }
     }
 
-    @Test func aPagerDutyAcknowledgeForTheIncidentIdAcknowledgesIt() throws {
+    @Test func aPagerDutyAcknowledgeForTheIncidentIdAcknowledgesIt() async throws {
         let receiver = try Receiver()
         let dir = try CLI.temporaryDirectory()
         let keyFile = dir.appendingPathComponent("pd.key").path
@@ -219,7 +224,7 @@ let deliveryRules = """
                   - { name: hook, type: webhook, format: pagerduty, url: '\(receiver.url("/ok"))', routing_key_file: '\(keyFile)', on: [ack] }
                 """)
         try fire(daemon)
-        try until("the trigger") { receiver.requests().count == 1 }
+        try await until("the trigger") { receiver.requests().count == 1 }
         let ack = try daemon.api(
             "/api/v1/webhook/pagerduty", method: "POST",
             body: #"{"event_action":"acknowledge","dedup_key":"INC-1","routing_key":"x"}"#)
@@ -228,12 +233,12 @@ let deliveryRules = """
         #expect(shown["state"] as? String == "acknowledged")
         #expect(shown["acknowledged_by"] as? String == "pagerduty")
         // Our own acknowledge goes back out to PagerDuty under the same dedup_key.
-        try until("the acknowledge message") { receiver.requests().count == 2 }
+        try await until("the acknowledge message") { receiver.requests().count == 2 }
         #expect(receiver.rawLog().contains(#""event_action": "acknowledge""#))
         #expect(!daemon.log().contains("R0UTINGKEY123456"))
     }
 
-    @Test func aReloadBringsInTheNotifiersTheNewRulesName() throws {
+    @Test func aReloadBringsInTheNotifiersTheNewRulesName() async throws {
         let receiver = try Receiver()
         let daemon = try RunningDaemon(
             rules: deliveryRules,
@@ -249,9 +254,9 @@ let deliveryRules = """
         )
         .write(toFile: daemon.directory.path + "/rules/10-test.yaml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP, wait: false)
-        try until("the reload") { daemon.log().contains("rules reloaded") }
+        try await until("the reload") { daemon.log().contains("rules reloaded") }
         try fire(daemon)
-        try until("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
+        try await until("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
         #expect(try timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
         #expect(receiver.requests().isEmpty)
     }
