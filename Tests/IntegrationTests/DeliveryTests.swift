@@ -35,12 +35,13 @@ let deliveryRules = """
         #expect(sent.status == 200, "\(sent.body)")
     }
 
-    /// Polls `condition` without holding a cooperative thread, which the unit tests running beside need.
+    /// Polls `condition`, holding its thread: a sleeping task may wait long for a cooperative thread while other
+    /// tests block them, and these tests act between steps seconds apart.
     func until(_ what: String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try !condition() {
             guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
+            usleep(20_000)
         }
     }
 
@@ -83,10 +84,10 @@ let deliveryRules = """
                   - { name: archive, type: file, path: archive.jsonl, on: [open, ack] }
                 """)
         try fire(daemon)
-        try await until("step 0") { receiver.requests().count == 1 }
-        try await until("step 1") { receiver.requests().count == 2 }
+        try await until("step 0") { receiver.requests().count >= 1 }
+        try await until("step 1") { receiver.requests().count >= 2 }
         let first = receiver.requests()
-        #expect(first.map(\.key) == ["INC-1/0/0", "INC-1/1/0"])
+        #expect(first.prefix(2).map(\.key) == ["INC-1/0/0", "INC-1/1/0"])
         let gap = first[1].t - first[0].t
         #expect(gap > 1.7 && gap < 3.5, "step 1 came \(gap)s after step 0, not about 2 s")
 
@@ -96,7 +97,7 @@ let deliveryRules = """
         let acked = try #require((shown["acknowledged_at"] as? String).flatMap(Self.seconds))
         // Step 2 falls due at 4 s while acknowledged: held until the acknowledgement lapses 3 s after the ack.
         // Measured on the receiver's and the daemon's clocks, so a busy test process cannot skew it.
-        try await until("the held step after ack_timeout") { receiver.requests().count == 3 }
+        try await until("the held step after ack_timeout") { receiver.requests().count >= 3 }
         let released = receiver.requests()[2].t - acked
         #expect(acked + 3 > first[0].t + 4, "step 2 fell due while acknowledged")
         #expect(released > 2.8 && released < 4.5, "the held step went out \(released)s after the ack, not about 3 s")
@@ -132,7 +133,7 @@ let deliveryRules = """
                 """)
         try fire(daemon)
         // The receiver has accepted INC-1/0/0 and holds its answer: the daemon has sent but not recorded.
-        try await until("the first send") { receiver.requests().count == 1 }
+        try await until("the first send") { receiver.requests().count >= 1 }
         daemon.signal(SIGKILL)
         try daemon.start()
         try await until("the resend after restart") { receiver.requests().contains { $0.duplicate } }
@@ -224,7 +225,7 @@ let deliveryRules = """
                   - { name: hook, type: webhook, format: pagerduty, url: '\(receiver.url("/ok"))', routing_key_file: '\(keyFile)', on: [ack] }
                 """)
         try fire(daemon)
-        try await until("the trigger") { receiver.requests().count == 1 }
+        try await until("the trigger") { receiver.requests().count >= 1 }
         let ack = try daemon.api(
             "/api/v1/webhook/pagerduty", method: "POST",
             body: #"{"event_action":"acknowledge","dedup_key":"INC-1","routing_key":"x"}"#)
@@ -233,7 +234,7 @@ let deliveryRules = """
         #expect(shown["state"] as? String == "acknowledged")
         #expect(shown["acknowledged_by"] as? String == "pagerduty")
         // Our own acknowledge goes back out to PagerDuty under the same dedup_key.
-        try await until("the acknowledge message") { receiver.requests().count == 2 }
+        try await until("the acknowledge message") { receiver.requests().count >= 2 }
         #expect(receiver.rawLog().contains(#""event_action": "acknowledge""#))
         #expect(!daemon.log().contains("R0UTINGKEY123456"))
     }
