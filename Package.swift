@@ -76,10 +76,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "IncidentNotify",
+            dependencies: [
+                "IncidentCore", "CSystemd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "IncidentDaemon",
             dependencies: [
                 "IncidentCore", "IncidentRules", "IncidentEngine", "IncidentStore", "IncidentIngest", "IncidentServer",
-                "CSystemd",
+                "IncidentNotify", "CSystemd",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -137,6 +148,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "IncidentDaemonTests", dependencies: ["IncidentDaemon"]),
+        .testTarget(
+            name: "IncidentDaemonTests",
+            dependencies: ["IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentEngine"]
+        ),
+        .testTarget(
+            name: "IncidentNotifyTests",
+            dependencies: ["IncidentNotify", "IncidentCore"]
+        ),
     ]
 )

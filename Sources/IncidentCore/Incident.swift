@@ -120,7 +120,8 @@ public struct TimelineEntry: Sendable, Hashable {
     }
 }
 
-/// "Notify N for step S round R": a page the delivery layer must send exactly once.
+/// "Notify N for step S round R" (or "tell N the incident was acknowledged"): a message the delivery layer
+/// must send exactly once.
 public struct Notification: Sendable, Hashable {
     public var incident: Int
     public var notifier: String
@@ -129,16 +130,27 @@ public struct Notification: Sendable, Hashable {
     public var round: Int
     /// When the step was due (event time); delivery is at or after this.
     public var due: Timestamp
+    /// The lifecycle moment (`open`, `ack`, `resolve`, `reopen`, `close`) a notifier's `on:` asked for; nil
+    /// for an escalation step.
+    public var moment: String?
 
-    public init(incident: Int, notifier: String, policy: String, step: Int, round: Int, due: Timestamp) {
+    public init(
+        incident: Int, notifier: String, policy: String, step: Int, round: Int, due: Timestamp, moment: String? = nil
+    ) {
         self.incident = incident
         self.notifier = notifier
         self.policy = policy
         self.step = step
         self.round = round
         self.due = due
+        self.moment = moment
     }
 
-    /// `INC-7/1/0`: SPEC §7's idempotency key; a notifier is never sent the same key twice.
-    public var idempotencyKey: String { "\(Incident.id(incident))/\(step)/\(round)" }
+    /// `INC-7/1/0`: SPEC §7's idempotency key; a notifier is never sent the same key twice. A lifecycle
+    /// message is keyed by its moment and time (`INC-7/ack/1732430000000000`): an incident can be acknowledged
+    /// more than once, and a replay after a restart reproduces the same time, so the outbox drops the repeat.
+    public var idempotencyKey: String {
+        if let moment { return "\(Incident.id(incident))/\(moment)/\(due.microseconds)" }
+        return "\(Incident.id(incident))/\(step)/\(round)"
+    }
 }

@@ -2,7 +2,7 @@
 public struct OutboxStatus: Sendable, Hashable {
     /// Rows not yet delivered or given up.
     public var pending: Int
-    /// The earliest `due` among pending rows whose next attempt is due; nil when none is.
+    /// The earliest `due` among pending rows already due (retrying ones included); nil when none is.
     public var oldestDue: Timestamp?
 
     public init(pending: Int, oldestDue: Timestamp?) {

@@ -6,6 +6,8 @@ import Logging
 /// wins, timeline lines and pages keep their order.
 struct BatchBuilder {
     let at: Timestamp
+    /// Notifier names by the lifecycle moment their `on:` lists.
+    var subscribers: [LifecycleMoment: [String]] = [:]
     var events: [Event] = []
     var positions: [String: String] = [:]
     private var incidents: [Int: Incident] = [:]
@@ -21,7 +23,10 @@ struct BatchBuilder {
         var fingerprint: Fingerprint
     }
 
-    init(at: Timestamp) { self.at = at }
+    init(at: Timestamp, subscribers: [LifecycleMoment: [String]] = [:]) {
+        self.at = at
+        self.subscribers = subscribers
+    }
 
     /// Adds effects (the engine reports each submission's incidents itself, see `ingest(groups:)`).
     mutating func add(_ effects: [Effect]) {
@@ -36,8 +41,15 @@ struct BatchBuilder {
                 timeline.append((number, entry))
             case .notify(let notification):
                 notifications.append(notification)
-            case .lifecycle(let number, let moment, _):
+            case .lifecycle(let number, let moment, let time):
                 lifecycle.append((number, moment))
+                // Keyed by moment and time (see `Notification.idempotencyKey`): a replay queues nothing twice.
+                for notifier in subscribers[moment] ?? [] {
+                    notifications.append(
+                        IncidentCore.Notification(
+                            incident: number, notifier: notifier, policy: incidents[number]?.escalation?.policy ?? "",
+                            step: -1, round: 0, due: time, moment: moment.rawValue))
+                }
             case .closed:
                 break
             case .unmatched(let labels):

@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentIngest
+import IncidentNotify
 import IncidentRules
 import IncidentServer
 import IncidentStore
@@ -42,8 +43,11 @@ public struct Daemon: Sendable {
         let hooks = DaemonHooks()
         let store = try SQLiteStore(path: sqlitePath)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
+        let notifiers = try NotifierRegistry(config: config)
+        let wakeup = DeliveryWakeup()
         let pipeline = IngestPipeline(
-            engine: restored.engine, store: store, metrics: metrics, logger: logger)
+            engine: restored.engine, store: store, metrics: metrics, logger: logger,
+            subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() })
         let decoder = PayloadDecoder(
             maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
             maxLabelValueBytes: config.limits.maxLabelValueBytes)
@@ -76,11 +80,14 @@ public struct Daemon: Sendable {
         }
         // Outputs first: the pipeline stops last, after every source has handed in what it had.
         add(PipelineService(pipeline: pipeline))
+        add(
+            DeliveryService(
+                store: store, notifiers: notifiers, metrics: metrics, board: board, logger: logger, wakeup: wakeup))
         add(RetentionService(store: store, keep: config.keepEvents, logger: logger), critical: false)
         add(
             ReloadService(
                 configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier,
-                hooks: hooks))
+                hooks: hooks, notifiers: notifiers))
         for service in try DaemonParts.server(config: config, api: api, board: board, logger: logger) {
             add(service)
         }

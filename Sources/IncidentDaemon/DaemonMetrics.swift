@@ -33,6 +33,7 @@ public final class DaemonMetrics: Sendable {
     let outboxPending: Gauge
     let outboxOldestDueSeconds: Gauge
     let ready: Gauge
+    let escalationOverdue: Gauge
 
     private let scrapeHooks = Mutex<[@Sendable () -> Void]>([])
 
@@ -89,6 +90,8 @@ public final class DaemonMetrics: Sendable {
             descriptor: d("incidentd_outbox_oldest_due_age_seconds", "Age of the oldest due, undelivered notification.")
         )
         ready = r.makeGauge(descriptor: d("incidentd_ready", "1 when every source is open and the store answers."))
+        escalationOverdue = r.makeGauge(
+            descriptor: d("incidentd_escalation_overdue", "1 while a due notification is older than the threshold."))
     }
 
     /// Runs `hook` before each scrape, to copy figures kept elsewhere into gauges.
@@ -120,6 +123,28 @@ public final class DaemonMetrics: Sendable {
         registry.makeCounter(
             descriptor: d("incidentd_ingest_errors_total", "Input refused with an error, by source and reason."),
             labels: [("source", source), ("code", code)])
+    }
+
+    /// Notifications a notifier accepted.
+    func delivered(notifier: String) -> Counter {
+        registry.makeCounter(
+            descriptor: d("incidentd_notifications_delivered_total", "Notifications a notifier accepted."),
+            labels: [("notifier", notifier)])
+    }
+
+    /// Failed delivery attempts, by notifier and reason (`http_5xx`, `timeout`, `exit_status`, ...).
+    func deliveryFailure(notifier: String, reason: String) -> Counter {
+        registry.makeCounter(
+            descriptor: d(
+                "incidentd_notification_failures_total", "Failed delivery attempts, by notifier and reason."),
+            labels: [("notifier", notifier), ("reason", reason)])
+    }
+
+    /// Notifications given up after their last attempt (their fallback, if any, is queued).
+    func givenUp(notifier: String) -> Counter {
+        registry.makeCounter(
+            descriptor: d("incidentd_notifications_failed_total", "Notifications given up after the last attempt."),
+            labels: [("notifier", notifier)])
     }
 
     func dropped(rule: String) -> Counter {

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import IncidentEngine
 import IncidentIngest
 import IncidentRules
 import IncidentServer
@@ -20,6 +21,19 @@ enum DaemonParts {
 
     /// Parts whose trouble is shown on `/readyz` without holding back `READY=1`.
     static let degradableParts: Set<String> = ["journal"]
+
+    /// Notifier names by the lifecycle moments their `on:` lists.
+    static func subscribers(_ config: Configuration) -> [LifecycleMoment: [String]] {
+        var map: [LifecycleMoment: [String]] = [:]
+        for notifier in config.notifiers {
+            for trigger in notifier.on.sorted(by: { $0.rawValue < $1.rawValue }) {
+                if let moment = LifecycleMoment(rawValue: trigger.rawValue) {
+                    map[moment, default: []].append(notifier.name)
+                }
+            }
+        }
+        return map
+    }
 
     static func server(config: Configuration, api: DaemonAPI, board: ReadinessBoard, logger: Logger) throws
         -> [any Service]

@@ -41,6 +41,11 @@ public actor IngestPipeline: EventSink {
     let logger: Logger
     let now: @Sendable () -> Timestamp
     nonisolated let metrics: DaemonMetrics
+    /// Notifier names by lifecycle moment (`on:`), read per batch (a reload may change them); their messages
+    /// are queued with the moment's effects.
+    let subscribers: @Sendable () -> [LifecycleMoment: [String]]
+    /// Called after a commit that queued messages, so delivery starts without waiting for its next poll.
+    let outboxFilled: @Sendable () -> Void
 
     var engine: CorrelationEngine
     private var queue: [Work] = []
@@ -56,8 +61,12 @@ public actor IngestPipeline: EventSink {
 
     public init(
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
-        logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() }
+        logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() },
+        subscribers: @escaping @Sendable () -> [LifecycleMoment: [String]] = { [:] },
+        outboxFilled: @escaping @Sendable () -> Void = {}
     ) {
+        self.subscribers = subscribers
+        self.outboxFilled = outboxFilled
         self.engine = engine
         self.store = store
         self.tuning = tuning
@@ -199,7 +208,7 @@ public actor IngestPipeline: EventSink {
     private func processBatch() async {
         let work = takeBatch()
         let time = now()
-        var builder = BatchBuilder(at: time)
+        var builder = BatchBuilder(at: time, subscribers: subscribers())
         var outcomes: [Outcome] = []
         var checkpoint = false
 
@@ -264,6 +273,7 @@ public actor IngestPipeline: EventSink {
             }
             builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
             for outcome in outcomes { outcome.succeed() }
+            if !batch.notifications.isEmpty { outboxFilled() }
         } catch {
             metrics.commitFailures.increment()
             logger.error(

@@ -3,8 +3,10 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Reloads rules on SIGHUP (SPEC §3): a valid new set replaces the old one atomically and keeps every open
-/// incident, window and timer; an invalid one is logged with its diagnostics and the old set stays in force.
+/// Reloads rules and notifiers on SIGHUP (SPEC §3): a valid new set replaces the old one atomically and keeps
+/// every open incident, window and timer; an invalid one is logged with its diagnostics and the old set stays
+/// in force. Notifiers are swapped first, so a rule naming a new notifier never pages one the delivery service
+/// does not know.
 struct ReloadService: Service {
     let configPath: String
     let pipeline: IngestPipeline
@@ -12,6 +14,7 @@ struct ReloadService: Service {
     let logger: Logger
     let notifier: SystemdNotifier
     let hooks: DaemonHooks
+    var notifiers: NotifierRegistry?
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
@@ -40,12 +43,25 @@ struct ReloadService: Service {
                 ])
             return false
         }
+        let previous = notifiers.map { NotifierRegistry($0.targets, subscribers: $0.subscribers) }
+        if let notifiers {
+            do {
+                notifiers.replace(with: try NotifierRegistry(config: config))
+            } catch {
+                metrics.reloadFailures.increment()
+                logger.error(
+                    "reload rejected: a notifier cannot be built; the old rules and notifiers stay in force",
+                    metadata: ["error": "\(error)"])
+                return false
+            }
+        }
         do {
             try await pipeline.execute { engine, _ in
                 engine.reload(ruleSet)
                 return ((), [])
             }
         } catch {
+            if let previous { notifiers?.replace(with: previous) }
             metrics.reloadFailures.increment()
             logger.error("reload could not be committed; the old rules stay in force", metadata: ["error": "\(error)"])
             return false

@@ -41,7 +41,9 @@ struct StatusService: Service {
                 }
                 if watchdog { notifier.send("WATCHDOG=1") }
                 if announced && ContinuousClock.now - lastStatus >= statusInterval {
-                    notifier.status(Self.status(figures) + hooks.statusText)
+                    notifier.status(
+                        Self.status(
+                            figures, sources: hooks.statusText, escalation: board.snapshot.problems["escalation"]))
                     lastStatus = .now
                 }
                 let pause = announced ? tick : min(tick, .milliseconds(50))
@@ -50,6 +52,11 @@ struct StatusService: Service {
         } onGracefulShutdown: {
             notifier.stopping()
         }
+    }
+
+    /// The status line: the engine's figures, then the sources' live counts, then an overdue escalation, if any.
+    static func status(_ f: EngineFigures, sources: String = "", escalation problem: String?) -> String {
+        status(f) + sources + (problem.map { "; \($0)" } ?? "")
     }
 
     static func status(_ f: EngineFigures) -> String {

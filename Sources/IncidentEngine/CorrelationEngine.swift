@@ -117,6 +117,15 @@ public struct CorrelationEngine: Sendable {
             }
             return
         }
+        // incidentd's own PagerDuty notifier sends the incident id as dedup_key, so PagerDuty's acknowledge
+        // comes back naming the incident rather than one of its alerts.
+        if event.acknowledges, let key = event.labels["dedup_key"], let number = Incident.number(from: key),
+            incidents[number] != nil
+        {
+            stats.absorbed += 1
+            acknowledge(number, by: "pagerduty", at: time, into: &out)
+            return
+        }
         if event.acknowledges {
             stats.stale += 1
             return

@@ -80,6 +80,8 @@ public struct Configuration: Sendable {
         public var headers: [String: String] = [:]
         /// Header name → file holding its value (secrets stay out of the config).
         public var headerFiles: [String: String] = [:]
+        /// File holding the PagerDuty Events v2 routing key (`format: pagerduty`); a secret, so never inline.
+        public var routingKeyFile: String?
         public var argv: [String] = []
         public var path: String?
         public var timeout: Duration = .seconds(10)
@@ -327,7 +329,7 @@ struct ConfigurationParser {
         guard let items = reader.list(node, what: "notifiers") else { return }
         let keys = [
             "name", "type", "url", "url_file", "format", "headers", "header_files", "argv", "path", "timeout",
-            "fallback", "on", "retry",
+            "fallback", "on", "retry", "routing_key_file",
         ]
         var names: [String: SourceLocation] = [:]
         var fallbacks: [(String, Node)] = []
@@ -383,6 +385,8 @@ struct ConfigurationParser {
                 case "argv":
                     notifier.argv = reader.strings(value, what: "argv")?.map(\.0) ?? []
                 case "path": notifier.path = reader.string(value, what: "path").map(resolve)
+                case "routing_key_file":
+                    notifier.routingKeyFile = reader.string(value, what: "routing_key_file").map(resolve)
                 case "timeout": notifier.timeout = reader.duration(value, what: "timeout") ?? notifier.timeout
                 case "fallback":
                     notifier.fallback = reader.string(value, what: "fallback")
@@ -412,6 +416,11 @@ struct ConfigurationParser {
             case .webhook where notifier.url == nil && notifier.urlFile == nil:
                 sink.error(
                     "missing-key", at: reader.location(item), "webhook notifier '\(name)' needs 'url' or 'url_file'.")
+            case .webhook where notifier.format == .pagerduty && notifier.routingKeyFile == nil:
+                sink.error(
+                    "missing-key", at: reader.location(item),
+                    "webhook notifier '\(name)' with format: pagerduty needs 'routing_key_file' (a file holding the "
+                        + "Events v2 integration key).")
             case .exec where notifier.argv.isEmpty:
                 sink.error(
                     "missing-key", at: reader.location(item),

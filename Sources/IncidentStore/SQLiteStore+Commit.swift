@@ -81,13 +81,13 @@ extension SQLiteStore {
         let insertOutbox = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (incident, notifier, policy, step, round, idempotency_key, due,
-                    next_attempt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    next_attempt, moment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for n in batch.notifications {
             try insertOutbox.execute(arguments: [
                 n.incident, n.notifier, n.policy, n.step, n.round, n.idempotencyKey, n.due.microseconds,
-                n.due.microseconds,
+                n.due.microseconds, n.moment,
             ])
         }
 

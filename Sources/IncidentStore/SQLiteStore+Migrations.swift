@@ -124,6 +124,11 @@ extension SQLiteStore {
                     CREATE UNIQUE INDEX timeline_unique ON timeline(incident, at, type, detail);
                     """)
         }
+        // v3: lifecycle messages (a notifier's `on:`) share the outbox with escalation steps; the moment names
+        // them for the notifier's payload.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN moment TEXT")
+        }
         return migrator
     }
 }

@@ -18,13 +18,15 @@ extension SQLiteStore {
         }
     }
 
+    /// A row waiting out a retry backoff still counts as due: its page is late all the same, and "escalation
+    /// overdue" must not flicker off between attempts.
     public func outboxStatus(at time: Timestamp) async throws -> OutboxStatus {
         try await read("read the outbox status of") { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """
                     SELECT COUNT(*) AS pending,
-                        MIN(CASE WHEN next_attempt <= ? THEN due END) AS oldest_due
+                        MIN(CASE WHEN due <= ? THEN due END) AS oldest_due
                     FROM outbox WHERE state = 'pending'
                     """,
                 arguments: [time.microseconds])

@@ -85,7 +85,7 @@ extension SQLiteStore {
     func outboxEntry(from row: Row) throws -> OutboxEntry {
         let notification = Notification(
             incident: row["incident"], notifier: row["notifier"], policy: row["policy"], step: row["step"],
-            round: row["round"], due: time(row, "due"))
+            round: row["round"], due: time(row, "due"), moment: row["moment"])
         return OutboxEntry(
             id: row["id"], notification: notification, state: try value(row, "outbox", "state"),
             attempts: row["attempts"], nextAttempt: time(row, "next_attempt"), lastError: row["last_error"],

@@ -71,6 +71,23 @@ struct EscalationTests {
         #expect(h.keys().last == "manager@INC-1/2/0")
     }
 
+    /// incidentd's PagerDuty notifier sends the incident id as `dedup_key`; PagerDuty's acknowledge names it.
+    @Test func aPagerDutyAcknowledgeNamingTheIncidentAcknowledgesIt() {
+        var h = Harness(Self.rules)
+        h.send(["alertname": "A"], at: 0)
+        var ack = event(["dedup_key": "INC-1"], 60)
+        ack.acknowledges = true
+        h.send(ack)
+        #expect(h.list[0].state == .acknowledged)
+        #expect(h.list[0].acknowledgedBy == "pagerduty")
+        h.advance(20 * 60)
+        #expect(h.keys() == ["oncall@INC-1/0/0"], "the acknowledge holds the next step")
+        var stray = event(["dedup_key": "INC-99"], 70)
+        stray.acknowledges = true
+        h.send(stray)
+        #expect(h.engine.stats.stale == 1, "an acknowledge for an unknown incident is stale, not an error")
+    }
+
     @Test func aLongAcknowledgementReleasesEachHeldStepOnceWhenItLapses() throws {
         var h = Harness(
             """

@@ -40,6 +40,10 @@ import Testing
             let first = try #require(try await store.dueOutbox(before: t(25)).first)
             try await store.markDelivered(id: first.id, at: t(26))
             #expect(try await store.outboxStatus(at: t(25)) == OutboxStatus(pending: 2, oldestDue: t(20)))
+            // A row waiting out a backoff is still late.
+            let second = try #require(try await store.dueOutbox(before: t(25)).first)
+            try await store.recordAttempt(id: second.id, error: "HTTP 503", nextAttempt: t(300))
+            #expect(try await store.outboxStatus(at: t(25)) == OutboxStatus(pending: 2, oldestDue: t(20)))
         }
     }
 

@@ -27,11 +27,12 @@ final class RunningDaemon: @unchecked Sendable {
     let watchdogUsec: Int?
 
     /// Writes a config (plus `extra` YAML appended at top level, and `journal` as `sources.journal`) and starts
-    /// the daemon; returns once it said `READY=1`.
+    /// the daemon; returns once it said `READY=1`. `notifiers` replaces the default list (file notifiers writing
+    /// pages.jsonl) with YAML list items.
     init(
-        rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, extra: String = "",
-        journal: String = "{ enabled: false }", environment: [String: String] = [:], watchdogUsec: Int? = nil,
-        logPath: String? = nil
+        rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, notifiers: String? = nil,
+        extra: String = "", journal: String = "{ enabled: false }", environment: [String: String] = [:],
+        watchdogUsec: Int? = nil, logPath: String? = nil
     ) throws {
         self.environment = environment
         self.watchdogUsec = watchdogUsec
@@ -57,12 +58,14 @@ final class RunningDaemon: @unchecked Sendable {
               control_socket: control.sock
             \(http.map { "  listen: \($0)" } ?? "")
             notifiers:
+            \(notifiers ?? """
               - { name: oncall, type: file, path: pages.jsonl }
               - { name: team-lead, type: file, path: pages.jsonl }
               - { name: manager, type: file, path: pages.jsonl }
               - { name: security-team, type: file, path: pages.jsonl }
               - { name: lead, type: file, path: pages.jsonl }
               - { name: log, type: journal }
+            """)
             \(extra)
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

@@ -76,8 +76,10 @@ import Testing
         #expect(!daemon.notify.messages.contains { $0.contains("WATCHDOG=1") })
     }
 
-    /// A rule whose regex backtracks catastrophically on one crafted message (a real-world ReDoS) keeps the
-    /// engine busy inside the pipeline: the watchdog must stop pinging, so systemd would restart the daemon.
+    /// A rule whose regex backtracks catastrophically on crafted messages (a real-world ReDoS) keeps the engine
+    /// busy inside the pipeline: the watchdog must stop pinging, so systemd would restart the daemon. ICU gives
+    /// up on one such message when its 8 MB backtracking stack is full (about 0.8 s here), so one line carries
+    /// twelve of them: several seconds in one engine call.
     @Test func theWatchdogStopsWhenTheEngineIsStuck() throws {
         let rules = """
             rules:
@@ -90,8 +92,11 @@ import Testing
         let daemon = try RunningDaemon(rules: rules, watchdogUsec: 400_000)
         #expect(waitFor { daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 3 })
         let client = try LineClient(path: daemon.ingestSocket)
-        client.send(
-            alertLine(["alertname": "Hang"], annotations: ["message": String(repeating: "a", count: 40) + "b!"]))
+        let crafted = (0..<12).map {
+            alertLine(
+                ["alertname": "Hang", "n": "\($0)"], annotations: ["message": String(repeating: "a", count: 40) + "b!"])
+        }
+        client.send("[" + crafted.joined(separator: ",") + "]")
         let sent = ContinuousClock.now
         usleep(2_000_000)
         let late = daemon.notify.timedMessages.filter { $0.text.contains("WATCHDOG=1") && $0.at > sent + .seconds(1) }

@@ -1,0 +1,183 @@
+import Foundation
+import IncidentCore
+import IncidentNotify
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Sends the outbox (SPEC §7): takes due rows, hands each to its notifier, and settles the row with a timeline
+/// line in one store transaction — delivered, retried after a backoff, or given up with the fallback queued.
+///
+/// A row is marked delivered right after its notifier accepted it. A crash (`kill -9`) between the two leaves
+/// the row pending and it is sent again on restart with the same idempotency key: receivers that keep the keys
+/// they accepted (the `Idempotency-Key` header, `INCIDENT_IDEMPOTENCY_KEY`) drop it. Within one process a row
+/// is never handed out twice: see `Tracker`.
+struct DeliveryService: Service {
+    let store: any IncidentStore & OutboxStore
+    let notifiers: NotifierRegistry
+    let metrics: DaemonMetrics
+    let board: ReadinessBoard
+    let logger: Logger
+    let wakeup: DeliveryWakeup
+    /// A due row older than this makes `/readyz` and `STATUS=` say escalation is overdue.
+    var overdueAfter: Duration = .seconds(300)
+    /// The longest the loop sleeps, so new rows are seen even without a poke.
+    var pollInterval: Duration = .seconds(1)
+    var now: @Sendable () -> Timestamp = { Timestamp.wallClock() }
+    var random: @Sendable () -> Double = { Double.random(in: 0...1) }
+
+    func run() async throws {
+        let tracker = Tracker()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    tracker.beginPass()
+                    let time = now()
+                    let due: [OutboxEntry]
+                    do {
+                        due = try await store.dueOutbox(before: time, limit: 500)
+                    } catch {
+                        if !Task.isCancelled {
+                            logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
+                        }
+                        due = []
+                    }
+                    for entry in due {
+                        let limit = notifiers.target(entry.notification.notifier)?.concurrency ?? 1
+                        guard tracker.start(entry, limit: limit) else { continue }
+                        group.addTask {
+                            await deliver(entry)
+                            tracker.finish(entry)
+                            wakeup.poke()
+                        }
+                    }
+                    await checkOverdue(at: time)
+                    var sleep = pollInterval
+                    if let next = try? await store.nextOutboxAttempt() {
+                        let until = next - now()
+                        if until > .zero { sleep = min(sleep, until) }
+                    }
+                    await wakeup.wait(upTo: sleep)
+                }
+            }
+        } onGracefulShutdown: {
+            wakeup.poke()
+        }
+    }
+
+    /// One attempt for one row, and its settlement.
+    func deliver(_ entry: OutboxEntry) async {
+        let n = entry.notification
+        let attempt = entry.attempts + 1
+        guard let target = notifiers.target(n.notifier) else {
+            let failure = DeliveryFailure(
+                "unknown_notifier", "notifier '\(n.notifier)' is not in the config; the message is given up")
+            await settle(entry, .failed(error: failure.message, fallback: nil), type: "notify_failed", failure.message)
+            metrics.deliveryFailure(notifier: n.notifier, reason: failure.reason).increment()
+            return
+        }
+        let incident = try? await store.incident(n.incident)
+        let alerts = (try? await store.alerts(of: n.incident)) ?? []
+        let request = DeliveryRequest(
+            notification: n, attempt: attempt, incident: incident, event: alerts.max { $0.lastSeen < $1.lastSeen })
+        let outcome = await target.notifier.deliver(request)
+        let time = now()
+        let what = "\(n.notifier) \(n.idempotencyKey) attempt \(attempt)"
+        var meta: Logger.Metadata = [
+            "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)", "key": "\(n.idempotencyKey)",
+            "attempt": "\(attempt)",
+        ]
+        switch outcome {
+        case .delivered(let detail):
+            metrics.delivered(notifier: n.notifier).increment()
+            logger.info("notification delivered", metadata: meta)
+            await settle(entry, .delivered(at: time, detail: detail), type: "notified", "\(what): \(detail)")
+        case .retry(let failure, let after) where target.retry.allowsAnother(after: attempt):
+            metrics.deliveryFailure(notifier: n.notifier, reason: failure.reason).increment()
+            let next = time + target.retry.delay(afterAttempt: attempt, retryAfter: after, unit: random())
+            meta["error"] = "\(failure.message)"
+            meta["next_attempt"] = "\(next)"
+            logger.warning("notification attempt failed; it will be retried", metadata: meta)
+            await settle(
+                entry, .retry(error: failure.message, nextAttempt: next), type: "notify_retry",
+                "\(what) failed: \(failure.message); next attempt at \(next)")
+        case .retry(let failure, _), .final(let failure):
+            metrics.deliveryFailure(notifier: n.notifier, reason: failure.reason).increment()
+            metrics.givenUp(notifier: n.notifier).increment()
+            var fallback: IncidentCore.Notification?
+            if let name = target.fallback, name != n.notifier {
+                fallback = n
+                fallback?.notifier = name
+            }
+            let why = if case .final = outcome { "not retried" } else { "after \(attempt) attempts" }
+            meta["error"] = "\(failure.message)"
+            meta["fallback"] = "\(fallback?.notifier ?? "none")"
+            logger.error("notification given up", metadata: meta)
+            await settle(
+                entry, .failed(error: failure.message, fallback: fallback), type: "notify_failed",
+                "\(what) failed: \(failure.message); given up \(why)"
+                    + (fallback.map { "; fallback \($0.notifier) queued" } ?? "; no fallback"))
+        }
+    }
+
+    /// Records the settlement; a store that refuses is tried again for a while rather than sending again.
+    func settle(_ entry: OutboxEntry, _ settlement: OutboxSettlement, type: String, _ detail: String) async {
+        let line = TimelineEntry(at: now(), type: type, detail: detail)
+        for attempt in 1...5 {
+            do {
+                try await store.settle(entry, settlement, line: line)
+                return
+            } catch {
+                logger.error(
+                    "cannot record a delivery outcome", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: .milliseconds(200 * attempt))
+            }
+        }
+    }
+
+    /// "Escalation overdue": a due row older than `overdueAfter` means pages are not getting out.
+    func checkOverdue(at time: Timestamp) async {
+        guard let status = try? await store.outboxStatus(at: time) else { return }
+        if let oldest = status.oldestDue, time - oldest > overdueAfter {
+            let late = Int((time - oldest).components.seconds)
+            board.problem(
+                "escalation",
+                "escalation overdue: a notification due at \(oldest) is \(late)s late (\(status.pending) pending); "
+                    + "see incidentd_notification_failures_total and the incident timelines")
+            metrics.escalationOverdue.set(Int64(1))
+        } else {
+            board.ready("escalation")
+            metrics.escalationOverdue.set(Int64(0))
+        }
+    }
+
+    /// Which rows are in flight. A row read as pending in the same pass in which its delivery finished may be
+    /// stale (read before the settlement committed), so rows finished since the pass began are skipped until
+    /// the next pass re-reads them.
+    final class Tracker: Sendable {
+        private let state = Mutex<(inFlight: Set<Int64>, finished: Set<Int64>, perNotifier: [String: Int])>(
+            ([], [], [:]))
+
+        func beginPass() { state.withLock { $0.finished.removeAll() } }
+
+        func start(_ entry: OutboxEntry, limit: Int) -> Bool {
+            state.withLock { s in
+                let name = entry.notification.notifier
+                guard !s.inFlight.contains(entry.id), !s.finished.contains(entry.id),
+                    s.perNotifier[name, default: 0] < limit
+                else { return false }
+                s.inFlight.insert(entry.id)
+                s.perNotifier[name, default: 0] += 1
+                return true
+            }
+        }
+
+        func finish(_ entry: OutboxEntry) {
+            state.withLock { s in
+                s.inFlight.remove(entry.id)
+                s.finished.insert(entry.id)
+                s.perNotifier[entry.notification.notifier, default: 1] -= 1
+            }
+        }
+    }
+}

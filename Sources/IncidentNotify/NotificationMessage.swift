@@ -1,0 +1,56 @@
+import IncidentCore
+
+/// The `json` payload: the incident as SPEC §8 shows it, the event that made it page, and which notification
+/// this is. The file notifier writes the same object as one line, the exec notifier feeds it on stdin.
+struct NotificationMessage: Encodable {
+    struct About: Encodable {
+        var key: String
+        var notifier: String
+        var trigger: String
+        var policy: String
+        var step: Int?
+        var round: Int?
+        var due: String
+        var attempt: Int
+
+        enum CodingKeys: String, CodingKey {
+            case key = "idempotency_key"
+            case notifier, trigger, policy, step, round, due, attempt
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(key, forKey: .key)
+            try c.encode(notifier, forKey: .notifier)
+            try c.encode(trigger, forKey: .trigger)
+            try c.encode(policy, forKey: .policy)
+            try c.encode(step, forKey: .step)
+            try c.encode(round, forKey: .round)
+            try c.encode(due, forKey: .due)
+            try c.encode(attempt, forKey: .attempt)
+        }
+    }
+
+    var incident: Incident?
+    var event: AlertSnapshot?
+    var notification: About
+
+    init(_ request: DeliveryRequest) {
+        let n = request.notification
+        incident = request.incident
+        event = request.event
+        notification = About(
+            key: request.idempotencyKey, notifier: n.notifier, trigger: request.trigger, policy: n.policy,
+            step: n.moment == nil ? n.step : nil, round: n.moment == nil ? n.round : nil, due: n.due.rfc3339,
+            attempt: request.attempt)
+    }
+
+    enum CodingKeys: String, CodingKey { case incident, event, notification }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(incident, forKey: .incident)
+        try c.encode(event, forKey: .event)
+        try c.encode(notification, forKey: .notification)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import IncidentCore
+import IncidentEngine
+import IncidentNotify
+import IncidentStore
+import Logging
+import Synchronization
+import Testing
+
+@testable import IncidentDaemon
+
+/// A notifier that answers from a script of outcomes (the last one repeats) and records every request.
+final class ScriptedNotifier: Notifier, Sendable {
+    let name: String
+    private let state: Mutex<(outcomes: [DeliveryOutcome], seen: [DeliveryRequest])>
+
+    init(_ name: String, _ outcomes: [DeliveryOutcome]) {
+        self.name = name
+        state = Mutex((outcomes, []))
+    }
+
+    var requests: [DeliveryRequest] { state.withLock { $0.seen } }
+
+    func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        state.withLock { s in
+            s.seen.append(request)
+            return s.outcomes.count > 1 ? s.outcomes.removeFirst() : s.outcomes[0]
+        }
+    }
+}
+
+/// The delivery service over a real SQLite outbox.
+@Suite struct DeliveryServiceTests {
+    let store: SQLiteStore
+    let board = ReadinessBoard()
+    let now = Timestamp.wallClock()
+
+    init() throws {
+        store = try SQLiteStore(path: tempDir() + "/incidentd.sqlite")
+    }
+
+    func queue(_ notifiers: [String], due: Timestamp? = nil) async throws {
+        let incident = Incident(
+            number: 1, title: "disk full on db1", kind: .degradation, state: .open, impact: .medium, urgency: .high,
+            priority: .p2, rule: "disk", groupKey: "disk/db1", labels: ["host": "db1"], alerts: 1, events: 1,
+            flapping: false, escalation: nil, openedAt: now)
+        let notifications = notifiers.map {
+            IncidentCore.Notification(incident: 1, notifier: $0, policy: "default", step: 0, round: 0, due: due ?? now)
+        }
+        _ = try await store.commit(StoreBatch(incidents: [incident], notifications: notifications, at: now))
+    }
+
+    func run(_ targets: [String: NotifierTarget], overdueAfter: Duration = .seconds(300)) -> Task<Void, any Error> {
+        var service = DeliveryService(
+            store: store, notifiers: NotifierRegistry(targets), metrics: DaemonMetrics(), board: board,
+            logger: Logger(label: "test"),
+            wakeup: DeliveryWakeup())
+        service.pollInterval = .milliseconds(20)
+        service.overdueAfter = overdueAfter
+        return Task { try await service.run() }
+    }
+
+    func target(_ notifier: ScriptedNotifier, attempts: Int = 24, fallback: String? = nil) -> NotifierTarget {
+        NotifierTarget(
+            notifier: notifier, retry: RetryPolicy(maxAttempts: attempts, initial: .milliseconds(10)),
+            fallback: fallback)
+    }
+
+    /// Polls `condition`; the long deadline is for a test host whose cooperative threads other tests block.
+    func until(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not met within 60 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    func timeline() async throws -> [String] {
+        try await store.timeline(of: 1).map { "\($0.type): \($0.detail)" }
+    }
+
+    @Test func aDeliveredRowIsSentOnceAndRecordedInTheTimeline() async throws {
+        try await queue(["oncall"])
+        let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
+        let service = run(["oncall": target(oncall)])
+        try await until { try await store.outboxStatus(at: now).pending == 0 }
+        try await Task.sleep(for: .milliseconds(200))
+        service.cancel()
+        #expect(oncall.requests.count == 1)
+        #expect(oncall.requests.first?.incident?.title == "disk full on db1")
+        #expect(try await timeline() == ["notified: oncall INC-1/0/0 attempt 1: HTTP 200"])
+    }
+
+    @Test func failuresAreRetriedUntilAccepted() async throws {
+        try await queue(["oncall"])
+        let boom = DeliveryOutcome.retry(DeliveryFailure("http_5xx", "HTTP 500: boom"))
+        let oncall = ScriptedNotifier("oncall", [boom, boom, .delivered(detail: "HTTP 200")])
+        let service = run(["oncall": target(oncall)])
+        try await until { try await store.outboxStatus(at: now).pending == 0 }
+        service.cancel()
+        #expect(oncall.requests.map(\.attempt) == [1, 2, 3])
+        let lines = try await timeline()
+        try #require(lines.count == 3)
+        #expect(lines[0].hasPrefix("notify_retry: oncall INC-1/0/0 attempt 1 failed: HTTP 500: boom; next attempt at"))
+        #expect(lines[2] == "notified: oncall INC-1/0/0 attempt 3: HTTP 200")
+    }
+
+    @Test func retryAfterPushesTheNextAttemptOut() async throws {
+        try await queue(["oncall"])
+        let oncall = ScriptedNotifier(
+            "oncall", [.retry(DeliveryFailure("http_429", "HTTP 429"), after: .seconds(30))])
+        let service = run(["oncall": target(oncall)])
+        try await until { oncall.requests.count == 1 }
+        try await Task.sleep(for: .milliseconds(100))
+        service.cancel()
+        let row = try #require(try await store.dueOutbox(before: now + .seconds(3600), limit: 10).first)
+        #expect(row.attempts == 1)
+        #expect(row.nextAttempt - now > .seconds(29))
+        #expect(oncall.requests.count == 1)
+    }
+
+    @Test func aFinalFailureGoesToTheFallbackAtOnceUnderTheSameKey() async throws {
+        try await queue(["oncall"])
+        let oncall = ScriptedNotifier("oncall", [.final(DeliveryFailure("http_4xx", "HTTP 400, not retried"))])
+        let backup = ScriptedNotifier("backup", [.delivered(detail: "appended")])
+        let service = run(["oncall": target(oncall, fallback: "backup"), "backup": target(backup)])
+        try await until { backup.requests.count == 1 }
+        try await until { try await store.outboxStatus(at: now).pending == 0 }
+        service.cancel()
+        #expect(oncall.requests.count == 1)
+        #expect(backup.requests.first?.idempotencyKey == "INC-1/0/0")
+        #expect(
+            try await timeline() == [
+                "notify_failed: oncall INC-1/0/0 attempt 1 failed: HTTP 400, not retried; given up not retried; "
+                    + "fallback backup queued",
+                "notified: backup INC-1/0/0 attempt 1: appended",
+            ])
+    }
+
+    @Test func theLastFailedAttemptQueuesTheFallback() async throws {
+        try await queue(["oncall"])
+        let oncall = ScriptedNotifier("oncall", [.retry(DeliveryFailure("connect", "connection refused"))])
+        let backup = ScriptedNotifier("backup", [.delivered(detail: "ok")])
+        let service = run(["oncall": target(oncall, attempts: 3, fallback: "backup"), "backup": target(backup)])
+        try await until { backup.requests.count == 1 }
+        service.cancel()
+        #expect(oncall.requests.count == 3)
+        let lines = try await timeline()
+        #expect(lines.filter { $0.hasPrefix("notify_retry") }.count == 2)
+        #expect(
+            lines.contains {
+                $0.hasPrefix("notify_failed") && $0.hasSuffix("given up after 3 attempts; fallback backup queued")
+            })
+    }
+
+    @Test func aFallbackCycleEndsAtTheFirstNotifierAlreadyTried() async throws {
+        try await queue(["a"])
+        let fail = DeliveryOutcome.final(DeliveryFailure("http_4xx", "HTTP 403, not retried"))
+        let a = ScriptedNotifier("a", [fail])
+        let b = ScriptedNotifier("b", [fail])
+        let service = run(["a": target(a, fallback: "b"), "b": target(b, fallback: "a")])
+        try await until { b.requests.count == 1 }
+        try await until { try await store.outboxStatus(at: now).pending == 0 }
+        try await Task.sleep(for: .milliseconds(100))
+        service.cancel()
+        #expect(a.requests.count == 1)
+        #expect(b.requests.count == 1)
+    }
+
+    @Test func anOverdueRowIsShownInReadinessUntilItIsDelivered() async throws {
+        try await queue(["oncall"], due: now - .seconds(600))
+        let oncall = ScriptedNotifier(
+            "oncall",
+            [
+                .retry(DeliveryFailure("http_5xx", "HTTP 503")), .retry(DeliveryFailure("http_5xx", "HTTP 503")),
+                .retry(DeliveryFailure("http_5xx", "HTTP 503")), .delivered(detail: "HTTP 200"),
+            ])
+        let service = run(["oncall": target(oncall)], overdueAfter: .seconds(60))
+        try await until { board.snapshot.problems["escalation"] != nil }
+        #expect(board.snapshot.problems["escalation"]?.hasPrefix("escalation overdue: a notification due at") == true)
+        let figures = EngineFigures(
+            stats: EngineStats(), workingIncidents: 1, workingAlerts: 1, pendingEvents: 0, timers: 1, queuedEvents: 0)
+        let status = StatusService.status(figures, escalation: board.snapshot.problems["escalation"])
+        #expect(status.contains("queued; escalation overdue: a notification due at"), "\(status)")
+        #expect(!board.snapshot.isReady, "/readyz answers 503 while escalation is overdue")
+        try await until { board.snapshot.problems["escalation"] == nil }
+        service.cancel()
+        #expect(oncall.requests.count == 4)
+    }
+
+    @Test func aRowForAnUnknownNotifierIsGivenUpWithAReason() async throws {
+        try await queue(["gone"])
+        let service = run([:])
+        try await until { try await store.outboxStatus(at: now).pending == 0 }
+        service.cancel()
+        #expect(
+            try await timeline() == [
+                "notify_failed: notifier 'gone' is not in the config; the message is given up"
+            ])
+    }
+
+    @Test func lifecycleMomentsQueueMessagesForSubscribers() {
+        var builder = BatchBuilder(at: now, subscribers: [.ack: ["pd", "archive"]])
+        builder.add([.lifecycle(incident: 3, .ack, at: now), .lifecycle(incident: 3, .resolve, at: now)])
+        let queued = builder.batch().notifications
+        #expect(queued.map(\.notifier) == ["pd", "archive"])
+        #expect(queued.allSatisfy { $0.moment == "ack" && $0.idempotencyKey == "INC-3/ack/\(now.microseconds)" })
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import IncidentCore
+import Testing
+
+@testable import IncidentNotify
+
+@Suite struct FileAndJournalNotifierTests {
+    @Test func theFileNotifierAppendsOneJSONLinePerMessage() async throws {
+        let path = try temporaryDirectory().appendingPathComponent("pages.jsonl").path
+        let notifier = FileNotifier(name: "archive", path: path)
+        #expect(await notifier.deliver(sampleRequest()) == .delivered(detail: "appended to \(path)"))
+        #expect(await notifier.deliver(sampleRequest(moment: "resolve")) == .delivered(detail: "appended to \(path)"))
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let keys = try lines.map { try json(Data($0.utf8))["notification"] as? [String: Any] }.map {
+            $0?["idempotency_key"] as? String
+        }
+        #expect(keys.first == "INC-7/1/0")
+        #expect(keys.last??.hasPrefix("INC-7/resolve/") == true)
+    }
+
+    @Test func anUnwritableFileIsRetriedWithTheReason() async throws {
+        let outcome = await FileNotifier(name: "archive", path: "/nonexistent/dir/pages.jsonl")
+            .deliver(sampleRequest())
+        #expect(
+            outcome
+                == .retry(DeliveryFailure("io", "cannot open /nonexistent/dir/pages.jsonl: No such file or directory")))
+    }
+
+    @Test func theJournalEntryHasAFixedMessageIDAndTheIncidentFields() {
+        let fields = Dictionary(JournalNotifier.fields(for: sampleRequest()), uniquingKeysWith: { a, _ in a })
+        #expect(fields["MESSAGE_ID"] == JournalNotifier.messageID)
+        #expect(fields["MESSAGE"] == "[P1] INC-7 escalated: Host web1 down (policy 'default' step 1 round 0)")
+        #expect(fields["PRIORITY"] == "2")
+        #expect(fields["INCIDENT_ID"] == "INC-7")
+        #expect(fields["INCIDENT_IDEMPOTENCY_KEY"] == "INC-7/1/0")
+        #expect(fields["PATH"] == nil)
+    }
+
+    /// Where a journald listens (a systemd host, or one started by hand as SYSTEMD-NOTES.md shows) the entry is
+    /// sent for real and must be readable back by its MESSAGE_ID; without one (a stale socket file included) the
+    /// notifier must say why rather than claim delivery.
+    @Test func theJournalNotifierDeliversOrSaysWhyNot() async throws {
+        var request = sampleRequest()
+        request.notification.round = Int.random(in: 1000...999_999)
+        switch await JournalNotifier(name: "log").deliver(request) {
+        case .delivered(let detail):
+            #expect(detail == "journal entry MESSAGE_ID=\(JournalNotifier.messageID)")
+            let arguments = [
+                "-o", "cat", "MESSAGE_ID=\(JournalNotifier.messageID)",
+                "INCIDENT_IDEMPOTENCY_KEY=\(request.idempotencyKey)",
+            ]
+            var found = false
+            for _ in 0..<25 where !found {
+                try await Task.sleep(for: .milliseconds(200))
+                let journalctl = Process()
+                journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
+                journalctl.arguments = arguments
+                let pipe = Pipe()
+                journalctl.standardOutput = pipe
+                try journalctl.run()
+                let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                journalctl.waitUntilExit()
+                found = text.contains("INC-7 escalated")
+            }
+            #expect(found, "the entry is not in the journal")
+        case .retry(let failure, _):
+            #expect(failure.reason == "journal")
+            #expect(failure.message.hasPrefix("the journal refused the entry: "))
+            #expect(failure.message.count > "the journal refused the entry: ".count)
+        case .final(let failure):
+            Issue.record("a journal failure is never final: \(failure)")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `Tests/Support/http-receiver.py` as a child process: a real HTTP server that can fail, stall, rate-limit and
+/// die, and logs every request with its idempotency key.
+final class Receiver: @unchecked Sendable {
+    struct Request: Decodable {
+        var path: String
+        var key: String?
+        var headers: [String: String]
+        var status: Int
+        var duplicate: Bool
+        var t: Double
+    }
+
+    let directory: URL
+    let process = Process()
+    let port: Int
+    var logPath: String { directory.appendingPathComponent("requests.jsonl").path }
+
+    static var script: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Support/http-receiver.py")
+    }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let portFile = directory.appendingPathComponent("port").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            Self.script.path, "--port-file", portFile, "--log", directory.appendingPathComponent("requests.jsonl").path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: portFile) {
+            guard Date() < deadline, process.isRunning else { throw ReceiverError("the receiver did not start") }
+            usleep(20_000)
+        }
+        port = Int(try String(contentsOfFile: portFile, encoding: .utf8)) ?? 0
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// Every request so far, in arrival order.
+    func requests() -> [Request] {
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
+    }
+
+    /// The raw log, for secret checks.
+    func rawLog() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Kills the receiver: its port refuses connections from now on.
+    func kill() {
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { kill() }
+}
+
+struct ReceiverError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
