@@ -60,10 +60,12 @@ def main():
                       "in-memory) | %s%s | %s | %s | %s | %s |" % (
                           name, b, c, fps, n(k), note, n(am), ratio(k, am),
                           ratio(k + ".cpu", am + ".cpu"), goal))
-    w("| 2 | log correlation, lines/s (incidentd: socket events, each committed; SEC: syslog lines, --debug=3) | "
-      "%s | %s | %s | %s | ≥ 3× |" % (
-          n("inc.socket.lines_per_s"), n("sec.lines_per_s"), ratio("inc.socket.lines_per_s", "sec.lines_per_s"),
-          ratio("inc.socket.lines_per_cpu_s", "sec.lines_per_cpu_s")))
+    for b, what in (("1", "one event per socket line"), ("100", "100 events per socket line")):
+        k = "inc.socket.b%s" % b
+        w("| 2 | log correlation, lines/s (incidentd: %s, each committed; SEC: syslog lines, --debug=3) | %s | %s | "
+          "%s | %s | ≥ 3× |" % (what, n(k + ".lines_per_s"), n("sec.lines_per_s"),
+                                ratio(k + ".lines_per_s", "sec.lines_per_s"),
+                                ratio(k + ".lines_per_cpu_s", "sec.lines_per_cpu_s")))
     if "inc.journal.lines_per_s" in r:
         w("| 2 | log correlation, lines/s (incidentd: journal entries) | %s | %s | %s | %s | ≥ 3× |" % (
             n("inc.journal.lines_per_s"), n("sec.lines_per_s"), ratio("inc.journal.lines_per_s", "sec.lines_per_s"),
@@ -75,14 +77,16 @@ def main():
     else:
         w("| 2 | log correlation, incidentd fed as journal entries | not run (BENCH_JOURNAL hook: journal source "
           "not merged) | | | | |")
-    agree = r.get("inc.socket.incidents") == r.get("sec.new")
-    w("| 2 | incidents: incidentd opened vs SEC NEW lines (generator: %s new episodes) | %s | %s | %s | | equal |" % (
-        summary["kinds"].get("new"), r.get("inc.socket.incidents"), r.get("sec.new"),
-        "**agree**" if agree else "**DIFFER**"))
-    agree_r = r.get("inc.socket.resolved") == r.get("sec.resolved")
-    w("| 2 | resolved: incidentd incidents resolved vs SEC RESOLVED lines (generator: %s) | %s | %s | %s | | equal |" % (
-        summary["kinds"].get("resolve"), r.get("inc.socket.resolved"), r.get("sec.resolved"),
-        "**agree**" if agree_r else "**DIFFER**"))
+    for b in ("1", "100"):
+        k = "inc.socket.b%s" % b
+        agree = r.get(k + ".incidents") == r.get("sec.new")
+        w("| 2 | incidents: incidentd opened (socket, batch %s) vs SEC NEW lines (generator: %s new episodes) | %s | "
+          "%s | %s | | equal |" % (b, summary["kinds"].get("new"), r.get(k + ".incidents"), r.get("sec.new"),
+                                   "**agree**" if agree else "**DIFFER**"))
+        agree_r = r.get(k + ".resolved") == r.get("sec.resolved")
+        w("| 2 | resolved: incidentd incidents resolved (socket, batch %s) vs SEC RESOLVED lines (generator: %s) | "
+          "%s | %s | %s | | equal |" % (b, summary["kinds"].get("resolve"), r.get(k + ".resolved"),
+                                        r.get("sec.resolved"), "**agree**" if agree_r else "**DIFFER**"))
     w("| 2 | SEC STORM lines (wall-clock window: not comparable, printed only) | | %s | | | |" % r.get("sec.storm"))
     for state, what in (("idle", "idle (incidentd 200 events/s)"), ("load", "under load (10k events/s)")):
         for p in ("p50", "p99"):
@@ -115,9 +119,9 @@ def main():
           "n/a" if per["inc"] is None else "%.0f" % per["inc"], "n/a" if per["am"] is None else "%.0f" % per["am"],
           "n/a" if None in (per["inc"], per["am"]) else "%.2f×" % (per["inc"] / per["am"])))
     w("")
-    w("Load average while each figure was taken: ingest cells in the run's log; SEC %s, incidentd correlation %s, "
+    w("Load average while each figure was taken: ingest cells in `Benchmarks/results/latest.log`; SEC %s, incidentd correlation %s, "
       "latency idle %s / %s (incidentd / Alertmanager), under load %s / %s." % (
-          r.get("sec.load"), r.get("inc.socket.load"), r.get("lat.inc.idle.load"), r.get("lat.am.idle.load"),
+          r.get("sec.load"), r.get("inc.socket.b1.load"), r.get("lat.inc.idle.load"), r.get("lat.am.idle.load"),
           r.get("lat.inc.load.load"), r.get("lat.am.load.load")))
     print("\n".join(out))
 

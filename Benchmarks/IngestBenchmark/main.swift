@@ -190,14 +190,15 @@ func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
     return nil
 }
 
-/// Groups alerts into JSON arrays of `batch` (or the bare object when batch is 1).
-func payloads(_ alerts: [[UInt8]], batch: Int) -> [(body: [UInt8], count: Int)] {
+/// Groups alerts into JSON arrays of `batch` (a bare object when batch is 1, unless `array`: the Alertmanager
+/// API takes arrays only).
+func payloads(_ alerts: [[UInt8]], batch: Int, array: Bool = false) -> [(body: [UInt8], count: Int)] {
     var out: [(body: [UInt8], count: Int)] = []
     out.reserveCapacity(alerts.count / batch + 1)
     var k = 0
     while k < alerts.count {
         let chunk = alerts[k..<min(alerts.count, k + batch)]
-        if batch == 1 {
+        if batch == 1 && !array {
             out.append((chunk.first!, 1))
         } else {
             var body: [UInt8] = [UInt8(ascii: "[")]
@@ -353,9 +354,8 @@ func readResponse(_ fd: Int32, _ buffer: inout [UInt8], _ pending: inout [UInt8]
 
 /// HTTP: one keep-alive connection per client, one request in flight on each (as Prometheus sends).
 func http(_ o: Options) {
-    let work = alertsPerClient(o).map { payloads($0, batch: o.batch) }
-    var path = "/api/v2/alerts"
-    if let slash = o.url.dropFirst(7).firstIndex(of: "/") { path = String(o.url[slash...]) }
+    let work = alertsPerClient(o).map { payloads($0, batch: o.batch, array: true) }
+    let path = o.url.dropFirst(7).firstIndex(of: "/").map { String(o.url[$0...]) } ?? "/api/v2/alerts"
     let hostPort = o.url.dropFirst(7).split(separator: "/").first.map(String.init) ?? ""
     let acked = Atomic<Int>(0)
     let failures = Atomic<Int>(0)

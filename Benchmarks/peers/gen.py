@@ -67,6 +67,10 @@ def iso(ts):
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def iso_us(ts):
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_time(s):
     return datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 
@@ -251,7 +255,14 @@ def cmd_amlines(a, s):
     fh = open_out(a.out)
     n = 0
     for ev in s.events():
-        fh.write(json.dumps(am_postable(s.alert_obj(ev, base), 0.0, "past", 0.0), separators=(",", ":")) + "\n")
+        al = am_postable(s.alert_obj(ev, base), 0.0, "past", 0.0)
+        # microseconds, not gen.py's milliseconds: a resolve and the next firing of the same alert inside one
+        # millisecond (in a burst) would otherwise carry equal times, and an equal time reopens (reopen_within).
+        seq, t, i, status, kind, st, burst = ev
+        al["startsAt"] = iso_us(base + st)
+        if status == "resolved":
+            al["endsAt"] = iso_us(base + t)
+        fh.write(json.dumps(al, separators=(",", ":")) + "\n")
         n += 1
     if fh is not sys.stdout:
         fh.close()
