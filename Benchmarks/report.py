@@ -108,9 +108,9 @@ def main():
     for side in ("inc", "am"):
         rss, idle, alerts = num("mem.%s.rss_kb" % side), num("mem.%s.idle_kb" % side), num("mem.%s.alerts" % side)
         per[side] = None if None in (rss, idle, alerts) or not alerts else (rss - idle) * 1024 / alerts
-    w("| 4 | peak RSS with %s active alerts (VmHWM, MiB; incidentd holds %s, Alertmanager %s) | %s | %s | %s "
-      "(incidentd / peer; lower is better) | | |" % (
-          n("mem.inc.alerts"), n("mem.inc.alerts"), n("mem.am.alerts"),
+    w("| 4 | peak RSS with %s active alerts (VmHWM, MiB; incidentd's engine holds %s; Alertmanager's "
+      "alertmanager_alerts gauge says %s) | %s | %s | %s (incidentd / peer; lower is better) | | |" % (
+          n("mem.am.alerts"), n("mem.inc.alerts"), n("mem.am.gauge"),
           n("mem.inc.hwm_kb", "{:.0f}") if num("mem.inc.hwm_kb") is None else "%.0f" % (num("mem.inc.hwm_kb") / 1024),
           "n/a" if num("mem.am.hwm_kb") is None else "%.0f" % (num("mem.am.hwm_kb") / 1024),
           ratio("mem.inc.hwm_kb", "mem.am.hwm_kb")))

@@ -5,6 +5,10 @@ import IncidentRules
 import IncidentServer
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The one place where events meet the engine and the store: sources submit, the pipeline runs the engine and
 /// commits each batch with all its effects in one transaction, then completes the sources' tickets (SPEC §9).
 ///
@@ -321,6 +325,7 @@ public actor IngestPipeline: EventSink {
         Task {
             let (result, cost) = await Self.encodeAndCommit(batch, state: state, store: store, logger: logger)
             self.commitReturned(result, checkpointCost: cost)
+            if cost != nil { Task.detached(priority: .background) { Self.releaseFreedMemory() } }
         }
     }
 
@@ -346,6 +351,23 @@ public actor IngestPipeline: EventSink {
             return (.failure(error), cost)
         }
     }
+
+    /// Encoding a checkpoint allocates a few times the state's size for a moment (about 300 MB at 100,000
+    /// alerts), and glibc keeps what was freed in its per-thread arenas: resident memory stayed at three times
+    /// what the daemon holds. Giving the free pages back after each checkpoint keeps it near the live size.
+    private nonisolated static func releaseFreedMemory() {
+        #if canImport(Glibc)
+            // malloc_trim(3) is glibc's and not in Swift's Glibc module: looked up once in the process.
+            if let trim = mallocTrim { _ = trim(0) }
+        #endif
+    }
+
+    #if canImport(Glibc)
+        private nonisolated static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        }()
+    #endif
 
     private func commitReturned(_ result: Result<Void, any Error>, checkpointCost: Duration?) {
         commitResult = result
