@@ -39,7 +39,8 @@ struct SpoolDirectory: Sendable {
     func create() throws(SourceError) {
         // Writers in the service's group drop files into tmp/ and new/; done/ and failed/ are the daemon's.
         for (path, mode) in [(root, 0o750), (tmp, 0o770), (new, 0o770), (done, 0o750), (failed, 0o750)] {
-            guard mkdir(path, mode_t(mode)) == 0 || errno == EEXIST else {
+            let made = mkdir(path, mode_t(mode)) == 0
+            guard made || errno == EEXIST else {
                 throw SourceError(
                     .spoolDirectory, path: path,
                     message: "cannot create the spool directory \(path): \(Self.reason()); "
@@ -51,6 +52,10 @@ struct SpoolDirectory: Sendable {
                     .spoolDirectory, path: path,
                     message: "\(path) is not a directory; the spool needs tmp/, new/, done/ and failed/ directories")
             }
+            // mkdir applies the umask (0027 under the packaged unit), which would take the group's write
+            // permission off tmp/ and new/; a directory made here gets its mode as meant. Existing ones are the
+            // operator's (or tmpfiles.d's) and keep theirs.
+            if made { chmod(path, mode_t(mode)) }
         }
     }
 

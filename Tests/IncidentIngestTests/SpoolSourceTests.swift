@@ -41,6 +41,22 @@ struct SpoolSourceTests {
         return 1
     }
 
+    /// Writers in the service's group need tmp/ and new/ group-writable whatever the umask (022 here, 027 under
+    /// the packaged unit); done/ and failed/ stay the daemon's.
+    @Test func theSpoolItMakesHasItsModesDespiteTheUmask() async throws {
+        try await withSpool(sink: FakeSink()) { _, spool in
+            func mode(_ path: String) -> mode_t {
+                var info = stat()
+                _ = stat(path, &info)
+                return info.st_mode & 0o777
+            }
+            #expect(mode(spool.root + "/tmp") == 0o770)
+            #expect(mode(spool.root + "/new") == 0o770)
+            #expect(mode(spool.root + "/done") == 0o750)
+            #expect(mode(spool.root + "/failed") == 0o750)
+        }
+    }
+
     @Test func everySampleWebhookEndsInDoneWithItsEvents() async throws {
         var files: [(name: String, data: Data)] = []
         for folder in ["alertmanager", "grafana"] {
