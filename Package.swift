@@ -138,7 +138,9 @@ let package = Package(
             name: "IncidentStoreTests",
             dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore", "IncidentStore"]),
+        // Test helpers more than one test target uses (the HTTP receiver the notifier tests page).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore", "IncidentStore", "TestSupport"]),
         .testTarget(
             name: "IncidentServerTests",
             dependencies: [
@@ -154,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IncidentNotifyTests",
-            dependencies: ["IncidentNotify", "IncidentCore"]
+            dependencies: ["IncidentNotify", "IncidentCore", "TestSupport"]
         ),
     ]
 )

@@ -4,29 +4,29 @@ import Foundation
     import Glibc
 #endif
 
-/// `Tests/Support/http-receiver.py` as a child process (the same helper as IncidentNotifyTests'): a real HTTP server that can fail, stall, rate-limit and
-/// die, and logs every request with its idempotency key.
-final class Receiver: @unchecked Sendable {
-    struct Request: Decodable {
-        var path: String
-        var key: String?
-        var headers: [String: String]
-        var status: Int
-        var duplicate: Bool
-        var t: Double
+/// `Tests/Support/http-receiver.py` as a child process: a real HTTP server that can fail, stall, rate-limit and
+/// die, and logs every request with its idempotency key. Shared by IncidentNotifyTests and IntegrationTests.
+public final class Receiver: @unchecked Sendable {
+    public struct Request: Decodable, Sendable {
+        public var path: String
+        public var key: String?
+        public var headers: [String: String]
+        public var status: Int
+        public var duplicate: Bool
+        public var t: Double
     }
 
-    let directory: URL
+    public let directory: URL
     let process = Process()
-    let port: Int
-    var logPath: String { directory.appendingPathComponent("requests.jsonl").path }
+    public let port: Int
+    public var logPath: String { directory.appendingPathComponent("requests.jsonl").path }
 
     static var script: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Support/http-receiver.py")
     }
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let portFile = directory.appendingPathComponent("port").path
@@ -44,19 +44,19 @@ final class Receiver: @unchecked Sendable {
         port = Int(try String(contentsOfFile: portFile, encoding: .utf8)) ?? 0
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Every request so far, in arrival order.
-    func requests() -> [Request] {
+    public func requests() -> [Request] {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Request.self, from: Data($0.utf8)) }
     }
 
     /// The raw log, for secret checks.
-    func rawLog() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public func rawLog() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Kills the receiver: its port refuses connections from now on.
-    func kill() {
+    public func kill() {
         if process.isRunning {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -66,7 +66,7 @@ final class Receiver: @unchecked Sendable {
     deinit { kill() }
 }
 
-struct ReceiverError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ReceiverError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
