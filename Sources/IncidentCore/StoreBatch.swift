@@ -18,6 +18,9 @@ public struct StoreBatch: Sendable {
     public var notifications: [Notification]
     /// The engine's opaque working state; replaces the saved one when not nil.
     public var engineState: Data?
+    /// The last event the engine state covers, when the state was taken at an earlier batch than this one (a
+    /// checkpoint encoded while later batches committed); nil: it covers every event up to this batch's last.
+    public var engineStateThroughEvent: Int64?
     /// How far each source has been read (`journal` → cursor); replaces the saved position per source.
     public var sourcePositions: [String: String]
     /// When the batch was made, by the driver's clock; recorded as the engine state's `saved_at`.

@@ -138,10 +138,41 @@ public actor IngestPipeline: EventSink {
     /// What the engine has taken since the last commit started (committed next).
     private var open: Prepared?
     /// The batch being committed now, and its result once the commit returned (until the loop handles it).
-    private var committing: (prepared: Prepared, batch: StoreBatch, checkpoint: Bool, started: ContinuousClock.Instant)?
-    private var commitResult: Result<Void, any Error>?
+    private var committing: Committing?
+    private var commitResult: Result<[Int64], any Error>?
     /// How long encoding the last checkpoint took.
     private var lastCheckpointCost: Duration = .zero
+    /// Batches handed to the store so far; numbers the batches a deferred checkpoint refers to.
+    private var batchSequence = 0
+    /// The id of the last event this process committed (nil before the first).
+    private var lastEventID: Int64?
+    /// A timed checkpoint on its way: encoded off the pipeline while later batches commit, then carried by the
+    /// next commit. Nil when none is on its way.
+    private var deferred: DeferredCheckpoint?
+    /// Bumped when a deferred checkpoint is dropped or superseded, so an encoding that finishes late is ignored.
+    private var checkpointGeneration = 0
+
+    private struct Committing {
+        var prepared: Prepared
+        var batch: StoreBatch
+        var sequence: Int
+        /// The batch carries a checkpoint: encoded with it (an operator command's, or at shutdown) or deferred.
+        var checkpoint: Bool
+        var started: ContinuousClock.Instant
+    }
+
+    /// A checkpoint of the engine as it stood after batch `covers` was absorbed. It is written by a later
+    /// commit with `through_event` = the last event of `covers`: a restart restores it and replays the events
+    /// after that, whose effects the store already holds (as after any checkpoint).
+    private struct DeferredCheckpoint {
+        var generation: Int
+        var covers: Int
+        /// Known once batch `covers` has committed.
+        var throughEvent: Int64?
+        /// Known once the encoding finished.
+        var data: Data?
+        var ready: Bool { throughEvent != nil && data != nil }
+    }
 
     /// Processes the queue until `stop()` is called and the queue is drained; the last batch carries a
     /// checkpoint so a clean restart replays nothing.
@@ -164,6 +195,11 @@ public actor IngestPipeline: EventSink {
             if committing == nil, let prepared = open {
                 open = nil
                 startCommit(prepared)
+                continue
+            }
+            if committing == nil, deferred?.ready == true, !stopping {
+                // Nothing else to commit: the deferred checkpoint goes in a batch of its own.
+                startCommit(Prepared(builder: BatchBuilder(at: now(), subscribers: subscribers())))
                 continue
             }
             if committing == nil && queueHead == queue.count {
@@ -313,52 +349,107 @@ public actor IngestPipeline: EventSink {
     }
 
     /// Starts committing `prepared`; its result comes back through `commitResult` and wakes the loop.
+    ///
+    /// Checkpoints never hold the pipeline: the engine is copied (its tables are copy-on-write, so this is cheap
+    /// until the next change) and exported and encoded off the actor. An operator command's checkpoint is
+    /// encoded with its own batch, so that the command cannot be forgotten by a restart. A timed one is
+    /// encoded while later batches keep committing and is carried by the first commit after it is ready: at
+    /// 100,000 alerts encoding takes most of a second, which held every acknowledgement for that long.
     private func startCommit(_ prepared: Prepared) {
-        var checkpoint = prepared.checkpoint
-        // A checkpoint costs in proportion to the engine's state (100,000 alerts encode to about 50 MB), so the
-        // timed one comes no more often than twenty times its last encoding took: at most about 5% of the time.
+        var batch = prepared.builder.batch()
+        var checkpointNow = prepared.checkpoint
+        var deferNow = false
+        // A checkpoint costs in proportion to the engine's state, so the timed one comes no more often than
+        // twenty times its last encoding took: at most about 5% of the time.
         let interval = max(tuning.checkpointInterval, lastCheckpointCost * 20)
-        if eventsSinceCheckpoint >= tuning.checkpointEvents
-            || (eventsSinceCheckpoint > 0 && ContinuousClock.now - lastCheckpoint >= interval)
+        if !checkpointNow, deferred == nil,
+            eventsSinceCheckpoint >= tuning.checkpointEvents
+                || (eventsSinceCheckpoint > 0 && ContinuousClock.now - lastCheckpoint >= interval)
         {
-            checkpoint = true
+            // Deferring needs the last committed event id; before this process committed one, encode inline.
+            if lastEventID != nil || !batch.events.isEmpty { deferNow = true } else { checkpointNow = true }
         }
-        let batch = prepared.builder.batch()
-        // The state covers exactly what is in this batch and before it: nothing is absorbed between here and
-        // the commit's start, and the next batch's effects are not in the store until their own commit. It is
-        // copied here and encoded with the commit, off the pipeline, so taking the next batch does not wait.
-        let state = checkpoint ? engine.exportState() : nil
-        if batch.isEmpty && prepared.outcomes.isEmpty && state == nil { return }
-        committing = (prepared, batch, state != nil, ContinuousClock.now)
+        var carriesDeferred = false
+        if checkpointNow {
+            // This one is newer: a deferred one written after it would take the engine back.
+            dropDeferred()
+        } else if let ready = deferred, ready.ready {
+            batch.engineState = ready.data
+            batch.engineStateThroughEvent = ready.throughEvent
+            deferred = nil
+            carriesDeferred = true
+        }
+        if batch.isEmpty && prepared.outcomes.isEmpty && !checkpointNow && !deferNow { return }
+
+        batchSequence += 1
+        let sequence = batchSequence
+        // The state covers exactly what is in this batch and before it: nothing is absorbed between here and the
+        // commit's start, and the next batch's effects are not in the store until their own commit.
+        let snapshot: CorrelationEngine? = checkpointNow || deferNow ? engine : nil
+        if deferNow, let snapshot {
+            checkpointGeneration += 1
+            let generation = checkpointGeneration
+            deferred = DeferredCheckpoint(generation: generation, covers: sequence)
+            // Events absorbed from here on are not covered by it.
+            eventsSinceCheckpoint = 0
+            lastCheckpoint = .now
+            let logger = logger
+            Task.detached(priority: .medium) {
+                let (data, cost) = Self.encode(snapshot, logger: logger)
+                await self.deferredEncoded(data, cost: cost, generation: generation)
+            }
+        }
+        committing = Committing(
+            prepared: prepared, batch: batch, sequence: sequence, checkpoint: checkpointNow || carriesDeferred,
+            started: ContinuousClock.now)
+        let inline = checkpointNow ? snapshot : nil
         let (store, logger) = (self.store, self.logger)
         Task {
-            let (result, cost) = await Self.encodeAndCommit(batch, state: state, store: store, logger: logger)
+            var batch = batch
+            var cost: Duration?
+            if let inline {
+                let encoded = Self.encode(inline, logger: logger)
+                batch.engineState = encoded.data
+                cost = encoded.cost
+            }
+            let result: Result<[Int64], any Error>
+            do {
+                result = .success(try await store.commit(batch))
+            } catch {
+                result = .failure(error)
+            }
             self.commitReturned(result, checkpointCost: cost)
-            if cost != nil { Task.detached(priority: .background) { Self.releaseFreedMemory() } }
+            if inline != nil || carriesDeferred { Task.detached(priority: .background) { Self.releaseFreedMemory() } }
         }
     }
 
-    /// Encodes the checkpoint (if any) into the batch and commits it; runs off the actor.
-    private nonisolated static func encodeAndCommit(
-        _ batch: StoreBatch, state: EngineState?, store: any IncidentStore, logger: Logger
-    ) async -> (Result<Void, any Error>, Duration?) {
-        var batch = batch
-        var cost: Duration?
-        if let state {
-            let started = ContinuousClock.now
-            do {
-                batch.engineState = try state.encoded()
-            } catch {
-                logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
-            }
-            cost = ContinuousClock.now - started
-        }
+    /// Exports and encodes a copy of the engine; runs off the actor.
+    private nonisolated static func encode(_ engine: CorrelationEngine, logger: Logger) -> (data: Data?, cost: Duration)
+    {
+        let started = ContinuousClock.now
         do {
-            _ = try await store.commit(batch)
-            return (.success(()), cost)
+            let data = try engine.exportState().encoded()
+            return (data, ContinuousClock.now - started)
         } catch {
-            return (.failure(error), cost)
+            logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
+            return (nil, ContinuousClock.now - started)
         }
+    }
+
+    private func deferredEncoded(_ data: Data?, cost: Duration, generation: Int) {
+        guard deferred?.generation == generation else { return }
+        lastCheckpointCost = cost
+        guard let data else {
+            deferred = nil
+            return
+        }
+        deferred?.data = data
+        wakeLoop()
+    }
+
+    private func dropDeferred() {
+        deferred = nil
+        checkpointGeneration += 1
     }
 
     /// Encoding a checkpoint allocates a few times the state's size for a moment (about 300 MB at 100,000
@@ -378,21 +469,24 @@ public actor IngestPipeline: EventSink {
         }()
     #endif
 
-    private func commitReturned(_ result: Result<Void, any Error>, checkpointCost: Duration?) {
+    private func commitReturned(_ result: Result<[Int64], any Error>, checkpointCost: Duration?) {
         commitResult = result
         if let checkpointCost { lastCheckpointCost = checkpointCost }
         wakeLoop()
     }
 
-    private func finishCommit(_ result: Result<Void, any Error>) async {
-        guard let (prepared, batch, checkpoint, started) = committing else { return }
+    private func finishCommit(_ result: Result<[Int64], any Error>) async {
+        guard let done = committing else { return }
+        let (prepared, batch) = (done.prepared, done.batch)
         committing = nil
         switch result {
-        case .success:
-            metrics.commitSeconds.record(ContinuousClock.now - started)
+        case .success(let ids):
+            metrics.commitSeconds.record(ContinuousClock.now - done.started)
             metrics.eventsCommitted.increment(by: batch.events.count)
             metrics.batchesCommitted.increment()
-            if checkpoint {
+            if let last = ids.last { lastEventID = last }
+            if deferred?.covers == done.sequence { deferred?.throughEvent = lastEventID }
+            if done.checkpoint && batch.engineStateThroughEvent == nil {
                 // Events absorbed into the open batch since are not covered by this checkpoint.
                 eventsSinceCheckpoint = open?.events ?? 0
                 lastCheckpoint = .now
@@ -407,6 +501,9 @@ public actor IngestPipeline: EventSink {
                 metadata: ["error": "\(error)", "events": "\(batch.events.count)"])
             let failure = IngestError(.storeFailed, "the store could not commit: \(error)")
             for outcome in prepared.outcomes { outcome.fail(failure, error) }
+            // A deferred checkpoint may cover the failed batch, or have been carried by it: the engine is rebuilt
+            // from the store below, and the next checkpoint comes from that engine.
+            dropDeferred()
             // The open batch was run on top of the failed one: it fails with it, and is not committed.
             if let behind = open {
                 open = nil

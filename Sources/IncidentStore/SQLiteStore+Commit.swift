@@ -91,17 +91,17 @@ extension SQLiteStore {
             ])
         }
 
-        // The checkpoint covers every event committed so far, this batch's included: a restart restores it and
-        // replays only the events after `through_event`.
+        // The checkpoint covers every event committed so far, this batch's included, unless the batch says it was
+        // taken earlier: a restart restores it and replays only the events after `through_event`.
         if let state = batch.engineState {
             try db.execute(
                 sql: """
                     INSERT INTO engine_state (id, version, data, saved_at, through_event)
-                    VALUES (1, 1, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM events))
+                    VALUES (1, 1, ?, ?, COALESCE(?, (SELECT COALESCE(MAX(id), 0) FROM events)))
                     ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
                         saved_at = excluded.saved_at, through_event = excluded.through_event
                     """,
-                arguments: [state, batch.at.microseconds])
+                arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
         }
 
         for (source, position) in batch.sourcePositions {
