@@ -7,46 +7,71 @@ import IncidentCore
 extension SQLiteStore: OutboxStore {
     public func settle(_ entry: OutboxEntry, _ settlement: OutboxSettlement, line: TimelineEntry) async throws {
         let path = path
-        let id = entry.id
-        try await write("record the delivery of outbox row \(id) in") { db in
-            let set: String
-            let arguments: StatementArguments
-            switch settlement {
-            case .delivered(let at, _):
-                set = "state = 'delivered', attempts = attempts + 1, delivered_at = ?"
-                arguments = [at.microseconds]
-            case .retry(let error, let next):
-                set = "attempts = attempts + 1, last_error = ?, next_attempt = ?"
-                arguments = [error, next.microseconds]
-            case .failed(let error, _):
-                set = "state = 'failed', attempts = attempts + 1, last_error = ?"
-                arguments = [error]
-            }
-            try db.execute(
-                sql: "UPDATE outbox SET \(set) WHERE id = ? AND state = 'pending'", arguments: arguments + [id])
-            guard db.changesCount == 1 else {
-                throw StoreError(
-                    .notPending, store: path,
-                    message: "outbox row \(id) in \(path) is no longer pending; its delivery outcome cannot be "
-                        + "recorded again. This is a bug in incidentd: please report it with this message.")
-            }
-            if case .failed(_, let fallback?) = settlement {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO outbox (incident, notifier, policy, step, round, idempotency_key, due,
-                            next_attempt, moment)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        fallback.incident, fallback.notifier, fallback.policy, fallback.step, fallback.round,
-                        fallback.idempotencyKey, fallback.due.microseconds, fallback.due.microseconds,
-                        fallback.moment,
-                    ])
-            }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
-                arguments: [entry.notification.incident, line.at.microseconds, line.type, line.detail])
+        let item = OutboxSettlementItem(entry: entry, settlement: settlement, line: line)
+        try await write("record the delivery of outbox row \(entry.id) in") { db in
+            try Self.settle(item, in: db, path: path)
         }
+    }
+
+    /// The delivery service's group commit: every outcome reported while the previous settlement transaction
+    /// ran is recorded in one transaction (one fsync), instead of one each. A burst of new incidents queues a
+    /// page per incident; settled one by one, their transactions took turns with the pipeline's commits and
+    /// made every acknowledgement wait.
+    public func settle(_ items: [OutboxSettlementItem]) async throws -> [(any Error)?] {
+        let path = path
+        return try await write("record \(items.count) delivery outcomes in") { db in
+            // Any other failure throws out of the transaction, which rolls back: none is recorded.
+            try items.map { item -> (any Error)? in
+                do {
+                    try Self.settle(item, in: db, path: path)
+                    return nil
+                } catch let error as StoreError where error.code == .notPending {
+                    // Nothing of this row was written (the update matched no row): the others go ahead.
+                    return error
+                }
+            }
+        }
+    }
+
+    static func settle(_ item: OutboxSettlementItem, in db: Database, path: String) throws {
+        let (entry, settlement, line) = (item.entry, item.settlement, item.line)
+        let id = entry.id
+        let set: String
+        let arguments: StatementArguments
+        switch settlement {
+        case .delivered(let at, _):
+            set = "state = 'delivered', attempts = attempts + 1, delivered_at = ?"
+            arguments = [at.microseconds]
+        case .retry(let error, let next):
+            set = "attempts = attempts + 1, last_error = ?, next_attempt = ?"
+            arguments = [error, next.microseconds]
+        case .failed(let error, _):
+            set = "state = 'failed', attempts = attempts + 1, last_error = ?"
+            arguments = [error]
+        }
+        try db.execute(sql: "UPDATE outbox SET \(set) WHERE id = ? AND state = 'pending'", arguments: arguments + [id])
+        guard db.changesCount == 1 else {
+            throw StoreError(
+                .notPending, store: path,
+                message: "outbox row \(id) in \(path) is no longer pending; its delivery outcome cannot be "
+                    + "recorded again. This is a bug in incidentd: please report it with this message.")
+        }
+        if case .failed(_, let fallback?) = settlement {
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO outbox (incident, notifier, policy, step, round, idempotency_key, due,
+                        next_attempt, moment)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    fallback.incident, fallback.notifier, fallback.policy, fallback.step, fallback.round,
+                    fallback.idempotencyKey, fallback.due.microseconds, fallback.due.microseconds,
+                    fallback.moment,
+                ])
+        }
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
+            arguments: [entry.notification.incident, line.at.microseconds, line.type, line.detail])
     }
 
     public func nextOutboxAttempt() async throws -> Timestamp? {
