@@ -153,6 +153,32 @@ if let i = CommandLine.arguments.firstIndex(of: "--memory-child"), let group = I
     print(perAlert, alerts, incidents)
     exit(0)
 }
+// The checkpoint's cost at --active-alerts distinct firing alerts, one incident each: copying the engine,
+// exporting its state and encoding it (what the daemon does off its pipeline), and decoding it back.
+if CommandLine.arguments.contains("--checkpoint") {
+    var engine = CorrelationEngine(ruleSet: rules1000)
+    for i in 0..<options.activeAlerts {
+        let time = start + .milliseconds(Int64(i))
+        let labels: Labels = [
+            "alertname": "Alert\(i % 1000)", "instance": "host-\(i):9100", "service": "svc-\(i)", "severity": "warning",
+        ]
+        _ = engine.ingest(
+            Event(labels: labels, annotations: ["summary": "value is high"], startsAt: time, receivedAt: time))
+    }
+    var state: EngineState?
+    let exportSeconds = seconds { state = engine.exportState() }
+    var data = Data()
+    let encodeSeconds = seconds { data = try! state!.encoded() }
+    var decoded: EngineState?
+    let decodeSeconds = seconds { decoded = try! EngineState.decode(data) }
+    precondition(decoded != nil)
+    print(
+        "checkpoint alerts=\(engine.workingSetSize.alerts) incidents=\(engine.workingSetSize.incidents) bytes=\(data.count)"
+            + String(
+                format: " export_ms=%.1f encode_ms=%.1f decode_ms=%.1f", exportSeconds * 1000, encodeSeconds * 1000,
+                decodeSeconds * 1000))
+    exit(0)
+}
 let rules10 = compile(ruleText(count: 10))
 let events = stream(events: options.events, fingerprints: options.fingerprints, alertNames: 1000, start: start)
 

@@ -250,7 +250,7 @@ struct LifecycleTests {
         }
         #expect(a.keys() == b.keys())
         #expect(a.list == b.list)
-        #expect(try a.engine.exportState().encoded() == b.engine.exportState().encoded())
+        #expect(try a.engine.exportState().canonicalJSON() == b.engine.exportState().canonicalJSON())
     }
 
     @Test func aResolveHeldForItsLateFiringEventSurvivesARestart() throws {

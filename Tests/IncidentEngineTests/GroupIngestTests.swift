@@ -24,7 +24,7 @@ import Testing
         var single = CorrelationEngine(ruleSet: compile(Self.rules))
         var singleEffects: [Effect] = []
         for group in groups { singleEffects += single.ingest(group) }
-        #expect(try grouped.exportState().encoded() == single.exportState().encoded())
+        #expect(try grouped.exportState().canonicalJSON() == single.exportState().canonicalJSON())
         // The same timeline, pages and final snapshots; grouped ones snapshot each incident once.
         func lines(_ effects: [Effect]) -> [Effect] {
             effects.filter { if case .timeline = $0 { true } else if case .notify = $0 { true } else { false } }

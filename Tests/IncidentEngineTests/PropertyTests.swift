@@ -137,6 +137,25 @@ struct PropertyTests {
         #expect(replayPages.isSubset(of: livePages), "seed \(seed): \(replayPages.subtracting(livePages))")
     }
 
+    @Test(
+        "the compact checkpoint and the JSON one of earlier versions both read back to the same state",
+        arguments: 1...20)
+    func checkpointFormsRoundTrip(seed: UInt64) throws {
+        let ruleSet = compile(Self.rules)
+        let events = Self.stream(seed: seed, count: 200)
+        var cut = SeededRandom(seed: seed)
+        let at = Int.random(in: 1..<events.count, using: &cut)
+        var h = Harness(ruleSet: ruleSet)
+        for e in events.prefix(at) { h.send(e) }
+        let state = h.engine.exportState()
+        let canonical = try state.canonicalJSON()
+        let compact = try state.encoded()
+        #expect(CompactCoder.isCompact(compact))
+        #expect(try EngineState.decode(compact).canonicalJSON() == canonical, "seed \(seed), cut at \(at)")
+        #expect(try EngineState.decode(canonical).canonicalJSON() == canonical, "seed \(seed), cut at \(at)")
+        #expect(compact.count < canonical.count)
+    }
+
     @Test("export and restore at any point continues identically", arguments: 1...20)
     func restoreAnywhere(seed: UInt64) throws {
         let ruleSet = compile(Self.rules)
