@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -7,28 +8,100 @@ import Foundation
 /// Appends the `json` payload as one line to a file and fsyncs it: an archive, or a page drop for tools that
 /// tail a file. Lines are written with one `write` on an `O_APPEND` descriptor, so concurrent notifiers
 /// sharing a file never interleave.
+///
+/// The disk work runs on the file's own serial queue, never on Swift's cooperative threads (there are as many
+/// as cores: fsyncs blocking them stalled every other task of the daemon), and one fsync covers every line
+/// appended while the previous one ran: a burst of pages costs a few fsyncs, not one each.
 public struct FileNotifier: Notifier {
     public let name: String
     let path: String
+    let appender: FileAppender
 
     public init(name: String, path: String) {
         self.name = name
         self.path = path
+        self.appender = FileAppender.forPath(path)
     }
 
     public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
         var line = PayloadRenderer.json(request)
         line.append(0x0A)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { return .retry(failure("cannot open")) }
-        defer { close(fd) }
-        let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == line.count else { return .retry(failure("cannot append to")) }
-        guard fsync(fd) == 0 else { return .retry(failure("cannot fsync")) }
+        if let failure = await appender.append(line) {
+            return .retry(DeliveryFailure("io", failure))
+        }
         return .delivered(detail: "appended to \(path)")
     }
+}
 
-    private func failure(_ doing: String) -> DeliveryFailure {
-        DeliveryFailure("io", "\(doing) \(path): \(String(cString: strerror(errno)))")
+/// One file's appends: lines queue up, and a serial worker writes all queued lines, fsyncs once, and then
+/// tells each caller whether its line is on disk.
+final class FileAppender: Sendable {
+    private static let byPath = Mutex<[String: FileAppender]>([:])
+
+    /// The appender of `path`, shared by every notifier writing to it (so their lines share fsyncs too).
+    static func forPath(_ path: String) -> FileAppender {
+        byPath.withLock { appenders in
+            if let appender = appenders[path] { return appender }
+            let appender = FileAppender(path: path)
+            appenders[path] = appender
+            return appender
+        }
+    }
+
+    let path: String
+    private let queue: DispatchQueue
+    private let state = Mutex<(waiting: [(line: Data, done: CheckedContinuation<String?, Never>)], running: Bool)>(
+        ([], false))
+
+    private init(path: String) {
+        self.path = path
+        queue = DispatchQueue(label: "incidentd.file-notifier")
+    }
+
+    /// Appends `line` and returns once it is fsynced: nil, or why it is not on disk.
+    func append(_ line: Data) async -> String? {
+        await withCheckedContinuation { done in
+            let start = state.withLock { s in
+                s.waiting.append((line, done))
+                if s.running { return false }
+                s.running = true
+                return true
+            }
+            if start { queue.async { self.drain() } }
+        }
+    }
+
+    private func drain() {
+        while true {
+            let taken = state.withLock { s in
+                let taken = s.waiting
+                s.waiting.removeAll()
+                if taken.isEmpty { s.running = false }
+                return taken
+            }
+            if taken.isEmpty { return }
+            let results = write(taken.map(\.line))
+            for (waiting, result) in zip(taken, results) { waiting.done.resume(returning: result) }
+        }
+    }
+
+    /// Writes the lines, each with one `write`, then fsyncs: each line's failure, or nil once it is on disk.
+    private func write(_ lines: [Data]) -> [String?] {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return Array(repeating: failure("cannot open"), count: lines.count) }
+        defer { close(fd) }
+        var results: [String?] = lines.map { line in
+            let written = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            return written == line.count ? nil : failure("cannot append to")
+        }
+        if fsync(fd) != 0 {
+            let failed = failure("cannot fsync")
+            results = results.map { $0 ?? failed }
+        }
+        return results
+    }
+
+    private func failure(_ doing: String) -> String {
+        "\(doing) \(path): \(String(cString: strerror(errno)))"
     }
 }

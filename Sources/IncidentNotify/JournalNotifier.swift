@@ -36,7 +36,19 @@ public struct JournalNotifier: Notifier {
         return fields
     }
 
+    /// Where journald listens; libsystemd sends there and nowhere else.
+    static let socketPath = "/run/systemd/journal/socket"
+
     public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        // sd_journal_sendv "fails silently" (returns success) when the socket does not exist, which would
+        // count a page as delivered that went nowhere: no journald, no delivery.
+        guard access(Self.socketPath, F_OK) == 0 else {
+            return .retry(
+                DeliveryFailure(
+                    "journal",
+                    "the journal refused the entry: no journald listens at \(Self.socketPath) "
+                        + "(\(String(cString: strerror(errno))))"))
+        }
         let lines = Self.fields(for: request).map { "\($0.0)=\($0.1)" }
         let buffers = lines.map { Array($0.utf8) }
         let result = Self.send(buffers)

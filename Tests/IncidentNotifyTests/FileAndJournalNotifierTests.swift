@@ -19,6 +19,27 @@ import Testing
         #expect(keys.last??.hasPrefix("INC-7/resolve/") == true)
     }
 
+    @Test func concurrentPagesToOneFileEachLandOnceAndWhole() async throws {
+        let path = try temporaryDirectory().appendingPathComponent("pages.jsonl").path
+        let notifiers = [FileNotifier(name: "oncall", path: path), FileNotifier(name: "archive", path: path)]
+        let outcomes = await withTaskGroup(of: DeliveryOutcome.self) { group in
+            for i in 0..<200 {
+                group.addTask { await notifiers[i % 2].deliver(sampleRequest(moment: "page\(i)")) }
+            }
+            return await group.reduce(into: [DeliveryOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.count == 200)
+        #expect(outcomes.allSatisfy { $0 == .delivered(detail: "appended to \(path)") })
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let keys = try lines.map { line -> String in
+            let notification = try json(Data(line.utf8))["notification"] as? [String: Any]
+            return notification?["idempotency_key"] as? String ?? ""
+        }
+        #expect(keys.count == 200)
+        // Every page's line once, whole (each parsed as JSON above).
+        #expect(Set(keys.map { $0.split(separator: "/")[1] }) == Set((0..<200).map { "page\($0)" }))
+    }
+
     @Test func anUnwritableFileIsRetriedWithTheReason() async throws {
         let outcome = await FileNotifier(name: "archive", path: "/nonexistent/dir/pages.jsonl")
             .deliver(sampleRequest())
