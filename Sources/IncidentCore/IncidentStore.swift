@@ -33,7 +33,8 @@ public protocol IncidentStore: Sendable {
     /// Deletes events received before `time`; returns how many.
     func purgeEvents(olderThan time: Timestamp) async throws -> Int
 
-    /// Pending outbox rows whose next attempt is at or before `time`, earliest first.
+    /// Pending outbox rows whose next attempt is at or before `time`, earliest first: at most `limit` for each
+    /// notifier, so one notifier's backlog never hides another's newest page.
     func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry]
     /// How many rows are pending, and when the oldest of those due by `time` fell due (for metrics and
     /// readiness); one query, whatever the outbox's size.

@@ -43,7 +43,7 @@ struct DeliveryService: Service {
                     if reread {
                         tracker.beginPass()
                         do {
-                            backlog = try await store.dueOutbox(before: time, limit: 500)
+                            backlog = try await store.dueOutbox(before: time, limit: 64)
                         } catch {
                             if !Task.isCancelled {
                                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])

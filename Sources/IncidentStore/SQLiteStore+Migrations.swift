@@ -129,6 +129,10 @@ extension SQLiteStore {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN moment TEXT")
         }
+        // v4: due rows are read per notifier (the oldest few of each), which this index serves in order.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "CREATE INDEX outbox_pending_by_notifier ON outbox(state, notifier, next_attempt, id)")
+        }
         return migrator
     }
 }

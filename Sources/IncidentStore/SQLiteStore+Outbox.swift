@@ -4,14 +4,18 @@ import IncidentCore
 // The outbox's state machine: pending → delivered, pending → failed, and pending → pending with one more
 // attempt. A row leaves `pending` once, so a delivered page is never handed out again.
 extension SQLiteStore {
-    /// Pending rows whose next attempt is at or before `time`, earliest first (ties by queueing order).
+    /// Pending rows whose next attempt is at or before `time`, earliest first (ties by queueing order), at most
+    /// `limit` per notifier. With one limit for all, a burst of pages for one notifier (hundreds of new
+    /// incidents paging on-call) kept a newer page for another out of the read until the burst had drained.
     public func dueOutbox(before time: Timestamp, limit: Int = 100) async throws -> [OutboxEntry] {
         try await read("read the outbox of") { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM outbox WHERE state = 'pending' AND next_attempt <= ?
-                    ORDER BY next_attempt, id LIMIT ?
+                    SELECT * FROM (
+                        SELECT *, ROW_NUMBER() OVER (PARTITION BY notifier ORDER BY next_attempt, id) AS rank
+                        FROM outbox WHERE state = 'pending' AND next_attempt <= ?
+                    ) WHERE rank <= ? ORDER BY next_attempt, id
                     """,
                 arguments: [time.microseconds, limit]
             ).map { try self.outboxEntry(from: $0) }

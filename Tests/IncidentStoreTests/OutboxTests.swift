@@ -47,6 +47,23 @@ import Testing
         }
     }
 
+    @Test func eachNotifierGetsItsOwnDueRowsWhateverTheOthersBacklog() async throws {
+        try await withStore { store, _ in
+            // 300 old pages for the pager, then one newer page for chat.
+            let backlog = (1...300).map { page($0, due: t(Int64($0 % 7))) }
+            _ = try await store.commit(StoreBatch(notifications: backlog, at: t(0)))
+            _ = try await store.commit(StoreBatch(notifications: [page(301, notifier: "chat", due: t(20))], at: t(0)))
+            let due = try await store.dueOutbox(before: t(30), limit: 10)
+            #expect(due.filter { $0.notification.notifier == "chat" }.map(\.notification.incident) == [301])
+            let pager = due.filter { $0.notification.notifier == "pager" }
+            #expect(pager.count == 10)
+            // Still the earliest ten of the pager's, earliest first.
+            #expect(pager.map(\.nextAttempt) == pager.map(\.nextAttempt).sorted())
+            #expect(pager.allSatisfy { $0.nextAttempt == t(0) })
+            #expect(due.map(\.nextAttempt) == due.map(\.nextAttempt).sorted())
+        }
+    }
+
     @Test func dueRowsComeEarliestFirstAndOnlyWhenDue() async throws {
         try await withStore { store, _ in
             _ = try await store.commit(
