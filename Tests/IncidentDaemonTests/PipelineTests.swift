@@ -173,6 +173,59 @@ struct RunningPipeline {
         #expect(Set(timeline).count == timeline.count)
     }
 
+    /// A timed checkpoint is encoded while later batches commit and is written by one of them: its
+    /// `through_event` must be the last event of the batch it was taken at, not of the batch carrying it, or a
+    /// restart would skip the events in between.
+    @Test func aDeferredCheckpointCoversExactlyTheEventsItWasTakenAfter() async throws {
+        let path = tempDir() + "/s.sqlite"
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointEvents = 7
+        let clients = 6
+        let perClient = 60
+        var seen: [(through: Int64, eventsIn: Int)] = []
+        do {
+            let store = try SQLiteStore(path: path)
+            let running = RunningPipeline(store: store, tuning: tuning)
+            // Several submitters keep batches committing back to back, so that a checkpoint encoded meanwhile
+            // is carried by a batch holding later events (an idle pipeline writes it in an empty batch).
+            final class Finished: Sendable { let count = Atomic<Int>(0) }
+            let done = Finished()
+            // Each event is its own row and is taken by the engine in commit order: the state after event n has
+            // taken exactly n events. Every checkpoint written while the submitters run is read and checked.
+            let sampler = Task {
+                var seen: [(through: Int64, eventsIn: Int)] = []
+                var last: Int64 = -1
+                while done.count.load(ordering: .relaxed) < clients {
+                    if let checkpoint = try await store.engineCheckpoint(), checkpoint.throughEvent != last {
+                        last = checkpoint.throughEvent
+                        seen.append((last, try EngineState.decode(checkpoint.data).stats.eventsIn))
+                    }
+                    try await Task.sleep(for: .microseconds(200))
+                }
+                return seen
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in 0..<clients {
+                    group.addTask {
+                        for i in 0..<perClient { _ = try await running.pipeline.ingest([alert("h\(c)", i)]) }
+                        done.count.add(1, ordering: .relaxed)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            seen = try await sampler.value
+            running.loop.cancel()
+        }
+        #expect(seen.count >= 3, "checkpoints seen: \(seen.map(\.through))")
+        for (through, eventsIn) in seen { #expect(eventsIn == Int(through), "through \(through)") }
+        let store = try SQLiteStore(path: path)
+        let through = try #require(try await store.engineCheckpoint()).throughEvent
+        #expect(through > 0)
+        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.replayed == clients * perClient - Int(through))
+        #expect(restored.engine.stats.eventsIn == clients * perClient)
+    }
+
     @Test func aCleanStopLeavesNothingToReplay() async throws {
         let path = tempDir() + "/s.sqlite"
         let store = try SQLiteStore(path: path)
