@@ -26,7 +26,27 @@ struct DeliveryService: Service {
     var now: @Sendable () -> Timestamp = { Timestamp.wallClock() }
     var random: @Sendable () -> Double = { Double.random(in: 0...1) }
     /// Outcomes reported while a settlement transaction runs are recorded together in the next one.
-    let settlements = SettlementQueue()
+    let settlements: GroupCommitQueue<OutboxSettlementItem, (any Error)?>
+
+    init(
+        store: any IncidentStore & OutboxStore, notifiers: NotifierRegistry, metrics: DaemonMetrics,
+        board: ReadinessBoard, logger: Logger, wakeup: DeliveryWakeup
+    ) {
+        self.store = store
+        self.notifiers = notifiers
+        self.metrics = metrics
+        self.board = board
+        self.logger = logger
+        self.wakeup = wakeup
+        settlements = GroupCommitQueue { items in
+            do {
+                return try await store.settle(items)
+            } catch {
+                // The transaction failed: none of them is recorded, and each caller tries again.
+                return Array(repeating: error, count: items.count)
+            }
+        }
+    }
 
     func run() async throws {
         let tracker = Tracker()
@@ -148,8 +168,11 @@ struct DeliveryService: Service {
         let line = TimelineEntry(at: now(), type: type, detail: detail)
         for attempt in 1...5 {
             do {
-                try await settlements.settle(
-                    OutboxSettlementItem(entry: entry, settlement: settlement, line: line), in: store)
+                if let error = await settlements.submit(
+                    OutboxSettlementItem(entry: entry, settlement: settlement, line: line))
+                {
+                    throw error
+                }
                 return
             } catch {
                 logger.error(
@@ -201,52 +224,6 @@ struct DeliveryService: Service {
                 s.inFlight.remove(entry.id)
                 s.finished.insert(entry.id)
                 s.perNotifier[entry.notification.notifier, default: 1] -= 1
-            }
-        }
-    }
-
-    /// Group commit for delivery outcomes: the first outcome starts a transaction; those that arrive while it
-    /// runs wait and go together in the next one. Each caller learns its own row's result.
-    final class SettlementQueue: Sendable {
-        private struct Waiting {
-            var item: OutboxSettlementItem
-            var continuation: CheckedContinuation<Void, any Error>
-        }
-        private let state = Mutex<(waiting: [Waiting], running: Bool)>(([], false))
-
-        func settle(_ item: OutboxSettlementItem, in store: any OutboxStore) async throws {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let start = state.withLock { s in
-                    s.waiting.append(Waiting(item: item, continuation: continuation))
-                    if s.running { return false }
-                    s.running = true
-                    return true
-                }
-                if start { Task { await self.drain(store) } }
-            }
-        }
-
-        private func drain(_ store: any OutboxStore) async {
-            while true {
-                let taken = state.withLock { s in
-                    let taken = s.waiting
-                    s.waiting.removeAll()
-                    if taken.isEmpty { s.running = false }
-                    return taken
-                }
-                if taken.isEmpty { return }
-                do {
-                    let results = try await store.settle(taken.map(\.item))
-                    for (waiting, error) in zip(taken, results) {
-                        if let error {
-                            waiting.continuation.resume(throwing: error)
-                        } else {
-                            waiting.continuation.resume()
-                        }
-                    }
-                } catch {
-                    for waiting in taken { waiting.continuation.resume(throwing: error) }
-                }
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -33,8 +34,8 @@ public struct FileNotifier: Notifier {
     }
 }
 
-/// One file's appends: lines queue up, and a serial worker writes all queued lines, fsyncs once, and then
-/// tells each caller whether its line is on disk.
+/// One file's appends: lines queue up (`GroupCommitQueue`), and a run writes all queued lines on the file's
+/// own serial queue, fsyncs once, and then tells each caller whether its line is on disk.
 final class FileAppender: Sendable {
     private static let byPath = Mutex<[String: FileAppender]>([:])
 
@@ -49,44 +50,26 @@ final class FileAppender: Sendable {
     }
 
     let path: String
-    private let queue: DispatchQueue
-    private let state = Mutex<(waiting: [(line: Data, done: CheckedContinuation<String?, Never>)], running: Bool)>(
-        ([], false))
+    private let lines: GroupCommitQueue<Data, String?>
 
     private init(path: String) {
         self.path = path
-        queue = DispatchQueue(label: "incidentd.file-notifier")
+        let queue = DispatchQueue(label: "incidentd.file-notifier")
+        lines = GroupCommitQueue { lines in
+            await withCheckedContinuation { done in
+                queue.async { done.resume(returning: Self.write(lines, to: path)) }
+            }
+        }
     }
 
     /// Appends `line` and returns once it is fsynced: nil, or why it is not on disk.
     func append(_ line: Data) async -> String? {
-        await withCheckedContinuation { done in
-            let start = state.withLock { s in
-                s.waiting.append((line, done))
-                if s.running { return false }
-                s.running = true
-                return true
-            }
-            if start { queue.async { self.drain() } }
-        }
-    }
-
-    private func drain() {
-        while true {
-            let taken = state.withLock { s in
-                let taken = s.waiting
-                s.waiting.removeAll()
-                if taken.isEmpty { s.running = false }
-                return taken
-            }
-            if taken.isEmpty { return }
-            let results = write(taken.map(\.line))
-            for (waiting, result) in zip(taken, results) { waiting.done.resume(returning: result) }
-        }
+        await lines.submit(line)
     }
 
     /// Writes the lines, each with one `write`, then fsyncs: each line's failure, or nil once it is on disk.
-    private func write(_ lines: [Data]) -> [String?] {
+    private static func write(_ lines: [Data], to path: String) -> [String?] {
+        func failure(_ doing: String) -> String { "\(doing) \(path): \(String(cString: strerror(errno)))" }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else { return Array(repeating: failure("cannot open"), count: lines.count) }
         defer { close(fd) }
@@ -99,9 +82,5 @@ final class FileAppender: Sendable {
             results = results.map { $0 ?? failed }
         }
         return results
-    }
-
-    private func failure(_ doing: String) -> String {
-        "\(doing) \(path): \(String(cString: strerror(errno)))"
     }
 }

@@ -137,14 +137,18 @@ struct PropertyTests {
         #expect(replayPages.isSubset(of: livePages), "seed \(seed): \(replayPages.subtracting(livePages))")
     }
 
+    /// The rules, a seeded stream of 200 events, and a seeded point to cut it at.
+    static func cutStream(seed: UInt64) -> (RuleSet, [Event], Int) {
+        let events = Self.stream(seed: seed, count: 200)
+        var cut = SeededRandom(seed: seed)
+        return (compile(Self.rules), events, Int.random(in: 1..<events.count, using: &cut))
+    }
+
     @Test(
         "the compact checkpoint and the JSON one of earlier versions both read back to the same state",
         arguments: 1...20)
     func checkpointFormsRoundTrip(seed: UInt64) throws {
-        let ruleSet = compile(Self.rules)
-        let events = Self.stream(seed: seed, count: 200)
-        var cut = SeededRandom(seed: seed)
-        let at = Int.random(in: 1..<events.count, using: &cut)
+        let (ruleSet, events, at) = Self.cutStream(seed: seed)
         var h = Harness(ruleSet: ruleSet)
         for e in events.prefix(at) { h.send(e) }
         let state = h.engine.exportState()
@@ -158,10 +162,7 @@ struct PropertyTests {
 
     @Test("export and restore at any point continues identically", arguments: 1...20)
     func restoreAnywhere(seed: UInt64) throws {
-        let ruleSet = compile(Self.rules)
-        let events = Self.stream(seed: seed, count: 200)
-        var cut = SeededRandom(seed: seed)
-        let at = Int.random(in: 1..<events.count, using: &cut)
+        let (ruleSet, events, at) = Self.cutStream(seed: seed)
         var whole = Harness(ruleSet: ruleSet)
         var split = Harness(ruleSet: ruleSet)
         for (i, e) in events.enumerated() {
