@@ -97,13 +97,17 @@ def main():
                   what, p, n(inc, "{:.2f}"), n(am, "{:.2f}"), ratio(am, inc), goal))
     w("| 3 | floor: fsync of a 4 KiB append on the state directory's disk, p50 / p99 ms | %s / %s | | | | |" % (
         n("fsync.p50", "{:.2f}"), n("fsync.p99", "{:.2f}")))
-    if "lat.inc.webhook.p50" in r:
-        w("| 3 | latency idle, event → webhook delivered, p50 ms | %s | %s | %s (peer / incidentd) | | |" % (
-            n("lat.inc.webhook.p50", "{:.2f}"), n("lat.am.idle.p50", "{:.2f}"),
-            ratio("lat.am.idle.p50", "lat.inc.webhook.p50")))
+    if "lat.inc.webhook.idle.p50" in r:
+        for state, what in (("idle", "idle"), ("load", "under load (10k alerts/s into the same process)")):
+            for p in ("p50", "p99"):
+                inc, am = "lat.inc.webhook.%s.%s" % (state, p), "lat.am.%s.%s" % (state, p)
+                w("| 3 | latency %s, %s, ms: POST of an alert opening a new incident/group → its notification at "
+                  "the local webhook (incidentd: webhook notifier, policy paging at once; Alertmanager: group_wait 0s; "
+                  "probes missing: %s / %s) | %s | %s | %s (peer / incidentd) | | |" % (
+                      what, p, r.get("lat.inc.webhook.%s.missing" % state), r.get("lat.am.%s.missing" % state), n(inc, "{:.2f}"), n(am, "{:.2f}"),
+                      ratio(am, inc)))
     else:
-        w("| 3 | latency event → notification delivered (incidentd) | not run (BENCH_WEBHOOK hook: webhook notifier "
-          "not merged) | | | | |")
+        w("| 3 | latency event → notification delivered (incidentd) | not run (BENCH_WEBHOOK=0) | | | | |")
     per = {}
     for side in ("inc", "am"):
         rss, idle, alerts = num("mem.%s.rss_kb" % side), num("mem.%s.idle_kb" % side), num("mem.%s.alerts" % side)
@@ -114,10 +118,16 @@ def main():
           n("mem.inc.hwm_kb", "{:.0f}") if num("mem.inc.hwm_kb") is None else "%.0f" % (num("mem.inc.hwm_kb") / 1024),
           "n/a" if num("mem.am.hwm_kb") is None else "%.0f" % (num("mem.am.hwm_kb") / 1024),
           ratio("mem.inc.hwm_kb", "mem.am.hwm_kb")))
-    w("| 4 | RSS per active alert, bytes ((VmRSS after − VmRSS idle) / alerts) | %s | %s | %s (lower is better) | | "
-      "≤ 1024 |" % (
+    w("| 4 | RSS per active alert, bytes ((VmRSS at rest − VmRSS idle) / alerts; at rest after %s / %s s) | %s | %s | "
+      "%s (lower is better) | | ≤ 1024 |" % (r.get("mem.inc.settled_s"), r.get("mem.am.settled_s"),
           "n/a" if per["inc"] is None else "%.0f" % per["inc"], "n/a" if per["am"] is None else "%.0f" % per["am"],
           "n/a" if None in (per["inc"], per["am"]) else "%.2f×" % (per["inc"] / per["am"])))
+    at1 = {}
+    for side in ("inc", "am"):
+        rss, idle, alerts = num("mem.%s.rss_at_1s_kb" % side), num("mem.%s.idle_kb" % side), num("mem.%s.alerts" % side)
+        at1[side] = None if None in (rss, idle, alerts) or not alerts else (rss - idle) * 1024 / alerts
+    w("| 4 | … the same 1 s after the last alert (before rest) | %s | %s | | | |" % (
+        "n/a" if at1["inc"] is None else "%.0f" % at1["inc"], "n/a" if at1["am"] is None else "%.0f" % at1["am"]))
     w("")
     w("Load average while each figure was taken: ingest cells in `Benchmarks/results/latest.log`; SEC %s, incidentd correlation %s, "
       "latency idle %s / %s (incidentd / Alertmanager), under load %s / %s." % (

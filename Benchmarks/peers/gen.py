@@ -439,7 +439,9 @@ def _sink_scan(path, offset, want):
     for line in data[:cut].splitlines():
         try:
             rec = json.loads(line)
-            g = rec["body"].get("groupLabels", {})
+            body = rec["body"]
+            # Alertmanager's webhook: groupLabels; incidentd's json notifier: the paging alert's labels.
+            g = body.get("groupLabels") or (body.get("event") or {}).get("labels") or {}
         except Exception:
             continue
         svc = g.get("service")
