@@ -132,7 +132,9 @@ let package = Package(
             dependencies: ["IncidentRules", "IncidentIngest"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "IncidentIngestTests", dependencies: ["IncidentIngest"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "IncidentIngestTests", dependencies: ["IncidentIngest", "TestSupport"], resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentIngest"]),
         .testTarget(
             name: "IncidentStoreTests",

@@ -1,14 +1,14 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// Real journal files for the journal source tests, written by `systemd-journal-remote` from export format.
 enum JournalFixture {
-    static let remote = "/lib/systemd/systemd-journal-remote"
     static let bootID = "6a1c0e6f2d0b4f7e9c3d2b1a0f9e8d7c"
     /// 2026-11-22T06:20:00Z.
     static let baseMicros: Int64 = 1_795_328_400_000_000
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: remote) }
+    static var available: Bool { JournalRemote.available }
 
     /// One entry in export format; a value with a newline uses the binary form.
     static func export(_ fields: [String: String], index: Int) -> Data {
@@ -39,20 +39,7 @@ enum JournalFixture {
     {
         var input = Data()
         for (offset, entry) in entries.enumerated() { input.append(export(entry, index: firstIndex + offset)) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: remote)
-        process.arguments = ["--output=\(directory)/\(name).journal", "-"]
-        let pipe = Pipe()
-        process.standardInput = pipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try pipe.fileHandleForWriting.write(contentsOf: input)
-        try pipe.fileHandleForWriting.close()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError("systemd-journal-remote exited with \(process.terminationStatus)")
-        }
+        try JournalRemote.write(export: input, to: directory, name: name)
     }
 
     /// A numbered line from `identifier`, with `seq` in the message so tests can count gaps and duplicates.
@@ -66,17 +53,12 @@ enum JournalFixture {
 
 /// A long-lived `systemd-journal-remote` fed entry by entry: a live, growing (and rotating) journal.
 final class LiveJournalWriter: @unchecked Sendable {
-    let process = Process()
-    let input = Pipe()
+    let process: Process
+    let input: Pipe
     private var index = 0
 
     init(directory: String, name: String = "live") throws {
-        process.executableURL = URL(fileURLWithPath: JournalFixture.remote)
-        process.arguments = ["--output=\(directory)/\(name).journal", "-"]
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        (process, input) = try JournalRemote.start(directory: directory, name: name)
     }
 
     func append(_ entries: [[String: String]]) throws {

@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 
 /// Journal files for the daemon tests, written by `systemd-journal-remote` from export format, with entry times
 /// around now (the engine counts events far in the past as stale).
 enum JournalFiles {
-    static let remote = "/lib/systemd/systemd-journal-remote"
     static let bootID = "0d7f5c3b2a194e6f8d1c0b9a8e7f6d5c"
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: remote) }
+    static var available: Bool { JournalRemote.available }
 
     /// Appends entries to `DIR/NAME.journal`; the n-th entry is stamped `start` + n µs.
     static func write(_ entries: [[String: String]], to directory: String, name: String = "fixture") throws {
@@ -21,20 +21,7 @@ enum JournalFiles {
             for (name, value) in fields { input.append(Data("\(name)=\(value)\n".utf8)) }
             input.append(0x0A)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: remote)
-        process.arguments = ["--output=\(directory)/\(name).journal", "-"]
-        let pipe = Pipe()
-        process.standardInput = pipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try pipe.fileHandleForWriting.write(contentsOf: input)
-        try pipe.fileHandleForWriting.close()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("systemd-journal-remote exited with \(process.terminationStatus)")
-        }
+        try JournalRemote.write(export: input, to: directory, name: name)
     }
 
     /// A numbered application line; `SEQ` and the message carry the number for gap and duplicate counts.
