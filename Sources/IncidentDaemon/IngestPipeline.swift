@@ -515,17 +515,8 @@ public actor IngestPipeline: EventSink {
         }
     }
 
-    private func encodedState() -> Data? {
-        do {
-            return try engine.exportState().encoded()
-        } catch {
-            logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
-            return nil
-        }
-    }
-
     private func commitCheckpoint() async {
-        guard let state = encodedState() else { return }
+        guard let state = Self.encode(engine, logger: logger).data else { return }
         do {
             _ = try await store.commit(StoreBatch(engineState: state, at: now()))
         } catch {

@@ -5,14 +5,6 @@ import IncidentCore
 // timeline lines are append-or-update rows the engine never reads back, the timeline is ordered by (at, id),
 // and SQLite serialises this transaction with the pipeline's commits, so no snapshot can be lost or reordered.
 extension SQLiteStore: OutboxStore {
-    public func settle(_ entry: OutboxEntry, _ settlement: OutboxSettlement, line: TimelineEntry) async throws {
-        let path = path
-        let item = OutboxSettlementItem(entry: entry, settlement: settlement, line: line)
-        try await write("record the delivery of outbox row \(entry.id) in") { db in
-            try Self.settle(item, in: db, path: path)
-        }
-    }
-
     /// The delivery service's group commit: every outcome reported while the previous settlement transaction
     /// ran is recorded in one transaction (one fsync), instead of one each. A burst of new incidents queues a
     /// page per incident; settled one by one, their transactions took turns with the pipeline's commits and
