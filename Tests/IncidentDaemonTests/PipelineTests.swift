@@ -150,9 +150,10 @@ struct RunningPipeline {
         var tuning = IngestPipeline.Tuning()
         tuning.checkpointEvents = 10
         do {
-            let store = try SQLiteStore(path: path)
+            let store = WrappedStore(inner: try SQLiteStore(path: path))
             let running = RunningPipeline(store: store, tuning: tuning)
             for i in 0..<25 { _ = try await running.pipeline.ingest([alert("h\(i % 3)", i)]) }
+            await store.crash()
             running.loop.cancel()
         }
         let store = try SQLiteStore(path: path)
@@ -181,10 +182,10 @@ struct RunningPipeline {
         var tuning = IngestPipeline.Tuning()
         tuning.checkpointEvents = 7
         let clients = 6
-        let perClient = 60
+        let perClient = 150
         var seen: [(through: Int64, eventsIn: Int)] = []
         do {
-            let store = try SQLiteStore(path: path)
+            let store = WrappedStore(inner: try SQLiteStore(path: path))
             let running = RunningPipeline(store: store, tuning: tuning)
             // Several submitters keep batches committing back to back, so that a checkpoint encoded meanwhile
             // is carried by a batch holding later events (an idle pipeline writes it in an empty batch).
@@ -214,6 +215,7 @@ struct RunningPipeline {
                 try await group.waitForAll()
             }
             seen = try await sampler.value
+            await store.crash()
             running.loop.cancel()
         }
         #expect(seen.count >= 3, "checkpoints seen: \(seen.map(\.through))")

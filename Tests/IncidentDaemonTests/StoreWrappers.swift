@@ -8,6 +8,19 @@ final class WrappedStore: IncidentStore, Sendable {
     let inner: SQLiteStore
     let delay: Duration
     let failNext = Atomic<Bool>(false)
+    /// A crash: from now on no commit reaches the store, as after `kill -9`. (Cancelling the pipeline's loop
+    /// task does not stop it, and a checkpoint still being encoded would otherwise land after the "crash".)
+    let crashed = Atomic<Bool>(false)
+    private let commitsInFlight = Atomic<Int>(0)
+
+    /// Crashes the store's writer and returns once no commit that began before is still running: after this,
+    /// what the store holds is final.
+    func crash() async {
+        crashed.store(true, ordering: .sequentiallyConsistent)
+        while commitsInFlight.load(ordering: .sequentiallyConsistent) > 0 {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
 
     init(inner: SQLiteStore, delay: Duration = .zero) {
         self.inner = inner
@@ -22,6 +35,11 @@ final class WrappedStore: IncidentStore, Sendable {
     /// effects (which a slow test run can reach) must not take the failure meant for the test's batch.
     func commit(_ batch: StoreBatch) async throws -> [Int64] {
         try await before("commit")
+        commitsInFlight.add(1, ordering: .sequentiallyConsistent)
+        defer { commitsInFlight.subtract(1, ordering: .sequentiallyConsistent) }
+        if crashed.load(ordering: .sequentiallyConsistent) {
+            throw StoreError(.other, store: "test", message: "the process crashed")
+        }
         if !batch.events.isEmpty, failNext.exchange(false, ordering: .relaxed) {
             throw StoreError(.diskFull, store: "test", message: "injected failure")
         }
