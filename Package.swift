@@ -37,10 +37,13 @@ let package = Package(
             dependencies: ["IncidentCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // The payload decoders (webhooks, socket lines, journal entries): Foundation only, so that the CLI, the
+        // fuzz targets and the HTTP edge can decode without NIO or libsystemd.
+        .target(name: "IncidentPayload", dependencies: ["IncidentCore"], swiftSettings: strict),
         .target(
             name: "IncidentIngest",
             dependencies: [
-                "IncidentCore", "CSystemd",
+                "IncidentCore", "IncidentPayload", "CSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

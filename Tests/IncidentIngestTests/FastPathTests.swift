@@ -2,7 +2,8 @@ import Foundation
 import IncidentCore
 import Testing
 
-@testable import IncidentIngest
+@testable import IncidentPayload
+import IncidentIngest
 
 /// The typed fast path for generic alerts must decide exactly as the general path: same events, same errors.
 @Suite struct FastPathTests {
