@@ -53,11 +53,12 @@ public enum DurationText {
 
     /// The shortest operator form: `1h30m`, `45s`, `250ms`, `0s`.
     public static func format(_ duration: Duration) -> String {
-        var micros = duration.microseconds
-        if micros == 0 { return "0s" }
-        var out = micros < 0 ? "-" : ""
-        micros = abs(micros)
-        let units: [(Int64, String)] = [
+        let signed = duration.microseconds
+        if signed == 0 { return "0s" }
+        var out = signed < 0 ? "-" : ""
+        // magnitude, not abs: abs(Int64.min) traps, and a saturated difference of two times can be Int64.min.
+        var micros = signed.magnitude
+        let units: [(UInt64, String)] = [
             (86_400_000_000, "d"), (3_600_000_000, "h"), (60_000_000, "m"), (1_000_000, "s"), (1000, "ms"),
         ]
         for (size, name) in units where micros >= size {

@@ -1,6 +1,7 @@
 extension Timestamp {
     /// Parses RFC 3339 (`2026-11-22T06:18:48.534Z`, `...+02:00`, any fraction length; `t`, `z` and a space
-    /// accepted for `T`/`Z`). Returns nil for anything else.
+    /// accepted for `T`/`Z`) and the ISO 8601 offsets `+hhmm` and `+hh`. Returns nil for anything else,
+    /// impossible dates (Feb 30, hour 24) included. Every time it returns is `isValid` (years 0001 to 9999).
     public init?(rfc3339 text: String) {
         var utf8 = Array(text.utf8)
         guard utf8.count >= 20 else { return nil }
@@ -44,23 +45,45 @@ extension Timestamp {
         if utf8[index] == UInt8(ascii: "Z") {
             index += 1
         } else if utf8[index] == UInt8(ascii: "+") || utf8[index] == UInt8(ascii: "-") {
+            // RFC 3339 writes `+hh:mm`; ISO 8601 senders (PagerDuty's own documented example among them) also
+            // write `+hhmm` and `+hh`. All three are unambiguous; anything else is refused.
             let sign = utf8[index] == UInt8(ascii: "+") ? 1 : -1
-            guard let oh = digits(index + 1, 2), index + 3 < utf8.count, utf8[index + 3] == UInt8(ascii: ":"),
-                let om = digits(index + 4, 2), oh < 24, om < 60
-            else { return nil }
+            guard let oh = digits(index + 1, 2), oh < 24 else { return nil }
+            var om = 0
+            switch utf8.count - index {
+            case 3:
+                index += 3
+            case 5:
+                guard let minutes = digits(index + 3, 2) else { return nil }
+                om = minutes
+                index += 5
+            case 6:
+                guard utf8[index + 3] == UInt8(ascii: ":"), let minutes = digits(index + 4, 2) else { return nil }
+                om = minutes
+                index += 6
+            default:
+                return nil
+            }
+            guard om < 60 else { return nil }
             offsetSeconds = sign * (oh * 3600 + om * 60)
-            index += 6
         } else {
             return nil
         }
         guard index == utf8.count else { return nil }
         let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
-        self.init(microseconds: seconds * 1_000_000 + micros)
+        let time = Timestamp(microseconds: seconds * 1_000_000 + micros)
+        // Year 0001 with a positive offset lands before 0001-01-01T00:00:00Z.
+        guard time.isValid else { return nil }
+        self = time
     }
 
     /// RFC 3339 in UTC with millisecond precision when there is a fraction: `2026-11-22T06:18:48.534Z`.
+    ///
+    /// Total: a time outside years 0001 to 9999 (which no decoder accepts, but an old store may hold) is written
+    /// as the nearest one inside, rather than trapping or writing a year RFC 3339 cannot hold.
     public var rfc3339: String {
+        let microseconds = min(max(self.microseconds, Self.earliestValid.microseconds), Self.latestValid.microseconds)
         let totalSeconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
         let micros = microseconds - totalSeconds * 1_000_000
         let days = totalSeconds >= 0 ? totalSeconds / 86_400 : (totalSeconds - 86_399) / 86_400

@@ -43,6 +43,7 @@ public struct Daemon: Sendable {
         let hooks = DaemonHooks()
         let store = try SQLiteStore(path: sqlitePath)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
+        metrics.quarantined.increment(by: restored.quarantined)
         let notifiers = try NotifierRegistry(config: config)
         let wakeup = DeliveryWakeup()
         let pipeline = IngestPipeline(
@@ -50,7 +51,8 @@ public struct Daemon: Sendable {
             subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() })
         let decoder = PayloadDecoder(
             maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
-            maxLabelValueBytes: config.limits.maxLabelValueBytes)
+            maxLabelValueBytes: config.limits.maxLabelValueBytes, maxLabelNameBytes: config.limits.maxLabelNameBytes,
+            maxAnnotationBytes: config.limits.maxAnnotationBytes)
         logger.notice(
             "incidentd starting",
             metadata: [

@@ -38,6 +38,10 @@ public struct DaemonAPI: IncidentAPI {
             payloadFormat = known
         }
         let events: [Event]
+        // The API's callers hold operator rights (the control socket's group, or the bearer token on TCP), so a
+        // PagerDuty acknowledge may act here; on the ingest socket and the spool it is refused.
+        var decoder = self.decoder
+        decoder.acceptsAcknowledgements = true
         do {
             events = try decoder.decode(body, format: payloadFormat, source: source, receivedAt: now())
         } catch {
@@ -146,7 +150,7 @@ public struct DaemonAPI: IncidentAPI {
         let time = now()
         if let outbox = try? await store.outboxStatus(at: time) {
             m.outboxPending.set(Int64(outbox.pending))
-            let age: Double = outbox.oldestDue.map { Double(time.microseconds - $0.microseconds) / 1e6 } ?? 0
+            let age: Double = outbox.oldestDue.map { Double((time - $0).microseconds) / 1e6 } ?? 0
             m.outboxOldestDueSeconds.set(age)
         }
         let isReady = await readinessCheck().isReady

@@ -16,6 +16,7 @@ public final class DaemonMetrics: Sendable {
     let backpressureWaits: Counter
     let notificationsQueued: Counter
     let unmatched: Counter
+    let quarantined: Counter
     let reloads: Counter
     let reloadFailures: Counter
 
@@ -63,6 +64,10 @@ public final class DaemonMetrics: Sendable {
             descriptor: d("incidentd_notifications_queued_total", "Escalation pages written to the outbox."))
         unmatched = r.makeCounter(
             descriptor: d("incidentd_events_unmatched_total", "Events no rule matched (logged, counted, not lost)."))
+        quarantined = r.makeCounter(
+            descriptor: d(
+                "incidentd_events_quarantined_total",
+                "Stored events recovery refused to replay (an impossible time or no labels); logged with their ids."))
         reloads = r.makeCounter(descriptor: d("incidentd_rule_reloads_total", "Rule reloads that took effect."))
         reloadFailures = r.makeCounter(
             descriptor: d("incidentd_rule_reload_failures_total", "Rule reloads rejected; the old rules stayed."))
@@ -145,6 +150,15 @@ public final class DaemonMetrics: Sendable {
         registry.makeCounter(
             descriptor: d("incidentd_notifications_failed_total", "Notifications given up after the last attempt."),
             labels: [("notifier", notifier)])
+    }
+
+    func rateLimited(rule: String) -> Counter {
+        registry.makeCounter(
+            descriptor: d(
+                "incidentd_incidents_rate_limited_total",
+                "Alerts that would have opened an incident past their rule's rate_limit and joined its gathering incident."
+            ),
+            labels: [("rule", rule)])
     }
 
     func dropped(rule: String) -> Counter {

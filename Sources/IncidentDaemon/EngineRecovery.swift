@@ -13,6 +13,8 @@ struct EngineRecovery {
     struct Restored {
         var engine: CorrelationEngine
         var replayed: Int
+        /// Stored events recovery refused to replay (`Event.validityProblem`): logged, counted, skipped.
+        var quarantined: Int = 0
     }
 
     func restore(ruleSet: RuleSet, clamp: Duration = .seconds(60)) async throws -> Restored {
@@ -35,10 +37,20 @@ struct EngineRecovery {
             engine = CorrelationEngine(ruleSet: ruleSet, clamp: clamp)
         }
         var replayed = 0
+        var quarantined = 0
         while true {
             let page = try await store.events(after: after, limit: 5_000)
             guard let last = page.last else { break }
-            for (_, event) in page {
+            for (id, event) in page {
+                if let problem = event.validityProblem {
+                    // Replaying it could trap on every start (a crash loop under systemd); it stays in the store
+                    // for an operator to look at, and the next checkpoint moves past it.
+                    logger.error(
+                        "stored event quarantined: it is not replayed into the engine",
+                        metadata: ["event_id": "\(id)", "problem": "\(problem)"])
+                    quarantined += 1
+                    continue
+                }
                 // The live loop advanced the clock before each batch; advancing to each arrival replays the
                 // timers that fired before it (their effects are in the store too).
                 _ = engine.advance(to: event.receivedAt)
@@ -52,6 +64,6 @@ struct EngineRecovery {
                 "engine restored from checkpoint and replayed the events committed after it",
                 metadata: ["replayed": "\(replayed)", "through_event": "\(after)"])
         }
-        return Restored(engine: engine, replayed: replayed)
+        return Restored(engine: engine, replayed: replayed, quarantined: quarantined)
     }
 }

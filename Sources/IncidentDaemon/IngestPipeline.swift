@@ -151,6 +151,10 @@ public actor IngestPipeline: EventSink {
     private var deferred: DeferredCheckpoint?
     /// Bumped when a deferred checkpoint is dropped or superseded, so an encoding that finishes late is ignored.
     private var checkpointGeneration = 0
+    /// Set while the engine holds effects the store does not (a commit failed and the rebuild from the store has
+    /// not succeeded yet). Such an engine must never run another batch or write a checkpoint: both would record
+    /// what never happened.
+    private var engineUntrusted = false
 
     private struct Committing {
         var prepared: Prepared
@@ -183,6 +187,13 @@ public actor IngestPipeline: EventSink {
     /// prepared behind it fails too: the engine ran it on top of effects the store does not have.
     public func run() async {
         while true {
+            if engineUntrusted {
+                // Only a stop ends the rebuild attempts with the engine still out of step with the store.
+                failQueued(IngestError(.shuttingDown, "stopping while the engine could not be rebuilt from the store"))
+                stopped = true
+                logger.critical("pipeline stopped without a final checkpoint: the engine could not be rebuilt")
+                return
+            }
             if let result = commitResult {
                 commitResult = nil
                 await finishCommit(result)
@@ -235,7 +246,7 @@ public actor IngestPipeline: EventSink {
         let now = now()
         var sleep = tuning.idleTick
         if let due = engine.nextDue {
-            let untilDue = Duration.microseconds(max(0, due.microseconds - now.microseconds))
+            let untilDue = max(.zero, due - now)
             sleep = min(sleep, untilDue)
         }
         if sleep <= .zero {
@@ -525,20 +536,46 @@ public actor IngestPipeline: EventSink {
     }
 
     /// The engine already holds the effects of the batch that failed; the store does not. Rebuild the engine
-    /// from the store, which is the truth, so the next batch starts from what is recorded.
+    /// from the store, which is the truth, so the next batch starts from what is recorded. Until that works no
+    /// batch runs (sources stop reading: back-pressure, SPEC §9); the attempts back off from 200 ms to 5 s and
+    /// end only with success or a stop.
     private func recoverAfterFailedCommit() async {
-        do {
-            let restored = try await EngineRecovery(store: store, logger: logger).restore(
-                ruleSet: engine.ruleSet, clamp: engine.clamp)
-            engine = restored.engine
-            eventsSinceCheckpoint = restored.replayed
-        } catch {
-            // Keep the engine as it is: the next successful commit records its state, which is better than
-            // stopping intake altogether.
-            logger.critical("cannot rebuild the engine from the store", metadata: ["error": "\(error)"])
+        engineUntrusted = true
+        var pause = Duration.milliseconds(200)
+        while true {
+            // Give a failing disk a moment first: the commit has just failed.
+            try? await Task.sleep(for: pause)
+            do {
+                let restored = try await EngineRecovery(store: store, logger: logger).restore(
+                    ruleSet: engine.ruleSet, clamp: engine.clamp)
+                engine = restored.engine
+                eventsSinceCheckpoint = restored.replayed
+                engineUntrusted = false
+                return
+            } catch {
+                logger.critical(
+                    "cannot rebuild the engine from the store; intake waits until it can",
+                    metadata: ["error": "\(error)", "retry_in": "\(pause)"])
+            }
+            if stopping || Task.isCancelled { return }
+            pause = min(pause * 2, .seconds(5))
         }
-        // Give a failing disk a moment before the next attempt.
-        try? await Task.sleep(for: .milliseconds(200))
+    }
+
+    /// Fails every submission still queued (a stop while the engine could not be rebuilt).
+    private func failQueued(_ failure: IngestError) {
+        for work in queue[queueHead...] {
+            switch work {
+            case .events(_, _, let ticket): ticket.complete(.failure(failure))
+            case .command(_, let continuation):
+                continuation.resume(throwing: APIError(.unavailable, failure.message))
+            }
+        }
+        queue.removeAll()
+        queueHead = 0
+        queuedEvents = 0
+        for waiter in spaceWaiters { waiter.resume() }
+        spaceWaiters.removeAll()
     }
 
     enum Outcome {

@@ -18,6 +18,8 @@ public struct EngineState: Sendable, Codable {
     var dedupIndex: [String: Fingerprint]
     /// Resolves held for alerts whose firing event had not arrived yet (kept for two clamps).
     var earlyResolves: [EarlyResolve] = []
+    /// Opening times of rules with a `rate_limit` (absent in checkpoints of versions before it).
+    var ruleOpens: [String: [Timestamp]]?
 
     struct EarlyResolve: Sendable, Codable {
         var key: Fingerprint
@@ -66,7 +68,7 @@ extension CorrelationEngine {
             earlyResolves: earlyResolves.map {
                 EngineState.EarlyResolve(key: $0.key, time: $0.value.time, count: $0.value.count)
             }
-            .sorted { $0.key < $1.key })
+            .sorted { $0.key < $1.key }, ruleOpens: ruleOpens.isEmpty ? nil : ruleOpens)
     }
 
     /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
@@ -76,15 +78,18 @@ extension CorrelationEngine {
         nextNumber = state.nextNumber
         now = state.now
         stats = state.stats
+        // Keys that name one fingerprint twice ("00ab" and "AB" in a damaged or crafted checkpoint) keep the
+        // first in key order: `uniqueKeysWithValues` would trap on every start.
         alerts = RecordTable(
             Dictionary(
-                uniqueKeysWithValues: state.alerts.compactMap { key, value in
+                state.alerts.sorted { $0.key < $1.key }.compactMap { key, value in
                     Fingerprint(hex: key).map { ($0, value) }
-                }))
+                }, uniquingKeysWith: { first, _ in first }))
         incidents = RecordTable(state.incidents)
         groups = state.groups
         pending = state.pending
         dedupIndex = state.dedupIndex
+        ruleOpens = state.ruleOpens ?? [:]
         for held in state.earlyResolves {
             earlyResolves[held.key] = (held.time, held.count)
             earlyResolveQueue.append((held.time, held.key))

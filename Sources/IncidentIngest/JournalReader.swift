@@ -83,7 +83,8 @@ public final class JournalReader {
     public func realtime() -> Timestamp? {
         var usec: UInt64 = 0
         guard sd_journal_get_realtime_usec(handle, &usec) >= 0 else { return nil }
-        return Timestamp(microseconds: Int64(usec))
+        // A crafted journal file can hold any 64-bit value; Int64(_:) would trap on one past Int64.max.
+        return Timestamp(microseconds: Int64(clamping: usec))
     }
 
     /// The current entry's cursor (to resume after it later).

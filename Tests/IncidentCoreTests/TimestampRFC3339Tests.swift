@@ -34,6 +34,14 @@ struct TimestampRFC3339Tests {
         ("2000-02-29T00:00:00Z", 951_782_400_000_000),  // divisible by 400: a leap year
         ("2026-11-22T06:18:48+23:59", base - 86_340_000_000),
         ("9999-12-31T23:59:59.999999Z", 253_402_300_799_999_999),
+        // ISO 8601 offsets real senders use: PagerDuty's own documented Events v2 example writes +0000.
+        ("2015-07-17T08:42:58.315+0000", 1_437_122_578_315_000),
+        ("2026-11-22T08:18:48+0200", base),
+        ("2026-11-22T00:48:48-0530", base),
+        ("2026-11-22T08:18:48+02", base),
+        ("2026-11-22T01:18:48-05", base),
+        // Any fraction length, even one far past nanoseconds.
+        ("2026-11-22T06:18:48.\(String(repeating: "5", count: 200))Z", base + 555_555),
     ]
 
     @Test("parses UTC, offsets, fractions and lower-case separators", arguments: valid)
@@ -52,9 +60,15 @@ struct TimestampRFC3339Tests {
             "2026-11-22T06:18:48",  // no zone
             "2026-11-22T06:18:48.534",  // no zone
             "2026-11-22T06:18:48.Z",  // dot without digits
-            "2026-11-22T06:18:48+02",  // truncated offset
-            "2026-11-22T06:18:48+0200",  // offset without colon
+            "2026-11-22T06:18:48+2",  // truncated offset
+            "2026-11-22T06:18:48+020",
             "2026-11-22T06:18:48+02:0",
+            "2026-11-22T06:18:48+02:000",
+            "2026-11-22T06:18:48+02000",
+            "2026-11-22T06:18:48+2400",
+            "2026-11-22T06:18:48+0260",
+            "2026-11-22T06:18:48+02-00",
+            "2026-11-22T06:18:48+",
             "2026-11-22T06:18:48ZZ",  // trailing garbage
             "2026-11-22T06:18:48Z ",
             "2026-11-22T06:18:48Zjunk",
@@ -80,6 +94,10 @@ struct TimestampRFC3339Tests {
             "2026-1a-22T06:18:48Z",
             "2026-11-22T06:18:48.53a4Z",
             "-026-11-22T06:18:48Z",
+            // Outside what RFC 3339 can write: year 0000, and year 0001 pushed before its start by an offset.
+            "0000-12-31T23:59:59Z",
+            "0001-01-01T00:00:00+01:00",
+            "0001-01-01T00:59:59+0100",
         ])
     func rejects(text: String) {
         #expect(Timestamp(rfc3339: text) == nil)
@@ -127,6 +145,46 @@ struct TimestampRFC3339Tests {
     func roundTripFromText(text: String, utc: String) throws {
         let t = try #require(Timestamp(rfc3339: text))
         #expect(t.rfc3339 == utc)
+    }
+
+    @Test(
+        "every instant, however far outside the valid years, formats without trapping, clamped into them",
+        arguments: [
+            (Int64.min, "0001-01-01T00:00:00Z"), (Int64.min + 1, "0001-01-01T00:00:00Z"),
+            (-62_135_596_800_000_001, "0001-01-01T00:00:00Z"), (Int64.max, "9999-12-31T23:59:59.999999Z"),
+            (253_402_300_800_000_000, "9999-12-31T23:59:59.999999Z"),
+        ])
+    func formatsEveryInstant(micros: Int64, text: String) {
+        #expect(Timestamp(microseconds: micros).rfc3339 == text)
+        #expect(!Timestamp(microseconds: micros).isValid)
+    }
+
+    @Test("the valid range is exactly years 0001 to 9999")
+    func validRange() {
+        #expect(Timestamp.earliestValid.isValid && Timestamp.latestValid.isValid)
+        #expect(Timestamp(rfc3339: "0001-01-01T00:00:00Z") == .earliestValid)
+        #expect(Timestamp(rfc3339: "9999-12-31T23:59:59.999999Z") == .latestValid)
+        #expect(!Timestamp(microseconds: Timestamp.earliestValid.microseconds - 1).isValid)
+        #expect(!Timestamp(microseconds: Timestamp.latestValid.microseconds + 1).isValid)
+    }
+
+    @Test("arithmetic saturates at the ends of Int64 instead of trapping")
+    func saturates() {
+        let low = Timestamp(microseconds: .min)
+        let high = Timestamp(microseconds: .max)
+        #expect((low - .seconds(1)).microseconds == .min)
+        #expect((high + .seconds(1)).microseconds == .max)
+        #expect((low + .seconds(-1)).microseconds == .min)
+        #expect((high - .seconds(-1)).microseconds == .max)
+        #expect((high - low).microseconds == .max)
+        #expect((low - high).microseconds == .min)
+        #expect(Duration.seconds(Int64.max).microseconds == .max)
+        #expect(Duration.seconds(Int64.min).microseconds == .min)
+        #expect(Timestamp(seconds: .infinity).microseconds == .max)
+        #expect(Timestamp(seconds: -.infinity).microseconds == .min)
+        #expect(Timestamp(seconds: .nan).microseconds == 0)
+        // abs(Int64.min) traps; the formatter must write it.
+        #expect(DurationText.format(low - high).hasPrefix("-106751991d4h"))
     }
 
     @Test("arithmetic with durations")

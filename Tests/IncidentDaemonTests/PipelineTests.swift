@@ -282,6 +282,22 @@ struct RunningPipeline {
         #expect(try await failing.eventCount() == 2)
         await running.stop()
     }
+
+    /// When the rebuild from the store fails too, the engine must not go on with the failed batch's effects
+    /// (it used to: the next incident got the number the lost one had taken).
+    @Test func aFailedRebuildIsRetriedAndNothingOfTheFailedBatchSurvives() async throws {
+        let failing = FailingStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"))
+        let running = RunningPipeline(store: failing)
+        _ = try await running.pipeline.ingest([alert("a")])
+        failing.failReads.store(3, ordering: .relaxed)
+        failing.failNext.store(true, ordering: .relaxed)
+        await #expect(throws: IngestError.self) { try await running.pipeline.ingest([alert("b")]) }
+        let receipt = try await running.pipeline.ingest([alert("c")])
+        #expect(receipt.incidents == ["INC-2"], "INC-2 was the failed batch's, in an engine nobody rebuilt")
+        #expect(failing.failReads.load(ordering: .relaxed) <= 0, "the rebuild was attempted until it worked")
+        #expect(try await failing.eventCount() == 2)
+        await running.stop()
+    }
 }
 
 let quiet: Logger = {

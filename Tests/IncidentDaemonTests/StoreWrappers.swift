@@ -8,6 +8,8 @@ final class WrappedStore: IncidentStore, Sendable {
     let inner: SQLiteStore
     let delay: Duration
     let failNext = Atomic<Bool>(false)
+    /// How many of the next reads of engine state and events fail (a rebuild from the store that fails too).
+    let failReads = Atomic<Int>(0)
     /// A crash: from now on no commit reaches the store, as after `kill -9`. (Cancelling the pipeline's loop
     /// task does not stop it, and a checkpoint still being encoded would otherwise land after the "crash".)
     let crashed = Atomic<Bool>(false)
@@ -29,6 +31,13 @@ final class WrappedStore: IncidentStore, Sendable {
 
     func before(_ name: String) async throws {
         if name == "commit", delay > .zero { try await Task.sleep(for: delay) }
+        if name == "events" || name == "engineCheckpoint",
+            failReads.wrappingSubtract(1, ordering: .relaxed).oldValue > 0
+        {
+            throw StoreError(.other, store: "test", message: "injected read failure")
+        } else if name == "events" || name == "engineCheckpoint" {
+            failReads.store(0, ordering: .relaxed)
+        }
     }
 
     /// `failNext` fails the next commit that carries events: a commit holding only a timed checkpoint or timer
