@@ -5,7 +5,18 @@ public enum JournalEntryMapper {
     /// The fields the mapping reads; a journal reader need fetch no others.
     public static let fields = [
         "_HOSTNAME", "UNIT", "USER_UNIT", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "PRIORITY", "MESSAGE_ID", "MESSAGE",
-        "__REALTIME_TIMESTAMP",
+        "__REALTIME_TIMESTAMP", "_UID", "_EXE", "_COMM", "_TRANSPORT",
+    ]
+
+    /// Fields journald itself sets from the kernel's view of the sender, which a logging process cannot choose,
+    /// and the annotation each becomes. `SYSLOG_IDENTIFIER`, `UNIT` and `MESSAGE_ID` are whatever the sender
+    /// wrote (`logger -t sshd` is one command away for any local user), so a rule that raises a security or
+    /// outage incident from a journal line also names one of these: `uid="0"` (root wrote it), `exe`
+    /// (the binary that wrote it), `transport="kernel"` (the kernel's ring buffer) or `systemd_unit` (the unit's
+    /// cgroup). `comm` is mapped for reading, but a process can rename itself, so it proves nothing.
+    public static let trustedFields: [(field: String, annotation: String)] = [
+        ("_UID", "uid"), ("_EXE", "exe"), ("_TRANSPORT", "transport"), ("_SYSTEMD_UNIT", "systemd_unit"),
+        ("_COMM", "comm"),
     ]
 
     public static func severity(priority: Int) -> String {
@@ -16,6 +27,10 @@ public enum JournalEntryMapper {
         default: "info"
         }
     }
+
+    /// The most of a `MESSAGE` an event keeps: 64 KiB. A longer log line is kept cut at a character boundary,
+    /// with `message_bytes` saying how long it was; refusing it would lose a real problem's only trace.
+    public static let maxMessageBytes = 65_536
 
     /// The event for an entry; throws when the entry cannot be mapped (no message and no identity).
     public static func event(fields: [String: String], receivedAt: Timestamp) throws(PayloadError) -> Event {
@@ -29,18 +44,42 @@ public enum JournalEntryMapper {
         labels["priority"] = String(priority)
         labels["severity"] = severity(priority: priority)
         if let id = fields["MESSAGE_ID"], !id.isEmpty { labels["message_id"] = id }
-        guard let message = fields["MESSAGE"] else {
+        guard var message = fields["MESSAGE"] else {
             throw PayloadError("no-message", "the journal entry has no MESSAGE field")
+        }
+        var annotations: Labels = [:]
+        if message.utf8.count > maxMessageBytes {
+            annotations["message_bytes"] = String(message.utf8.count)
+            message = truncated(message, toBytes: maxMessageBytes)
+        }
+        annotations["message"] = message
+        for (field, name) in trustedFields {
+            if let value = fields[field], !value.isEmpty { annotations[name] = value }
         }
         var time = receivedAt
         if let raw = fields["__REALTIME_TIMESTAMP"] {
             guard let micros = Int64(raw) else {
-                throw PayloadError("bad-time", "__REALTIME_TIMESTAMP '\(raw)' is not microseconds since the epoch")
+                throw PayloadError(
+                    "bad-time",
+                    "__REALTIME_TIMESTAMP \(PayloadDecoder.excerpt(raw)) is not microseconds since the epoch")
             }
             time = Timestamp(microseconds: micros)
+            guard time.isValid else {
+                throw PayloadError(
+                    "bad-time", "__REALTIME_TIMESTAMP \(micros) is outside the years 0001 to 9999")
+            }
         }
         return Event(
-            labels: labels, annotations: ["message": message], status: .firing, startsAt: time, source: .journal,
+            labels: labels, annotations: annotations, status: .firing, startsAt: time, source: .journal,
             receivedAt: receivedAt)
+    }
+
+    /// The longest prefix of `text` of at most `bytes` UTF-8 bytes that ends on a character boundary.
+    static func truncated(_ text: String, toBytes bytes: Int) -> String {
+        var end = text.utf8.index(text.startIndex, offsetBy: bytes)
+        while end > text.startIndex, end.samePosition(in: text.unicodeScalars) == nil {
+            end = text.utf8.index(before: end)
+        }
+        return String(text[..<end])
     }
 }

@@ -40,6 +40,8 @@ extension PayloadDecoder {
             throw PayloadError("no-labels", "\(path).labels is missing or empty; an alert needs labels")
         }
         try check(labels, path: "\(path).labels")
+        let annotations = Labels(alert.annotations ?? [:])
+        try checkAnnotations(annotations, path: "\(path).annotations")
         var startsAt = try time(alert.startsAt, path: "\(path).startsAt")
         var endsAt = try time(alert.endsAt, path: "\(path).endsAt")
         if let s = startsAt, s.microseconds <= 0 { startsAt = nil }
@@ -47,14 +49,14 @@ extension PayloadDecoder {
         let status: EventStatus
         if let s = alert.status {
             guard let parsed = EventStatus(rawValue: s) else {
-                throw PayloadError("bad-status", "\(path).status is '\(s)'; use firing or resolved")
+                throw PayloadError("bad-status", "\(path).status is \(Self.excerpt(s)); use firing or resolved")
             }
             status = parsed
         } else {
             status = (endsAt.map { $0 <= receivedAt } ?? false) ? .resolved : .firing
         }
         return Event(
-            labels: labels, annotations: Labels(alert.annotations ?? [:]), status: status, startsAt: startsAt,
+            labels: labels, annotations: annotations, status: status, startsAt: startsAt,
             endsAt: endsAt, source: source, receivedAt: receivedAt, generatorURL: alert.generatorURL)
     }
 }

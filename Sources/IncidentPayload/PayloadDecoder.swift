@@ -7,11 +7,24 @@ public struct PayloadDecoder: Sendable {
     public var maxPayloadBytes: Int
     public var maxLabels: Int
     public var maxLabelValueBytes: Int
+    public var maxLabelNameBytes: Int
+    /// All of one alert's annotations together, names and values: they are kept per alert, shown and sent on.
+    public var maxAnnotationBytes: Int
+    /// Whether a PagerDuty `acknowledge` may acknowledge the incident it names. Off for the ingest socket and the
+    /// spool: whoever may send alerts there must not thereby gain an operator's right to acknowledge (and so
+    /// silence the escalation of) any incident. The daemon turns it on only for the HTTP webhook route, whose
+    /// callers hold operator rights already (the control socket, or the bearer token on TCP).
+    public var acceptsAcknowledgements = false
 
-    public init(maxPayloadBytes: Int = 5_242_880, maxLabels: Int = 64, maxLabelValueBytes: Int = 4096) {
+    public init(
+        maxPayloadBytes: Int = 5_242_880, maxLabels: Int = 64, maxLabelValueBytes: Int = 4096,
+        maxLabelNameBytes: Int = 256, maxAnnotationBytes: Int = 65_536
+    ) {
         self.maxPayloadBytes = maxPayloadBytes
         self.maxLabels = maxLabels
         self.maxLabelValueBytes = maxLabelValueBytes
+        self.maxLabelNameBytes = maxLabelNameBytes
+        self.maxAnnotationBytes = maxAnnotationBytes
     }
 
     /// Parses JSON bytes; `format` nil means detect it from the shape.
@@ -130,6 +143,7 @@ public struct PayloadDecoder: Sendable {
         }
         try check(labels, path: "\(path).labels")
         let annotations = try stringMap(dict["annotations"], path: "\(path).annotations")
+        try checkAnnotations(annotations, path: "\(path).annotations")
         var startsAt = try time(dict["startsAt"], path: "\(path).startsAt")
         var endsAt = try time(dict["endsAt"], path: "\(path).endsAt")
         // Go's zero time means "not set", for startsAt as for endsAt (Alertmanager then uses the arrival time);
@@ -142,7 +156,7 @@ public struct PayloadDecoder: Sendable {
             status = (endsAt.map { $0 <= receivedAt } ?? false) ? .resolved : .firing
         case let s as String:
             guard let parsed = EventStatus(rawValue: s) else {
-                throw PayloadError("bad-status", "\(path).status is '\(s)'; use firing or resolved")
+                throw PayloadError("bad-status", "\(path).status is \(Self.excerpt(s)); use firing or resolved")
             }
             status = parsed
         default:
@@ -174,13 +188,19 @@ public struct PayloadDecoder: Sendable {
             guard payload["summary"] is String else {
                 throw PayloadError("bad-shape", "a PagerDuty trigger needs payload.summary")
             }
+        case "acknowledge" where !acceptsAcknowledgements:
+            throw PayloadError(
+                "acknowledge-refused",
+                "a PagerDuty acknowledge is not taken on this path: sending alerts gives no right to acknowledge "
+                    + "incidents. Acknowledge with `incidentctl ack`, or send it to POST /api/v1/webhook/pagerduty")
         case "resolve", "acknowledge":
             guard labels["dedup_key"] != nil else {
                 throw PayloadError("bad-shape", "a PagerDuty \(action) needs the dedup_key of the alert it concerns")
             }
             if action == "resolve" { status = .resolved } else { acknowledges = true }
         default:
-            throw PayloadError("bad-shape", "event_action '\(action)' is not trigger, acknowledge or resolve")
+            throw PayloadError(
+                "bad-shape", "event_action \(Self.excerpt(action)) is not trigger, acknowledge or resolve")
         }
         guard !labels.isEmpty else {
             throw PayloadError("no-labels", "the PagerDuty event has neither payload.source/severity nor dedup_key")
@@ -193,6 +213,7 @@ public struct PayloadDecoder: Sendable {
         {
             annotations["details"] = String(decoding: data, as: UTF8.self)
         }
+        try checkAnnotations(annotations, path: "payload")
         let at = try time(payload["timestamp"], path: "payload.timestamp")
         return Event(
             labels: labels, annotations: annotations, status: status, startsAt: at,
@@ -214,7 +235,8 @@ public struct PayloadDecoder: Sendable {
                 case let n as NSNumber: values[key] = n.stringValue
                 case is NSNull: continue
                 default:
-                    throw PayloadError("bad-label", "\(path).\(key) must be a string, not an object or array")
+                    throw PayloadError(
+                        "bad-label", "\(path).\(Self.shortName(key)) must be a string, not an object or array")
                 }
             }
             return Labels(values)
@@ -232,11 +254,46 @@ public struct PayloadDecoder: Sendable {
             guard label.value.utf8.count <= maxLabelValueBytes else {
                 throw PayloadError(
                     "label-too-long",
-                    "\(path).\(label.name) is \(label.value.utf8.count) bytes, more than limits.max_label_value_bytes (\(maxLabelValueBytes))"
+                    "\(path).\(Self.shortName(label.name)) is \(label.value.utf8.count) bytes, more than limits.max_label_value_bytes (\(maxLabelValueBytes))"
                 )
             }
             guard !label.name.isEmpty else { throw PayloadError("bad-label", "\(path) has an empty label name") }
+            guard label.name.utf8.count <= maxLabelNameBytes else {
+                throw PayloadError(
+                    "label-too-long",
+                    "\(path) has a label name of \(label.name.utf8.count) bytes (\(Self.excerpt(label.name))), more than limits.max_label_name_bytes (\(maxLabelNameBytes))"
+                )
+            }
         }
+    }
+
+    func checkAnnotations(_ annotations: Labels, path: String) throws(PayloadError) {
+        var total = 0
+        for annotation in annotations {
+            total += annotation.name.utf8.count + annotation.value.utf8.count
+            guard annotation.name.utf8.count <= maxLabelNameBytes else {
+                throw PayloadError(
+                    "annotation-too-long",
+                    "\(path) has a name of \(annotation.name.utf8.count) bytes (\(Self.excerpt(annotation.name))), more than limits.max_label_name_bytes (\(maxLabelNameBytes))"
+                )
+            }
+        }
+        guard total <= maxAnnotationBytes else {
+            throw PayloadError(
+                "annotation-too-long",
+                "\(path) hold \(total) bytes, more than limits.max_annotation_bytes (\(maxAnnotationBytes))")
+        }
+    }
+
+    /// A sender's text as an error message may show it: at most 64 characters, quoted, so that an error reply or
+    /// a log line never carries a megabyte that somebody sent.
+    /// A sender's key as a path in an error message: as it is up to 64 characters, cut with `...` after.
+    static func shortName(_ text: some StringProtocol) -> String {
+        text.count <= 64 ? String(text) : "\(text.prefix(64))..."
+    }
+
+    static func excerpt(_ text: some StringProtocol) -> String {
+        text.count <= 64 ? "'\(text)'" : "'\(text.prefix(64))...' (\(text.utf8.count) bytes)"
     }
 
     func time(_ value: Any?, path: String) throws(PayloadError) -> Timestamp? {
@@ -245,7 +302,10 @@ public struct PayloadDecoder: Sendable {
         case let s as String:
             if s.isEmpty { return nil }
             guard let t = Timestamp(rfc3339: s) else {
-                throw PayloadError("bad-time", "\(path) '\(s)' is not an RFC 3339 time like 2026-11-22T06:18:48Z")
+                throw PayloadError(
+                    "bad-time",
+                    "\(path) \(Self.excerpt(s)) is not an RFC 3339 time like 2026-11-22T06:18:48Z, in the years 0001 to 9999"
+                )
             }
             return t
         default:

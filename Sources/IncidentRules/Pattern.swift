@@ -296,8 +296,15 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         return groups
     }
 
+    /// How much of a value the regular-expression engine sees: its first 16,384 UTF-16 units (16 KiB of ASCII).
+    /// A backtracking pattern's cost grows with its input; capped, one hostile line costs at most what ICU's own
+    /// time limit allows on 16 KiB, not minutes on a megabyte while the watchdog runs out. The literal fast paths
+    /// (`equals`, `contains`, prefixes) still see the whole value: they cost one scan.
+    public static let maxRegexInput = 16_384
+
     static func firstMatch(_ regex: NSRegularExpression, _ value: String) -> NSTextCheckingResult? {
-        regex.firstMatch(in: value, options: [], range: NSRange(location: 0, length: value.utf16.count))
+        regex.firstMatch(
+            in: value, options: [], range: NSRange(location: 0, length: min(value.utf16.count, maxRegexInput)))
     }
 
     /// The `BODY` of an anchored `.*BODY.*`, when `BODY` is a whole expression of its own: no alternation at its

@@ -1,9 +1,9 @@
 import Foundation
 import IncidentCore
+import IncidentIngest
 import Testing
 
 @testable import IncidentPayload
-import IncidentIngest
 
 /// The typed fast path for generic alerts must decide exactly as the general path: same events, same errors.
 @Suite struct FastPathTests {

@@ -134,11 +134,20 @@ struct GenericPayloadTests {
         #expect(error.message.contains("400001 labels"))
     }
 
-    @Test("400k annotations filling the default payload limit decode")
+    @Test(
+        "400k annotations filling the default payload limit are refused by max_annotation_bytes, and decode in time where it allows them"
+    )
     func annotationFlood() throws {
         let json = Self.flood(field: "annotations", count: 400_000)
         try #require(json.utf8.count <= PayloadDecoder().maxPayloadBytes)
-        let event = try #require(try decode(json).first)
+        do {
+            _ = try decode(json)
+            Issue.record("4 MB of annotations were taken")
+        } catch {
+            #expect(error.code == "annotation-too-long")
+        }
+        let roomy = PayloadDecoder(maxAnnotationBytes: 8_000_000)
+        let event = try #require(try roomy.decode(Data(json.utf8), source: .socket, receivedAt: .zero).first)
         #expect(event.annotations.count == 400_000)
         #expect(event.annotations["a0"] == "" && event.annotations["a399999"] == "")
     }

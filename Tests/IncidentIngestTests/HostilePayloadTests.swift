@@ -158,8 +158,12 @@ struct Hostile: Sendable, CustomTestStringConvertible {
                 code: "bad-shape", says: "a PagerDuty resolve needs the dedup_key of the alert it concerns"),
             Hostile(
                 "PagerDuty acknowledge with an empty dedup_key",
-                #"{"routing_key":"R","event_action":"acknowledge","dedup_key":""}"#, code: "bad-shape",
-                says: "a PagerDuty acknowledge needs the dedup_key"),
+                #"{"routing_key":"R","event_action":"acknowledge","dedup_key":""}"#, code: "acknowledge-refused",
+                says: "sending alerts gives no right to acknowledge"),
+            Hostile(
+                "PagerDuty acknowledge on an ingest path",
+                #"{"routing_key":"R","event_action":"acknowledge","dedup_key":"INC-1"}"#, code: "acknowledge-refused",
+                says: "not taken on this path"),
             Hostile(
                 "PagerDuty trigger without summary",
                 #"{"routing_key":"R","event_action":"trigger","payload":{"source":"web1","severity":"error"}}"#,
@@ -183,6 +187,57 @@ struct Hostile: Sendable, CustomTestStringConvertible {
                 #"{"MESSAGE":"m","_HOSTNAME":"a-very-long-host"}"#,
                 decoder: PayloadDecoder(maxLabelValueBytes: 8), code: "label-too-long",
                 says: "journal entry.host is 16 bytes"),
+            // The crash class: a time no RFC 3339 text can hold, which trapped in the engine's arithmetic and again
+            // on every restart that replayed it.
+            Hostile(
+                "a journal entry at Int64.min microseconds",
+                #"{"MESSAGE":"m","__REALTIME_TIMESTAMP":"-9223372036854775808"}"#, code: "bad-time",
+                says: "outside the years 0001 to 9999"),
+            Hostile(
+                "a journal entry at Int64.max microseconds",
+                #"{"MESSAGE":"m","__REALTIME_TIMESTAMP":"9223372036854775807"}"#, code: "bad-time",
+                says: "outside the years 0001 to 9999"),
+            Hostile(
+                "a journal entry one microsecond past 9999",
+                #"{"MESSAGE":"m","__REALTIME_TIMESTAMP":"253402300800000000"}"#, code: "bad-time",
+                says: "outside the years 0001 to 9999"),
+            Hostile(
+                "a journal entry past Int64", #"{"MESSAGE":"m","__REALTIME_TIMESTAMP":"99999999999999999999"}"#,
+                code: "bad-time", says: "is not microseconds since the epoch"),
+            Hostile(
+                "a journal entry with a number timestamp", #"{"MESSAGE":"m","__REALTIME_TIMESTAMP":-9.2e18}"#,
+                code: "bad-time", says: "__REALTIME_TIMESTAMP"),
+            Hostile(
+                "an alert in year 0000", #"{"labels":{"a":"1"},"startsAt":"0000-12-31T23:59:59Z"}"#, code: "bad-time",
+                says: "alert.startsAt '0000-12-31T23:59:59Z'"),
+            Hostile(
+                "an alert pushed before year 0001 by its offset",
+                #"{"labels":{"a":"1"},"endsAt":"0001-01-01T00:00:00+01:00"}"#, code: "bad-time",
+                says: "alert.endsAt"),
+            Hostile(
+                "PagerDuty timestamp with a seven-digit offset",
+                #"{"event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info","timestamp":"2015-07-17T08:42:58.315+00000"}}"#,
+                code: "bad-time", says: "payload.timestamp"),
+            // Sizes: every name and all annotations are bounded, like label values.
+            Hostile(
+                "a 100,000-byte label name", #"{"labels":{"\#(String(repeating: "n", count: 100_000))":"v"}}"#,
+                code: "label-too-long", says: "a label name of 100000 bytes"),
+            Hostile(
+                "a 100,000-byte annotation name",
+                #"{"labels":{"a":"1"},"annotations":{"\#(String(repeating: "n", count: 100_000))":"v"}}"#,
+                code: "annotation-too-long", says: "a name of 100000 bytes"),
+            Hostile(
+                "annotations over max_annotation_bytes",
+                #"{"labels":{"a":"1"},"annotations":{"x":"\#(String(repeating: "v", count: 70_000))"}}"#,
+                code: "annotation-too-long", says: "more than limits.max_annotation_bytes (65536)"),
+            Hostile(
+                "PagerDuty custom_details over max_annotation_bytes",
+                #"{"event_action":"trigger","payload":{"summary":"s","source":"h","severity":"info","custom_details":{"x":"\#(String(repeating: "v", count: 70_000))"}}}"#,
+                code: "annotation-too-long", says: "payload hold"),
+            Hostile(
+                "a 1 MB status is not echoed back whole",
+                #"{"labels":{"a":"1"},"status":"\#(String(repeating: "s", count: 1_000_000))"}"#, code: "bad-status",
+                says: "(1000000 bytes)"),
             Hostile(
                 "an array sent as a journal entry", #"[{"MESSAGE":"m"}]"#, format: .journal, code: "bad-shape",
                 says: "a journal entry is an object"),

@@ -82,10 +82,26 @@ struct PagerDutyPayloadTests {
         #expect(events[0].annotations.isEmpty)
     }
 
-    @Test("acknowledge: still firing, flagged as acknowledging its dedup_key's incident")
+    @Test(
+        "acknowledge is refused where only alert senders are trusted (socket, spool): ingest rights are not ack rights")
+    func acknowledgeRefusedByDefault() throws {
+        let json = #"{"routing_key":"R","event_action":"acknowledge","dedup_key":"srv01/disk-full"}"#
+        #expect(throws: PayloadError.self) { try decode(json) }
+        do {
+            _ = try PayloadDecoder().decode(Data(json.utf8), source: .spool, receivedAt: received)
+        } catch {
+            #expect(error.code == "acknowledge-refused")
+        }
+    }
+
+    @Test(
+        "acknowledge, where the caller may acknowledge: still firing, flagged as acknowledging its dedup_key's incident"
+    )
     func acknowledgeEvent() throws {
         let json = #"{"routing_key":"R","event_action":"acknowledge","dedup_key":"srv01/disk-full"}"#
-        let events = try decode(json)
+        var decoder = PayloadDecoder()
+        decoder.acceptsAcknowledgements = true
+        let events = try decoder.decode(Data(json.utf8), source: .http, receivedAt: received)
         try #require(events.count == 1)
         #expect(events[0].labels == ["dedup_key": "srv01/disk-full"])
         #expect(events[0].status == .firing)
