@@ -39,21 +39,13 @@ enum DaemonParts {
         -> [any Service]
     {
         var token: String?
-        if let file = config.http.tokenFile {
-            do {
-                token = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                throw DaemonError(
-                    .badConfig,
-                    "cannot read http.token_file \(file) (\(error.localizedDescription)); make it readable by the "
-                        + "incidentd user")
-            }
-        }
+        if let file = config.http.tokenFile { token = try readToken(file) }
         board.problem("control", "the control socket is not bound yet")
         if config.http.listen != nil { board.problem("http", "the HTTP listener is not bound yet") }
         let server = APIServer(
             api: api, controlSocket: config.http.controlSocket, listen: config.http.listen, token: token,
-            maxBodyBytes: config.limits.maxPayloadBytes, logger: logger,
+            maxBodyBytes: config.limits.maxPayloadBytes, allowedHosts: config.http.allowedHosts,
+            maxConnections: config.http.maxConnections, idleTimeout: config.http.idleTimeout, logger: logger,
             onBound: { endpoint in
                 switch endpoint {
                 case .controlSocket(let path): board.ready("control", detail: path)
@@ -65,6 +57,46 @@ enum DaemonParts {
         } catch {
             throw DaemonError(.badConfig, error.message)
         }
+    }
+
+    /// The bearer token from `http.token_file`: a regular file that other users can neither read nor write and
+    /// the group cannot write, holding a token (at least 32 characters, which the server checks). An empty file
+    /// is an error, not "no token": it must not quietly open the listener.
+    static func readToken(_ file: String) throws -> String {
+        var info = stat()
+        guard lstat(file, &info) == 0 else {
+            throw DaemonError(
+                .badConfig,
+                "cannot read http.token_file \(file) (\(String(cString: strerror(errno)))); make it readable by the incidentd user"
+            )
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw DaemonError(.badConfig, "http.token_file \(file) is not a regular file (a link or a directory)")
+        }
+        let mode = info.st_mode & 0o777
+        guard mode & 0o027 == 0 else {
+            throw DaemonError(
+                .badConfig,
+                "http.token_file \(file) has mode \(String(mode, radix: 8)): other users may read it or the group may write it; `chmod 0640 \(file)` (owner root, group incidentd) or 0600"
+            )
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw DaemonError(
+                .badConfig,
+                "cannot read http.token_file \(file) (\(error.localizedDescription)); make it readable by the incidentd user"
+            )
+        }
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw DaemonError(
+                .badConfig,
+                "http.token_file \(file) is empty; write a random token to it: `head -c 32 /dev/urandom | base64 > \(file)`"
+            )
+        }
+        return token
     }
 
     static func sources(
@@ -100,17 +132,22 @@ enum DaemonParts {
         if config.socket.enabled {
             let socket = SocketSource(
                 configuration: SocketSourceConfiguration(
-                    path: config.socket.path, mode: config.socket.mode, maxLineBytes: config.socket.maxLineBytes),
+                    path: config.socket.path, mode: config.socket.mode, maxLineBytes: config.socket.maxLineBytes,
+                    maxConnections: config.socket.maxConnections),
                 decoder: decoder, sink: CountingSink(inner: pipeline, metrics: metrics, source: "socket"),
                 logger: logger)
             let open = metrics.sourceGauge("incidentd_socket_connections", "Open connections on the ingest socket.")
             let ok = metrics.sourceGauge("incidentd_socket_lines_accepted", "Socket lines committed and acknowledged.")
             let bad = metrics.sourceGauge("incidentd_socket_lines_failed", "Socket lines answered with an error.")
+            let refused = metrics.sourceGauge(
+                "incidentd_socket_connections_refused",
+                "Connections closed at once: sources.socket.max_connections were open.")
             metrics.onScrape {
                 let c = socket.counters
                 open.set(Int64(c.connectionsOpen))
                 ok.set(Int64(c.linesAccepted))
                 bad.set(Int64(c.linesFailed))
+                refused.set(Int64(c.connectionsRefused))
             }
             // Last: the socket is the first input to stop on shutdown.
             services.append(

@@ -10,7 +10,7 @@ extension SocketSource {
     /// This task reads and submits lines; a second task awaits the tickets in order and writes the replies.
     /// A bounded queue between them stops the reading when `maxPendingLines` replies are owed.
     func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
-        connectionsOpen.add(1, ordering: .relaxed)
+        // Counted open by the accept loop, which needs the count before this task runs.
         defer { connectionsOpen.subtract(1, ordering: .relaxed) }
         let channel = connection.channel
         do {

@@ -25,6 +25,7 @@ public final class SocketSource: Service, Sendable {
 
     let connectionsOpen = Atomic<Int>(0)
     let connectionsAccepted = Atomic<Int>(0)
+    let connectionsRefused = Atomic<Int>(0)
     let linesAccepted = Atomic<Int>(0)
     let linesFailed = Atomic<Int>(0)
 
@@ -60,7 +61,8 @@ public final class SocketSource: Service, Sendable {
             connectionsOpen: connectionsOpen.load(ordering: .relaxed),
             connectionsAccepted: connectionsAccepted.load(ordering: .relaxed),
             linesAccepted: linesAccepted.load(ordering: .relaxed),
-            linesFailed: linesFailed.load(ordering: .relaxed))
+            linesFailed: linesFailed.load(ordering: .relaxed),
+            connectionsRefused: connectionsRefused.load(ordering: .relaxed))
     }
 
     /// Listens until graceful shutdown or cancellation, serving every client on its own task.
@@ -92,6 +94,17 @@ public final class SocketSource: Service, Sendable {
                 try await withGracefulShutdownHandler {
                     try await server.executeThenClose { clients in
                         for try await client in clients {
+                            guard connectionsOpen.load(ordering: .relaxed) < configuration.maxConnections else {
+                                if connectionsRefused.add(1, ordering: .relaxed).newValue % 1000 == 1 {
+                                    logger.warning(
+                                        "socket source refused a connection: max_connections are open",
+                                        metadata: ["max_connections": "\(configuration.maxConnections)"])
+                                }
+                                client.channel.close(promise: nil)
+                                continue
+                            }
+                            // Counted here, not in serve(): the next accept must already see this one.
+                            connectionsOpen.add(1, ordering: .relaxed)
                             connectionsAccepted.add(1, ordering: .relaxed)
                             group.addTask { await self.serve(client) }
                         }

@@ -29,6 +29,8 @@ public struct Configuration: Sendable {
         public var path = "/run/incidentd/ingest.sock"
         public var mode: UInt16 = 0o660
         public var maxLineBytes = 1_048_576
+        /// Client connections served at once; a client past it is closed at once and counted.
+        public var maxConnections = 1024
     }
 
     public struct Spool: Sendable {
@@ -41,12 +43,21 @@ public struct Configuration: Sendable {
         public var controlSocket = "/run/incidentd/control.sock"
         public var listen: String?
         public var tokenFile: String?
+        /// Host names (besides IP literals, and `localhost` on a loopback listener) that TCP requests may name in
+        /// `Host`: the names of a reverse proxy in front. Anything else is refused (DNS rebinding).
+        public var allowedHosts: [String] = []
+        /// Connections each listener holds open at once; more wait in the kernel's backlog.
+        public var maxConnections = 256
+        /// A connection with no request in progress for this long is closed.
+        public var idleTimeout: Duration = .seconds(60)
     }
 
     public struct Limits: Sendable {
         public var maxPayloadBytes = 5_242_880
         public var maxLabels = 64
         public var maxLabelValueBytes = 4096
+        public var maxLabelNameBytes = 256
+        public var maxAnnotationBytes = 65_536
     }
 
     public struct Notifier: Sendable {
@@ -243,7 +254,7 @@ struct ConfigurationParser {
                     }
                 }
             case "socket":
-                let keys = ["enabled", "path", "mode", "max_line_bytes"]
+                let keys = ["enabled", "path", "mode", "max_line_bytes", "max_connections"]
                 guard let inner = reader.mapping(value, allowed: keys, what: "sources.socket") else { continue }
                 for (k, _, v) in inner {
                     switch k {
@@ -252,6 +263,8 @@ struct ConfigurationParser {
                     case "mode": if let m = mode(v) { config.socket.mode = m }
                     case "max_line_bytes":
                         config.socket.maxLineBytes = reader.int(v, what: "max_line_bytes", minimum: 1024) ?? 1_048_576
+                    case "max_connections":
+                        config.socket.maxConnections = reader.int(v, what: "max_connections", minimum: 1) ?? 1024
                     default: break
                     }
                 }
@@ -283,32 +296,44 @@ struct ConfigurationParser {
     }
 
     func http(_ node: Node, into config: inout Configuration) {
-        guard let pairs = reader.mapping(node, allowed: ["control_socket", "listen", "token_file"], what: "http")
-        else { return }
+        let keys = ["control_socket", "listen", "token_file", "allowed_hosts", "max_connections", "idle_timeout"]
+        guard let pairs = reader.mapping(node, allowed: keys, what: "http") else { return }
         for (key, _, value) in pairs {
             switch key {
             case "control_socket":
                 if let s = reader.string(value, what: "control_socket") { config.http.controlSocket = resolve(s) }
             case "listen":
                 guard !reader.isNull(value), let s = reader.string(value, what: "listen") else { continue }
-                guard let (_, port) = Self.splitHostPort(s), port > 0 else {
+                guard let (host, port) = Self.splitHostPort(s), port > 0 else {
                     sink.error(
                         "bad-value", at: reader.location(value), "listen must be HOST:PORT, e.g. 127.0.0.1:9097.")
+                    continue
+                }
+                guard Self.isIPLiteral(host) else {
+                    sink.error(
+                        "bad-value", at: reader.location(value),
+                        "listen must name an IP address (127.0.0.1:9097, [::1]:9097, 0.0.0.0:9097), not the host name '\(host)': a name can resolve to another address than the one meant."
+                    )
                     continue
                 }
                 config.http.listen = s
             case "token_file":
                 config.http.tokenFile =
                     reader.isNull(value) ? nil : reader.string(value, what: "token_file").map(resolve)
+            case "allowed_hosts":
+                config.http.allowedHosts = reader.strings(value, what: "allowed_hosts")?.map(\.0) ?? []
+            case "max_connections":
+                config.http.maxConnections =
+                    reader.int(value, what: key, minimum: 1) ?? config.http.maxConnections
+            case "idle_timeout":
+                config.http.idleTimeout = reader.duration(value, what: key) ?? config.http.idleTimeout
             default: break
             }
         }
-        if let listen = config.http.listen, let (host, _) = Self.splitHostPort(listen), !Self.isLoopback(host),
-            config.http.tokenFile == nil
-        {
+        if let listen = config.http.listen, config.http.tokenFile == nil {
             sink.error(
                 "token-required", at: reader.location(node),
-                "http.listen \(listen) is not a loopback address, so http.token_file is required: anyone who can reach it could ingest alerts and acknowledge incidents."
+                "http.listen \(listen) needs http.token_file: without a token every local user (and every web page a local browser opens) could ingest alerts and acknowledge incidents. Write a random token of at least 32 characters to a file only incidentd can read, e.g. `head -c 32 /dev/urandom | base64 > /etc/incidentd/http.token; chmod 0640 /etc/incidentd/http.token`."
             )
         }
     }
@@ -321,8 +346,11 @@ struct ConfigurationParser {
         return (host, port)
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    /// Whether `host` is an IPv4 dotted quad or an IPv6 address, as `inet_pton` reads them (no names).
+    public static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     func notifiers(_ node: Node, into config: inout Configuration) {
@@ -444,7 +472,9 @@ struct ConfigurationParser {
     }
 
     func limits(_ node: Node, into config: inout Configuration) {
-        let keys = ["max_payload_bytes", "max_labels", "max_label_value_bytes"]
+        let keys = [
+            "max_payload_bytes", "max_labels", "max_label_value_bytes", "max_label_name_bytes", "max_annotation_bytes",
+        ]
         guard let pairs = reader.mapping(node, allowed: keys, what: "limits") else { return }
         for (key, _, value) in pairs {
             switch key {
@@ -456,6 +486,12 @@ struct ConfigurationParser {
             case "max_label_value_bytes":
                 config.limits.maxLabelValueBytes =
                     reader.int(value, what: key, minimum: 16) ?? config.limits.maxLabelValueBytes
+            case "max_label_name_bytes":
+                config.limits.maxLabelNameBytes =
+                    reader.int(value, what: key, minimum: 16) ?? config.limits.maxLabelNameBytes
+            case "max_annotation_bytes":
+                config.limits.maxAnnotationBytes =
+                    reader.int(value, what: key, minimum: 256) ?? config.limits.maxAnnotationBytes
             default: break
             }
         }

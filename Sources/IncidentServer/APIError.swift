@@ -6,6 +6,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case badRequest = "bad_request"
         /// 401: the TCP listener wants `Authorization: Bearer TOKEN`.
         case unauthorized
+        /// 403: a TCP request a browser may have been tricked into (foreign `Host`, cross-origin).
+        case forbidden
         /// 404: no such incident or route.
         case notFound = "not_found"
         /// 409: the transition is not allowed from the incident's state.
@@ -22,6 +24,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             switch self {
             case .badRequest: 400
             case .unauthorized: 401
+            case .forbidden: 403
             case .notFound: 404
             case .conflict: 409
             case .payloadTooLarge: 413

@@ -10,6 +10,8 @@ struct APIRoutes: Sendable {
     let maxBodyBytes: Int
     /// When set, TCP requests need `Authorization: Bearer TOKEN`.
     let token: String?
+    /// Names TCP requests may carry in `Host` besides IP literals.
+    var allowedHosts: [String] = []
     /// The clock `report?since=7d` counts back from.
     let now: @Sendable () -> Timestamp
 
@@ -21,6 +23,8 @@ struct APIRoutes: Sendable {
         // Middleware applies to the routes added after it; the error middleware is outermost so that a 401
         // from the token check is JSON too.
         router.add(middleware: APIErrorMiddleware())
+        // Host and Origin before the token: a browser tricked into a request gets no further, token or not.
+        router.add(middleware: RequestOriginMiddleware(allowedNames: allowedHosts))
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.post("/api/v2/alerts") { request, _ in

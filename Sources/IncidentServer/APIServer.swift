@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import IncidentCore
 import Logging
 import NIOCore
@@ -26,6 +27,12 @@ public struct APIServer: Sendable {
     public let listen: String?
     public let token: String?
     public let maxBodyBytes: Int
+    /// Host names TCP requests may carry besides IP literals (`http.allowed_hosts`).
+    public let allowedHosts: [String]
+    /// Connections each listener holds at once (`http.max_connections`).
+    public let maxConnections: Int
+    /// How long a connection without a request in progress stays open (`http.idle_timeout`).
+    public let idleTimeout: Duration
     public let logger: Logger
     let now: @Sendable () -> Timestamp
     let onBound: @Sendable (APIEndpoint) async -> Void
@@ -38,14 +45,16 @@ public struct APIServer: Sendable {
     ///   - socketMode: the control socket's file mode, which is its only protection (no token there).
     ///   - listen: `http.listen` (`HOST:PORT`, `[::1]:PORT`), or nil for the control socket alone.
     ///   - token: the bearer token TCP requests must carry; surrounding white space (a file's newline) is
-    ///     ignored, and empty means none. Required when `listen` is not a loopback address.
+    ///     ignored. Required, of at least `minimumTokenLength` characters, whenever `listen` is set: on loopback
+    ///     too, where every local user and every page a local browser opens could otherwise act as an operator.
     ///   - maxBodyBytes: `limits.max_payload_bytes`; larger bodies get 413.
     ///   - now: the clock for `report?since=7d`.
     ///   - onBound: called once per listener when it accepts connections, with the port actually bound; the
     ///     daemon waits for the control socket here before it reports ready.
     public init(
         api: any IncidentAPI, controlSocket: String, socketMode: UInt16 = 0o660, listen: String? = nil,
-        token: String? = nil, maxBodyBytes: Int = 5_242_880, logger: Logger,
+        token: String? = nil, maxBodyBytes: Int = 5_242_880, allowedHosts: [String] = [], maxConnections: Int = 256,
+        idleTimeout: Duration = .seconds(60), logger: Logger,
         now: @escaping @Sendable () -> Timestamp = APIServer.systemNow,
         onBound: @escaping @Sendable (APIEndpoint) async -> Void = { _ in }
     ) {
@@ -56,6 +65,9 @@ public struct APIServer: Sendable {
         let trimmed = token?.trimmingCharacters(in: .whitespacesAndNewlines)
         self.token = trimmed?.isEmpty == false ? trimmed : nil
         self.maxBodyBytes = maxBodyBytes
+        self.allowedHosts = allowedHosts
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
         self.logger = logger
         self.now = now
         self.onBound = onBound
@@ -63,37 +75,53 @@ public struct APIServer: Sendable {
 
     /// The wall clock, as a `Timestamp`.
     @Sendable public static func systemNow() -> Timestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+        Timestamp.wallClock()
     }
+
+    /// The shortest bearer token accepted: 32 characters, as `head -c 32 /dev/urandom | base64` gives 44.
+    public static let minimumTokenLength = 32
 
     /// The listeners as services for the daemon's `ServiceGroup`: the control socket first, then TCP.
     ///
-    /// Throws when `listen` is not `HOST:PORT`, or is not a loopback address while there is no token.
+    /// Throws when `listen` is not `IP:PORT`, or there is no token of at least `minimumTokenLength` for it.
     public func services() throws(APIServerError) -> [any Service] {
         var tcp: ListenAddress?
         if let listen {
             guard let address = ListenAddress(listen) else {
-                throw APIServerError(.badListenAddress, "http.listen '\(listen)' is not HOST:PORT, e.g. 127.0.0.1:9097")
+                throw APIServerError(
+                    .badListenAddress,
+                    "http.listen '\(listen)' is not IP:PORT (127.0.0.1:9097, [::1]:9097); host names are refused")
             }
-            guard address.isLoopback || token != nil else {
+            guard let token else {
                 throw APIServerError(
                     .tokenRequired,
-                    "http.listen \(listen) is not a loopback address and there is no token: "
-                        + "set http.token_file, or listen on 127.0.0.1")
+                    "http.listen \(listen) needs a bearer token (http.token_file): without one every local user "
+                        + "and every page a local browser opens could act as an operator")
+            }
+            guard token.count >= Self.minimumTokenLength else {
+                throw APIServerError(
+                    .tokenRequired,
+                    "the bearer token for http.listen is \(token.count) characters; use at least "
+                        + "\(Self.minimumTokenLength), e.g. `head -c 32 /dev/urandom | base64`")
             }
             tcp = address
         }
-        let responder = APIRoutes(api: api, maxBodyBytes: maxBodyBytes, token: token, now: now).router()
-            .buildResponder()
+        var names = allowedHosts
+        if tcp?.isLoopback == true { names.append("localhost") }
+        let responder = APIRoutes(
+            api: api, maxBodyBytes: maxBodyBytes, token: token, allowedHosts: names, now: now
+        ).router().buildResponder()
+        let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .microseconds(idleTimeout.microseconds)))
         var services: [any Service] = []
 
         let socketPath = ControlSocketPath(path: controlSocket, mode: socketMode)
         let socketState = BindState()
         let (logger, onBound, path) = (logger, onBound, controlSocket)
         let control = Application(
-            responder: responder, configuration: .init(address: .unixDomainSocket(path: controlSocket)),
+            responder: responder, server: server,
+            configuration: .init(
+                address: .unixDomainSocket(path: controlSocket),
+                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
             onServerRunning: { _ in
                 let (inode, failure) = socketPath.adopt()
                 if let failure {
@@ -115,7 +143,10 @@ public struct APIServer: Sendable {
         if let tcp {
             let tcpState = BindState()
             let application = Application(
-                responder: responder, configuration: .init(address: .hostname(tcp.host, port: tcp.port)),
+                responder: responder, server: server,
+                configuration: .init(
+                    address: .hostname(tcp.host, port: tcp.port),
+                    availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
                 onServerRunning: { channel in
                     tcpState.markBound()
                     await onBound(.tcp(host: tcp.host, port: channel.localAddress?.port ?? tcp.port))

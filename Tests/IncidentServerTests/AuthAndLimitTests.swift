@@ -5,18 +5,21 @@ import Testing
 @testable import IncidentServer
 
 @Suite struct AuthAndLimitTests {
-    static let token = "s3cret-token"
+    static let token = TestServer.token
 
     @Test func tcpWithoutTheTokenIs401WithAChallenge() async throws {
         try await TestServer.with(token: Self.token) { server in
-            let reply = try await server.request(.GET, "/api/v1/incidents", tcp: true)
+            let reply = try await server.request(.GET, "/api/v1/incidents", tcp: true, withToken: false)
             #expect(reply.status == 401)
             #expect(reply.json["code"] as? String == "unauthorized")
             #expect(reply.headers["WWW-Authenticate"].first == "Bearer realm=\"incidentd\"")
         }
     }
 
-    @Test(arguments: ["Bearer wrong", "Bearer s3cret-token-and-more", "Bearer s3cret-toke", "Basic czNjcmV0", ""])
+    @Test(arguments: [
+        "Bearer wrong", "Bearer \(TestServer.token)-and-more", "Bearer \(TestServer.token.dropLast())",
+        "Basic czNjcmV0", "",
+    ])
     func tcpWithAWrongTokenIs401(header: String) async throws {
         try await TestServer.with(token: Self.token) { server in
             let reply = try await server.request(
@@ -27,7 +30,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["Bearer s3cret-token", "bearer s3cret-token"])
+    @Test(arguments: ["Bearer \(TestServer.token)", "bearer \(TestServer.token)"])
     func tcpWithTheTokenIsServed(header: String) async throws {
         try await TestServer.with(token: Self.token) { server in
             let reply = try await server.request(
@@ -46,9 +49,9 @@ import Testing
 
     @Test func healthzNeedsNoTokenOnTCP() async throws {
         try await TestServer.with(token: Self.token) { server async throws in
-            #expect(try await server.request(.GET, "/healthz", tcp: true).status == 200)
-            #expect(try await server.request(.GET, "/readyz", tcp: true).status == 401)
-            #expect(try await server.request(.GET, "/metrics", tcp: true).status == 401)
+            #expect(try await server.request(.GET, "/healthz", tcp: true, withToken: false).status == 200)
+            #expect(try await server.request(.GET, "/readyz", tcp: true, withToken: false).status == 401)
+            #expect(try await server.request(.GET, "/metrics", tcp: true, withToken: false).status == 401)
         }
     }
 
@@ -60,9 +63,41 @@ import Testing
         }
     }
 
-    @Test func withoutATokenLoopbackTCPIsOpen() async throws {
-        try await TestServer.with { server async throws in
-            #expect(try await server.request(.GET, "/api/v1/incidents", tcp: true).status == 200)
+    /// DNS rebinding and browser CSRF: the listener answers only requests naming it by address, from no other
+    /// site, whatever token they carry.
+    @Test(arguments: [
+        [("Host", "evil.example")], [("Host", "127.evil.example:80")], [("Host", "localhost.evil.example")],
+        [("Origin", "http://evil.example")], [("Origin", "null")], [("Origin", "http://127.0.0.1:1")],
+        [("Sec-Fetch-Site", "cross-site")],
+    ])
+    func foreignHostsAndOriginsAre403(headers: [(String, String)]) async throws {
+        try await TestServer.with { server in
+            let reply = try await server.request(
+                .POST, "/api/v2/alerts", body: Fixtures.prometheusAlerts, tcp: true, headers: headers)
+            #expect(reply.status == 403, "\(headers)")
+            #expect(reply.json["code"] as? String == "forbidden")
+            #expect(await server.api.ingested.isEmpty)
+        }
+    }
+
+    @Test func theListenersOwnAddressLocalhostAndASameOriginAreServed() async throws {
+        try await TestServer.with { server in
+            let port = server.port!
+            for headers in [
+                [("Origin", "http://127.0.0.1:\(port)")], [("Host", "localhost:\(port)")], [("Host", "localhost")],
+                [("Sec-Fetch-Site", "same-origin")],
+            ] {
+                let reply = try await server.request(.GET, "/api/v1/incidents", tcp: true, headers: headers)
+                #expect(reply.status == 200, "\(headers)")
+            }
+        }
+    }
+
+    @Test func theControlSocketChecksNoHostOrOrigin() async throws {
+        try await TestServer.with { server in
+            let reply = try await server.request(
+                .GET, "/api/v1/incidents", headers: [("Origin", "http://evil.example")])
+            #expect(reply.status == 200)
         }
     }
 

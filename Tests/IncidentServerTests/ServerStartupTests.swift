@@ -23,23 +23,25 @@ import Testing
         }
     }
 
-    @Test(arguments: ["0.0.0.0:9097", "[::]:9097", "10.1.2.3:9097", "ops.example.com:9097"])
-    func aNonLoopbackListenerWithoutATokenIsRefused(listen: String) {
+    /// Loopback too: every local user, and every page a local browser opens, reaches 127.0.0.1.
+    @Test(arguments: ["0.0.0.0:9097", "[::]:9097", "10.1.2.3:9097", "127.0.0.1:9097", "[::1]:9097"])
+    func aListenerWithoutAStrongTokenIsRefused(listen: String) throws {
         #expect(startupError(server(listen: listen))?.code == .tokenRequired)
         let blank = startupError(server(listen: listen, token: "  \n"))
         #expect(blank?.code == .tokenRequired, "a blank token counts as none")
         #expect(blank?.message.contains("http.token_file") == true)
-        #expect(startupError(server(listen: listen, token: "t")) == nil)
+        let short = startupError(server(listen: listen, token: String(repeating: "t", count: 31)))
+        #expect(short?.code == .tokenRequired, "31 characters are too few")
+        #expect(try server(listen: listen, token: TestServer.token).services().count == 2)
     }
 
-    @Test(arguments: ["127.0.0.1:9097", "localhost:9097", "[::1]:9097"])
-    func aLoopbackListenerNeedsNoToken(listen: String) throws {
-        #expect(try server(listen: listen).services().count == 2)
-    }
-
-    @Test(arguments: ["9097", "127.0.0.1", "127.0.0.1:http", ":9097", "127.0.0.1:70000"])
+    /// A name can resolve elsewhere later (`127.evil.example`): IP literals only.
+    @Test(arguments: [
+        "9097", "127.0.0.1", "127.0.0.1:http", ":9097", "127.0.0.1:70000", "localhost:9097",
+        "127.evil.example:9097", "ops.example.com:9097", "[localhost]:9097", "127.1:9097",
+    ])
     func aMalformedListenAddressIsRefused(listen: String) {
-        #expect(startupError(server(listen: listen))?.code == .badListenAddress)
+        #expect(startupError(server(listen: listen, token: TestServer.token))?.code == .badListenAddress)
     }
 
     @Test func withoutListenOnlyTheControlSocketServes() throws {

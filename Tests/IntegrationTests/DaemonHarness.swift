@@ -19,6 +19,9 @@ final class RunningDaemon: @unchecked Sendable {
     var controlSocket: String { directory.appendingPathComponent("control.sock").path }
     var spool: URL { directory.appendingPathComponent("spool") }
     var database: String { directory.appendingPathComponent("state/incidentd.sqlite").path }
+    /// The bearer token file written for `http.listen` (mode 0600), and its token.
+    var tokenFile: String { directory.appendingPathComponent("http.token").path }
+    static let token = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 
     /// Environment variables set for the daemon on top of the test's own.
     let environment: [String: String]
@@ -47,6 +50,11 @@ final class RunningDaemon: @unchecked Sendable {
             rulesPath = rulesDirectory ?? CLI.repositoryRoot.appendingPathComponent("rules").path
         }
         configPath = directory.appendingPathComponent("incidentd.yaml").path
+        if http != nil {
+            let file = directory.appendingPathComponent("http.token").path
+            try Self.token.write(toFile: file, atomically: true, encoding: .utf8)
+            chmod(file, 0o600)
+        }
         let config = """
             state_dir: state
             rules: [\(rulesPath)]
@@ -56,7 +64,7 @@ final class RunningDaemon: @unchecked Sendable {
               spool: { path: spool }
             http:
               control_socket: control.sock
-            \(http.map { "  listen: \($0)" } ?? "")
+            \(http.map { "  listen: \($0)\n  token_file: http.token" } ?? "")
             notifiers:
             \(notifiers ?? """
               - { name: oncall, type: file, path: pages.jsonl }

@@ -24,6 +24,7 @@ import Testing
         alerting:
           alertmanagers:
             - api_version: v2
+              authorization: { credentials_file: \(daemon.tokenFile) }
               static_configs: [{ targets: ['127.0.0.1:\(port)'] }]
         """.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         try """

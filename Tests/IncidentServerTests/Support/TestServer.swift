@@ -34,6 +34,8 @@ struct TestServer {
     let task: Task<Void, any Error>
 
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+    /// The bearer token of the TCP listener (every TCP listener needs one of at least 32 characters).
+    static let token = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 
     /// A fresh directory under /tmp: socket paths must stay under 108 bytes.
     static func makeDirectory() -> String {
@@ -42,7 +44,7 @@ struct TestServer {
     }
 
     static func start(
-        api: FakeIncidentAPI = FakeIncidentAPI(), listen: String? = "127.0.0.1:0", token: String? = nil,
+        api: FakeIncidentAPI = FakeIncidentAPI(), listen: String? = "127.0.0.1:0", token: String? = TestServer.token,
         maxBodyBytes: Int = 5_242_880, directory: String? = nil
     ) async throws -> TestServer {
         let directory = directory ?? makeDirectory()
@@ -80,7 +82,7 @@ struct TestServer {
 
     /// Runs `body` against a started server and stops the server afterwards, also when `body` throws.
     static func with(
-        api: FakeIncidentAPI = FakeIncidentAPI(), listen: String? = "127.0.0.1:0", token: String? = nil,
+        api: FakeIncidentAPI = FakeIncidentAPI(), listen: String? = "127.0.0.1:0", token: String? = TestServer.token,
         maxBodyBytes: Int = 5_242_880, _ body: (TestServer) async throws -> Void
     ) async throws {
         let server = try await start(api: api, listen: listen, token: token, maxBodyBytes: maxBodyBytes)
@@ -101,20 +103,32 @@ struct TestServer {
 
     /// A request over the control socket (`tcp: false`) or the TCP listener.
     func request(
-        _ method: HTTPMethod, _ uri: String, body: String? = nil, tcp: Bool = false, headers: [(String, String)] = []
+        _ method: HTTPMethod, _ uri: String, body: String? = nil, tcp: Bool = false, headers: [(String, String)] = [],
+        withToken: Bool = true
     ) async throws -> Reply {
-        try await request(method, uri, bytes: body.map { Data($0.utf8) }, tcp: tcp, headers: headers)
+        try await request(
+            method, uri, bytes: body.map { Data($0.utf8) }, tcp: tcp, headers: headers, withToken: withToken)
     }
 
     func request(
         _ method: HTTPMethod, _ uri: String, bytes: Data?, tcp: Bool = false, headers: [(String, String)] = [],
-        streamed: Bool = false
+        streamed: Bool = false, withToken: Bool = true
     ) async throws -> Reply {
         let url =
             tcp ? "http://127.0.0.1:\(port!)\(uri)" : URL(httpURLWithSocketPath: socketPath, uri: uri)!.absoluteString
         var request = HTTPClientRequest(url: url)
         request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        // TCP requests carry the listener's token unless the test sends its own Authorization.
+        if tcp, withToken, !headers.contains(where: { $0.0 == "Authorization" }) {
+            request.headers.add(name: "Authorization", value: "Bearer \(TestServer.token)")
+        }
+        for (name, value) in headers {
+            if name == "Host" {
+                request.headers.replaceOrAdd(name: name, value: value)
+            } else {
+                request.headers.add(name: name, value: value)
+            }
+        }
         if let bytes {
             if streamed {
                 // No Content-Length: the server must stop at the limit while reading.
