@@ -16,6 +16,7 @@ struct BatchBuilder {
     private var notifications: [IncidentCore.Notification] = []
     private var unmatched: [Labels] = []
     private var dropped: [String: Int] = [:]
+    private var rateLimited: [String: Int] = [:]
     private var lifecycle: [(Int, LifecycleMoment)] = []
 
     struct AlertKey: Hashable {
@@ -56,6 +57,8 @@ struct BatchBuilder {
                 unmatched.append(labels)
             case .dropped(let rule):
                 dropped[rule, default: 0] += 1
+            case .rateLimited(let rule):
+                rateLimited[rule, default: 0] += 1
             }
         }
     }
@@ -98,6 +101,7 @@ struct BatchBuilder {
             }
         }
         for (rule, count) in dropped { metrics.dropped(rule: rule).increment(by: count) }
+        for (rule, count) in rateLimited { metrics.rateLimited(rule: rule).increment(by: count) }
     }
 }
 

@@ -31,6 +31,8 @@ public struct CorrelationEngine: Sendable {
     var earlyResolves: [Fingerprint: (time: Timestamp, count: Int)] = [:]
     var earlyResolveQueue: [(Timestamp, Fingerprint)] = []
     var nextNumber = 1
+    /// Per rule with a `rate_limit`: when its incidents of the current window opened (oldest first).
+    var ruleOpens: [String: [Timestamp]] = [:]
     /// The furthest the clock has been advanced to.
     public internal(set) var now: Timestamp = .distantPast
 
@@ -332,6 +334,55 @@ public struct CorrelationEngine: Sendable {
     mutating func open(_ c: Classification, event: Event, time: Timestamp, reason: String, into out: inout EffectBuffer)
         -> Int
     {
+        if let limit = c.rule.rateLimit, !admitOpening(c.rule.name, limit: limit, at: time) {
+            return gather(c, limit: limit, event: event, time: time, into: &out)
+        }
+        return openIncident(c, event: event, time: time, reason: reason, into: &out)
+    }
+
+    /// Whether the rule may open another incident at `time` under its `rate_limit`; records the opening if so.
+    mutating func admitOpening(_ rule: String, limit: Rule.RateLimit, at time: Timestamp) -> Bool {
+        var opens = ruleOpens[rule] ?? []
+        let cutoff = time - limit.within
+        opens.removeAll { $0 <= cutoff }
+        guard opens.count < limit.incidents else {
+            ruleOpens[rule] = opens
+            return false
+        }
+        opens.append(time)
+        ruleOpens[rule] = opens
+        return true
+    }
+
+    /// Past its `rate_limit`, a rule's new alerts gather in one incident of the rule's own (group key
+    /// `RULE/rate-limited`): one page, and every alert still recorded, instead of an incident and a page each.
+    /// Whoever floods the journal with forged lines reaches this wall, not the on-call engineer's phone.
+    mutating func gather(
+        _ c: Classification, limit: Rule.RateLimit, event: Event, time: Timestamp, into out: inout EffectBuffer
+    ) -> Int {
+        out.effects.append(.rateLimited(rule: c.rule.name))
+        let key = "\(c.rule.name)/rate-limited"
+        let window = DurationText.format(limit.within)
+        if let number = groups[key], let incident = incidents[number], incident.state.isActive {
+            out.timeline(
+                number, time, "rate_limited",
+                "alert \(c.fingerprint) \(c.labels) gathered here: rule '\(c.rule.name)' opened \(limit.incidents) incidents within \(window)"
+            )
+            return number
+        }
+        var gathered = c
+        gathered.groupKey = key
+        gathered.title = "\(c.rule.name): more than \(limit.incidents) incidents within \(window); the rest gather here"
+        return openIncident(
+            gathered, event: event, time: time,
+            reason:
+                "rule '\(c.rule.name)' reached its rate_limit (\(limit.incidents) incidents within \(window)): its new alerts gather here",
+            into: &out)
+    }
+
+    mutating func openIncident(
+        _ c: Classification, event: Event, time: Timestamp, reason: String, into out: inout EffectBuffer
+    ) -> Int {
         let number = nextNumber
         nextNumber += 1
         let rule = c.rule

@@ -19,6 +19,8 @@ public enum Effect: Sendable, Hashable {
     case unmatched(Labels)
     /// A rule with `drop: true` discarded this event.
     case dropped(rule: String)
+    /// A rule reached its `rate_limit`: this alert joined the rule's gathering incident instead of opening one.
+    case rateLimited(rule: String)
 }
 
 /// Lifecycle moments, with the names notifiers' `on:` lists use.

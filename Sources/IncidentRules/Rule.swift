@@ -30,6 +30,18 @@ public struct Rule: Sendable {
         public var within: Duration
     }
 
+    /// At most `incidents` new incidents of this rule within `within`; past it, new alerts of the rule gather
+    /// in one incident of its own instead of opening (and paging) one each.
+    public struct RateLimit: Sendable, Hashable {
+        public var incidents: Int
+        public var within: Duration
+
+        public init(incidents: Int, within: Duration) {
+            self.incidents = incidents
+            self.within = within
+        }
+    }
+
     public var name: String
     public var location: SourceLocation
     public var matchers: [Matcher]
@@ -50,6 +62,7 @@ public struct Rule: Sendable {
     public var reopenWithin: Duration
     public var closeAfter: Duration
     public var flapping: Flapping?
+    public var rateLimit: RateLimit?
     /// Nil: by priority (`escalation_by_priority`).
     public var escalation: String?
     public var title: Template?
@@ -72,6 +85,7 @@ public struct Rule: Sendable {
         reopenWithin = .seconds(600)
         closeAfter = .seconds(86_400)
         flapping = nil
+        rateLimit = nil
         escalation = nil
         title = nil
         drop = false

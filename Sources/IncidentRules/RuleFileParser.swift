@@ -26,7 +26,8 @@ struct RuleFileParser {
     static let topKeys = ["rules", "inhibit", "escalation_policies", "escalation_by_priority", "priority_matrix"]
     static let ruleKeys = [
         "name", "match", "extract", "kind", "impact", "urgency", "group_by", "group_window", "threshold",
-        "resolve_after", "reopen_within", "close_after", "flapping", "escalation", "title", "drop", "continue",
+        "resolve_after", "reopen_within", "close_after", "flapping", "rate_limit", "escalation", "title", "drop",
+        "continue",
     ]
 
     init(file: String, sink: DiagnosticSink) { reader = YAMLReader(file: file, sink: sink) }
@@ -119,6 +120,8 @@ struct RuleFileParser {
                 rule.closeAfter = reader.duration(value, what: "close_after") ?? rule.closeAfter
             case "flapping":
                 rule.flapping = flapping(value)
+            case "rate_limit":
+                rule.rateLimit = rateLimit(value)
             case "escalation":
                 rule.escalation = reader.string(value, what: "escalation")
                 file.escalationNodes[name] = reader.location(value)
@@ -280,6 +283,23 @@ struct RuleFileParser {
             return nil
         }
         return Rule.Threshold(count: count, distinctLabel: distinct, within: within)
+    }
+
+    func rateLimit(_ node: Node) -> Rule.RateLimit? {
+        guard let pairs = reader.mapping(node, allowed: ["incidents", "within"], what: "rate_limit") else {
+            return nil
+        }
+        let values = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        guard let countNode = values["incidents"], let withinNode = values["within"] else {
+            sink.error(
+                "missing-key", at: reader.location(node),
+                "rate_limit needs 'incidents' and 'within', e.g. { incidents: 20, within: 1h }.")
+            return nil
+        }
+        guard let count = reader.int(countNode, what: "rate_limit.incidents", minimum: 1),
+            let within = positiveDuration(withinNode, what: "rate_limit.within")
+        else { return nil }
+        return Rule.RateLimit(incidents: count, within: within)
     }
 
     func flapping(_ node: Node) -> Rule.Flapping? {

@@ -52,8 +52,22 @@ struct ShippedCase: Sendable, CustomTestStringConvertible {
         ]
         if let messageID { entry["MESSAGE_ID"] = messageID }
         if let unit { entry["UNIT"] = unit }
+        // What journald itself records for the real senders of these lines (the shipped rules trust only these).
+        entry.merge(trustedFields(identifier: identifier)) { _, trusted in trusted }
         return ShippedCase(
             name: name, payload: json(entry), rule: rule, kind: kind, priority: expected, labels: labels)
+    }
+
+    /// The fields journald sets for the program that really logs as `identifier` on Debian.
+    static func trustedFields(identifier: String) -> [String: String] {
+        switch identifier {
+        case "kernel": ["_TRANSPORT": "kernel"]
+        case "sudo": ["_UID": "0", "_EXE": "/usr/bin/sudo", "_TRANSPORT": "syslog"]
+        case "systemd-oomd": ["_UID": "993", "_SYSTEMD_UNIT": "systemd-oomd.service"]
+        case "systemd-coredump": ["_UID": "0", "_SYSTEMD_UNIT": "systemd-coredump@0-4242-0.service"]
+        case "systemd": ["_UID": "0", "_SYSTEMD_UNIT": "init.scope"]
+        default: ["_UID": "0"]
+        }
     }
 
     /// An Alertmanager webhook (version 4) holding one firing alert.
@@ -242,12 +256,18 @@ enum ShippedCases {
     }
 
     /// SPEC §6's example: five SSH failures sent over the socket with journal-style labels.
+    /// SPEC §6's example, with the `uid` journald records for sshd (root): the shipped rules take sshd's word
+    /// only from root, since any user can log as "sshd".
     @Test func specSSHExampleIsASecurityIncidentForTheSecurityTeam() throws {
         let ruleSet = try Repository.ruleSet()
-        let event = Event(
+        var event = Event(
             labels: ["source": "journal", "identifier": "sshd", "host": "web1"],
             annotations: ["message": "Failed password for root from 10.0.0.9 port 22 ssh2"], source: .socket,
             receivedAt: Timestamp(seconds: 1_763_800_000))
+        #expect(ruleSet.classify(event)?.rule.name == "catch-all", "without uid it is anybody's line")
+        event.annotations["uid"] = "1000"
+        #expect(ruleSet.classify(event)?.rule.name == "catch-all", "an ordinary user's `logger -t sshd`")
+        event.annotations["uid"] = "0"
         let c = try #require(ruleSet.classify(event))
         #expect(c.rule.name == "ssh-brute-force")
         #expect((c.kind, c.priority) == (.security, .p2))

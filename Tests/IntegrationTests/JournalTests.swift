@@ -47,22 +47,30 @@ struct JournalTests {
             [
                 "MESSAGE": "nginx.service: Failed with result 'exit-code'.", "PRIORITY": "4",
                 "SYSLOG_IDENTIFIER": "systemd", "MESSAGE_ID": "d9b373ed55a64feb8242e02dbe79a49c",
-                "UNIT": "nginx.service", "_SYSTEMD_UNIT": "init.scope", "_HOSTNAME": "web1",
+                "UNIT": "nginx.service", "_SYSTEMD_UNIT": "init.scope", "_HOSTNAME": "web1", "_UID": "0",
             ],
             [
                 "MESSAGE": "Out of memory: Killed process 4242 (java) total-vm:8123456kB, anon-rss:4023456kB",
-                "PRIORITY": "3", "SYSLOG_IDENTIFIER": "kernel", "_HOSTNAME": "db1",
+                "PRIORITY": "3", "SYSLOG_IDENTIFIER": "kernel", "_HOSTNAME": "db1", "_TRANSPORT": "kernel",
             ],
             [
                 "MESSAGE": "I/O error, dev sdb, sector 2048 op 0x0:(READ) flags 0x0 phys_seg 1 prio class 2",
-                "PRIORITY": "3", "SYSLOG_IDENTIFIER": "kernel", "_HOSTNAME": "db1",
+                "PRIORITY": "3", "SYSLOG_IDENTIFIER": "kernel", "_HOSTNAME": "db1", "_TRANSPORT": "kernel",
             ],
         ]
         // sshd logs failed passwords at PRIORITY 6: only the derived matches (identifier sshd) let them in.
         for port in 0..<6 {
             entries.append([
                 "MESSAGE": "Failed password for root from 203.0.113.9 port \(52000 + port) ssh2", "PRIORITY": "6",
-                "SYSLOG_IDENTIFIER": "sshd", "_SYSTEMD_UNIT": "ssh.service", "_HOSTNAME": "bastion",
+                "SYSLOG_IDENTIFIER": "sshd", "_SYSTEMD_UNIT": "ssh.service", "_HOSTNAME": "bastion", "_UID": "0",
+            ])
+        }
+        // The same lines forged by an ordinary user (`logger -t sshd`): journald records _UID=1000, and the
+        // shipped rules take sshd's word from root alone. Read (identifier sshd), then dropped as routine.
+        for port in 0..<6 {
+            entries.append([
+                "MESSAGE": "Failed password for root from 198.51.100.7 port \(53000 + port) ssh2", "PRIORITY": "6",
+                "SYSLOG_IDENTIFIER": "sshd", "_UID": "1000", "_EXE": "/usr/bin/logger", "_HOSTNAME": "bastion",
             ])
         }
         // Noise at info level from a program no rule names: not read at all.
@@ -73,8 +81,8 @@ struct JournalTests {
         }
         try JournalFiles.write(entries, to: dir)
         let daemon = try RunningDaemon(journal: "{ directory: \(dir), start_at: beginning }")
-        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 9 }, "\(daemon.log())")
-        #expect(try daemon.metric("incidentd_journal_entries_read") == 9)
+        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 15 }, "\(daemon.log())")
+        #expect(try daemon.metric("incidentd_journal_entries_read") == 15)
         let list = try daemon.ctl("list", "--json")
         let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
         let byRule = Dictionary(
