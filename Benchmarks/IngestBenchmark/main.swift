@@ -80,6 +80,9 @@ func connectUnix(_ path: String) -> Int32 {
 }
 
 /// `http://HOST:PORT[/...]` with a numeric IPv4 host (the harness uses 127.0.0.1 only).
+/// `Authorization: Bearer TOKEN` from `$BENCH_TOKEN` (incidentd's TCP listener needs one; Alertmanager ignores it).
+let authorization = ProcessInfo.processInfo.environment["BENCH_TOKEN"].map { "Authorization: Bearer \($0)\r\n" } ?? ""
+
 func connectTCP(_ url: String) -> Int32 {
     var rest = Substring(url)
     if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
@@ -382,7 +385,7 @@ func http(_ o: Options) {
                 if t0 > deadline { break }
                 var request = Array(
                     ("POST \(path) HTTP/1.1\r\nHost: \(hostPort)\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: \(r.body.count)\r\n\r\n").utf8)
+                        + authorization + "Content-Length: \(r.body.count)\r\n\r\n").utf8)
                 request += r.body
                 writeAll(fd, request)
                 let status = readResponse(fd, &buffer, &pending)

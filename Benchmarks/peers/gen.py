@@ -49,6 +49,11 @@ _FNV_PRIME = 1099511628211
 _MASK = (1 << 64) - 1
 
 
+# incidentd's TCP listener needs a bearer token (Benchmarks/run exports BENCH_TOKEN); Alertmanager ignores it.
+HEADERS = {"Content-Type": "application/json"}
+if os.environ.get("BENCH_TOKEN"):
+    HEADERS["Authorization"] = "Bearer " + os.environ["BENCH_TOKEN"]
+
 def am_fingerprint(labels):
     """FNV-1a 64 over sorted (name, 0xff, value, 0xff) exactly like prometheus/common model.labelSetToFingerprint."""
     h = _FNV_OFF
@@ -331,7 +336,7 @@ def _am_worker(args):
         if time.time() > deadline:
             break
         try:
-            conn.request("POST", "/api/v2/alerts", body=body, headers={"Content-Type": "application/json"})
+            conn.request("POST", "/api/v2/alerts", body=body, headers=HEADERS)
             r = conn.getresponse()
             r.read()
             codes[r.status] = codes.get(r.status, 0) + 1
@@ -472,7 +477,7 @@ def cmd_probe(a, _s):
             al["startsAt"] = iso(time.time() - 60)
         body = json.dumps([al]).encode()
         t0 = time.time()
-        conn.request("POST", "/api/v2/alerts", body=body, headers={"Content-Type": "application/json"})
+        conn.request("POST", "/api/v2/alerts", body=body, headers=HEADERS)
         r = conn.getresponse()
         r.read()
         t1 = time.time()
