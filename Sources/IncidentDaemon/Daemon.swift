@@ -44,6 +44,9 @@ public struct Daemon: Sendable {
         let store = try SQLiteStore(path: sqlitePath)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         metrics.quarantined.increment(by: restored.quarantined)
+        let regexTimeouts = metrics.sourceGauge(
+            "incidentd_regex_timeouts_total", "Rule regex matches abandoned after 100 ms and taken as no match.")
+        metrics.onScrape { regexTimeouts.set(Int64(Pattern.timeouts)) }
         let notifiers = try NotifierRegistry(config: config)
         let wakeup = DeliveryWakeup()
         let pipeline = IngestPipeline(

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import Synchronization
 
 /// A compiled regular expression with fast paths for the shapes operators write most.
 ///
@@ -297,18 +298,42 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// How much of a value the regular-expression engine sees: its first 16,384 UTF-16 units (16 KiB of ASCII).
-    /// A backtracking pattern's cost grows with its input; capped, one hostile line costs at most what ICU's own
-    /// time limit allows on 16 KiB, not minutes on a megabyte while the watchdog runs out. The literal fast paths
-    /// (`equals`, `contains`, prefixes) still see the whole value: they cost one scan.
+    /// The literal fast paths (`equals`, `contains`, prefixes) still see the whole value: they cost one scan.
     public static let maxRegexInput = 16_384
 
+    /// How long one match may run before it is abandoned as no match: 100 ms. A backtracking pattern on a
+    /// hostile line (`(a+)+$` on thirty `a`s and a `b`) runs until ICU's own limit, 2 to 4 s here, per line; a few
+    /// such lines held the engine until the watchdog killed the daemon, which then read them again.
+    public static let matchDeadline: Duration = .milliseconds(100)
+
+    /// Matches abandoned at `matchDeadline` since start (`incidentd_regex_timeouts_total`).
+    public static var timeouts: Int { abandoned.load(ordering: .relaxed) }
+    static let abandoned = Atomic<Int>(0)
+
     static func firstMatch(_ regex: NSRegularExpression, _ value: String) -> NSTextCheckingResult? {
-        regex.firstMatch(
-            in: value, options: [], range: NSRange(location: 0, length: min(value.utf16.count, maxRegexInput)))
+        // `reportProgress` makes ICU call back during a long match, which is the only way to stop one early
+        // through NSRegularExpression; a match that ends quickly never calls back with progress.
+        let range = NSRange(location: 0, length: min(value.utf16.count, maxRegexInput))
+        let deadline = monotonicNanoseconds() + UInt64(matchDeadline.microseconds) * 1000
+        var found: NSTextCheckingResult?
+        regex.enumerateMatches(in: value, options: [.reportProgress], range: range) { result, _, stop in
+            if let result {
+                found = result
+                stop.pointee = true
+            } else if monotonicNanoseconds() > deadline {
+                abandoned.add(1, ordering: .relaxed)
+                stop.pointee = true
+            }
+        }
+        return found
     }
 
-    /// The `BODY` of an anchored `.*BODY.*`, when `BODY` is a whole expression of its own: no alternation at its
-    /// top level (`.*a|b.*` is not `.*(a|b).*`) and no group it closes without opening.
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
     static func searchBody(_ source: String) -> Substring? {
         guard source.hasPrefix(".*"), source.hasSuffix(".*"), source.count >= 5 else { return nil }
         let body = source.dropFirst(2).dropLast(2)

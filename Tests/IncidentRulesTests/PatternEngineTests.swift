@@ -82,4 +82,22 @@ import Testing
             (error as? PatternError)?.message == "'(unclosed': expected ')'"
         }
     }
+
+    /// A backtracking pattern on a crafted value ran until ICU's own limit (2 to 4 s per value here): a few such
+    /// lines held the engine past the watchdog. Now the match is abandoned as no match and counted.
+    @Test func aCatastrophicMatchIsAbandonedAsNoMatchAndCounted() throws {
+        let pattern = try Pattern("(a+)+b", anchored: true)
+        let before = Pattern.timeouts
+        #expect(!pattern.matches(String(repeating: "a", count: 40) + "b!"))
+        #expect(Pattern.timeouts == before + 1)
+        // A value the same pattern matches at once is not affected.
+        #expect(pattern.matches("aaab"))
+        #expect(Pattern.timeouts == before + 1)
+    }
+
+    @Test func theRegexSeesTheFirst16KiOfAValue() throws {
+        let pattern = try Pattern("x*END", anchored: false)
+        #expect(pattern.matches(String(repeating: "x", count: 100) + "END"))
+        #expect(!pattern.matches(String(repeating: "x", count: Pattern.maxRegexInput) + "END"))
+    }
 }

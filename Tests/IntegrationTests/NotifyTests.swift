@@ -77,9 +77,9 @@ import Testing
     }
 
     /// A rule whose regex backtracks catastrophically on crafted messages (a real-world ReDoS) keeps the engine
-    /// busy inside the pipeline: the watchdog must stop pinging, so systemd would restart the daemon. ICU gives
-    /// up on one such message when its 8 MB backtracking stack is full (about 0.8 s here), so one line carries
-    /// twelve of them: several seconds in one engine call.
+    /// busy inside the pipeline: the watchdog must stop pinging, so systemd would restart the daemon. A match is
+    /// abandoned after 100 ms (`Pattern.matchDeadline`), so one line carries sixty of them: six seconds in one
+    /// engine call.
     @Test func theWatchdogStopsWhenTheEngineIsStuck() throws {
         let rules = """
             rules:
@@ -92,7 +92,7 @@ import Testing
         let daemon = try RunningDaemon(rules: rules, watchdogUsec: 400_000)
         #expect(waitFor { daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 3 })
         let client = try LineClient(path: daemon.ingestSocket)
-        let crafted = (0..<12).map {
+        let crafted = (0..<60).map {
             alertLine(
                 ["alertname": "Hang", "n": "\($0)"], annotations: ["message": String(repeating: "a", count: 40) + "b!"])
         }
