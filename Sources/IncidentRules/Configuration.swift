@@ -309,7 +309,7 @@ struct ConfigurationParser {
                         "bad-value", at: reader.location(value), "listen must be HOST:PORT, e.g. 127.0.0.1:9097.")
                     continue
                 }
-                guard Self.isIPLiteral(host) else {
+                guard IPLiteral.isValid(host) else {
                     sink.error(
                         "bad-value", at: reader.location(value),
                         "listen must name an IP address (127.0.0.1:9097, [::1]:9097, 0.0.0.0:9097), not the host name '\(host)': a name can resolve to another address than the one meant."
@@ -344,13 +344,6 @@ struct ConfigurationParser {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host, port)
-    }
-
-    /// Whether `host` is an IPv4 dotted quad or an IPv6 address, as `inet_pton` reads them (no names).
-    public static func isIPLiteral(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     func notifiers(_ node: Node, into config: inout Configuration) {

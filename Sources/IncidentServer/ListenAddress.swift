@@ -1,3 +1,5 @@
+import IncidentCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +24,7 @@ struct ListenAddress: Sendable, Hashable {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         // An IP literal only: a name (`localhost`, `127.evil.example`) can resolve to another address later.
-        guard RequestOriginMiddleware.isIPLiteral(host) else { return nil }
+        guard IPLiteral.isValid(host) else { return nil }
         self.init(host: host, port: port)
     }
 

@@ -1,10 +1,5 @@
 import Hummingbird
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import IncidentCore
 
 /// Refuses TCP requests that a web browser could have been tricked into sending: a `Host` that is a name
 /// nobody configured (DNS rebinding: a hostile page's name resolving to 127.0.0.1 makes the browser treat this
@@ -28,7 +23,7 @@ struct RequestOriginMiddleware: RouterMiddleware {
     ) async throws -> Response {
         if context.viaControlSocket { return try await next(request, context) }
         let host = request.head.authority ?? ""
-        guard let hostName = Self.hostName(host), Self.isIPLiteral(hostName) || allowedNames.contains(hostName)
+        guard let hostName = Self.hostName(host), IPLiteral.isValid(hostName) || allowedNames.contains(hostName)
         else {
             throw APIError(
                 .forbidden,
@@ -67,12 +62,6 @@ struct RequestOriginMiddleware: RouterMiddleware {
             text = text[..<colon]
         }
         return text.isEmpty ? nil : String(text)
-    }
-
-    static func isIPLiteral(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     static func excerpt(_ text: String) -> String {
