@@ -126,6 +126,18 @@ import Testing
         #expect(mask("SigIgn").map { $0 & 0x7fff_ffff } == 0, "\(detail)")
     }
 
+    /// The program gets stdin, stdout and stderr and nothing else of the daemon's: a descriptor opened without
+    /// close-on-exec (a database, a socket, a secret file) must not leak into it.
+    @Test func theProgramInheritsNoOtherDescriptor() async throws {
+        let dir = try temporaryDirectory()
+        let leaky = open(dir.appendingPathComponent("secret").path, O_CREAT | O_RDWR, 0o600)
+        try #require(leaky > 2)
+        defer { close(leaky) }
+        let path = try script("[ -e /proc/$$/fd/\(leaky) ] && echo leaked || echo clean", in: dir)
+        let outcome = await ExecNotifier(name: "p", argv: [path], timeout: .seconds(10)).deliver(sampleRequest())
+        #expect(outcome == .delivered(detail: "\(path) exited 0; output: clean"))
+    }
+
     @Test func outputIsBounded() async throws {
         let dir = try temporaryDirectory()
         let path = try script("head -c 100000 /dev/zero | tr '\\\\0' x", in: dir)
