@@ -1,10 +1,12 @@
 /// One queued page in the store's outbox: the notification and how its delivery stands.
 public struct OutboxEntry: Sendable, Hashable {
-    /// Where a delivery stands: waiting (perhaps after failed attempts), done, or given up.
+    /// Where a delivery stands: waiting (perhaps after failed attempts), done, given up, or cancelled because
+    /// the incident was acknowledged, resolved or closed before it went out (`NotificationCancellation`).
     public enum State: String, Sendable, Hashable, CaseIterable {
         case pending
         case delivered
         case failed
+        case cancelled
     }
 
     /// The store's row id, which the delivery layer hands back to record the outcome.

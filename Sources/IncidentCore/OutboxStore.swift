@@ -3,9 +3,14 @@
 public protocol OutboxStore: Sendable {
     /// Settles rows in one transaction: each pending row moves as its `settlement` says and its `line` is
     /// appended to its incident's timeline, so the record of an attempt and the attempt's outcome cannot
-    /// disagree after a crash. A row that is no longer pending gets its error in the result (same position) and
-    /// the others are settled; any other failure throws and settles none.
+    /// disagree after a crash. A row cancelled while its attempt ran is settled without error (see
+    /// `NotificationCancellation`): the attempt is recorded, and the row is neither retried nor handed to its
+    /// fallback. Any other row that is no longer pending gets its error in the result (same position) and the
+    /// others are settled; any other failure throws and settles none.
     func settle(_ items: [OutboxSettlementItem]) async throws -> [(any Error)?]
+    /// Whether the row is still pending: an acknowledgement may have cancelled it since it was read, and then
+    /// it must not be sent.
+    func isPending(outbox id: Int64) async throws -> Bool
     /// The earliest `next_attempt` among pending rows, or nil when none is pending.
     func nextOutboxAttempt() async throws -> Timestamp?
 }

@@ -16,6 +16,8 @@ public struct StoreBatch: Sendable {
     public var timeline: [(incident: Int, entry: TimelineEntry)]
     /// Pages to queue; one already queued for the same notifier and idempotency key is left as it is.
     public var notifications: [Notification]
+    /// Pending pages to cancel, after this batch's pages are queued: see `NotificationCancellation`.
+    public var cancellations: [NotificationCancellation]
     /// The engine's opaque working state; replaces the saved one when not nil.
     public var engineState: Data?
     /// The last event the engine state covers, when the state was taken at an earlier batch than this one (a
@@ -29,13 +31,15 @@ public struct StoreBatch: Sendable {
     public init(
         events: [Event] = [], incidents: [Incident] = [], alerts: [AlertSnapshot] = [],
         timeline: [(incident: Int, entry: TimelineEntry)] = [], notifications: [Notification] = [],
-        engineState: Data? = nil, sourcePositions: [String: String] = [:], at: Timestamp
+        cancellations: [NotificationCancellation] = [], engineState: Data? = nil,
+        sourcePositions: [String: String] = [:], at: Timestamp
     ) {
         self.events = events
         self.incidents = incidents
         self.alerts = alerts
         self.timeline = timeline
         self.notifications = notifications
+        self.cancellations = cancellations
         self.engineState = engineState
         self.sourcePositions = sourcePositions
         self.at = at

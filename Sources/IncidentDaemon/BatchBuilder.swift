@@ -14,6 +14,7 @@ struct BatchBuilder {
     private var alerts: [AlertKey: AlertSnapshot] = [:]
     private var timeline: [(incident: Int, entry: TimelineEntry)] = []
     private var notifications: [IncidentCore.Notification] = []
+    private var cancellations: [NotificationCancellation] = []
     private var unmatched: [Labels] = []
     private var dropped: [String: Int] = [:]
     private var rateLimited: [String: Int] = [:]
@@ -42,6 +43,8 @@ struct BatchBuilder {
                 timeline.append((number, entry))
             case .notify(let notification):
                 notifications.append(notification)
+            case .cancel(let cancellation):
+                cancellations.append(cancellation)
             case .lifecycle(let number, let moment, let time):
                 lifecycle.append((number, moment))
                 // Keyed by moment and time (see `Notification.idempotencyKey`): a replay queues nothing twice.
@@ -67,7 +70,7 @@ struct BatchBuilder {
         StoreBatch(
             events: events, incidents: incidents.values.sorted { $0.number < $1.number },
             alerts: Array(alerts.values), timeline: timeline, notifications: notifications,
-            sourcePositions: positions, at: at)
+            cancellations: cancellations, sourcePositions: positions, at: at)
     }
 
     /// Logs what an operator wants to see in the journal, after the commit made it true: incidents opened and
@@ -108,6 +111,6 @@ struct BatchBuilder {
 extension StoreBatch {
     var isEmpty: Bool {
         events.isEmpty && incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && notifications.isEmpty
-            && engineState == nil && sourcePositions.isEmpty
+            && cancellations.isEmpty && engineState == nil && sourcePositions.isEmpty
     }
 }

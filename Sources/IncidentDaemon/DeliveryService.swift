@@ -108,6 +108,17 @@ struct DeliveryService: Service {
     @discardableResult
     func deliver(_ entry: OutboxEntry) async -> Bool {
         let n = entry.notification
+        // The row was read before this attempt: an acknowledgement may have cancelled it since (it waited in the
+        // backlog for a slot, or the pass read it just before the commit). A store that cannot say is no reason
+        // to hold a page back.
+        if (try? await store.isPending(outbox: entry.id)) == false {
+            logger.info(
+                "notification cancelled before its attempt; not sent",
+                metadata: [
+                    "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)", "key": "\(n.idempotencyKey)",
+                ])
+            return false
+        }
         let attempt = entry.attempts + 1
         guard let target = notifiers.target(n.notifier) else {
             let failure = DeliveryFailure(

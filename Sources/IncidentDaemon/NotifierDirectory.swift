@@ -9,7 +9,10 @@ import IncidentRules
 enum NotifierDirectory {
     typealias Targets = [String: NotifierTarget]
 
-    static func build(_ notifiers: [Configuration.Notifier], client: HTTPClient = .shared) throws -> Targets {
+    /// `client` must not follow redirects (see `WebhookNotifier`).
+    static func build(_ notifiers: [Configuration.Notifier], client: HTTPClient = WebhookNotifier.client) throws
+        -> Targets
+    {
         var targets: [String: NotifierTarget] = [:]
         for config in notifiers {
             let retry = RetryPolicy(

@@ -145,6 +145,27 @@ extension CorrelationEngine {
         fireDueSteps(number, now: time, into: &out)
     }
 
+    /// Cancels the queued pages of every step that `stops` (by its `while:`) now that the incident changed: an
+    /// acknowledgement stops `unacknowledged` steps, a resolve those and `unresolved` ones, a close all. Pages
+    /// already retrying would otherwise keep going for all their attempts (SPEC §7: "Acknowledge stops it").
+    /// Every policy's steps are named, in policy-name order so that `rules test` and replays see the same
+    /// effects.
+    func cancelPages(
+        _ number: Int, at time: Timestamp, reason: String, stops: (EscalationPolicy.Condition) -> Bool,
+        into out: inout EffectBuffer
+    ) {
+        // An incident that never started a policy has queued no page.
+        guard incidents[number]?.escalation != nil else { return }
+        var steps: [NotificationCancellation.Step] = []
+        for (name, policy) in ruleSet.policies.sorted(by: { $0.key < $1.key }) {
+            for (index, step) in policy.steps.enumerated() where stops(step.condition) {
+                steps.append(.init(policy: name, step: index))
+            }
+        }
+        guard !steps.isEmpty else { return }
+        out.effects.append(.cancel(NotificationCancellation(incident: number, steps: steps, at: time, reason: reason)))
+    }
+
     /// Emits the notifications of one step (one per notifier, key `INCIDENT/step/round`) and its timeline line.
     mutating func notify(
         _ number: Int, policy: EscalationPolicy, step: Int, round: Int, due: Timestamp, note: String = "",

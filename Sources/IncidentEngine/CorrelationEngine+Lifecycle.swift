@@ -83,6 +83,7 @@ extension CorrelationEngine {
             number, time, "acknowledged",
             "by \(person)"
                 + (incident.ackDue.map { "; escalation resumes at \($0) unless resolved (ack_timeout)" } ?? ""))
+        cancelPages(number, at: time, reason: "acknowledged by \(person)", stops: { $0 == .unacknowledged }, into: &out)
         out.lifecycle(number, .ack, time)
         out.touch(incident: number)
     }
@@ -96,6 +97,9 @@ extension CorrelationEngine {
     mutating func close(_ number: Int, at time: Timestamp, by person: String?, into out: inout EffectBuffer) {
         guard let incident = incidents[number] else { return }
         out.timeline(number, time, "closed", person.map { "by \($0)" } ?? "no reopen within close_after")
+        cancelPages(
+            number, at: time, reason: person.map { "closed by \($0)" } ?? "closed: no reopen within close_after",
+            stops: { _ in true }, into: &out)
         out.lifecycle(number, .close, time)
         var snapshot = snapshot(number)!
         snapshot.state = .closed

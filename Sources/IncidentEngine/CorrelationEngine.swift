@@ -558,6 +558,9 @@ public struct CorrelationEngine: Sendable {
         timers.push(time + after + clamp, .close(number))
         stats.incidentsResolved += 1
         out.timeline(number, time, "resolved", (person.map { "by \($0): " } ?? "") + reason)
+        cancelPages(
+            number, at: time, reason: person.map { "resolved by \($0)" } ?? "resolved: \(reason)",
+            stops: { $0 != .always }, into: &out)
         out.lifecycle(number, .resolve, time)
         out.touch(incident: number)
     }

@@ -11,6 +11,8 @@ public enum Effect: Sendable, Hashable {
     case timeline(incident: Int, TimelineEntry)
     /// An escalation step is due for a notifier: deliver exactly once per idempotency key.
     case notify(Notification)
+    /// Pending pages of steps that stopped (acknowledged, resolved, closed) are to be cancelled.
+    case cancel(NotificationCancellation)
     /// A lifecycle moment (open, ack, resolve, reopen, close) notifiers may subscribe to with `on:`.
     case lifecycle(incident: Int, LifecycleMoment, at: Timestamp)
     /// The incident is closed and has left the engine's working state (the store keeps it).

@@ -11,7 +11,7 @@ public enum DeliveryOutcome: Sendable, Hashable {
 /// Why an attempt failed: a short `reason` for the metrics label and a `message` for the timeline and log.
 /// Both are free of secrets: notifiers pass what they report through their `SecretRedactor`.
 public struct DeliveryFailure: Sendable, Hashable, CustomStringConvertible {
-    /// A fixed code, low-cardinality: `http_5xx`, `http_4xx`, `http_429`, `http_408`, `timeout`, `connect`,
+    /// A fixed code, low-cardinality: `http_5xx`, `http_4xx`, `http_3xx`, `http_429`, `http_408`, `timeout`, `connect`,
     /// `exit_status`, `killed`, `spawn`, `io`, `journal`, `unknown_notifier`.
     public var reason: String
     public var message: String

@@ -7,14 +7,17 @@ import IncidentCore
 
 /// Runs a program (argv, no shell, no PATH search) with the `json` payload on stdin and `INCIDENT_*` in a clean
 /// environment. Exit 0 is delivered; any other exit, a signal or the timeout is retried. What the program
-/// prints (stdout and stderr, first 1 KiB) goes into the timeline; past the timeout it gets SIGTERM, then
-/// SIGKILL a second later.
+/// prints (stdout and stderr, first 1 KiB) goes into the timeline. The program runs in a process group of its
+/// own (`ProcessGroupChild`); past the timeout the whole group gets SIGTERM, then SIGKILL a second later, so
+/// nothing it started outlives the attempt. On a normal exit its background processes are left alone.
 public struct ExecNotifier: Notifier {
     public let name: String
     let argv: [String]
     let timeout: Duration
     let redact: SecretRedactor
     static let outputLimit = 1024
+    /// Between the timeout's SIGTERM and SIGKILL.
+    static let killGrace: Duration = .seconds(1)
 
     public init(name: String, argv: [String], timeout: Duration, secrets: [String] = []) {
         precondition(!argv.isEmpty, "the config parser refuses an empty argv")
@@ -54,54 +57,45 @@ public struct ExecNotifier: Notifier {
     }
 
     public func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.environment = Self.environment(for: request)
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        let exit = ExitWaiter()
-        process.terminationHandler = {
-            exit.finish(status: $0.terminationStatus, signalled: $0.terminationReason == .uncaughtSignal)
-        }
+        let child: ProcessGroupChild
         do {
-            try process.run()
+            child = try ProcessGroupChild.spawn(
+                path: argv[0], arguments: Array(argv.dropFirst()), environment: Self.environment(for: request))
         } catch {
-            return .retry(DeliveryFailure("spawn", "cannot start \(argv[0]): \(redact(error.localizedDescription))"))
+            return .retry(DeliveryFailure("spawn", "cannot start \(argv[0]): \(redact(error.description))"))
         }
-        // Our copies of the child's ends must go, or the reader never sees end-of-file.
-        try? output.fileHandleForWriting.close()
-        try? input.fileHandleForReading.close()
-        // The capture owns a duplicate: the Pipe's handle closes its own descriptor when released, and a second
-        // close of a number another thread may have reused would be a bug far from here.
-        let captured = OutputCapture(fd: dup(output.fileHandleForReading.fileDescriptor), limit: Self.outputLimit)
-        try? output.fileHandleForReading.close()
-        let stdin = input.fileHandleForWriting
+        let exit = ExitWaiter(pid: child.pid)
+        let captured = OutputCapture(fd: child.output, limit: Self.outputLimit)
+        let stdin = child.input
         let payload = PayloadRenderer.json(request)
         DispatchQueue.global().async {
             try? stdin.write(contentsOf: payload)
             try? stdin.close()
         }
-        let pid = process.processIdentifier
-        // Cancelled as soon as the program exits, so a pid the kernel may reuse is never signalled.
+        // Past the timeout the whole group gets SIGTERM, and SIGKILL after the grace whether or not the program
+        // itself has exited by then: what it started may ignore SIGTERM. The program stays unreaped until this
+        // is over, so the group's id cannot be another's (see `ExitWaiter`).
+        let group = child.pid
         let timer = Task { [timeout] () -> Bool in
             do { try await Task.sleep(for: timeout) } catch { return false }
-            kill(pid, SIGTERM)
-            try? await Task.sleep(for: .seconds(1))
-            if !Task.isCancelled { kill(pid, SIGKILL) }
+            kill(-group, SIGTERM)
+            // Detached: once the timeout has struck, the program exiting must not cancel the grace and so
+            // spare its group the SIGKILL.
+            await Task.detached { try? await Task.sleep(for: Self.killGrace) }.value
+            kill(-group, SIGKILL)
             return true
         }
-        let (status, signalled) = await exit.wait()
+        await exit.wait()
+        // Cancels only a timer still in its first sleep; one that struck finishes its SIGKILL first.
         timer.cancel()
         let timedOut = await timer.value
+        let (status, signalled) = exit.reap()
         let text = redact(await captured.finish(grace: .milliseconds(500)))
         let said = text.isEmpty ? "" : "; output: \(text)"
-        _ = process  // kept alive until it has exited
         if timedOut {
-            return .retry(DeliveryFailure("timeout", "\(argv[0]) ran longer than \(timeout) and was killed\(said)"))
+            return .retry(
+                DeliveryFailure(
+                    "timeout", "\(argv[0]) ran longer than \(timeout) and was killed with its process group\(said)"))
         }
         if signalled {
             return .retry(DeliveryFailure("killed", "\(argv[0]) was killed by signal \(status)\(said)"))

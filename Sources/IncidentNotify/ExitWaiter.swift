@@ -1,27 +1,52 @@
+import Foundation
 import Synchronization
 
-/// Bridges `Process.terminationHandler`, which runs on a Foundation thread, to an `await`.
-final class ExitWaiter: Sendable {
-    private let state = Mutex<(result: (Int32, Bool)?, waiter: CheckedContinuation<(Int32, Bool), Never>?)>((nil, nil))
+#if canImport(Glibc)
+    import Glibc
+#endif
 
-    func finish(status: Int32, signalled: Bool) {
-        let waiter = state.withLock { s -> CheckedContinuation<(Int32, Bool), Never>? in
-            s.result = (status, signalled)
-            defer { s.waiter = nil }
-            return s.waiter
+/// Waits on a thread of its own for a child to exit, without reaping it: while the exited child is a zombie
+/// its pid, which is also its process group's id, cannot be reused, so signalling the group (`kill(-pid, …)`)
+/// can never reach an unrelated process. `reap()` collects the exit status once the group needs no more
+/// signals.
+final class ExitWaiter: Sendable {
+    let pid: pid_t
+    private let state = Mutex<(exited: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    init(pid: pid_t) {
+        self.pid = pid
+        // A thread, not a Dispatch worker: it blocks for as long as the program runs.
+        Thread.detachNewThread { [self] in
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1, errno == EINTR {}
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                s.exited = true
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume()
         }
-        waiter?.resume(returning: (status, signalled))
     }
 
-    /// The exit status (or signal) and whether it was a signal.
-    func wait() async -> (Int32, Bool) {
+    /// Returns once the child has exited (it is not reaped yet).
+    func wait() async {
         await withCheckedContinuation { continuation in
-            let ready = state.withLock { s -> (Int32, Bool)? in
-                if let result = s.result { return result }
+            let ready = state.withLock { s -> Bool in
+                if s.exited { return true }
                 s.waiter = continuation
-                return nil
+                return false
             }
-            if let ready { continuation.resume(returning: ready) }
+            if ready { continuation.resume() }
         }
+    }
+
+    /// Reaps the exited child: its exit status, or the signal that ended it and `true`.
+    func reap() -> (status: Int32, signalled: Bool) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { return (-1, false) }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? ((status >> 8) & 0xff, false) : (signal, true)
     }
 }

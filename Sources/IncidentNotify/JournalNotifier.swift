@@ -26,7 +26,7 @@ public struct JournalNotifier: Notifier {
         default: priority = "5"
         }
         var fields: [(String, String)] = [
-            ("MESSAGE", PayloadRenderer.headline(request, markdown: false)), ("MESSAGE_ID", messageID),
+            ("MESSAGE", PayloadRenderer.headline(request)), ("MESSAGE_ID", messageID),
             ("PRIORITY", priority), ("SYSLOG_IDENTIFIER", "incidentd"),
         ]
         for (key, value) in ExecNotifier.environment(for: request).sorted(by: { $0.key < $1.key })

@@ -20,23 +20,28 @@ public enum PayloadRenderer {
 
     /// A Slack-compatible message (incoming webhooks, Mattermost, Rocket.Chat): `text` for notifications and
     /// clients without blocks, and one section with the incident's fields.
+    ///
+    /// Every value a sender controls (the title, made from labels and annotations; who acknowledged; rule and
+    /// policy names) goes in through `SlackText`, escaped as Slack asks (`&amp;` `&lt;` `&gt;`): unescaped,
+    /// `<!channel>` in an annotation pinged everyone and `<http://evil|click>` forged a link. Texts are cut to
+    /// Slack's limits, which it enforces by refusing the message with a 400 we do not retry.
     public static func slack(_ request: DeliveryRequest) -> Data {
-        let headline = headline(request)
+        let headline = SlackText.limited(headline(request, escape: SlackText.escape), to: SlackText.sectionLimit)
         var fields: [[String: Any]] = []
         if let i = request.incident {
             for (name, value) in [
                 ("Priority", i.priority.rawValue), ("State", i.state.rawValue), ("Kind", i.kind.rawValue),
                 ("Rule", i.rule),
             ] {
-                fields.append(["type": "mrkdwn", "text": "*\(name)*\n\(value)"])
+                let text = SlackText.limited("*\(name)*\n" + SlackText.escape(value), to: SlackText.fieldLimit)
+                fields.append(["type": "mrkdwn", "text": text])
             }
         }
         var blocks: [[String: Any]] = [["type": "section", "text": ["type": "mrkdwn", "text": headline]]]
         if !fields.isEmpty { blocks.append(["type": "section", "fields": fields]) }
-        blocks.append([
-            "type": "context",
-            "elements": [["type": "mrkdwn", "text": "incidentd · \(request.idempotencyKey)"]],
-        ])
+        let context = SlackText.limited(
+            "incidentd · " + SlackText.escape(request.idempotencyKey), to: SlackText.sectionLimit)
+        blocks.append(["type": "context", "elements": [["type": "mrkdwn", "text": context]]])
         return object(["text": headline, "blocks": blocks])
     }
 
@@ -55,23 +60,52 @@ public enum PayloadRenderer {
         ]
         if action == "trigger" {
             let incident = request.incident
+            // Values go in as they are (JSON carries them intact), cut to PagerDuty's limits: it refuses an event
+            // with a summary over 1024 characters or a body over 512 KB.
             var payload: [String: Any] = [
-                "summary": String(headline(request, markdown: false).prefix(1024)),
-                "source": incident?.labels["instance"] ?? incident?.labels["host"] ?? "incidentd",
+                "summary": String(headline(request).prefix(1024)),
+                "source": String(
+                    (incident?.labels["instance"] ?? incident?.labels["host"] ?? "incidentd").prefix(1024)),
                 "severity": severity(incident?.priority),
                 "timestamp": (incident?.openedAt ?? request.notification.due).rfc3339,
-                "custom_details": (try? JSONSerialization.jsonObject(with: json(request))) ?? [:],
+                "custom_details": customDetails(request),
             ]
             if let incident {
                 payload["class"] = incident.kind.rawValue
-                payload["group"] = incident.rule
+                payload["group"] = String(incident.rule.prefix(1024))
                 if let component = incident.labels["service"] ?? incident.labels["job"] {
-                    payload["component"] = component
+                    payload["component"] = String(component.prefix(1024))
                 }
             }
             event["payload"] = payload
         }
         return object(event)
+    }
+
+    /// The `json` payload for PagerDuty's `custom_details`, within its 512 KB event limit: 64 labels of 4 KiB
+    /// each on the incident, and as many labels and annotations on the event, come to more. The event (the
+    /// largest part) goes first, then the incident's labels; the rest is small.
+    static let customDetailsLimit = 400 * 1024
+
+    static func customDetails(_ request: DeliveryRequest) -> Any {
+        var request = request
+        var data = json(request)
+        if data.count > customDetailsLimit {
+            request.event = nil
+            data = json(request)
+        }
+        if data.count > customDetailsLimit {
+            if var incident = request.incident {
+                incident.labels = [:]
+                incident.title = String(incident.title.prefix(1024))
+                request.incident = incident
+            }
+            data = json(request)
+        }
+        guard data.count <= customDetailsLimit, let object = try? JSONSerialization.jsonObject(with: data) else {
+            return ["note": "the payload is too large for PagerDuty; see incidentctl show \(request.incidentID)"]
+        }
+        return object
     }
 
     /// `P1`, `P2` → critical, error; `P3` → warning; lower → info (PagerDuty's four severities).
@@ -84,21 +118,23 @@ public enum PayloadRenderer {
         }
     }
 
-    /// `[P1] INC-7 escalated: Host web1 down (policy 'default' step 1 round 0)`.
-    static func headline(_ request: DeliveryRequest, markdown: Bool = true) -> String {
+    /// `[P1] INC-7 escalated: Host web1 down (policy 'default' step 1 round 0)`. With `escape` (Slack's), the
+    /// id is bold and every sender-controlled value passes through `escape`; without, it is plain text.
+    static func headline(_ request: DeliveryRequest, escape: ((String) -> String)? = nil) -> String {
+        let e = escape ?? { $0 }
         let n = request.notification
-        let title = request.incident?.title ?? "(incident not found in the store)"
+        let title = e(request.incident?.title ?? "(incident not found in the store)")
         let priority = request.incident.map { "[\($0.priority.rawValue)] " } ?? ""
-        let id = markdown ? "*\(request.incidentID)*" : request.incidentID
+        let id = escape == nil ? request.incidentID : "*\(request.incidentID)*"
         switch n.moment {
         case nil:
-            return "\(priority)\(id) escalated: \(title) (policy '\(n.policy)' step \(n.step) round \(n.round))"
+            return "\(priority)\(id) escalated: \(title) (policy '\(e(n.policy))' step \(n.step) round \(n.round))"
         case "ack"?:
-            let by = request.incident?.acknowledgedBy.map { " by \($0)" } ?? ""
+            let by = request.incident?.acknowledgedBy.map { " by \(e($0))" } ?? ""
             return "\(priority)\(id) acknowledged\(by): \(title)"
         case let moment?:
             let verb = ["open": "opened", "resolve": "resolved", "reopen": "reopened", "close": "closed"][moment]
-            return "\(priority)\(id) \(verb ?? moment): \(title)"
+            return "\(priority)\(id) \(verb ?? e(moment)): \(title)"
         }
     }
 

@@ -8,6 +8,12 @@ import NIOHTTP1
 ///
 /// Status rules: 2xx delivered; 408 and 429 retried (429 after its `Retry-After`); any other 4xx is final, as
 /// the request itself is wrong; 5xx and transport failures are retried, honouring `Retry-After` when given.
+///
+/// Redirects are never followed: a 3xx is a failed attempt, retried like a 5xx. Following one would send the
+/// body and every configured header (`Authorization`, tokens from `header_files`) to a URL the receiver chose,
+/// perhaps on another host. It is retried rather than final because the usual causes (an endpoint moved, a
+/// proxy redirecting during maintenance) are mended by fixing the config and reloading, after which the
+/// pending retries go out; the fallback still takes over once the attempts run out.
 public struct WebhookNotifier: Notifier {
     public let name: String
     let url: String
@@ -18,11 +24,17 @@ public struct WebhookNotifier: Notifier {
     let client: HTTPClient
     let redact: SecretRedactor
 
+    /// The client every webhook uses unless told otherwise: `HTTPClient.shared` follows redirects, and that
+    /// is configured per client, not per request. Process-wide and never shut down, like the shared one.
+    public static let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
     /// `secrets` lists what must never be reported (URL from `url_file`, header values, routing key); the
-    /// URL's path, query and user info are added when it is a secret.
+    /// URL's path, query and user info are added when it is a secret. `client` must not follow redirects.
     public init(
         name: String, url: String, format: PayloadRenderer.Format, headers: [(String, String)],
-        routingKey: String?, timeout: Duration, client: HTTPClient = .shared, secrets: [String]
+        routingKey: String?, timeout: Duration, client: HTTPClient = WebhookNotifier.client, secrets: [String]
     ) {
         self.name = name
         self.url = url
@@ -67,6 +79,13 @@ public struct WebhookNotifier: Notifier {
             switch status {
             case 200..<300:
                 return .delivered(detail: "HTTP \(status)\(said)")
+            case 300..<400:
+                let location = Self.printable(redact(response.headers.first(name: "Location") ?? "(no Location)"))
+                return .retry(
+                    DeliveryFailure(
+                        "http_3xx",
+                        "HTTP \(status): redirect to \(location) refused; point the notifier at the final URL"),
+                    after: retryAfter)
             case 408, 429:
                 let wait = retryAfter.map { " (Retry-After \($0.components.seconds)s)" } ?? ""
                 return .retry(DeliveryFailure("http_\(status)", "HTTP \(status)\(wait)\(said)"), after: retryAfter)
@@ -98,5 +117,14 @@ public struct WebhookNotifier: Notifier {
         }
         let printable = bytes.map { (32..<127).contains($0) ? $0 : UInt8(ascii: " ") }
         return String(decoding: printable, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A receiver-chosen value (a `Location`) as one printable line of at most 300 characters.
+    static func printable(_ text: String) -> String {
+        var clean = ""
+        for scalar in text.unicodeScalars {
+            clean.unicodeScalars.append((32..<127).contains(scalar.value) ? scalar : " ")
+        }
+        return clean.count > 300 ? clean.prefix(300) + "…" : clean
     }
 }

@@ -91,6 +91,11 @@ extension SQLiteStore {
             ])
         }
 
+        // After the inserts: a page queued earlier in the same batch than the acknowledgement is cancelled too.
+        for cancellation in batch.cancellations {
+            try cancel(cancellation, in: db)
+        }
+
         // The checkpoint covers every event committed so far, this batch's included, unless the batch says it was
         // taken earlier: a restart restores it and replays only the events after `through_event`.
         if let state = batch.engineState {
@@ -113,5 +118,44 @@ extension SQLiteStore {
                 arguments: [source, position])
         }
         return ids
+    }
+
+    /// Moves the pending escalation pages the cancellation names to `cancelled`, each with a timeline line. Rows
+    /// already delivered, failed or cancelled are left as they are, so a cancellation replayed after a restart
+    /// changes nothing and repeats no line.
+    static func cancel(_ cancellation: NotificationCancellation, in db: Database) throws {
+        let steps = Set(cancellation.steps)
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox
+                WHERE incident = ? AND state = 'pending' AND moment IS NULL AND due <= ?
+                ORDER BY id
+                """,
+            arguments: [cancellation.incident, cancellation.at.microseconds])
+        for row in rows {
+            let policy: String = row["policy"]
+            let step: Int = row["step"]
+            guard steps.contains(.init(policy: policy, step: step)) else { continue }
+            let id: Int64 = row["id"]
+            try db.execute(
+                sql: "UPDATE outbox SET state = 'cancelled' WHERE id = ? AND state = 'pending'", arguments: [id])
+            let attempts: Int = row["attempts"]
+            let lastError: String? = row["last_error"]
+            let tried =
+                attempts == 0
+                ? "not sent"
+                : "\(attempts) failed attempt\(attempts == 1 ? "" : "s") (last: \(String((lastError ?? "").prefix(200))))"
+            let round: Int = row["round"]
+            let notifier: String = row["notifier"]
+            let key: String = row["idempotency_key"]
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
+                arguments: [
+                    cancellation.incident, cancellation.at.microseconds, "notification_cancelled",
+                    "\(notifier) \(key) (policy '\(policy)' step \(step) round \(round)): \(cancellation.reason); "
+                        + "\(tried), no further attempts",
+                ])
+        }
     }
 }

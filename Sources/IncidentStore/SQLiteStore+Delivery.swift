@@ -43,6 +43,10 @@ extension SQLiteStore: OutboxStore {
         }
         try db.execute(sql: "UPDATE outbox SET \(set) WHERE id = ? AND state = 'pending'", arguments: arguments + [id])
         guard db.changesCount == 1 else {
+            if try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [id]) == "cancelled" {
+                try settleCancelled(item, in: db)
+                return
+            }
             throw StoreError(
                 .notPending, store: path,
                 message: "outbox row \(id) in \(path) is no longer pending; its delivery outcome cannot be "
@@ -64,6 +68,35 @@ extension SQLiteStore: OutboxStore {
         try db.execute(
             sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
             arguments: [entry.notification.incident, line.at.microseconds, line.type, line.detail])
+    }
+
+    /// An attempt that was under way when an acknowledgement cancelled its row (the race is unavoidable: the
+    /// request may be on the wire). Its outcome is recorded, not refused: the attempt is counted and goes into
+    /// the timeline, and a delivery marks the row delivered, since the page did go out. A failure leaves the row
+    /// cancelled: no retry, and no fallback.
+    static func settleCancelled(_ item: OutboxSettlementItem, in db: Database) throws {
+        switch item.settlement {
+        case .delivered(let at, _):
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?
+                    WHERE id = ? AND state = 'cancelled'
+                    """,
+                arguments: [at.microseconds, item.entry.id])
+        case .retry(let error, _), .failed(let error, _):
+            try db.execute(
+                sql: "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'cancelled'",
+                arguments: [error, item.entry.id])
+        }
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
+            arguments: [item.entry.notification.incident, item.line.at.microseconds, item.line.type, item.line.detail])
+    }
+
+    public func isPending(outbox id: Int64) async throws -> Bool {
+        try await read("read the outbox of") { db in
+            try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [id]) == "pending"
+        }
     }
 
     public func nextOutboxAttempt() async throws -> Timestamp? {

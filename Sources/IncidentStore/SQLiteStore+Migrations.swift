@@ -133,6 +133,43 @@ extension SQLiteStore {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "CREATE INDEX outbox_pending_by_notifier ON outbox(state, notifier, next_attempt, id)")
         }
+        // v5: an acknowledgement, resolve or close cancels the pending pages of the steps it stopped, so rows get
+        // a fourth state. SQLite cannot change a CHECK constraint in place: the table is rebuilt with the same
+        // columns, rows and ids (`moment`, added in v3, stays last), and gains an index for the cancellation's
+        // look-up by incident.
+        migrator.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox_v5 (
+                        id INTEGER PRIMARY KEY,
+                        incident INTEGER NOT NULL,
+                        notifier TEXT NOT NULL,
+                        policy TEXT NOT NULL,
+                        step INTEGER NOT NULL,
+                        round INTEGER NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        due INTEGER NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending'
+                            CHECK (state IN ('pending', 'delivered', 'failed', 'cancelled')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt INTEGER NOT NULL,
+                        last_error TEXT,
+                        delivered_at INTEGER,
+                        moment TEXT,
+                        UNIQUE (notifier, idempotency_key)
+                    );
+                    INSERT INTO outbox_v5 (id, incident, notifier, policy, step, round, idempotency_key, due, state,
+                        attempts, next_attempt, last_error, delivered_at, moment)
+                    SELECT id, incident, notifier, policy, step, round, idempotency_key, due, state, attempts,
+                        next_attempt, last_error, delivered_at, moment
+                    FROM outbox;
+                    DROP TABLE outbox;
+                    ALTER TABLE outbox_v5 RENAME TO outbox;
+                    CREATE INDEX outbox_pending ON outbox(state, next_attempt);
+                    CREATE INDEX outbox_pending_by_notifier ON outbox(state, notifier, next_attempt, id);
+                    CREATE INDEX outbox_incident ON outbox(incident, state);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import Synchronization
 import Testing
 
 @testable import IncidentNotify
@@ -58,6 +59,83 @@ import Testing
         }
         #expect(failure.reason == "timeout")
         #expect(failure.message.contains("output: started"))
+    }
+
+    /// A timeout kills the program's whole process group: a grandchild it started (`sleep 1000 &`, a pager CLI
+    /// it forked) must not outlive the attempt, holding the output pipe and piling up with every retry.
+    @Test func aTimeoutAlsoKillsTheProgramsGrandchildren() async throws {
+        let dir = try temporaryDirectory()
+        let pidFile = dir.appendingPathComponent("grandchild").path
+        let path = try script(
+            "sleep 1000 & echo $! > \"\(pidFile).tmp\"; mv \"\(pidFile).tmp\" \"\(pidFile)\"; wait", in: dir)
+        // Bounded: Foundation's `Process` learnt of an exit from a descriptor the grandchild inherited, so the
+        // attempt used to hang for as long as the grandchild ran, past any timeout.
+        let result = Mutex<DeliveryOutcome?>(nil)
+        let delivery = Task {
+            let outcome = await ExecNotifier(name: "page", argv: [path], timeout: .milliseconds(300))
+                .deliver(sampleRequest())
+            result.withLock { $0 = outcome }
+        }
+        let returnBy = ContinuousClock.now + .seconds(30)
+        while result.withLock({ $0 }) == nil, ContinuousClock.now < returnBy {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8)
+        let pid = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        guard let outcome = result.withLock({ $0 }) else {
+            kill(pid, SIGKILL)
+            Issue.record("the attempt did not return within 30 s of its 300 ms timeout")
+            return
+        }
+        _ = await delivery.value
+        guard case .retry(let failure, nil) = outcome else {
+            Issue.record("a hang gave \(outcome)")
+            return
+        }
+        #expect(failure.reason == "timeout")
+        // Not reaped by us, so it may linger as a zombie until init adopts and reaps it: wait for that, bounded.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while kill(pid, 0) == 0 || errno != ESRCH, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let gone = kill(pid, 0) == -1 && errno == ESRCH
+        if !gone { kill(pid, SIGKILL) }
+        #expect(gone, "the grandchild \(pid) still runs after the timeout")
+    }
+
+    /// The daemon ignores SIGPIPE (the notifier itself sets that) and its signal handling ignores SIGTERM; a
+    /// program must start with the default dispositions, or `TERM` at the timeout would not stop it and a broken
+    /// pipe would not end it. Ignored dispositions survive `exec`.
+    @Test func theProgramStartsWithDefaultSignalDispositions() async throws {
+        let dir = try temporaryDirectory()
+        let path = try script("grep -E '^Sig(Ign|Blk):' /proc/self/status", in: dir)
+        guard
+            case .delivered(let detail) = await ExecNotifier(name: "p", argv: [path], timeout: .seconds(10))
+                .deliver(sampleRequest())
+        else {
+            Issue.record("not delivered")
+            return
+        }
+        func mask(_ name: String) -> UInt64? {
+            guard let range = detail.range(of: "\(name): ") else { return nil }
+            return UInt64(detail[range.upperBound...].prefix(16), radix: 16)
+        }
+        #expect(mask("SigBlk") == 0, "\(detail)")
+        // Signals 1-31 only: glibc's posix_spawn itself ignores its two internal real-time signals (32 and 33)
+        // in the child, and the program's own libc takes them back at start.
+        #expect(mask("SigIgn").map { $0 & 0x7fff_ffff } == 0, "\(detail)")
+    }
+
+    /// The program gets stdin, stdout and stderr and nothing else of the daemon's: a descriptor opened without
+    /// close-on-exec (a database, a socket, a secret file) must not leak into it.
+    @Test func theProgramInheritsNoOtherDescriptor() async throws {
+        let dir = try temporaryDirectory()
+        let leaky = open(dir.appendingPathComponent("secret").path, O_CREAT | O_RDWR, 0o600)
+        try #require(leaky > 2)
+        defer { close(leaky) }
+        let path = try script("[ -e /proc/$$/fd/\(leaky) ] && echo leaked || echo clean", in: dir)
+        let outcome = await ExecNotifier(name: "p", argv: [path], timeout: .seconds(10)).deliver(sampleRequest())
+        #expect(outcome == .delivered(detail: "\(path) exited 0; output: clean"))
     }
 
     @Test func outputIsBounded() async throws {

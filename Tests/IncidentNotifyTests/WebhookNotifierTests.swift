@@ -86,6 +86,46 @@ import Testing
         }
     }
 
+    /// A redirect is not followed: following it would send the body, the `Authorization` header and the other
+    /// secret headers to wherever the receiver points (a 307 keeps the POST, a 302 turns it into a GET).
+    @Test(arguments: [301, 302, 303, 307, 308])
+    func aRedirectIsRefusedAndItsTargetReceivesNothing(_ code: Int) async throws {
+        let target = try Receiver()
+        let receiver = try Receiver()
+        let elsewhere = target.url("/ok")
+        let query = elsewhere.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let outcome = await notifier(
+            receiver.url("/redirect/\(code)?to=\(query)"), headers: [("Authorization", "Bearer HeaderSecret99")]
+        ).deliver(sampleRequest())
+        // The redirect, if followed, is followed before `deliver` returns: the target's log is final here.
+        #expect(target.requests().isEmpty, "the redirect was followed")
+        #expect(receiver.requests().count == 1)
+        guard case .retry(let failure, nil) = outcome else {
+            Issue.record("a \(code) gave \(outcome)")
+            return
+        }
+        #expect(failure.reason == "http_3xx")
+        #expect(failure.message.contains("redirect to \(elsewhere) refused"))
+        #expect(failure.message.contains("point the notifier at the final URL"))
+    }
+
+    /// A hostile Location is reported bounded, printable, and without the notifier's secrets.
+    @Test func aRedirectsLocationIsReportedSafely() async throws {
+        let receiver = try Receiver()
+        let secretURL = receiver.url("/hooks/SuperSecretPathToken")
+        let location = secretURL + "/" + String(repeating: "x", count: 5000) + "%0D%0AX-Evil:%201"
+        let query = location.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let outcome = await notifier(receiver.url("/redirect/302?to=\(query)"), secrets: [secretURL])
+            .deliver(sampleRequest())
+        guard case .retry(let failure, _) = outcome else {
+            Issue.record("a 302 gave \(outcome)")
+            return
+        }
+        #expect(!failure.message.contains("SuperSecretPathToken"))
+        #expect(failure.message.count < 1200)
+        #expect(failure.message.unicodeScalars.allSatisfy { $0.value >= 32 && $0.value < 127 || $0.value == 0x2026 })
+    }
+
     @Test func slackAndPagerDutyBodiesReachTheReceiver() async throws {
         let receiver = try Receiver()
         _ = await notifier(receiver.url("/ok"), format: .slack).deliver(sampleRequest())

@@ -50,7 +50,38 @@ import Testing
             let applied = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(applied == ["v1", "v2", "v3", "v4"])
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
+        }
+    }
+
+    /// v5 rebuilds the outbox table for its new state (`cancelled`): rows, ids and columns come through.
+    @Test func aV4OutboxKeepsItsRowsAndCanCancelThem() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/old.sqlite"
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v4")
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (id, incident, notifier, policy, step, round, idempotency_key, due, state,
+                            attempts, next_attempt, last_error, moment)
+                        VALUES (41, 7, 'pager', 'default', 0, 0, 'INC-7/0/0', 5, 'pending', 2, 9, 'HTTP 503', NULL),
+                            (42, 7, 'chat', 'default', -1, 0, 'INC-7/ack/5', 5, 'pending', 0, 5, NULL, 'ack')
+                        """)
+            }
+            try queue.close()
+            let store = try SQLiteStore(path: path)
+            let due = try await store.dueOutbox(before: .distantFuture, limit: 10)
+            #expect(due.map(\.id) == [42, 41])
+            #expect(due.first { $0.id == 41 }?.attempts == 2)
+            #expect(due.first { $0.id == 41 }?.lastError == "HTTP 503")
+            #expect(due.first { $0.id == 42 }?.notification.moment == "ack")
+            let cancellation = NotificationCancellation(
+                incident: 7, steps: [.init(policy: "default", step: 0)], at: Timestamp(microseconds: 10),
+                reason: "acknowledged by ann")
+            _ = try await store.commit(StoreBatch(cancellations: [cancellation], at: Timestamp(microseconds: 10)))
+            #expect(try await !store.isPending(outbox: 41))
+            #expect(try await store.isPending(outbox: 42))
         }
     }
 }

@@ -14,8 +14,12 @@ Paths choose the behaviour:
   /stall/S          sleeps S seconds, then 200
   /hold/S           accepts (records the key), logs, sleeps S seconds, then 200: the window for kill -9
   /garbage          502 with a binary, non-UTF-8 body
+  /redirect/CODE?to=URL   CODE (301, 302, 303, 307, 308) with Location: URL
+
+GET requests are logged too, so a redirect followed as a GET is seen by the receiver it points at.
 """
 import argparse, json, threading, time
+from urllib.parse import parse_qs, urlsplit
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
@@ -56,12 +60,14 @@ def main():
             self.wfile.write(text)
 
         def do_GET(self):
+            self.record(200, b"")
             self.answer(200, b"ok")
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             key = self.headers.get("Idempotency-Key")
-            parts = [p for p in self.path.split("/") if p]
+            url = urlsplit(self.path)
+            parts = [p for p in url.path.split("/") if p]
             with lock:
                 n = counts.get(self.path, 0)
                 counts[self.path] = n + 1
@@ -81,6 +87,9 @@ def main():
                 status, headers, text = 429, [("Retry-After", parts[2])], b"slow down"
             elif kind == "stall":
                 time.sleep(float(parts[1]))
+            elif kind == "redirect":
+                target = parse_qs(url.query).get("to", ["/ok"])[0]
+                status, headers, text = int(parts[1]), [("Location", target)], b"moved"
             elif kind == "garbage":
                 status, text = 502, bytes([0xFF, 0xFE, 0x00, 0x1B]) + b"[31m\x07junk"
             if status < 300:
