@@ -1,0 +1,14 @@
+import Foundation
+
+/// A file per process for the targets whose parser only reads paths (config, rule tests): each input is written
+/// to it, parsed from it, and removed.
+enum YAMLFile {
+    static let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+        "incidentd-fuzz-\(ProcessInfo.processInfo.processIdentifier).yaml")
+
+    static func with<T>(_ data: Data, _ body: (String) -> T) -> T {
+        guard FileManager.default.createFile(atPath: path, contents: data) else { fatalError("cannot write \(path)") }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return body(path)
+    }
+}
