@@ -130,6 +130,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "ingest-bench", path: "Benchmarks/IngestBenchmark", swiftSettings: strict),
+        // libFuzzer targets for every parser (Fuzz/run, docs/FUZZING.md). A plain build replays input files (the
+        // reproducer); built with -sanitize=fuzzer -DFUZZING, libFuzzer drives the same code. The parsers' target
+        // links no NIO or Hummingbird, which make a sanitized build several times slower; the edge one does.
+        .target(name: "FuzzRunDriver", path: "Fuzz/RunDriver"),
+        .target(
+            name: "FuzzSupport", dependencies: ["FuzzRunDriver", "IncidentCore"], path: "Fuzz/Support",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "incidentd-fuzz",
+            dependencies: ["FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine"],
+            path: "Fuzz/Parsers",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "incidentd-fuzz-edge",
+            dependencies: [
+                "FuzzSupport", "IncidentIngest", "IncidentServer", .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz/Edge",
+            swiftSettings: strict
+        ),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IncidentRulesTests",

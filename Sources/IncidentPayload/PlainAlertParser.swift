@@ -205,19 +205,36 @@ struct PlainAlertParser {
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            // Numbers only in ignored keys; a loose scan is enough since the general path is not needed for them
-            // to be ignored, but anything odd is handed over.
-            let start = i
-            while i < bytes.count,
-                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i]) || bytes[i] == UInt8(ascii: "-")
-                    || bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e")
-                    || bytes[i] == UInt8(ascii: "E")
-            {
-                i += 1
-            }
-            return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) != nil
+            // Numbers only in ignored keys, but still exactly JSON's grammar: `Double` also takes `1.`, `.5e3`
+            // or `01`, which JSONSerialization refuses, and the two paths must accept the same input.
+            return number()
         default: return false
         }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, JSON's number.
+    private mutating func number() -> Bool {
+        func digits(_ parser: inout PlainAlertParser) -> Int {
+            let start = parser.i
+            while let b = parser.peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { parser.i += 1 }
+            return parser.i - start
+        }
+        if peek == UInt8(ascii: "-") { i += 1 }
+        if peek == UInt8(ascii: "0") {
+            i += 1
+        } else if digits(&self) == 0 {
+            return false
+        }
+        if peek == UInt8(ascii: ".") {
+            i += 1
+            guard digits(&self) > 0 else { return false }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            i += 1
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { i += 1 }
+            guard digits(&self) > 0 else { return false }
+        }
+        return true
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {

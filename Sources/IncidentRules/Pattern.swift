@@ -200,6 +200,9 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
                 if depth == 1 { endRun() }
             case ")":
                 depth -= 1
+                // A `)` without its `(` closes the `(?:` that anchoring wraps the source in, so a `|` after it is
+                // top-level alternation after all: no literal is required then.
+                if depth < 0 { return nil }
             case "|":
                 if depth == 0 { return nil }
             case "?", "*", "{":

@@ -71,9 +71,19 @@ public struct RuleTestFile: Sendable {
         let reader = YAMLReader(file: path, sink: sink)
         let base = (path as NSString).deletingLastPathComponent
         var result = RuleTestFile(file: path, ruleFiles: [], tests: [])
-        guard let root = reader.compose(text),
-            let top = reader.mapping(root, allowed: ["rule_files", "tests"], what: "a rule test file")
-        else { return (nil, sink.diagnostics) }
+        guard let root = reader.compose(text) else {
+            // A file of nothing but blanks and comments composes to no document without a syntax error; it must
+            // not be refused without a word.
+            if !sink.hasErrors {
+                sink.error(
+                    "missing-key", at: SourceLocation(file: path, line: 1, column: 1),
+                    "the rule test file is empty; it needs rule_files: [PATH, ...] and tests: [...].")
+            }
+            return (nil, sink.diagnostics)
+        }
+        guard let top = reader.mapping(root, allowed: ["rule_files", "tests"], what: "a rule test file") else {
+            return (nil, sink.diagnostics)
+        }
         for (key, _, value) in top {
             if key == "rule_files" {
                 result.ruleFiles = (reader.strings(value, what: "rule_files") ?? []).map { path, _ in

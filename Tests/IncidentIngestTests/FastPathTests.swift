@@ -35,6 +35,14 @@ import Testing
         #"{"labels":{"a":"1"},}"#,
         #"{"labels":{"a":"1"},"status":"resolved","endsAt":""}"#,
         #"[{"labels":{"a":"1"}}]"#,
+        // Numbers JSON does not allow, which the fast path once took from `Double` (found by fuzzing:
+        // Fuzz/regressions/plain-alert/).
+        #"{"labels":{"a":"1"},"x":-35.e3}"#,
+        #"{"labels":{"a":"1"},"x":1.}"#,
+        #"{"labels":{"a":"1"},"x":01}"#,
+        #"{"labels":{"a":"1"},"x":1e+}"#,
+        #"{"labels":{"a":"1"},"x":-}"#,
+        #"{"labels":{"a":"1"},"x":[0,-0,-0.5,1E+2,10e-3,123.456e7]}"#,
     ]
 
     @Test(arguments: inputs)
