@@ -193,11 +193,26 @@ public struct PayloadDecoder: Sendable {
         {
             annotations["details"] = String(decoding: data, as: UTF8.self)
         }
-        let at = try time(payload["timestamp"], path: "payload.timestamp")
+        let at = try time(Self.colonInOffset(payload["timestamp"]), path: "payload.timestamp")
         return Event(
             labels: labels, annotations: annotations, status: status, startsAt: at,
             endsAt: status == .resolved ? receivedAt : nil, source: source, receivedAt: receivedAt,
             acknowledges: acknowledges)
+    }
+
+    /// PagerDuty documents ISO 8601 times, and its own trigger example writes the offset without a colon
+    /// (`2015-07-17T08:42:58.315+0000`), which RFC 3339 does not allow; senders copy it. A trailing `±HHMM`
+    /// after a time gets its colon, so the example and its copies are not refused as bad times.
+    static func colonInOffset(_ value: Any?) -> Any? {
+        guard let text = value as? String else { return value }
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count >= 6 else { return text }
+        let sign = scalars[scalars.count - 5]
+        let beforeSign = scalars[scalars.count - 6]
+        guard sign == "+" || sign == "-", ("0"..."9").contains(beforeSign),
+            scalars.suffix(4).allSatisfy({ ("0"..."9").contains($0) })
+        else { return text }
+        return String(text.dropLast(2)) + ":" + String(text.suffix(2))
     }
 
     func stringMap(_ value: Any?, path: String) throws(PayloadError) -> Labels {
