@@ -66,8 +66,10 @@ public struct Daemon: Sendable {
 
         let api = DaemonAPI(
             pipeline: pipeline, store: store, decoder: decoder, metrics: metrics,
-            readiness: { [board, store] in
+            readiness: { [board, store, metrics] in
                 var readiness = board.snapshot
+                // The store may answer reads while refusing writes (a full disk): the pipeline's last commit says.
+                if let failure = metrics.commitHealth.failure { readiness.problems["store"] = failure.message }
                 do {
                     _ = try await store.sourcePosition("readiness-probe")
                 } catch {

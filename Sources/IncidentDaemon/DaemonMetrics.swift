@@ -1,3 +1,4 @@
+import IncidentCore
 import Prometheus
 import Synchronization
 
@@ -10,7 +11,9 @@ public final class DaemonMetrics: Sendable {
 
     let eventsCommitted: Counter
     let batchesCommitted: Counter
-    let commitFailures: Counter
+    /// Whether the last commit failed and why; `/readyz` reads it.
+    public let commitHealth = CommitHealth()
+    let commitsFailing: Gauge
     let commitSeconds: DurationHistogram
     let queueDepth: Gauge
     let backpressureWaits: Counter
@@ -45,9 +48,10 @@ public final class DaemonMetrics: Sendable {
         )
         batchesCommitted = r.makeCounter(
             descriptor: d("incidentd_store_commits_total", "Transactions committed by the ingest pipeline."))
-        commitFailures = r.makeCounter(
+        commitsFailing = r.makeGauge(
             descriptor: d(
-                "incidentd_store_commit_failures_total", "Transactions that failed; their sources got errors."))
+                "incidentd_store_commits_failing",
+                "1 while the last commit failed (/readyz says why); 0 once one succeeds again."))
         commitSeconds = r.makeDurationHistogram(
             descriptor: d(
                 "incidentd_store_commit_duration_seconds",
@@ -97,6 +101,24 @@ public final class DaemonMetrics: Sendable {
         ready = r.makeGauge(descriptor: d("incidentd_ready", "1 when every source is open and the store answers."))
         escalationOverdue = r.makeGauge(
             descriptor: d("incidentd_escalation_overdue", "1 while a due notification is older than the threshold."))
+    }
+
+    /// Counts a failed commit by the store error's code (`disk_full`, …) and marks the store failing.
+    func commitFailed(_ error: any Error, at time: Timestamp = .wallClock()) {
+        let failure = commitHealth.failed(error, at: time)
+        registry.makeCounter(
+            descriptor: d(
+                "incidentd_store_commit_failures_total",
+                "Transactions that failed, by reason; their sources got errors."),
+            labels: [("reason", failure.reason)]
+        ).increment()
+        commitsFailing.set(Int64(1))
+    }
+
+    /// Marks the store committing again.
+    func commitSucceeded() {
+        commitHealth.succeeded()
+        commitsFailing.set(Int64(0))
     }
 
     /// Runs `hook` before each scrape, to copy figures kept elsewhere into gauges.

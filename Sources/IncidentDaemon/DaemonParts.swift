@@ -108,15 +108,22 @@ enum DaemonParts {
             let spool = SpoolSource(
                 configuration: SpoolSourceConfiguration(path: config.spool.path, keepDone: config.spool.keepDone),
                 decoder: decoder, sink: CountingSink(inner: pipeline, metrics: metrics, source: "spool"),
-                logger: logger,
-                alreadyCommitted: { key in try await store.sourcePosition(key) != nil })
+                logger: logger, positions: StoreSpoolPositions(store: store))
             let done = metrics.sourceGauge("incidentd_spool_files_done", "Spool files ingested and moved to done/.")
             let failed = metrics.sourceGauge(
                 "incidentd_spool_files_failed", "Spool files refused and moved to failed/ with NAME.error.")
+            let deferred = metrics.sourceGauge(
+                "incidentd_spool_files_deferred",
+                "Times a spool file could not be opened or read for a passing reason (out of descriptors or memory, "
+                    + "an I/O error) and stayed in new/ for a later pass.")
+            let pruned = metrics.sourceGauge(
+                "incidentd_spool_positions_pruned", "Spool positions forgotten after sources.spool.keep_done.")
             metrics.onScrape {
                 let c = spool.counters
                 done.set(Int64(c.filesDone))
                 failed.set(Int64(c.filesFailed))
+                deferred.set(Int64(c.filesDeferred))
+                pruned.set(Int64(c.positionsPruned))
             }
             services.append(
                 ReportingService(

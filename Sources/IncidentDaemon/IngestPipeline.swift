@@ -497,6 +497,7 @@ public actor IngestPipeline: EventSink {
             metrics.commitSeconds.record(ContinuousClock.now - done.started)
             metrics.eventsCommitted.increment(by: batch.events.count)
             metrics.batchesCommitted.increment()
+            metrics.commitSucceeded()
             if let last = ids.last { lastEventID = last }
             if deferred?.covers == done.sequence { deferred?.throughEvent = lastEventID }
             if done.checkpoint && batch.engineStateThroughEvent == nil {
@@ -508,7 +509,7 @@ public actor IngestPipeline: EventSink {
             for outcome in prepared.outcomes { outcome.succeed() }
             if !batch.notifications.isEmpty { outboxFilled() }
         case .failure(let error):
-            metrics.commitFailures.increment()
+            metrics.commitFailed(error, at: now())
             logger.error(
                 "commit failed; the batch was not recorded and its sources were not acknowledged",
                 metadata: ["error": "\(error)", "events": "\(batch.events.count)"])

@@ -16,14 +16,25 @@ struct SpoolDirectory: Sendable {
 
     /// What reading a file gave.
     enum Content: Sendable {
-        case data(Data)
+        /// The bytes, and the identity of the file they were read from.
+        case data(Data, SpoolFileIdentity)
         /// The file cannot be a payload; it goes to `failed/` with this reason.
         case refused(PayloadError)
         /// Someone else removed it after it was listed.
         case vanished
+        /// The system could not open or read it for now (see `isTransient`): nothing is wrong with the file, which
+        /// stays in `new/` for a later pass.
+        case deferred(String)
     }
 
     let root: String
+    /// `open(2)`; a test replaces it to fail as a process out of descriptors does.
+    let openFile: @Sendable (String, Int32) -> Int32
+
+    init(root: String, openFile: @escaping @Sendable (String, Int32) -> Int32 = { Glibc.open($0, $1) }) {
+        self.root = root
+        self.openFile = openFile
+    }
 
     var tmp: String { root + "/tmp" }
     var new: String { root + "/new" }
@@ -79,15 +90,25 @@ struct SpoolDirectory: Sendable {
         return entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
+    /// Errors of `open` and `read` that say nothing about the file: the process or the system is out of
+    /// descriptors or memory, or the disk failed for a moment. Treating them as the file's fault moved good
+    /// files to `failed/` (and lost their alerts until someone moved them back) whenever the daemon ran out of
+    /// descriptors.
+    static func isTransient(_ error: Int32) -> Bool {
+        [EMFILE, ENFILE, ENOMEM, ENOBUFS, EIO, EAGAIN, EINTR].contains(error)
+    }
+
     /// Reads `new/NAME`, at most `limit` bytes: a larger file is refused from its size, without reading it.
     func read(_ name: String, limit: Int) -> Content {
         let path = new + "/" + name
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let fd = openFile(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             switch errno {
             case ENOENT: return .vanished
             case ELOOP:
                 return .refused(PayloadError("not-a-file", "new/\(name) is a symbolic link; put the file itself there"))
+            case let error where Self.isTransient(error):
+                return .deferred("cannot open new/\(name) for now: \(Self.reason())")
             default:
                 return .refused(PayloadError("unreadable", "cannot open new/\(name): \(Self.reason())"))
             }
@@ -95,6 +116,7 @@ struct SpoolDirectory: Sendable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
+            if Self.isTransient(errno) { return .deferred("cannot inspect new/\(name) for now: \(Self.reason())") }
             return .refused(PayloadError("unreadable", "cannot inspect new/\(name): \(Self.reason())"))
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
@@ -112,13 +134,17 @@ struct SpoolDirectory: Sendable {
             let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                if Self.isTransient(errno) { return .deferred("cannot read new/\(name) for now: \(Self.reason())") }
                 return .refused(PayloadError("unreadable", "cannot read new/\(name): \(Self.reason())"))
             }
             if n == 0 { break }
             count += n
         }
         guard count <= limit else { return .refused(Self.tooLarge(count, limit: limit, grew: true)) }
-        return .data(Data(bytes[..<count]))
+        // The identity after reading: what was read is the file as it is now (a file still growing would not
+        // pass the settle time, but the position must describe these bytes either way).
+        var after = stat()
+        return .data(Data(bytes[..<count]), SpoolFileIdentity(fstat(fd, &after) == 0 ? after : info))
     }
 
     /// Moves `new/NAME` into `done/`, beside any older file of that name; returns the name it got there.

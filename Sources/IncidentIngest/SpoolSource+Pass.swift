@@ -9,8 +9,11 @@ extension SpoolSource {
         case vanished
         case committedBefore
         case refused(PayloadError)
-        case events([Event])
+        /// The events, and the position to commit with them.
+        case events([Event], position: String)
         case unavailable(any Error)
+        /// Opening or reading failed for a reason that is not the file's; it stays in `new/`.
+        case deferred(String)
     }
 
     /// One walk over `new/` in name order; false when the store was unavailable and the pass stopped early.
@@ -59,8 +62,15 @@ extension SpoolSource {
                     "spool source cannot ask the store about a file; it stays in new/",
                     metadata: ["file": "\(entry.name)", "error": "\(error)"])
                 available = false
-            case .events(let events):
-                let ticket = await sink.submit(events, positions: [Self.positionKey(forFile: entry.name): "done"])
+            case .deferred(let reason):
+                // Out of descriptors or memory, the next files would fail alike: stop and back off.
+                filesDeferred.add(1, ordering: .relaxed)
+                logger.warning(
+                    "spool file cannot be read for now; it stays in new/ and is tried again",
+                    metadata: ["file": "\(entry.name)", "error": "\(reason)"])
+                available = false
+            case .events(let events, let position):
+                let ticket = await sink.submit(events, positions: [Self.positionKey(forFile: entry.name): position])
                 inFlight.append((entry.name, ticket))
             }
             if !available { break }
@@ -78,12 +88,10 @@ extension SpoolSource {
     }
 
     /// Decides a file's fate before anything is submitted.
+    ///
+    /// The file is read before the store is asked: its position counts only for the very file it was committed
+    /// for (`SpoolPosition`), which the descriptor read through identifies.
     func prepare(_ name: String) async -> Preparation {
-        do {
-            if try await alreadyCommitted(Self.positionKey(forFile: name)) { return .committedBefore }
-        } catch {
-            return .unavailable(error)
-        }
         let directory = self.directory
         let limit = decoder.maxPayloadBytes
         let content: SpoolDirectory.Content
@@ -97,9 +105,22 @@ extension SpoolSource {
             return .vanished
         case .refused(let reason):
             return .refused(reason)
-        case .data(let data):
+        case .deferred(let reason):
+            return .deferred(reason)
+        case .data(let data, let identity):
             do {
-                return .events(try decoder.decode(data, format: nil, source: .spool, receivedAt: now()))
+                if let stored = try await positions.position(Self.positionKey(forFile: name)),
+                    SpoolPosition(text: stored).isPosition(of: identity)
+                {
+                    return .committedBefore
+                }
+            } catch {
+                return .unavailable(error)
+            }
+            let receivedAt = now()
+            do {
+                let events = try decoder.decode(data, format: nil, source: .spool, receivedAt: receivedAt)
+                return .events(events, position: SpoolPosition(identity: identity, committedAt: receivedAt).text)
             } catch {
                 return .refused(error)
             }

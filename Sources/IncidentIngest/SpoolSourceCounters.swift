@@ -11,16 +11,23 @@ public struct SpoolSourceCounters: Sendable, Hashable {
     public var retries: Int
     /// Files deleted from `done/` after `keep_done`.
     public var filesPurged: Int
+    /// Times a file could not be opened or read for a passing reason (out of descriptors or memory, an I/O
+    /// error) and stayed in `new/` for a later pass.
+    public var filesDeferred: Int
+    /// Positions (`spool:NAME`) forgotten after `keep_done`.
+    public var positionsPruned: Int
 
     /// Counts, all zero by default.
     public init(
         filesDone: Int = 0, filesFailed: Int = 0, filesAlreadyCommitted: Int = 0, retries: Int = 0,
-        filesPurged: Int = 0
+        filesPurged: Int = 0, filesDeferred: Int = 0, positionsPruned: Int = 0
     ) {
         self.filesDone = filesDone
         self.filesFailed = filesFailed
         self.filesAlreadyCommitted = filesAlreadyCommitted
         self.retries = retries
         self.filesPurged = filesPurged
+        self.filesDeferred = filesDeferred
+        self.positionsPruned = positionsPruned
     }
 }

@@ -72,8 +72,24 @@ extension Matcher {
         public var offset: Int
     }
 
+    /// A matcher that parses but looks like a mistyped operator (`a=>"1"`, `a= !"1"`, a regex after `=`): what
+    /// it seems to mean, and the offset of its value.
+    public struct Warning: Sendable, Hashable {
+        public var message: String
+        public var offset: Int
+    }
+
     /// Parses a list written as one string: `a="1", b=~"x|y"` or `{a="1"}`, as `amtool` accepts.
     public static func parseList(_ text: String) throws(ParseError) -> [Matcher] {
+        try parseListNotingTypos(text).matchers
+    }
+
+    /// Parses a list as `parseList(_:)` does, and says which matchers look like a mistyped operator: they still
+    /// mean what they say (a warning, not an error), but rarely what was meant.
+    public static func parseListNotingTypos(_ text: String) throws(ParseError) -> (
+        matchers: [Matcher], warnings: [Warning]
+    ) {
+        var warnings: [Warning] = []
         var scanner = MatcherScanner(Array(text.unicodeScalars))
         scanner.skipSpaces()
         var braced = false
@@ -89,7 +105,9 @@ extension Matcher {
                 break
             }
             if scanner.atEnd { break }
-            result.append(try scanner.matcher())
+            let (matcher, warning) = try scanner.matcher()
+            result.append(matcher)
+            if let warning { warnings.append(warning) }
             scanner.skipSpaces()
             if scanner.peek == "," {
                 scanner.advance()
@@ -110,7 +128,7 @@ extension Matcher {
         scanner.skipSpaces()
         guard scanner.atEnd else { throw ParseError(message: "unexpected text after '}'", offset: scanner.position) }
         if result.isEmpty { throw ParseError(message: "empty matcher", offset: 0) }
-        return result
+        return (result, warnings)
     }
 }
 
@@ -130,7 +148,7 @@ struct MatcherScanner {
     }
     static func isNameChar(_ c: Unicode.Scalar) -> Bool { isNameStart(c) || (c >= "0" && c <= "9") }
 
-    mutating func matcher() throws(Matcher.ParseError) -> Matcher {
+    mutating func matcher() throws(Matcher.ParseError) -> (Matcher, Matcher.Warning?) {
         skipSpaces()
         let nameStart = position
         guard let first = peek, Self.isNameStart(first) else {
@@ -149,25 +167,67 @@ struct MatcherScanner {
         }
         guard let op = Matcher.Operator(rawValue: opText) else {
             let found = opText.isEmpty ? (peek.map { "'\($0)'" } ?? "the end") : "'\(opText)'"
+            // The operators people swap around: `=!` for `!=`, `~=` for `=~` (as in Perl's `=~`, reversed).
+            let swapped = [
+                "==": "; use a single '='", "=!": "; did you mean '!='?", "~=": "; did you mean '=~'?",
+                "~!": "; did you mean '!~'?",
+            ]
             throw .init(
-                message: "expected one of =, !=, =~, !~ after '\(name)', found \(found)"
-                    + (opText == "==" ? "; use a single '='" : ""),
+                message: "expected one of =, !=, =~, !~ after '\(name)', found \(found)" + (swapped[opText] ?? ""),
                 offset: opStart)
         }
         skipSpaces()
+        let valueStart = position
+        let isQuoted = peek == "\""
         let value: String
-        if peek == "\"" {
+        if isQuoted {
             value = try quotedValue()
         } else {
             let start = position
             while let c = peek, c != ",", c != "}" { advance() }
             value = String(String.UnicodeScalarView(scalars[start..<position])).trimmed(of: " \t")
         }
+        let warning = Self.typo(op: op, value: value, wasQuoted: isQuoted).map {
+            Matcher.Warning(message: $0, offset: valueStart)
+        }
         do {
-            return try Matcher(name: name, op: op, value: value)
+            return (try Matcher(name: name, op: op, value: value), warning)
         } catch {
             throw .init(message: "bad regular expression \(quoted(value)): \(error.message)", offset: opStart)
         }
+    }
+
+    /// What a matcher that parses seems to have meant instead, when its operator looks mistyped.
+    ///
+    /// Only an unquoted value is suspected of holding a stray operator character: `usage=>"90"` reads the
+    /// value `>"90"`, while `usage=">90"` was quoted on purpose. A regex-looking value after `=` or `!=` is
+    /// suspected either way, since those compare the text exactly.
+    static func typo(op: Matcher.Operator, value: String, wasQuoted: Bool) -> String? {
+        if !wasQuoted, let first = value.unicodeScalars.first {
+            switch first {
+            case ">", "<":
+                return "there is no '\(first)' operator, so this compares with the text \(quoted(value)); "
+                    + "matchers only test text with =, !=, =~, !~ (a regex such as =~\"9[0-9]\" for a range)"
+            case "!" where op == .equal:
+                return "the value compared is \(quoted(value)); did you mean '!='?"
+            case "~" where op == .equal:
+                return "the value compared is \(quoted(value)); did you mean '=~'?"
+            default: break
+            }
+        }
+        guard op == .equal || op == .notEqual, looksLikeRegex(value) else { return nil }
+        let (meant, compares) = op == .equal ? ("=~", "'=' compares") : ("!~", "'!=' compares")
+        return "\(quoted(value)) looks like a regular expression, but \(compares) the text exactly; "
+            + "use '\(meant)' to match it as a regex"
+    }
+
+    /// Regex syntax that label values rarely hold literally: `.*`, `.+`, an alternation, a class escape, a
+    /// character class or an anchor.
+    static func looksLikeRegex(_ value: String) -> Bool {
+        for marker in [".*", ".+", "|", "\\d", "\\w", "\\s", "\\S", "\\b"] where value.contains(marker) { return true }
+        if value.hasPrefix("^") || (value.hasSuffix("$") && value.count > 1) { return true }
+        if let open = value.firstIndex(of: "["), value[open...].contains("]") { return true }
+        return false
     }
 
     mutating func quotedValue() throws(Matcher.ParseError) -> String {

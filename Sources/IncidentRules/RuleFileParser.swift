@@ -167,19 +167,26 @@ struct RuleFileParser {
         var result: [Matcher] = []
         for item in items {
             guard let text = reader.string(item, what: "a matcher") else { continue }
+            let base = reader.location(item)
+            // Quoted YAML scalars start one column before the text.
+            let quoteShift: Int
+            if case .scalar(let s) = item, s.style == .singleQuoted || s.style == .doubleQuoted {
+                quoteShift = 1
+            } else {
+                quoteShift = 0
+            }
+            func location(_ offset: Int) -> SourceLocation {
+                SourceLocation(file: base.file, line: base.line, column: base.column + quoteShift + offset)
+            }
             do {
-                result.append(contentsOf: try Matcher.parseList(text))
-            } catch {
-                let base = reader.location(item)
-                // Quoted YAML scalars start one column before the text.
-                let quoteShift: Int
-                if case .scalar(let s) = item, s.style == .singleQuoted || s.style == .doubleQuoted {
-                    quoteShift = 1
-                } else {
-                    quoteShift = 0
+                let parsed = try Matcher.parseListNotingTypos(text)
+                result.append(contentsOf: parsed.matchers)
+                for warning in parsed.warnings {
+                    sink.warning(
+                        "suspicious-matcher", at: location(warning.offset), "matcher '\(text)': \(warning.message).")
                 }
-                let at = SourceLocation(
-                    file: base.file, line: base.line, column: base.column + quoteShift + error.offset)
+            } catch {
+                let at = location(error.offset)
                 let code = error.message.hasPrefix("bad regular expression") ? "bad-regex" : "bad-matcher"
                 sink.error(code, at: at, "matcher '\(text)': \(error.message).")
             }

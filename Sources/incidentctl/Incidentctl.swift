@@ -10,7 +10,8 @@ struct Incidentctl: AsyncParsableCommand {
             Exit codes: 0 ok, 1 a failure you can fix (bad rules, failed test, daemon error), 2 usage error.
             The config is --config, else $INCIDENTD_CONFIG, else /etc/incidentd/incidentd.yaml. Commands that \
             talk to the daemon use its HTTP API on http.control_socket (override with --socket); send writes to \
-            sources.socket.path.
+            sources.socket.path. --config and --socket go before or after the command: \
+            incidentctl --config FILE list, incidentctl list --config FILE.
             """,
         subcommands: [
             RulesCommand.self, Replay.self, Send.self, List.self, Show.self, Ack.self, Resolve.self, Close.self,
@@ -21,7 +22,8 @@ struct Incidentctl: AsyncParsableCommand {
     /// Runs the command and maps usage errors to exit code 2 (SPEC §2), which ArgumentParser would make 64.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(
+                LeadingOptions.reordered(Array(CommandLine.arguments.dropFirst()), root: self))
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {

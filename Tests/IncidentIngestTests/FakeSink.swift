@@ -1,10 +1,12 @@
 import Foundation
 import IncidentCore
+import IncidentIngest
 import Synchronization
 
 /// An in-memory `EventSink` for the source tests: records what it got, and can commit at once, commit late
-/// and out of order, hold every commit, block in `submit` (a full pipeline), or fail.
-final class FakeSink: EventSink, Sendable {
+/// and out of order, hold every commit, block in `submit` (a full pipeline), or fail. Its committed positions
+/// are the spool source's position store, as the daemon's store is both.
+final class FakeSink: EventSink, SpoolPositionStore, Sendable {
     struct Submission: Sendable {
         var events: [Event]
         var positions: [String: String]
@@ -47,6 +49,23 @@ final class FakeSink: EventSink, Sendable {
     var committed: [String: String] { state.withLock { $0.committed } }
 
     func isCommitted(_ key: String) -> Bool { state.withLock { $0.committed[key] != nil } }
+
+    func position(_ key: String) async throws -> String? { committed[key] }
+
+    func positions(withPrefix prefix: String) async throws -> [String: String] {
+        committed.filter { $0.key.hasPrefix(prefix) }
+    }
+
+    func forget(_ positions: [String: String]) async throws -> Int {
+        state.withLock { state in
+            var removed = 0
+            for (key, value) in positions where state.committed[key] == value {
+                state.committed[key] = nil
+                removed += 1
+            }
+            return removed
+        }
+    }
 
     func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import IncidentCore
-import IncidentIngest
 import Testing
+
+@testable import IncidentIngest
 
 /// The spool source on real directories, with inotify, a fake sink and the shipped sample webhooks.
 struct SpoolSourceTests {
@@ -25,7 +26,7 @@ struct SpoolSourceTests {
             configure(&configuration)
             let source = SpoolSource(
                 configuration: configuration, decoder: PayloadDecoder(), sink: sink, logger: quietLogger,
-                alreadyCommitted: { sink.isCommitted($0) })
+                positions: sink)
             return try await withRunning(source) { _ in
                 try await source.ready()
                 return try await body(source, spool)
@@ -84,7 +85,8 @@ struct SpoolSourceTests {
                 sink.submissions.map { ($0.positions.keys.first ?? "", $0) }, uniquingKeysWith: { first, _ in first })
             for file in files {
                 let submission = byFile["spool:" + file.name]
-                #expect(submission?.positions == ["spool:" + file.name: "done"], "\(file.name)")
+                #expect(submission?.positions.keys.sorted() == ["spool:" + file.name], "\(file.name)")
+                #expect(submission?.positions.values.first?.hasPrefix("done dev=") == true, "\(file.name)")
                 let alerts = try Self.alertCount(file.data)
                 #expect(submission?.events.count == alerts, "\(file.name)")
                 #expect(submission?.events.allSatisfy { $0.source == .spool } == true)
@@ -200,6 +202,7 @@ struct SpoolSourceTests {
         }
     }
 
+    /// A position an earlier version wrote (a plain `done`) still keeps its file from being ingested twice.
     @Test func aFileAlreadyCommittedMovesToDoneWithoutBeingIngestedAgain() async throws {
         // The daemon committed a.json, then stopped before moving it; an older a.json is already in done/.
         let sink = FakeSink(committed: ["spool:a.json": "done"])
@@ -214,9 +217,119 @@ struct SpoolSourceTests {
             #expect(await eventually { spool.names(in: "done") == ["a.json", "a.json.1", "b.json"] })
             #expect(spool.contents("done", "a.json") == "earlier")
             #expect(spool.contents("done", "a.json.1") == String(decoding: Self.alert("a"), as: UTF8.self))
-            #expect(sink.submissions.map(\.positions) == [["spool:b.json": "done"]])
+            #expect(sink.submissions.map { $0.positions.keys.sorted() } == [["spool:b.json"]])
             #expect(await eventually { source.counters.filesAlreadyCommitted == 1 })
             #expect(await eventually { source.counters.filesDone == 1 })
+        }
+    }
+
+    /// A writer that reuses a name after its first file was ingested (a cron job's `alert.json`) sends a new
+    /// alert: it is ingested again, even with the very same bytes, and both files end in done/.
+    @Test func aNameReusedAfterItsFileWasIngestedIsIngestedAgain() async throws {
+        let sink = FakeSink()
+        try await withSpool(sink: sink) { source, spool in
+            try spool.drop("alert.json", Self.alert("first"))
+            #expect(await eventually { spool.exists("done", "alert.json") })
+            try spool.drop("alert.json", Self.alert("second"))
+            #expect(await eventually { spool.exists("done", "alert.json.1") })
+            try spool.drop("alert.json", Self.alert("second"))
+            #expect(await eventually { spool.exists("done", "alert.json.2") })
+            #expect(spool.names(in: "new").isEmpty)
+            #expect(sink.submissions.map { $0.events.first?.labels["file"] } == ["first", "second", "second"])
+            #expect(source.counters.filesAlreadyCommitted == 0)
+            #expect(await eventually { source.counters.filesDone == 3 })
+        }
+    }
+
+    /// The guarantee positions exist for: the file committed but not moved (the daemon died in between, here
+    /// the move failed) is the same file at the next pass, and goes to done/ without a second submission.
+    @Test func theFileLeftInNewAfterItsCommitIsNotIngestedTwice() async throws {
+        let sink = FakeSink()
+        // A file no inotify event announces is taken once quiet for settleTime: a.json at b.json's pass.
+        try await withSpool(sink: sink, configure: { $0.settleTime = .milliseconds(1) }) { source, spool in
+            // done/ is a file: the move after the commit fails, as if the process had stopped there.
+            try FileManager.default.removeItem(atPath: spool.path("done"))
+            try Data().write(to: URL(fileURLWithPath: spool.path("done")))
+            try spool.drop("a.json", Self.alert("a"))
+            #expect(await eventually { sink.isCommitted("spool:a.json") })
+            // The sink commits at submission, before the source tries the move: c.json's pass starts only once
+            // a.json's has ended, so when c.json is committed, a.json's move has failed.
+            try spool.drop("c.json", Self.alert("c"))
+            #expect(await eventually { sink.isCommitted("spool:c.json") })
+            #expect(spool.exists("new", "a.json"))
+            try FileManager.default.removeItem(atPath: spool.path("done"))
+            try FileManager.default.createDirectory(atPath: spool.path("done"), withIntermediateDirectories: false)
+            try spool.drop("b.json", Self.alert("b"))
+            #expect(await eventually { spool.names(in: "done") == ["a.json", "b.json", "c.json"] })
+            #expect(sink.submissions.map { $0.events.first?.labels["file"] } == ["a", "c", "b"])
+            #expect(await eventually { source.counters.filesAlreadyCommitted >= 1 })
+        }
+    }
+
+    @Test func positionsArePrunedAfterKeepDoneExceptForFilesStillInNew() async throws {
+        let week = 7 * 86_400
+        let now = Timestamp.wallClock()
+        func position(_ age: Int) -> String {
+            SpoolPosition(
+                identity: SpoolFileIdentity(device: 1, inode: 2, modified: 3, size: 4),
+                committedAt: now - .seconds(age)
+            ).text
+        }
+        let sink = FakeSink(committed: [
+            "spool:old.json": position(week + 3600), "spool:recent.json": position(week - 3600),
+            "spool:legacy.json": "done", "spool:waiting.json": "done", "journal": "s=1;i=2",
+        ])
+        try await withSpool(
+            sink: sink, configure: { $0.keepDone = .seconds(week) },
+            prepare: { spool in
+                // An earlier version committed it and stopped before the move: its position must survive.
+                try spool.place("waiting.json", Self.alert("waiting"))
+            }
+        ) { source, spool in
+            #expect(await eventually { source.counters.positionsPruned == 2 })
+            #expect(await eventually { spool.exists("done", "waiting.json") })
+            #expect(sink.committed.keys.sorted() == ["journal", "spool:recent.json", "spool:waiting.json"])
+            #expect(sink.submitted == 0)
+        }
+    }
+
+    /// Out of descriptors, opening a good file fails: it must wait in new/ for a later pass, not go to failed/
+    /// as if it were bad.
+    @Test(arguments: [EMFILE, ENFILE, ENOMEM, EIO])
+    func aTransientOpenFailureLeavesTheFileInNewForTheNextPass(_ error: Int32) async throws {
+        // The first three opens of a.json fail with `error`; the source opens one file at a time.
+        let opens = Counter()
+        let directory = { (root: String) in
+            SpoolDirectory(root: root) { path, flags in
+                if path.hasSuffix("/new/a.json") {
+                    opens.add()
+                    if opens.value <= 3 {
+                        errno = error
+                        return -1
+                    }
+                }
+                return open(path, flags)
+            }
+        }
+        let sink = FakeSink()
+        try await withTemporaryDirectory { dir in
+            let spool = Spool(root: dir + "/spool")
+            let configuration = SpoolSourceConfiguration(
+                path: spool.root, rescanInterval: .seconds(3600), retryDelay: .milliseconds(10),
+                maxRetryDelay: .milliseconds(100))
+            let source = SpoolSource(
+                configuration: configuration, directory: directory(spool.root), decoder: PayloadDecoder(), sink: sink,
+                logger: quietLogger, positions: sink)
+            try await withRunning(source) { _ in
+                try await source.ready()
+                try spool.drop("a.json", Self.alert("a"))
+                #expect(await eventually { spool.exists("done", "a.json") })
+                #expect(spool.names(in: "failed").isEmpty)
+                #expect(sink.submitted == 1)
+                #expect(source.counters.filesDeferred == 3)
+                #expect(source.counters.filesFailed == 0)
+                #expect(source.counters.retries >= 3)
+            }
         }
     }
 
@@ -286,7 +399,7 @@ struct SpoolSourceTests {
             let spool = Spool(root: dir + "/spool")
             let source = SpoolSource(
                 configuration: .init(path: spool.root), decoder: PayloadDecoder(), sink: sink, logger: quietLogger,
-                alreadyCommitted: { sink.isCommitted($0) })
+                positions: sink)
             try await withRunning(source) { group in
                 try await source.ready()
                 try spool.drop("a.json", Self.alert("a"))
@@ -305,7 +418,7 @@ struct SpoolSourceTests {
             try Data("not a directory".utf8).write(to: URL(fileURLWithPath: path))
             let source = SpoolSource(
                 configuration: .init(path: path), decoder: PayloadDecoder(), sink: FakeSink(), logger: quietLogger,
-                alreadyCommitted: { _ in false })
+                positions: FakeSink())
             await #expect(throws: SourceError.self) { try await source.run() }
             let error = await #expect(throws: SourceError.self) { try await source.ready() }
             #expect(error?.code == .spoolDirectory)

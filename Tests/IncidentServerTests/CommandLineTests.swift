@@ -85,6 +85,37 @@ import Testing
         }
     }
 
+    /// `incidentctl --config FILE list`, the way git and systemctl take global options, is what people type
+    /// first; the daemon options work on either side of the command, also for a nested one.
+    @Test func daemonOptionsMayComeBeforeTheCommand() async throws {
+        try await TestServer.with(api: FakeIncidentAPI(Self.incidents), listen: nil) { server in
+            let directory = TestServer.makeDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let config = directory + "/incidentd.yaml"
+            try "http: { control_socket: \(server.socketPath) }\n".write(
+                toFile: config, atomically: true, encoding: .utf8)
+            for arguments in [
+                ["--config", config, "list"], ["--config=" + config, "list"], ["list", "--config", config],
+                ["--socket", server.socketPath, "list", "--state", "all"],
+                ["--config", config, "show", "INC-7"],
+            ] {
+                let output = try await IncidentctlProcess.run(arguments, environment: ["SUDO_USER": "ana"])
+                #expect(output.status == 0, "\(arguments): \(output.stderr)")
+                #expect(output.stdout.contains("INC-7"), "\(arguments): \(output.stdout)")
+            }
+            // A nested command takes them too: `rules check` reads the config for its rule paths.
+            let check = try await IncidentctlProcess.run([
+                "--config", config, "rules", "check", "--json", "/nonexistent",
+            ])
+            #expect(check.status == 1, "\(check.stderr)")
+            #expect(!check.stderr.contains("Unknown option"), "\(check.stderr)")
+            // Before a command that does not take it, the error names the command, like after it.
+            let replay = try await IncidentctlProcess.run(["--socket", server.socketPath, "replay", "x.json"])
+            #expect(replay.status == 2)
+            #expect(replay.stderr.contains("Unknown option '--socket'"), "\(replay.stderr)")
+        }
+    }
+
     @Test func aStoppedDaemonIsOneLineAndExit1() async throws {
         let directory = TestServer.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

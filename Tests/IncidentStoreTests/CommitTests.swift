@@ -111,6 +111,23 @@ import Testing
         }
     }
 
+    /// The spool's positions are listed by prefix and forgotten only while they still hold the value read, so
+    /// pruning cannot drop a position a new file of the same name committed meanwhile.
+    @Test func positionsAreListedByPrefixAndForgottenOnlyWhileUnchanged() async throws {
+        try await withStore { store, _ in
+            let positions = ["spool:a_1.json": "done 1", "spool:b%.json": "done 2", "spoolish": "x", "journal": "c"]
+            _ = try await store.commit(StoreBatch(sourcePositions: positions, at: t(0)))
+            #expect(
+                try await store.sourcePositions(withPrefix: "spool:")
+                    == ["spool:a_1.json": "done 1", "spool:b%.json": "done 2"])
+            _ = try await store.commit(StoreBatch(sourcePositions: ["spool:b%.json": "done 3"], at: t(1)))
+            let removed = try await store.forgetSourcePositions(["spool:a_1.json": "done 1", "spool:b%.json": "done 2"])
+            #expect(removed == 1)
+            #expect(try await store.sourcePositions(withPrefix: "spool:") == ["spool:b%.json": "done 3"])
+            #expect(try await store.sourcePosition("journal") == "c")
+        }
+    }
+
     @Test func engineStateRecordsItsVersionAndSaveTime() async throws {
         try await withStore { store, path in
             _ = try await store.commit(StoreBatch(engineState: Data([1]), at: t(1)))

@@ -133,7 +133,7 @@ let daemonRules = """
     }
 
     @Test func everyAlertmanagerSampleThroughTheSpoolBecomesIncidentsAsReplaySays() async throws {
-        // The captured Alertmanager 0.25 webhooks of ../shared/samples, copied into the repository's fixtures.
+        // The captured Alertmanager 0.25 webhooks, kept in the repository as fixtures (a few also in examples/).
         let directory = CLI.repositoryRoot.appendingPathComponent("Tests/IncidentCoreTests/Fixtures/alertmanager")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
             .sorted()
