@@ -50,8 +50,9 @@ import Testing
         }
         #expect(try startsAt("2015-07-17T10:42:58.315+0200") == Timestamp(rfc3339: "2015-07-17T08:42:58.315Z"))
         #expect(try startsAt("2015-07-17T03:42:58-0500") == Timestamp(rfc3339: "2015-07-17T08:42:58Z"))
-        // Still refused: an offset that is neither form, and a bare time without any zone.
-        #expect(throws: PayloadError.self) { try startsAt("2015-07-17T08:42:58+02") }
+        // ISO 8601's hours-only offset is unambiguous too; a bare time without any zone is still refused.
+        #expect(try startsAt("2015-07-17T10:42:58+02") == Timestamp(rfc3339: "2015-07-17T08:42:58Z"))
+        #expect(throws: PayloadError.self) { try startsAt("2015-07-17T08:42:58+2") }
         #expect(throws: PayloadError.self) { try startsAt("2015-07-17T08:42:58") }
     }
 }

@@ -18,12 +18,12 @@ struct ReplayTests {
     static let entries: [[String: String]] =
         (0..<6).map {
             [
-                "_HOSTNAME": "web1", "SYSLOG_IDENTIFIER": "sshd", "PRIORITY": "5",
+                "_HOSTNAME": "web1", "SYSLOG_IDENTIFIER": "sshd", "PRIORITY": "5", "_UID": "0",
                 "MESSAGE": "Failed password for root from 10.0.0.9 port \(4000 + $0) ssh2",
             ]
         } + [
             [
-                "_HOSTNAME": "web1", "SYSLOG_IDENTIFIER": "kernel", "PRIORITY": "3",
+                "_HOSTNAME": "web1", "SYSLOG_IDENTIFIER": "kernel", "PRIORITY": "3", "_TRANSPORT": "kernel",
                 "MESSAGE": "Out of memory: Killed process 1234 (java) total-vm:100kB",
             ]
         ]

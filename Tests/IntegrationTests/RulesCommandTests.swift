@@ -72,7 +72,7 @@ struct RulesCommandTests {
         ),
         (
             "journal entry",
-            #"{"MESSAGE":"Failed password for invalid user admin from 10.0.0.9 port 22 ssh2","SYSLOG_IDENTIFIER":"sshd","_HOSTNAME":"web1","PRIORITY":"5","__REALTIME_TIMESTAMP":"1763800000000000"}"#,
+            #"{"MESSAGE":"Failed password for invalid user admin from 10.0.0.9 port 22 ssh2","SYSLOG_IDENTIFIER":"sshd","_UID":"0","_HOSTNAME":"web1","PRIORITY":"5","__REALTIME_TIMESTAMP":"1763800000000000"}"#,
             "ssh-brute-force"
         ),
     ]
