@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IncidentRulesTests",
-            dependencies: ["IncidentRules", "IncidentIngest"],
+            dependencies: ["IncidentRules", "IncidentIngest", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -144,7 +144,7 @@ let package = Package(
             name: "IncidentStoreTests",
             dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Test helpers more than one test target uses (the HTTP receiver the notifier tests page).
+        // Test helpers more than one test target uses (the HTTP receiver the notifier tests page, the one wait helper).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore", "IncidentStore", "TestSupport"]),
         .testTarget(
@@ -158,7 +158,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IncidentDaemonTests",
-            dependencies: ["IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentEngine"]
+            dependencies: [
+                "IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentEngine", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "IncidentNotifyTests",
