@@ -13,7 +13,7 @@ public struct WaitTimeout: Error, CustomStringConvertible {
 /// The condition may be synchronous or `async`. Polling is the wait itself: a condition on a file, another
 /// process or a counter has nothing to signal us with, and the pause between polls is not an assertion.
 public func waitUntil(
-    _ what: String, timeout: Duration = .seconds(60), poll: Duration = .milliseconds(10),
+    _ what: String, timeout: Duration = .seconds(60), poll: Duration = .milliseconds(20),
     detail: @autoclosure () -> String = "", fileID: String = #fileID, line: Int = #line,
     _ condition: () async throws -> Bool
 ) async throws {
