@@ -265,7 +265,8 @@ struct RunningPipeline {
             var tickets: [IngestTicket] = []
             for i in 0..<100 {
                 tickets.append(await running.pipeline.submit([alert("a", i)], positions: [:]))
-                let ahead = submitted.add(1, ordering: .sequentiallyConsistent).newValue
+                let ahead =
+                    submitted.add(1, ordering: .sequentiallyConsistent).newValue
                     - slow.committedEvents.load(ordering: .sequentiallyConsistent)
                 furthestAhead.max(ahead, ordering: .sequentiallyConsistent)
             }

@@ -26,12 +26,12 @@ struct JournaldTests {
         try await waitUntil(
             "an ssh-brute-force incident for \(address)", poll: .milliseconds(100), detail: daemon.log()
         ) {
-                let list = try daemon.ctl("list", "--json")
-                let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
-                return incidents.contains {
-                    $0["rule"] as? String == "ssh-brute-force"
-                        && ($0["labels"] as? [String: String])?["src_ip"] == address
-                }
+            let list = try daemon.ctl("list", "--json")
+            let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
+            return incidents.contains {
+                $0["rule"] as? String == "ssh-brute-force"
+                    && ($0["labels"] as? [String: String])?["src_ip"] == address
+            }
         }
         #expect(try journald.entries(["SYSLOG_IDENTIFIER=sshd"]).count >= 6)
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
