@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

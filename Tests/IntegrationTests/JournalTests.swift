@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentStore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
