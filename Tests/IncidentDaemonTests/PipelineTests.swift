@@ -201,6 +201,7 @@ struct RunningPipeline {
                         last = checkpoint.throughEvent
                         seen.append((last, try EngineState.decode(checkpoint.data).stats.eventsIn))
                     }
+                    // A sampling pause, not a wait for a result: the sampler reads whatever checkpoint is there.
                     try await Task.sleep(for: .microseconds(200))
                 }
                 return seen
