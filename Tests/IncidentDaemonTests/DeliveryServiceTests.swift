@@ -83,9 +83,10 @@ final class ScriptedNotifier: Notifier, Sendable {
     /// once the sentinel is through, every such duplicate would already be in `requests`.
     func sentinel(_ notifier: ScriptedNotifier, step: Int = 9) async throws {
         try await queueStep(step, for: notifier.name)
+        // Settled: the timeline line is written in the settlement's transaction. (Not "nothing pending": a row
+        // retried later stays pending.)
         try await waitUntil("the sentinel INC-1/\(step)/0 is delivered and settled") {
-            try await store.outboxStatus(at: now).pending == 0
-                && notifier.requests.contains { $0.notification.idempotencyKey == "INC-1/\(step)/0" }
+            try await timeline().contains { $0.hasPrefix("notified: \(notifier.name) INC-1/\(step)/0 ") }
         }
     }
 
