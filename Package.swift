@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "IncidentRulesTests",
-            dependencies: ["IncidentRules", "IncidentIngest"],
+            dependencies: ["IncidentRules", "IncidentIngest", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -166,7 +166,7 @@ let package = Package(
             name: "IncidentStoreTests",
             dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Test helpers more than one test target uses (the HTTP receiver the notifier tests page).
+        // Test helpers more than one test target uses (the HTTP receiver the notifier tests page, the one wait helper).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore", "IncidentStore", "TestSupport"]),
         .testTarget(
@@ -180,7 +180,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IncidentDaemonTests",
-            dependencies: ["IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentEngine"]
+            dependencies: [
+                "IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentEngine", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "IncidentNotifyTests",

@@ -23,7 +23,7 @@ struct StatusService: Service {
     func run() async throws {
         var watchdogUsec: UInt64 = 0
         let watchdog = sd_watchdog_enabled(0, &watchdogUsec) > 0
-        let tick = watchdog ? min(statusInterval, .microseconds(Int64(watchdogUsec / 2))) : statusInterval
+        let tick = Self.tick(watchdogUsec: watchdog ? watchdogUsec : nil, statusInterval: statusInterval)
         var announced = false
         var lastStatus = ContinuousClock.now - statusInterval
         await withGracefulShutdownHandler {
@@ -52,6 +52,14 @@ struct StatusService: Service {
         } onGracefulShutdown: {
             notifier.stopping()
         }
+    }
+
+    /// How long the loop pauses between passes once ready; each pass pings the watchdog when it is on. Half of
+    /// `WATCHDOG_USEC` (what sd_watchdog_enabled(3) advises), never longer than `statusInterval`; nil
+    /// `watchdogUsec`: no watchdog (unset, or `WATCHDOG_PID` names another process).
+    static func tick(watchdogUsec: UInt64?, statusInterval: Duration) -> Duration {
+        guard let watchdogUsec else { return statusInterval }
+        return min(statusInterval, .microseconds(Int64(watchdogUsec / 2)))
     }
 
     /// The status line: the engine's figures, then the sources' live counts, then an overdue escalation, if any.

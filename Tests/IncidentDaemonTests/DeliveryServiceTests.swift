@@ -5,6 +5,7 @@ import IncidentNotify
 import IncidentStore
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import IncidentDaemon
@@ -60,22 +61,40 @@ final class ScriptedNotifier: Notifier, Sendable {
         return Task { try await service.run() }
     }
 
+    /// One row at a time per notifier, so that a notifier's requests come in the order the service took its
+    /// rows (see `sentinel`).
     func target(_ notifier: ScriptedNotifier, attempts: Int = 24, fallback: String? = nil) -> NotifierTarget {
         NotifierTarget(
             notifier: notifier, retry: RetryPolicy(maxAttempts: attempts, initial: .milliseconds(10)),
-            fallback: fallback)
+            fallback: fallback, concurrency: 1)
     }
 
-    /// Polls `condition`; the long deadline is for a test host whose cooperative threads other tests block.
-    func until(_ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("condition not met within 60 s")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
+    /// Queues a message for incident 1 at escalation step `step` (idempotency key `INC-1/<step>/0`), due now.
+    func queueStep(_ step: Int, for notifier: String) async throws {
+        let n = IncidentCore.Notification(
+            incident: 1, notifier: notifier, policy: "default", step: step, round: 0, due: now)
+        _ = try await store.commit(StoreBatch(notifications: [n], at: now))
+    }
+
+    /// Proves that nothing more is sent for what the service already settled, without sleeping: queues a
+    /// sentinel row for `notifier` and waits until it is delivered and settled. The service takes due rows in
+    /// (next attempt, id) order and, with `target`'s concurrency of 1, a notifier's rows one after the other: a
+    /// row it wrongly kept (a stale read, a lost settlement) would be handed out again before the sentinel, so
+    /// once the sentinel is through, every such duplicate would already be in `requests`.
+    func sentinel(_ notifier: ScriptedNotifier, step: Int = 9) async throws {
+        try await queueStep(step, for: notifier.name)
+        // Settled: the timeline line is written in the settlement's transaction. (Not "nothing pending": a row
+        // retried later stays pending.)
+        try await waitUntil("the sentinel INC-1/\(step)/0 is delivered and settled") {
+            try await timeline().contains { $0.hasPrefix("notified: \(notifier.name) INC-1/\(step)/0 ") }
         }
+    }
+
+    /// Stops the service and waits until its loop has returned, so that no delivery is still running when the
+    /// test reads what was sent.
+    func stop(_ service: Task<Void, any Error>) async {
+        service.cancel()
+        _ = await service.result
     }
 
     func timeline() async throws -> [String] {
@@ -86,12 +105,16 @@ final class ScriptedNotifier: Notifier, Sendable {
         try await queue(["oncall"])
         let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
         let service = run(["oncall": target(oncall)])
-        try await until { try await store.outboxStatus(at: now).pending == 0 }
-        try await Task.sleep(for: .milliseconds(200))
-        service.cancel()
-        #expect(oncall.requests.count == 1)
+        try await waitUntil("the outbox is settled") { try await store.outboxStatus(at: now).pending == 0 }
+        // "Once": a second send of INC-1/0/0 would come before the sentinel's.
+        try await sentinel(oncall)
+        await stop(service)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0", "INC-1/9/0"])
         #expect(oncall.requests.first?.incident?.title == "disk full on db1")
-        #expect(try await timeline() == ["notified: oncall INC-1/0/0 attempt 1: HTTP 200"])
+        #expect(
+            try await timeline() == [
+                "notified: oncall INC-1/0/0 attempt 1: HTTP 200", "notified: oncall INC-1/9/0 attempt 1: HTTP 200",
+            ])
     }
 
     @Test func failuresAreRetriedUntilAccepted() async throws {
@@ -99,8 +122,8 @@ final class ScriptedNotifier: Notifier, Sendable {
         let boom = DeliveryOutcome.retry(DeliveryFailure("http_5xx", "HTTP 500: boom"))
         let oncall = ScriptedNotifier("oncall", [boom, boom, .delivered(detail: "HTTP 200")])
         let service = run(["oncall": target(oncall)])
-        try await until { try await store.outboxStatus(at: now).pending == 0 }
-        service.cancel()
+        try await waitUntil("the outbox is settled") { try await store.outboxStatus(at: now).pending == 0 }
+        await stop(service)
         #expect(oncall.requests.map(\.attempt) == [1, 2, 3])
         let lines = try await timeline()
         try #require(lines.count == 3)
@@ -111,15 +134,20 @@ final class ScriptedNotifier: Notifier, Sendable {
     @Test func retryAfterPushesTheNextAttemptOut() async throws {
         try await queue(["oncall"])
         let oncall = ScriptedNotifier(
-            "oncall", [.retry(DeliveryFailure("http_429", "HTTP 429"), after: .seconds(30))])
+            "oncall",
+            [.retry(DeliveryFailure("http_429", "HTTP 429"), after: .seconds(30)), .delivered(detail: "HTTP 200")])
         let service = run(["oncall": target(oncall)])
-        try await until { oncall.requests.count == 1 }
-        try await Task.sleep(for: .milliseconds(100))
-        service.cancel()
+        try await waitUntil("the first attempt is recorded") {
+            try await store.dueOutbox(before: now + .seconds(3600), limit: 10).first?.attempts == 1
+        }
+        // Had the retry not been pushed out, INC-1/0/0 (due earlier) would be sent again before the sentinel.
+        try await sentinel(oncall)
+        await stop(service)
         let row = try #require(try await store.dueOutbox(before: now + .seconds(3600), limit: 10).first)
+        #expect(row.notification.idempotencyKey == "INC-1/0/0")
         #expect(row.attempts == 1)
         #expect(row.nextAttempt - now > .seconds(29))
-        #expect(oncall.requests.count == 1)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0", "INC-1/9/0"])
     }
 
     @Test func aFinalFailureGoesToTheFallbackAtOnceUnderTheSameKey() async throws {
@@ -127,9 +155,9 @@ final class ScriptedNotifier: Notifier, Sendable {
         let oncall = ScriptedNotifier("oncall", [.final(DeliveryFailure("http_4xx", "HTTP 400, not retried"))])
         let backup = ScriptedNotifier("backup", [.delivered(detail: "appended")])
         let service = run(["oncall": target(oncall, fallback: "backup"), "backup": target(backup)])
-        try await until { backup.requests.count == 1 }
-        try await until { try await store.outboxStatus(at: now).pending == 0 }
-        service.cancel()
+        try await waitUntil("the fallback got its request") { backup.requests.count == 1 }
+        try await waitUntil("the outbox is settled") { try await store.outboxStatus(at: now).pending == 0 }
+        await stop(service)
         #expect(oncall.requests.count == 1)
         #expect(backup.requests.first?.idempotencyKey == "INC-1/0/0")
         #expect(
@@ -145,8 +173,8 @@ final class ScriptedNotifier: Notifier, Sendable {
         let oncall = ScriptedNotifier("oncall", [.retry(DeliveryFailure("connect", "connection refused"))])
         let backup = ScriptedNotifier("backup", [.delivered(detail: "ok")])
         let service = run(["oncall": target(oncall, attempts: 3, fallback: "backup"), "backup": target(backup)])
-        try await until { backup.requests.count == 1 }
-        service.cancel()
+        try await waitUntil("the fallback got its request") { backup.requests.count == 1 }
+        await stop(service)
         #expect(oncall.requests.count == 3)
         let lines = try await timeline()
         #expect(lines.filter { $0.hasPrefix("notify_retry") }.count == 2)
@@ -162,12 +190,19 @@ final class ScriptedNotifier: Notifier, Sendable {
         let a = ScriptedNotifier("a", [fail])
         let b = ScriptedNotifier("b", [fail])
         let service = run(["a": target(a, fallback: "b"), "b": target(b, fallback: "a")])
-        try await until { b.requests.count == 1 }
-        try await until { try await store.outboxStatus(at: now).pending == 0 }
-        try await Task.sleep(for: .milliseconds(100))
-        service.cancel()
-        #expect(a.requests.count == 1)
-        #expect(b.requests.count == 1)
+        try await waitUntil("b got its request") { b.requests.count == 1 }
+        // Pending 0 right after b's failure: its settlement queued no fallback back to a (a settlement that
+        // queues one commits it in the same transaction, so the count would never reach 0).
+        try await waitUntil("the outbox is settled") { try await store.outboxStatus(at: now).pending == 0 }
+        // The sentinel goes the same way, a then b: a resend of INC-1/0/0 to either would come before it.
+        try await queueStep(9, for: "a")
+        try await waitUntil("the sentinel INC-1/9/0 went through a and b") {
+            try await store.outboxStatus(at: now).pending == 0
+                && b.requests.contains { $0.notification.idempotencyKey == "INC-1/9/0" }
+        }
+        await stop(service)
+        #expect(a.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0", "INC-1/9/0"])
+        #expect(b.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0", "INC-1/9/0"])
     }
 
     @Test func anOverdueRowIsShownInReadinessUntilItIsDelivered() async throws {
@@ -179,23 +214,25 @@ final class ScriptedNotifier: Notifier, Sendable {
                 .retry(DeliveryFailure("http_5xx", "HTTP 503")), .delivered(detail: "HTTP 200"),
             ])
         let service = run(["oncall": target(oncall)], overdueAfter: .seconds(60))
-        try await until { board.snapshot.problems["escalation"] != nil }
+        try await waitUntil("readiness shows escalation overdue") { board.snapshot.problems["escalation"] != nil }
         #expect(board.snapshot.problems["escalation"]?.hasPrefix("escalation overdue: a notification due at") == true)
         let figures = EngineFigures(
             stats: EngineStats(), workingIncidents: 1, workingAlerts: 1, pendingEvents: 0, timers: 1, queuedEvents: 0)
         let status = StatusService.status(figures, escalation: board.snapshot.problems["escalation"])
         #expect(status.contains("queued; escalation overdue: a notification due at"), "\(status)")
         #expect(!board.snapshot.isReady, "/readyz answers 503 while escalation is overdue")
-        try await until { board.snapshot.problems["escalation"] == nil }
-        service.cancel()
+        try await waitUntil("readiness no longer shows escalation overdue") {
+            board.snapshot.problems["escalation"] == nil
+        }
+        await stop(service)
         #expect(oncall.requests.count == 4)
     }
 
     @Test func aRowForAnUnknownNotifierIsGivenUpWithAReason() async throws {
         try await queue(["gone"])
         let service = run([:])
-        try await until { try await store.outboxStatus(at: now).pending == 0 }
-        service.cancel()
+        try await waitUntil("the outbox is settled") { try await store.outboxStatus(at: now).pending == 0 }
+        await stop(service)
         #expect(
             try await timeline() == [
                 "notify_failed: notifier 'gone' is not in the config; the message is given up"

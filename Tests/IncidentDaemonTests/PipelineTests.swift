@@ -6,6 +6,7 @@ import IncidentServer
 import IncidentStore
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import IncidentDaemon
@@ -32,10 +33,9 @@ func ruleSet() -> RuleSet {
     return result.ruleSet!
 }
 
+/// A fresh directory, removed when the test process exits (see `ScratchDirectory`).
 func tempDir() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("incidentd-daemon-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.path
+    try! ScratchDirectory.make("incidentd-daemon").path
 }
 
 let fixedNow = Timestamp(rfc3339: "2026-03-01T12:00:00Z")!
@@ -201,6 +201,7 @@ struct RunningPipeline {
                         last = checkpoint.throughEvent
                         seen.append((last, try EngineState.decode(checkpoint.data).stats.eventsIn))
                     }
+                    // A sampling pause, not a wait for a result: the sampler reads whatever checkpoint is there.
                     try await Task.sleep(for: .microseconds(200))
                 }
                 return seen
@@ -246,26 +247,42 @@ struct RunningPipeline {
         await #expect(throws: IngestError.self) { try await running.pipeline.ingest([alert("a")]) }
     }
 
+    /// Back-pressure without a clock: the store's commits wait at a gate, so nothing drains until the test
+    /// opens it. Every submission that returns checks how far the producer is ahead of what the store
+    /// committed; the test waits until the pipeline made a source wait (the counter it bumps at that decision)
+    /// before it lets the store go.
     @Test func aFullQueueMakesSourcesWait() async throws {
-        let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), delay: .milliseconds(50))
+        let gate = Gate()
+        let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
         var tuning = IngestPipeline.Tuning()
         tuning.queueCapacity = 10
         tuning.maxBatchEvents = 10
         let running = RunningPipeline(store: slow, tuning: tuning)
+        // At most one batch committing, one prepared behind it and a full queue: 10 + 10 + 10.
+        let bound = tuning.queueCapacity + 2 * tuning.maxBatchEvents
         let submitted = Atomic<Int>(0)
+        let furthestAhead = Atomic<Int>(0)
         let producer = Task {
             var tickets: [IngestTicket] = []
             for i in 0..<100 {
                 tickets.append(await running.pipeline.submit([alert("a", i)], positions: [:]))
-                submitted.add(1, ordering: .relaxed)
+                let ahead =
+                    submitted.add(1, ordering: .sequentiallyConsistent).newValue
+                    - slow.committedEvents.load(ordering: .sequentiallyConsistent)
+                furthestAhead.max(ahead, ordering: .sequentiallyConsistent)
             }
             for t in tickets { _ = try await t.receipt() }
         }
-        try await Task.sleep(for: .milliseconds(120))
-        // With 50 ms per commit and at most 10 queued, the producer cannot be far ahead of the store.
-        let early = submitted.load(ordering: .relaxed)
-        #expect(early < 60, "submitted \(early) of 100 while the store took about two batches")
+        try await waitUntil("a submission waits for space", detail: "submitted \(submitted.load(ordering: .relaxed))") {
+            backpressureWaits(running.pipeline.metrics) > 0
+        }
+        // The store has committed nothing yet, so the producer is stuck below the bound for as long as the gate
+        // is shut, whatever the machine's speed.
+        #expect(slow.committedEvents.load(ordering: .sequentiallyConsistent) == 0)
+        #expect(submitted.load(ordering: .sequentiallyConsistent) <= bound)
+        gate.open()
         try await producer.value
+        #expect(furthestAhead.load(ordering: .sequentiallyConsistent) <= bound)
         #expect(try await slow.eventCount() == 100)
         await running.stop()
     }
@@ -298,6 +315,14 @@ struct RunningPipeline {
         #expect(try await failing.eventCount() == 2)
         await running.stop()
     }
+}
+
+/// `incidentd_ingest_backpressure_waits_total` as the registry shows it.
+func backpressureWaits(_ metrics: DaemonMetrics) -> Int {
+    let line = metrics.registry.emitToString().split(separator: "\n").first {
+        $0.hasPrefix("incidentd_ingest_backpressure_waits_total ")
+    }
+    return Int(line?.split(separator: " ").last ?? "") ?? 0
 }
 
 let quiet: Logger = {

@@ -14,23 +14,32 @@ final class WrappedStore: IncidentStore, Sendable {
     /// task does not stop it, and a checkpoint still being encoded would otherwise land after the "crash".)
     let crashed = Atomic<Bool>(false)
     private let commitsInFlight = Atomic<Int>(0)
+    /// When set, every commit waits here until the test opens it: a store as slow as the test wants, without
+    /// a time.
+    let commitGate: Gate?
+    /// Events in commits that returned.
+    let committedEvents = Atomic<Int>(0)
 
     /// Crashes the store's writer and returns once no commit that began before is still running: after this,
     /// what the store holds is final.
     func crash() async {
         crashed.store(true, ordering: .sequentiallyConsistent)
+        // Polling the in-flight count is the wait for the condition, not a pause.
         while commitsInFlight.load(ordering: .sequentiallyConsistent) > 0 {
             try? await Task.sleep(for: .milliseconds(1))
         }
     }
 
-    init(inner: SQLiteStore, delay: Duration = .zero) {
+    init(inner: SQLiteStore, delay: Duration = .zero, commitGate: Gate? = nil) {
         self.inner = inner
         self.delay = delay
+        self.commitGate = commitGate
     }
 
     func before(_ name: String) async throws {
+        // An injected delay: a slow disk, which is what these tests are about, not a wait for a result.
         if name == "commit", delay > .zero { try await Task.sleep(for: delay) }
+        if name == "commit", let commitGate { await commitGate.pass() }
         if name == "events" || name == "engineCheckpoint",
             failReads.wrappingSubtract(1, ordering: .relaxed).oldValue > 0
         {
@@ -52,7 +61,9 @@ final class WrappedStore: IncidentStore, Sendable {
         if !batch.events.isEmpty, failNext.exchange(false, ordering: .relaxed) {
             throw StoreError(.diskFull, store: "test", message: "injected failure")
         }
-        return try await inner.commit(batch)
+        let ids = try await inner.commit(batch)
+        committedEvents.add(batch.events.count, ordering: .sequentiallyConsistent)
+        return ids
     }
     func incident(_ number: Int) async throws -> Incident? {
         try await before("incident")
@@ -127,6 +138,35 @@ final class WrappedStore: IncidentStore, Sendable {
     func report(since: Timestamp) async throws -> [ReportLine] {
         try await before("report")
         return try await inner.report(since: since)
+    }
+}
+
+/// A gate tasks wait at until the test opens it (once opened it stays open).
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>], arrivals: Int)>(
+        (false, [], 0))
+
+    /// How many times a task reached the gate.
+    var arrivals: Int { state.withLock { $0.arrivals } }
+
+    func pass() async {
+        await withCheckedContinuation { continuation in
+            let go = state.withLock { s in
+                s.arrivals += 1
+                if !s.open { s.waiters.append(continuation) }
+                return s.open
+            }
+            if go { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { s in
+            s.open = true
+            defer { s.waiters.removeAll() }
+            return s.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 }
 

@@ -3,6 +3,7 @@ import IncidentCore
 import Logging
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 import Testing
 
 /// A logger that prints nothing; the tests look at replies, files and counters.
@@ -35,15 +36,15 @@ func withRunning<R>(_ service: some Service, _ body: (ServiceGroup) async throws
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held. Waiting here is for the
-/// condition, not an assertion about timing.
-func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
+/// `waitUntil` for `#expect(await eventually { ... })`: whether `condition` held within `timeout` (a condition
+/// that throws counts as not holding). Waiting here is for the condition, not an assertion about timing.
+func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async -> Bool {
+    do {
+        try await waitUntil("the condition holds", timeout: timeout, poll: .milliseconds(5)) { try condition() }
+        return true
+    } catch {
+        return false
     }
-    return try condition()
 }
 
 /// Waits until `progress` stops changing for `quiet` (polled), up to `timeout`; returns whether it settled.

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentNotify
+import TestSupport
 
 /// A request for INC-7 step 1 round 0, as the delivery service would build it.
 func sampleRequest(moment: String? = nil, attempt: Int = 1) -> DeliveryRequest {
@@ -21,10 +22,9 @@ func sampleRequest(moment: String? = nil, attempt: Int = 1) -> DeliveryRequest {
     return DeliveryRequest(notification: notification, attempt: attempt, incident: incident, event: event)
 }
 
+/// A fresh directory, removed when the test process exits (see `ScratchDirectory`).
 func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try ScratchDirectory.make("notify")
 }
 
 /// Writes an executable shell script (the notifier runs it by path, not through a shell).

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentRules
+import TestSupport
 import Testing
 
 /// Rule and config files an attacker or an accident could produce: each gives a diagnostic, quickly, and
@@ -7,8 +8,8 @@ import Testing
 @Suite("hostile rule and config files")
 struct HostileFileTests {
     static func write(_ text: String, name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // Removed when the test process exits.
+        let dir = try ScratchDirectory.make("hostile")
         let path = dir.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built binaries the way an operator does and captures what they print.
@@ -59,9 +60,8 @@ enum CLI {
         try JSONSerialization.jsonObject(with: Data(text.utf8))
     }
 
+    /// A fresh directory, removed when the test process exits (see `ScratchDirectory`).
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("incidentd-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        try ScratchDirectory.make("incidentd-test")
     }
 }

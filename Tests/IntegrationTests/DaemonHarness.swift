@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -151,11 +152,14 @@ final class RunningDaemon: @unchecked Sendable {
         return (status, lines.dropLast().joined(separator: "\n"))
     }
 
+    /// Stops the daemon if the test left it running, then removes its directory at once (a run starts dozens of
+    /// daemons; see `ScratchDirectory` for keeping them).
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        ScratchDirectory.remove(directory)
     }
 }
 

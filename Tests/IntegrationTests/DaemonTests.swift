@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentStore
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -243,8 +244,10 @@ let daemonRules = """
         let clients = 6
         let perClient = 4000
         let acknowledged = Mutex<Set<String>>([])
+        let finished = Mutex<Int>(0)
         let threads = (0..<clients).map { c in
             Thread {
+                defer { finished.withLock { $0 += 1 } }
                 guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
                 // Writes run ahead of replies on their own thread, as a pipelining client would.
                 let writer = Thread {
@@ -274,7 +277,8 @@ let daemonRules = """
             acknowledged.withLock { $0.count } > clients * perClient / 4
         }
         daemon.signal(SIGKILL)
-        usleep(500_000)
+        // Replies the daemon wrote before it died may still sit in the sockets: each client reads up to EOF.
+        try await waitUntil("every client read to the end of its socket") { finished.withLock { $0 } == clients }
         let ackedBeforeKill = acknowledged.withLock { $0 }
         #expect(ackedBeforeKill.count < clients * perClient, "the kill came after everything was sent")
 
@@ -304,14 +308,5 @@ let daemonRules = """
         #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing, e.g. \(missing.prefix(5))")
         #expect(duplicated.isEmpty, "\(duplicated.count) events are recorded twice, e.g. \(duplicated.prefix(5))")
         for i in 0..<40 { #expect(seen["spool-\(i)"] == 1, "spool-\(i)") }
-    }
-}
-
-/// Polls `condition` every 50 ms until it holds.
-func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting until \(what)") }
-        try await Task.sleep(for: .milliseconds(50))
     }
 }

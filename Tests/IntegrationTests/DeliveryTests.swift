@@ -36,16 +36,6 @@ let deliveryRules = """
         #expect(sent.status == 200, "\(sent.body)")
     }
 
-    /// Polls `condition`, holding its thread: a sleeping task may wait long for a cooperative thread while other
-    /// tests block them, and these tests act between steps seconds apart.
-    func until(_ what: String, timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try !condition() {
-            guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting for \(what)") }
-            usleep(20_000)
-        }
-    }
-
     func timeline(_ daemon: RunningDaemon, _ id: String = "INC-1") throws -> [String] {
         let shown = jsonObject(try daemon.ctl("show", id, "--json").stdout)
         return (shown["timeline"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? ""): \($0["detail"] ?? "")" }
@@ -85,8 +75,8 @@ let deliveryRules = """
                   - { name: archive, type: file, path: archive.jsonl, on: [open, ack] }
                 """)
         try fire(daemon)
-        try await until("step 0") { receiver.requests().count >= 1 }
-        try await until("step 1") { receiver.requests().count >= 2 }
+        try await waitUntil("step 0") { receiver.requests().count >= 1 }
+        try await waitUntil("step 1") { receiver.requests().count >= 2 }
         let first = receiver.requests()
         #expect(first.prefix(2).map(\.key) == ["INC-1/0/0", "INC-1/1/0"])
         let gap = first[1].t - first[0].t
@@ -98,20 +88,20 @@ let deliveryRules = """
         let acked = try #require((shown["acknowledged_at"] as? String).flatMap(Self.seconds))
         // Step 2 falls due at 4 s while acknowledged: held until the acknowledgement lapses 3 s after the ack.
         // Measured on the receiver's and the daemon's clocks, so a busy test process cannot skew it.
-        try await until("the held step after ack_timeout") { receiver.requests().count >= 3 }
+        try await waitUntil("the held step after ack_timeout") { receiver.requests().count >= 3 }
         let released = receiver.requests()[2].t - acked
         #expect(acked + 3 > first[0].t + 4, "step 2 fell due while acknowledged")
         #expect(released > 2.8 && released < 4.5, "the held step went out \(released)s after the ack, not about 3 s")
         #expect(receiver.requests().last?.key == "INC-1/2/0")
 
-        try await until("the delivery record") {
+        try await waitUntil("the delivery record") {
             try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/2/0") }
         }
         let lines = try timeline(daemon)
         #expect(lines.contains { $0.hasPrefix("escalation: step 2 round 0 held: acknowledged by ann") })
         #expect(lines.contains { $0.hasPrefix("ack_timeout:") })
         #expect(lines.contains("notified: hook INC-1/0/0 attempt 1: HTTP 200: accepted"))
-        try await until("the on: [open, ack] archive") {
+        try await waitUntil("the on: [open, ack] archive") {
             self.lines(daemon.directory.path + "/archive.jsonl").count == 2
         }
         let triggers = self.lines(daemon.directory.path + "/archive.jsonl").map {
@@ -134,11 +124,11 @@ let deliveryRules = """
                 """)
         try fire(daemon)
         // The receiver has accepted INC-1/0/0 and holds its answer: the daemon has sent but not recorded.
-        try await until("the first send") { receiver.requests().count >= 1 }
+        try await waitUntil("the first send") { receiver.requests().count >= 1 }
         daemon.signal(SIGKILL)
         try daemon.start()
-        try await until("the resend after restart") { receiver.requests().contains { $0.duplicate } }
-        try await until("the delivery record") {
+        try await waitUntil("the resend after restart") { receiver.requests().contains { $0.duplicate } }
+        try await waitUntil("the delivery record") {
             try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/0/0 attempt 1: HTTP 200: duplicate") }
         }
         let firstStep = receiver.requests().filter { $0.key == "INC-1/0/0" }
@@ -148,7 +138,15 @@ let deliveryRules = """
         // Once recorded, a key is never sent again: not after a second kill -9 either.
         daemon.signal(SIGKILL)
         try daemon.start()
-        try await Task.sleep(for: .milliseconds(1500))
+        // A sentinel instead of a pause: INC-2's first page is queued after the restart, so the pass that hands
+        // it out (or an earlier one) is the one that would have resent INC-1/0/0, whose row is due earlier. Both
+        // would be held 3 s by the receiver, which logs on arrival: by the time INC-2/0/0 is recorded as
+        // delivered, a resend of INC-1/0/0 would have been logged.
+        try fire(daemon, host: "db2")
+        try await waitUntil("INC-2/0/0 is delivered after the second restart") {
+            try timeline(daemon, "INC-2").contains { $0.hasPrefix("notified: hook INC-2/0/0 attempt 1") }
+        }
+        #expect(receiver.requests().contains { $0.key == "INC-2/0/0" })
         #expect(receiver.requests().filter { $0.key == "INC-1/0/0" }.count == 2)
     }
 
@@ -176,11 +174,11 @@ let deliveryRules = """
                 """)
         try fire(daemon)
         let archive = daemon.directory.path + "/archive.jsonl"
-        try await until("both notifiers giving up step 0") {
+        try await waitUntil("both notifiers giving up step 0") {
             try timeline(daemon).filter { $0.hasPrefix("notify_failed:") && $0.contains("INC-1/0/0 attempt 3") }.count
                 == 2
         }
-        try await until("the fallback") { !self.lines(archive).isEmpty }
+        try await waitUntil("the fallback") { !self.lines(archive).isEmpty }
         // Both fall back to archive under the same key: archive gets step 0 once.
         let keys = self.lines(archive).map { ($0["notification"] as? [String: Any])?["idempotency_key"] as? String }
         #expect(keys.filter { $0 == "INC-1/0/0" }.count == 1)
@@ -226,7 +224,7 @@ let deliveryRules = """
                   - { name: hook, type: webhook, format: pagerduty, url: '\(receiver.url("/ok"))', routing_key_file: '\(keyFile)', on: [ack] }
                 """)
         try fire(daemon)
-        try await until("the trigger") { receiver.requests().count >= 1 }
+        try await waitUntil("the trigger") { receiver.requests().count >= 1 }
         let ack = try daemon.api(
             "/api/v1/webhook/pagerduty", method: "POST",
             body: #"{"event_action":"acknowledge","dedup_key":"INC-1","routing_key":"x"}"#)
@@ -235,7 +233,7 @@ let deliveryRules = """
         #expect(shown["state"] as? String == "acknowledged")
         #expect(shown["acknowledged_by"] as? String == "pagerduty")
         // Our own acknowledge goes back out to PagerDuty under the same dedup_key.
-        try await until("the acknowledge message") { receiver.requests().count >= 2 }
+        try await waitUntil("the acknowledge message") { receiver.requests().count >= 2 }
         #expect(receiver.rawLog().contains(#""event_action": "acknowledge""#))
         #expect(!daemon.log().contains("R0UTINGKEY123456"))
     }
@@ -256,9 +254,9 @@ let deliveryRules = """
         )
         .write(toFile: daemon.directory.path + "/rules/10-test.yaml", atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP, wait: false)
-        try await until("the reload") { daemon.log().contains("rules reloaded") }
+        try await waitUntil("the reload") { daemon.log().contains("rules reloaded") }
         try fire(daemon)
-        try await until("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
+        try await waitUntil("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
         #expect(try timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
         #expect(receiver.requests().isEmpty)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentStore
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -32,16 +33,7 @@ struct JournalTests {
         return dir
     }
 
-    func waitFor(_ timeout: Duration = .seconds(60), _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return try condition()
-    }
-
-    @Test func theShippedRulesTurnJournalEntriesIntoIncidents() throws {
+    @Test func theShippedRulesTurnJournalEntriesIntoIncidents() async throws {
         let dir = try journalDirectory()
         var entries: [[String: String]] = [
             [
@@ -81,7 +73,9 @@ struct JournalTests {
         }
         try JournalFiles.write(entries, to: dir)
         let daemon = try RunningDaemon(journal: "{ directory: \(dir), start_at: beginning }")
-        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 15 }, "\(daemon.log())")
+        try await waitUntil("15 journal entries are committed", detail: daemon.log()) {
+            try daemon.metric("incidentd_journal_entries_committed") == 15
+        }
         #expect(try daemon.metric("incidentd_journal_entries_read") == 15)
         let list = try daemon.ctl("list", "--json")
         let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
@@ -103,26 +97,35 @@ struct JournalTests {
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
-    @Test func aRestartMidStreamResumesAtTheCursorWithNoDuplicateAndNoGap() throws {
+    @Test func aRestartMidStreamResumesAtTheCursorWithNoDuplicateAndNoGap() async throws {
         let dir = try journalDirectory()
         try JournalFiles.write((0..<60_000).map(JournalFiles.line), to: dir)
         let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         // Killed while it reads: whatever was committed stays, with its cursor.
-        #expect(try waitFor { (try daemon.metric("incidentd_journal_entries_committed") ?? 0) > 0 })
+        try await waitUntil("a first journal entry is committed", detail: daemon.log()) {
+            (try daemon.metric("incidentd_journal_entries_committed") ?? 0) > 0
+        }
         let before = try daemon.metric("incidentd_journal_entries_committed") ?? 0
         daemon.signal(SIGKILL)
         try JournalFiles.write((60_000..<70_000).map(JournalFiles.line), to: dir)
         try daemon.start()
-        // Stopped cleanly once the count has stood still for 2 s, then the store is the judge.
-        var last = -1.0
-        var still = 0
-        #expect(
-            try waitFor(.seconds(120)) {
-                let now = try daemon.metric("incidentd_journal_entries_committed") ?? 0
-                still = now == last && now > 0 ? still + 1 : 0
-                last = now
-                return still >= 40
-            })
+        // Stopped cleanly once the last entry is in the store (the journal is read in order, so everything
+        // before it has been read too), then the store is the judge. Waiting for the count to stand still
+        // for a while instead would stop a daemon that a slow host merely paused.
+        let store = try SQLiteStore(path: daemon.database)
+        var after: Int64 = 0
+        var last: Int?
+        try await waitUntil(
+            "line 69999 is in the store", timeout: .seconds(240), poll: .milliseconds(100),
+            detail: daemon.log()
+        ) {
+            let page = try await store.events(after: after, limit: 10_000)
+            if let tail = page.last {
+                after = tail.id
+                last = tail.event.annotations["message"].flatMap { Int($0.dropFirst(5)) }
+            }
+            return last == 69_999
+        }
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
         let seqs = try seqs(in: daemon.database)
         let gaps = gapsAndDuplicates(seqs, expected: 70_000)
@@ -132,12 +135,14 @@ struct JournalTests {
             "missing \(gaps.missing.prefix(10)), twice \(gaps.duplicates.prefix(10))")
     }
 
-    @Test func aReloadThatNamesANewIdentifierWidensTheDerivedMatches() throws {
+    @Test func aReloadThatNamesANewIdentifierWidensTheDerivedMatches() async throws {
         let dir = try journalDirectory()
         let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         let quiet = ["MESSAGE": "backup done", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "backup", "_HOSTNAME": "h"]
         try JournalFiles.write([quiet, JournalFiles.line(1)], to: dir)
-        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 1 })
+        try await waitUntil("the first app line is committed", detail: daemon.log()) {
+            try daemon.metric("incidentd_journal_entries_committed") == 1
+        }
         let rulesFile = daemon.directory.appendingPathComponent("rules/10-test.yaml")
         let widened = journalAppRules.replacingOccurrences(
             of: "rules:\n",
@@ -146,12 +151,21 @@ struct JournalTests {
         )
         try widened.write(to: rulesFile, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP, wait: false)
-        #expect(try waitFor { try daemon.metric("incidentd_rule_reloads_total") == 1 }, "\(daemon.log())")
+        try await waitUntil("the reload takes effect", detail: daemon.log()) {
+            try daemon.metric("incidentd_rule_reloads_total") == 1
+        }
         try JournalFiles.write([quiet, JournalFiles.line(2)], to: dir)
         // The new backup line is read; the one passed over before the reload is not read again.
-        #expect(try waitFor { try daemon.metric("incidentd_journal_entries_committed") == 3 }, "\(daemon.log())")
-        usleep(500_000)
-        #expect(try daemon.metric("incidentd_journal_entries_read") == 3)
+        try await waitUntil("the new backup line is committed", detail: daemon.log()) {
+            try daemon.metric("incidentd_journal_entries_committed") == 3
+        }
+        // A sentinel entry rather than a pause: the journal is read in order, so a re-read of the entry passed
+        // over before the reload would be counted before this one is committed.
+        try JournalFiles.write([JournalFiles.line(3)], to: dir)
+        try await waitUntil("the sentinel entry is committed", detail: daemon.log()) {
+            try daemon.metric("incidentd_journal_entries_committed") == 4
+        }
+        #expect(try daemon.metric("incidentd_journal_entries_read") == 4)
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
@@ -180,7 +194,7 @@ struct JournalTests {
         return try box.get()
     }
 
-    @Test func aMissingJournalDirectoryIsAReadinessProblemAndTheDaemonKeepsServing() throws {
+    @Test func aMissingJournalDirectoryIsAReadinessProblemAndTheDaemonKeepsServing() async throws {
         let missing = try CLI.temporaryDirectory().appendingPathComponent("no-such-journal").path
         let daemon = try RunningDaemon(rules: daemonRules, journal: "{ directory: \(missing) }")
         let ready = try daemon.api("/readyz")
@@ -195,7 +209,7 @@ struct JournalTests {
         // It comes back by itself once the directory exists.
         try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
         try JournalFiles.write([JournalFiles.line(0)], to: missing)
-        #expect(try waitFor(.seconds(20)) { try daemon.api("/readyz").status == 200 })
+        try await waitUntil("/readyz answers 200", detail: daemon.log()) { try daemon.api("/readyz").status == 200 }
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,16 +10,7 @@ import Testing
 /// the journal stream.
 @Suite(.serialized, .enabled(if: Journald.unavailableReason == nil, "\(Journald.unavailableReason ?? "")"))
 struct JournaldTests {
-    func waitFor(_ timeout: Duration = .seconds(30), _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            usleep(100_000)
-        }
-        return try condition()
-    }
-
-    @Test func sshFailuresAtInfoLevelInTheLocalJournalOpenASecurityIncident() throws {
+    @Test func sshFailuresAtInfoLevelInTheLocalJournalOpenASecurityIncident() async throws {
         let journald = try Journald()
         let daemon = try RunningDaemon(journal: "{ start_at: end }")
         let address = "198.51.100.\(Int.random(in: 1...250))"
@@ -31,20 +23,21 @@ struct JournaldTests {
             try cat.run()
             cat.waitUntilExit()
         }
-        #expect(
-            try waitFor {
-                let list = try daemon.ctl("list", "--json")
-                let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
-                return incidents.contains {
-                    $0["rule"] as? String == "ssh-brute-force"
-                        && ($0["labels"] as? [String: String])?["src_ip"] == address
-                }
-            }, "\(daemon.log())")
+        try await waitUntil(
+            "an ssh-brute-force incident for \(address)", poll: .milliseconds(100), detail: daemon.log()
+        ) {
+            let list = try daemon.ctl("list", "--json")
+            let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
+            return incidents.contains {
+                $0["rule"] as? String == "ssh-brute-force"
+                    && ($0["labels"] as? [String: String])?["src_ip"] == address
+            }
+        }
         #expect(try journald.entries(["SYSLOG_IDENTIFIER=sshd"]).count >= 6)
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
-    @Test func underAJournalStreamTheDaemonLogsStructuredEntries() throws {
+    @Test func underAJournalStreamTheDaemonLogsStructuredEntries() async throws {
         let journald = try Journald()
         // The log file stands in for systemd's stream: JOURNAL_STREAM names its device and inode.
         let probe = try CLI.temporaryDirectory().appendingPathComponent("incidentd.log").path
@@ -55,11 +48,13 @@ struct JournaldTests {
         let daemon = try RunningDaemon(rules: daemonRules, environment: ["JOURNAL_STREAM": stream], logPath: probe)
         #expect(daemon.signal(SIGTERM) == 0)
         var entries: [[String: Any]] = []
-        #expect(
-            try waitFor {
-                entries = try journald.entries(["SYSLOG_IDENTIFIER=incidentd", "INCIDENTD_CONFIG=\(daemon.configPath)"])
-                return !entries.isEmpty
-            }, "nothing in the journal; stderr had: \(daemon.log())")
+        try await waitUntil(
+            "the daemon's entries are in the journal", poll: .milliseconds(100),
+            detail: "nothing in the journal; stderr had: \(daemon.log())"
+        ) {
+            entries = try journald.entries(["SYSLOG_IDENTIFIER=incidentd", "INCIDENTD_CONFIG=\(daemon.configPath)"])
+            return !entries.isEmpty
+        }
         let starting = try #require(
             entries.first { ($0["MESSAGE"] as? String)?.hasPrefix("incidentd starting") == true })
         #expect(starting["PRIORITY"] as? String == "5")

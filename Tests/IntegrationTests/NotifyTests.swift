@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -14,16 +15,7 @@ import Testing
         return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 
-    func waitFor(_ timeout: Duration = .seconds(30), _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try condition() { return true }
-            usleep(20_000)
-        }
-        return try condition()
-    }
-
-    @Test func readyReloadingAndStoppingArriveInOrderWithJournalCounts() throws {
+    @Test func readyReloadingAndStoppingArriveInOrderWithJournalCounts() async throws {
         let dir = try CLI.temporaryDirectory().appendingPathComponent("journal").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try JournalFiles.write((0..<3).map(JournalFiles.line), to: dir)
@@ -34,7 +26,9 @@ import Testing
 
         let beforeReload = monotonicMicroseconds()
         daemon.signal(SIGHUP, wait: false)
-        #expect(waitFor { daemon.notify.messages.filter { $0.contains("READY=1") }.count == 2 }, "\(daemon.log())")
+        try await waitUntil("READY=1 after the reload", detail: daemon.log()) {
+            daemon.notify.messages.filter { $0.contains("READY=1") }.count == 2
+        }
         let afterReload = monotonicMicroseconds()
         daemon.signal(SIGTERM)
         #expect(daemon.process.terminationStatus == 0)
@@ -54,33 +48,35 @@ import Testing
         #expect(stamp >= beforeReload && stamp <= afterReload)
     }
 
-    @Test func theWatchdogPingsAtHalfOfWatchdogUsec() throws {
+    /// Only that pings arrive: their period is `StatusService.tick`, unit-tested in WatchdogScheduleTests
+    /// (intervals measured here would be the host's scheduling, not the daemon's).
+    @Test func theWatchdogPings() async throws {
         let daemon = try RunningDaemon(rules: daemonRules, watchdogUsec: 400_000)
-        usleep(2_500_000)
-        let pings = daemon.notify.timedMessages.filter { $0.text.contains("WATCHDOG=1") }.map(\.at)
+        try await waitUntil("five WATCHDOG=1 pings", detail: daemon.notify.messages.joined(separator: "\n")) {
+            daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 5
+        }
         daemon.signal(SIGTERM)
-        #expect(pings.count >= 8, "\(pings.count) pings in 2.5 s")
-        let gaps = zip(pings.dropFirst(), pings).map { ($0 - $1) / .milliseconds(1) }.sorted()
-        try #require(!gaps.isEmpty)
-        let median = gaps[gaps.count / 2]
-        #expect(median > 150 && median < 260, "median interval \(median) ms; all: \(gaps)")
-        #expect(gaps.last! < 400, "a gap reached WATCHDOG_USEC: \(gaps)")
+        #expect(daemon.process.terminationStatus == 0)
     }
 
-    @Test func noWatchdogPingsWhenWatchdogPidNamesAnotherProcess() throws {
+    @Test func noWatchdogPingsWhenWatchdogPidNamesAnotherProcess() async throws {
         // systemd sets WATCHDOG_PID to the main pid; a child that inherits the variables must not ping.
         let daemon = try RunningDaemon(
             rules: daemonRules, environment: ["WATCHDOG_USEC": "400000", "WATCHDOG_PID": "1"])
-        usleep(1_000_000)
+        // The status loop pings (when it does) before it sends STATUS= in the same pass, and the first pass
+        // after READY=1 sends one: once that STATUS= is here, a ping would have come before it.
+        try await waitUntil("a STATUS= after READY=1", detail: daemon.notify.messages.joined(separator: "\n")) {
+            daemon.notify.messages.contains { $0.hasPrefix("STATUS=") && !$0.contains("READY=1") }
+        }
         daemon.signal(SIGTERM)
-        #expect(!daemon.notify.messages.contains { $0.contains("WATCHDOG=1") })
+        #expect(!daemon.notify.messages.contains { $0.contains("WATCHDOG=1") }, "\(daemon.notify.messages)")
     }
 
     /// A rule whose regex backtracks catastrophically on crafted messages (a real-world ReDoS) keeps the engine
     /// busy inside the pipeline: the watchdog must stop pinging, so systemd would restart the daemon. A match is
     /// abandoned after 100 ms (`Pattern.matchDeadline`), so one line carries sixty of them: six seconds in one
     /// engine call.
-    @Test func theWatchdogStopsWhenTheEngineIsStuck() throws {
+    @Test func theWatchdogStopsWhenTheEngineIsStuck() async throws {
         let rules = """
             rules:
               - name: hang
@@ -90,17 +86,29 @@ import Testing
                 urgency: low
             """
         let daemon = try RunningDaemon(rules: rules, watchdogUsec: 400_000)
-        #expect(waitFor { daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 3 })
+        try await waitUntil("three WATCHDOG=1 pings") {
+            daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 3
+        }
         let client = try LineClient(path: daemon.ingestSocket)
         let crafted = (0..<60).map {
             alertLine(
                 ["alertname": "Hang", "n": "\($0)"], annotations: ["message": String(repeating: "a", count: 40) + "b!"])
         }
-        client.send("[" + crafted.joined(separator: ",") + "]")
         let sent = ContinuousClock.now
-        usleep(2_000_000)
-        let late = daemon.notify.timedMessages.filter { $0.text.contains("WATCHDOG=1") && $0.at > sent + .seconds(1) }
+        client.send("[" + crafted.joined(separator: ",") + "]")
+        // The reply comes once the engine is through with the line and its batch is committed: the window in
+        // which the engine was stuck lies between the two, however long this host took.
+        var reply = client.readLine()
+        if reply == nil { reply = client.readLine() }
+        let answered = ContinuousClock.now
+        try #require(reply != nil, "no reply to the crafted line: \(daemon.log())")
+        let pings = daemon.notify.timedMessages.filter { $0.text.contains("WATCHDOG=1") }.map(\.at)
         daemon.signal(SIGKILL)
-        #expect(late.isEmpty, "\(late.count) pings while the engine was stuck")
+        // What systemd acts on: a stretch of WATCHDOG_USEC (400 ms) without a ping while the line was being
+        // handled. The engine held the loop for seconds, so a loop that pinged regardless would leave no such gap
+        // (it pings every 200 ms); one that waits for the engine leaves one as long as the engine took.
+        let times = pings.filter { $0 > sent - .seconds(1) && $0 < answered } + [answered]
+        let longest = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? .zero
+        #expect(longest >= .milliseconds(400), "longest silence \(longest) within \(answered - sent)")
     }
 }

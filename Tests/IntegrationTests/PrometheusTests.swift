@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -57,26 +58,33 @@ import Testing
             process.waitUntilExit()
         }
         var incident: [String: Any]?
-        let deadline = ContinuousClock.now + .seconds(90)
-        while incident == nil && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(500))
+        let prometheusLog = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        try await waitUntil(
+            "an incident from Prometheus", timeout: .seconds(90), poll: .milliseconds(500),
+            detail: "\(prometheusLog().suffix(2000))\n\(daemon.log())"
+        ) {
             let list = try daemon.ctl("list", "--json")
             incident = ((jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []).first {
                 $0["rule"] as? String == "disk-full"
             }
+            return incident != nil
         }
-        let prometheusLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        let found = try #require(
-            incident, "no incident from Prometheus.\n\(prometheusLog.suffix(2000))\n\(daemon.log())")
+        let found = try #require(incident)
         #expect(found["title"] as? String == "Disk full on prom-host")
         let labels = found["labels"] as? [String: String] ?? [:]
         #expect(labels["alertname"] == "DiskFull")
         #expect(labels["severity"] == "critical")
-        // Prometheus re-sends a firing alert; incidentd deduplicates it into the same alert of the same incident.
-        try await Task.sleep(for: .seconds(3))
-        let show = jsonObject(try daemon.ctl("show", found["id"] as? String ?? "", "--json").stdout)
+        // Prometheus re-sends a firing alert (every 2 s here); incidentd deduplicates it into the same alert of
+        // the same incident. Waiting for the resend to be counted, rather than for 3 s, makes sure there was one.
+        var show: [String: Any] = [:]
+        try await waitUntil(
+            "Prometheus's resend is counted", timeout: .seconds(60), poll: .milliseconds(500),
+            detail: "\(show)\n\(prometheusLog().suffix(2000))"
+        ) {
+            show = jsonObject(try daemon.ctl("show", found["id"] as? String ?? "", "--json").stdout)
+            return (show["events"] as? Int ?? 0) >= 2
+        }
         #expect(show["alerts"] as? Int == 1)
-        #expect((show["events"] as? Int ?? 0) >= 1)
         daemon.signal(SIGTERM)
     }
 }

@@ -27,8 +27,7 @@ public final class Receiver: @unchecked Sendable {
     }
 
     public init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make("receiver")
         let portFile = directory.appendingPathComponent("port").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [
@@ -63,7 +62,10 @@ public final class Receiver: @unchecked Sendable {
         }
     }
 
-    deinit { kill() }
+    deinit {
+        kill()
+        ScratchDirectory.remove(directory)
+    }
 }
 
 public struct ReceiverError: Error, CustomStringConvertible {
