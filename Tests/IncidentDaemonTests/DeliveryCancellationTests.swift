@@ -3,6 +3,7 @@ import IncidentCore
 import IncidentNotify
 import IncidentStore
 import Logging
+import TestSupport
 import Testing
 
 @testable import IncidentDaemon
@@ -39,13 +40,13 @@ extension DeliveryServiceTests {
         let oncall = ScriptedNotifier("oncall", [boom])
         let witness = ScriptedNotifier("witness", [boom])
         let service = run(["oncall": target(oncall), "witness": target(witness, attempts: 1000)])
-        try await until { oncall.requests.count >= 2 }
+        try await waitUntil("two attempts of the oncall row") { oncall.requests.count >= 2 }
         try await cancel()
         let atCancel = oncall.requests.count
         let witnessAtCancel = witness.requests.count
         // The witness row keeps failing on the same schedule: ten more of its attempts is ample time for the
         // cancelled row to have been tried again, were it still pending.
-        try await until { witness.requests.count >= witnessAtCancel + 10 }
+        try await waitUntil("ten more attempts of the witness row") { witness.requests.count >= witnessAtCancel + 10 }
         service.cancel()
         #expect(oncall.requests.count <= atCancel + 1, "the cancelled row was tried again")
         #expect(try await timeline().contains { $0.hasPrefix("notification_cancelled: oncall INC-1/0/0") })

@@ -36,11 +36,11 @@ extension DeliveryTests {
         func retries(_ id: String, _ key: String) throws -> Int {
             try timeline(daemon, id).filter { $0.hasPrefix("notify_retry: dead \(key) ") }.count
         }
-        try await until("INC-1's page retrying") { try retries("INC-1", "INC-1/0/0") >= 2 }
+        try await waitUntil("INC-1's page retrying") { try retries("INC-1", "INC-1/0/0") >= 2 }
 
         let ack = try daemon.ctl("ack", "INC-1", "--by", "ann")
         #expect(ack.status == 0, "\(ack.stderr)")
-        try await until("the cancellation in the timeline") {
+        try await waitUntil("the cancellation in the timeline") {
             try timeline(daemon).contains { $0.hasPrefix("notification_cancelled: dead INC-1/0/0") }
         }
         let line = try #require(try timeline(daemon).first { $0.hasPrefix("notification_cancelled:") })
@@ -51,12 +51,12 @@ extension DeliveryTests {
         // A second incident paging the same dead notifier shows the delivery loop going on for several retry
         // intervals: by the time it has retried five times, INC-1's page would have been tried again too.
         try fire(daemon, host: "db2")
-        try await until("INC-2's page retrying five times") { try retries("INC-2", "INC-2/0/0") >= 5 }
+        try await waitUntil("INC-2's page retrying five times") { try retries("INC-2", "INC-2/0/0") >= 5 }
         // One attempt may have been in flight when the acknowledgement committed: its outcome is still recorded.
         #expect(try retries("INC-1", "INC-1/0/0") <= atCancel + 1, "INC-1/0/0 was tried again after the ack")
         #expect(!(try timeline(daemon).contains { $0.hasPrefix("notify_failed: dead INC-1/0/0") }))
         // The acknowledgement's own lifecycle message to the same notifier is not cancelled: it retries.
-        try await until("the ack message retrying") {
+        try await waitUntil("the ack message retrying") {
             try timeline(daemon).filter { $0.hasPrefix("notify_retry: dead INC-1/ack/") }.count >= 2
         }
         #expect(!(try timeline(daemon).contains { $0.hasPrefix("notification_cancelled: dead INC-1/ack/") }))
