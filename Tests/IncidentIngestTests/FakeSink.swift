@@ -118,6 +118,8 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
             commit(ticket, submission)
         case .commitLate(let maxMicroseconds):
             Task {
+                // Random commit order is the input under test (replies must still come in line order); the
+                // assertions wait for every reply, so the pause cannot make a test pass wrongly.
                 try? await Task.sleep(for: .microseconds(Int.random(in: 0...maxMicroseconds)))
                 self.commit(ticket, submission)
             }
