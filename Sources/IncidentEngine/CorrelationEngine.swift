@@ -33,6 +33,8 @@ public struct CorrelationEngine: Sendable {
     var nextNumber = 1
     /// Per rule with a `rate_limit`: when its incidents of the current window opened (oldest first).
     var ruleOpens: [String: [Timestamp]] = [:]
+    /// Silences by id (SPEC §11).
+    var silenceTable: [String: Silence] = [:]
     /// The furthest the clock has been advanced to.
     public internal(set) var now: Timestamp = .distantPast
 

@@ -12,14 +12,24 @@ public struct RuleSet: Sendable {
     public let policies: [String: EscalationPolicy]
     public let escalationByPriority: [Priority: String]
     public let priorityMatrix: PriorityMatrix
+    /// `users:` by name (SPEC §12).
+    public let users: [String: Person]
+    /// `schedules:` by name (SPEC §12).
+    public let schedules: [String: OnCallSchedule]
+    /// `maintenance:` windows, in file order (SPEC §11).
+    public let maintenance: [MaintenanceWindow]
     /// The files the set was compiled from, in load order.
     public let files: [String]
     let index: RuleIndex
 
     public init(
         rules: [Rule], inhibits: [InhibitRule] = [], policies: [String: EscalationPolicy] = [:],
-        escalationByPriority: [Priority: String] = [:], priorityMatrix: PriorityMatrix = .itil, files: [String] = []
+        escalationByPriority: [Priority: String] = [:], priorityMatrix: PriorityMatrix = .itil, files: [String] = [],
+        users: [String: Person] = [:], schedules: [String: OnCallSchedule] = [:], maintenance: [MaintenanceWindow] = []
     ) {
+        self.users = users
+        self.schedules = schedules
+        self.maintenance = maintenance
         self.rules = rules
         self.inhibits = inhibits
         self.policies = policies
