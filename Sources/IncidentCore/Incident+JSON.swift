@@ -3,6 +3,7 @@
 extension Incident: Codable {
     enum CodingKeys: String, CodingKey {
         case id, title, kind, state, impact, urgency, priority, rule, labels, alerts, events, flapping, escalation
+        case silenced
         case groupKey = "group_key"
         case openedAt = "opened_at"
         case acknowledgedAt = "acknowledged_at"
@@ -31,6 +32,7 @@ extension Incident: Codable {
         try c.encode(alerts, forKey: .alerts)
         try c.encode(events, forKey: .events)
         try c.encode(flapping, forKey: .flapping)
+        try c.encode(silenced, forKey: .silenced)
         if let escalation {
             var e = c.nestedContainer(keyedBy: EscalationKeys.self, forKey: .escalation)
             try e.encode(escalation.policy, forKey: .policy)
@@ -80,7 +82,8 @@ extension Incident: Codable {
             flapping: try c.decode(Bool.self, forKey: .flapping), escalation: escalation,
             openedAt: try time(.openedAt) ?? .zero, acknowledgedAt: try time(.acknowledgedAt),
             acknowledgedBy: try c.decodeIfPresent(String.self, forKey: .acknowledgedBy),
-            resolvedAt: try time(.resolvedAt), closedAt: try time(.closedAt))
+            resolvedAt: try time(.resolvedAt), closedAt: try time(.closedAt),
+            silenced: try c.decodeIfPresent(Bool.self, forKey: .silenced) ?? false)
     }
 }
 

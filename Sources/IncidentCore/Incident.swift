@@ -37,13 +37,17 @@ public struct Incident: Sendable, Hashable {
     public var acknowledgedBy: String?
     public var resolvedAt: Timestamp?
     public var closedAt: Timestamp?
+    /// Every firing alert is muted by a silence or a maintenance window (SPEC §11): its escalation waits.
+    public var silenced: Bool
 
     public init(
         number: Int, title: String, kind: IncidentKind, state: IncidentState, impact: Impact, urgency: Urgency,
         priority: Priority, rule: String, groupKey: String, labels: Labels, alerts: Int, events: Int,
         flapping: Bool, escalation: Escalation?, openedAt: Timestamp, acknowledgedAt: Timestamp? = nil,
-        acknowledgedBy: String? = nil, resolvedAt: Timestamp? = nil, closedAt: Timestamp? = nil
+        acknowledgedBy: String? = nil, resolvedAt: Timestamp? = nil, closedAt: Timestamp? = nil,
+        silenced: Bool = false
     ) {
+        self.silenced = silenced
         self.number = number
         self.title = title
         self.kind = kind
@@ -133,10 +137,14 @@ public struct Notification: Sendable, Hashable {
     /// The lifecycle moment (`open`, `ack`, `resolve`, `reopen`, `close`) a notifier's `on:` asked for; nil
     /// for an escalation step.
     public var moment: String?
+    /// The person paged, when the step named `user:NAME` or `schedule:NAME` (SPEC §12).
+    public var user: String?
 
     public init(
-        incident: Int, notifier: String, policy: String, step: Int, round: Int, due: Timestamp, moment: String? = nil
+        incident: Int, notifier: String, policy: String, step: Int, round: Int, due: Timestamp, moment: String? = nil,
+        user: String? = nil
     ) {
+        self.user = user
         self.incident = incident
         self.notifier = notifier
         self.policy = policy

@@ -65,6 +65,14 @@ extension CorrelationEngine {
                 out.timeline(number, due, "flapping", "quiet since \(incident.reopens.last ?? due): no longer flapping")
                 resolve(
                     number, at: due, by: nil, reason: "all alerts resolved and the flapping calmed down", into: &out)
+            case .silence(let id):
+                silenceTimer(id, due: entry.due, into: &out)
+            case .maintenance(let name):
+                maintenanceTimer(name, due: entry.due, into: &out)
+            case .muting:
+                let at = max(entry.due, now)
+                refreshMuting(at: at, because: "the silences and maintenance windows were re-read", into: &out)
+                armMaintenanceTimers(after: at)
             case .pending(let key):
                 guard var group = pending[key], let due = group.due, due + clamp == entry.due,
                     let threshold = rule(named: group.rule).threshold

@@ -11,11 +11,20 @@ extension CorrelationEngine {
     }
 
     /// Starts (or restarts, as a new run with new round numbers so its pages get new idempotency keys) the
-    /// incident's policy at `time`.
+    /// incident's policy at `time`. `exact`: `time` is the engine's own (a timer's), never a late event's, so the
+    /// run starts then even when the clock has been advanced past it in one step.
     mutating func startEscalation(
-        _ number: Int, at time: Timestamp, firstRound: Int, reason: String, into out: inout EffectBuffer
+        _ number: Int, at time: Timestamp, firstRound: Int, reason: String, exact: Bool = false,
+        into out: inout EffectBuffer
     ) {
         guard let incident = incidents[number] else { return }
+        if incident.silenced == true {
+            // Silenced: the policy starts when the silence ends (`updateSilenced`), as a new run.
+            incidents[number]!.escalationWaits = true
+            incidents[number]!.escalation?.due = nil
+            incidents[number]!.escalation?.held = []
+            return
+        }
         let rule = rule(named: incident.rule)
         guard let policy = ruleSet.policy(for: rule, priority: incident.priority), !policy.steps.isEmpty else {
             if incident.escalation == nil {
@@ -31,7 +40,7 @@ extension CorrelationEngine {
         // Events late by less than the clamp keep their own time (so a replay equals the live run); later ones
         // start the policy at arrival.
         let floor = now - clamp
-        let start = time >= floor ? time : now
+        let start = exact || time >= floor ? time : now
         let due = start + Self.offset(policy, step: 0, roundIndex: 0)
         incidents[number]!.escalation = EscalationRecord(
             policy: policy.name, base: start, floor: min(floor, start), firstRound: firstRound, step: 0,
@@ -40,7 +49,7 @@ extension CorrelationEngine {
         timers.push(due, .escalation(number))
         out.timeline(
             number, time, "escalation",
-            "policy '\(policy.name)' \(reason == "opened" ? "started" : "restarted (\(reason))")\(rule.escalation == nil ? " for \(incident.priority.rawValue)" : " by rule '\(rule.name)'")"
+            "policy '\(policy.name)' \(reason == "opened" ? "started" : incident.escalation == nil ? "started (\(reason))" : "restarted (\(reason))")\(rule.escalation == nil ? " for \(incident.priority.rawValue)" : " by rule '\(rule.name)'")"
         )
         fireDueSteps(number, now: start, into: &out)
     }
@@ -50,6 +59,11 @@ extension CorrelationEngine {
         while let incident = incidents[number], var escalation = incident.escalation, let due = escalation.due,
             due <= now
         {
+            if incident.silenced == true {
+                incidents[number]!.escalation!.due = nil
+                incidents[number]!.escalationWaits = true
+                return
+            }
             guard let policy = ruleSet.policies[escalation.policy], escalation.step < policy.steps.count else {
                 incidents[number]!.escalation!.due = nil
                 out.timeline(
@@ -133,7 +147,7 @@ extension CorrelationEngine {
         }
         incidents[number] = incident
         out.timeline(number, time, "ack_timeout", "acknowledgement by \(by) lapsed (ack_timeout): escalation resumes")
-        if let name = incident.escalation?.policy, let policy = ruleSet.policies[name] {
+        if let name = incident.escalation?.policy, let policy = ruleSet.policies[name], incident.silenced != true {
             for held in release where held.step < policy.steps.count {
                 notify(
                     number, policy: policy, step: held.step, round: held.round, due: time,
@@ -171,16 +185,40 @@ extension CorrelationEngine {
         _ number: Int, policy: EscalationPolicy, step: Int, round: Int, due: Timestamp, note: String = "",
         into out: inout EffectBuffer
     ) {
-        let notifiers = policy.steps[step].notify
-        for notifier in notifiers {
-            out.effects.append(
-                .notify(
-                    Notification(
-                        incident: number, notifier: notifier, policy: policy.name, step: step, round: round, due: due)))
-            stats.notifications += 1
+        // Targets resolve when the step fires: `schedule:NAME` is whoever is on call at `due` (SPEC §12). A notifier
+        // reached twice in one step (a person on call and named directly) is paged once.
+        var reached: Set<String> = []
+        var parts: [String] = []
+        for target in policy.steps[step].notify {
+            let recipients = ruleSet.recipients(of: target, at: due)
+            guard !recipients.isEmpty else {
+                parts.append(
+                    "\(target) (nobody: \(target.hasPrefix("schedule:") ? "no one is on call" : "no notifiers"))")
+                continue
+            }
+            var names: [String] = []
+            for recipient in recipients where reached.insert(recipient.notifier).inserted {
+                out.effects.append(
+                    .notify(
+                        Notification(
+                            incident: number, notifier: recipient.notifier, policy: policy.name, step: step,
+                            round: round, due: due, user: recipient.user)))
+                stats.notifications += 1
+                names.append(recipient.notifier)
+            }
+            if let user = recipients.first?.user, target != recipient(user) {
+                parts.append("\(target) → \(user) (\(names.joined(separator: ", ")))")
+            } else if let user = recipients.first?.user {
+                parts.append("\(user) (\(names.joined(separator: ", ")))")
+            } else {
+                parts.append(target)
+            }
         }
         out.timeline(
             number, due, "escalated",
-            "policy '\(policy.name)' step \(step) round \(round)\(note): notify \(notifiers.joined(separator: ", "))")
+            "policy '\(policy.name)' step \(step) round \(round)\(note): notify \(parts.joined(separator: ", "))")
     }
+
+    /// `user:NAME`: the target that names a person directly.
+    func recipient(_ user: String) -> String { "user:\(user)" }
 }

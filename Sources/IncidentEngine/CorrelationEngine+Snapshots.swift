@@ -18,7 +18,8 @@ extension CorrelationEngine {
             number: r.number, title: r.title, kind: r.kind, state: r.state, impact: r.impact, urgency: r.urgency,
             priority: r.priority, rule: r.rule, groupKey: r.groupKey, labels: r.labels, alerts: r.alerts.count,
             events: r.events, flapping: r.flapping, escalation: escalation, openedAt: r.openedAt,
-            acknowledgedAt: r.acknowledgedAt, acknowledgedBy: r.acknowledgedBy, resolvedAt: r.resolvedAt)
+            acknowledgedAt: r.acknowledgedAt, acknowledgedBy: r.acknowledgedBy, resolvedAt: r.resolvedAt,
+            silenced: r.silenced == true)
     }
 
     func alertSnapshot(_ fingerprint: Fingerprint, _ a: AlertRecord) -> AlertSnapshot {

@@ -20,6 +20,8 @@ public struct EngineState: Sendable, Codable {
     var earlyResolves: [EarlyResolve] = []
     /// Opening times of rules with a `rate_limit` (absent in checkpoints of versions before it).
     var ruleOpens: [String: [Timestamp]]?
+    /// Silences (SPEC §11), absent in checkpoints from before them.
+    var silences: [Silence]?
 
     struct EarlyResolve: Sendable, Codable {
         var key: Fingerprint
@@ -68,7 +70,8 @@ extension CorrelationEngine {
             earlyResolves: earlyResolves.map {
                 EngineState.EarlyResolve(key: $0.key, time: $0.value.time, count: $0.value.count)
             }
-            .sorted { $0.key < $1.key }, ruleOpens: ruleOpens.isEmpty ? nil : ruleOpens)
+            .sorted { $0.key < $1.key }, ruleOpens: ruleOpens.isEmpty ? nil : ruleOpens,
+            silences: silenceTable.isEmpty ? nil : silences)
     }
 
     /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
@@ -90,6 +93,15 @@ extension CorrelationEngine {
         pending = state.pending
         dedupIndex = state.dedupIndex
         ruleOpens = state.ruleOpens ?? [:]
+        for silence in state.silences ?? [] {
+            // A silence that no longer compiles (it cannot happen with one this engine accepted) is dropped
+            // rather than stopping the start.
+            guard let matchers = try? Self.validateStored(silence) else { continue }
+            silenceTable[silence.id] = silence
+            silenceMatchers[silence.id] = matchers
+            pushSilenceTimers(silence, after: state.now)
+        }
+        computeLiveMutes(at: state.now)
         for held in state.earlyResolves {
             earlyResolves[held.key] = (held.time, held.count)
             earlyResolveQueue.append((held.time, held.key))

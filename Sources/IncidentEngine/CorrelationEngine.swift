@@ -35,6 +35,12 @@ public struct CorrelationEngine: Sendable {
     var ruleOpens: [String: [Timestamp]] = [:]
     /// Silences by id (SPEC §11).
     var silenceTable: [String: Silence] = [:]
+    /// Their compiled matchers (rebuilt after a restore).
+    var silenceMatchers: [String: [Matcher]] = [:]
+    /// The silences and maintenance windows open now.
+    var liveMutes: [LiveMute] = []
+    /// Each maintenance window's armed timer.
+    var maintenanceDue: [String: Timestamp] = [:]
     /// The furthest the clock has been advanced to.
     public internal(set) var now: Timestamp = .distantPast
 
@@ -42,6 +48,7 @@ public struct CorrelationEngine: Sendable {
         self.ruleSet = ruleSet
         self.clamp = clamp
         reindexRules()
+        timers.push(.distantPast, .muting)
     }
 
     mutating func reindexRules() {
@@ -57,6 +64,8 @@ public struct CorrelationEngine: Sendable {
     public mutating func reload(_ newRuleSet: RuleSet) {
         ruleSet = newRuleSet
         reindexRules()
+        // Maintenance windows may have changed: the next advance re-checks every alert and re-arms their timers.
+        timers.push(now, .muting)
     }
 
     /// The settings an incident follows: its rule, or the defaults when the rule is gone after a reload.
@@ -209,14 +218,17 @@ public struct CorrelationEngine: Sendable {
                 alerts[fingerprint]!.status = .firing
                 alerts[fingerprint]!.statusAt = time
                 incidents[number]!.firing += 1
+                checkMutes(fingerprint)
                 let alert = alerts[fingerprint]!
                 if alert.suppressed { incidents[number]!.firingSuppressed += 1 }
                 if !alert.suppressed { registerInhibitSource(fingerprint, alert) }
                 out.timeline(number, time, "alert_firing", "alert \(alert.fingerprint) \(alert.labels) fires again")
                 if incidents[number]!.state == .resolved {
                     reopen(number, at: time, reason: "alert \(alert.fingerprint) fired again", into: &out)
-                } else if incidents[number]!.flapping {
-                    noteFlap(number, at: time, into: &out)
+                } else {
+                    updateSilenced(
+                        number, at: time, because: "alert \(alert.fingerprint) fires again, not muted", into: &out)
+                    if incidents[number]!.flapping { noteFlap(number, at: time, into: &out) }
                 }
             }
             let resolveAfter = ruleIndex.flatMap { self.resolveAfter(ruleIndex: $0, source: event.source) }
@@ -402,7 +414,16 @@ public struct CorrelationEngine: Sendable {
             number, time, "prioritised",
             "impact \(c.impact.rawValue) × urgency \(c.urgency.rawValue)\(rule.urgency == nil ? " (severity \(c.labels["severity"] ?? "none"))" : "") = \(c.priority.rawValue)"
         )
-        out.lifecycle(number, .open, time)
+        let muting = mayMute ? mutes(c.labels) : []
+        if muting.isEmpty {
+            out.lifecycle(number, .open, time)
+        } else {
+            // Its first alert is muted: the incident opens silenced, and nothing is sent for it.
+            incidents[number]!.silenced = true
+            out.timeline(
+                number, time, "silenced",
+                "its alert is muted by \(muting.map(describeMute).joined(separator: ", ")): escalation waits")
+        }
         startEscalation(number, at: time, firstRound: 0, reason: "opened", into: &out)
         out.touch(incident: number)
         return number
@@ -430,6 +451,15 @@ public struct CorrelationEngine: Sendable {
         incidents[number] = incident
         backdate(number, to: time)
         if !suppressed { registerInhibitSource(fingerprint, record) }
+        if mayMute || incident.silenced == true {
+            checkMutes(fingerprint)
+            if let by = alerts[fingerprint]?.silencedBy, incident.alerts.count > 1 || incident.silenced != true {
+                out.timeline(
+                    number, time, "muted",
+                    "alert \(c.fingerprint) \(c.labels) is muted by \(by.map(describeMute).joined(separator: ", "))")
+            }
+            updateSilenced(number, at: time, because: "alert \(c.fingerprint) is not muted", into: &out)
+        }
         scheduleResolve(
             fingerprint, resolveAfter: rule(named: incident.rule).resolveAfter(for: event.source), event: event,
             time: time)
@@ -501,6 +531,9 @@ public struct CorrelationEngine: Sendable {
         out.touch(alert: fingerprint, incident: number)
         out.timeline(number, time, "alert_resolved", "alert \(alert.fingerprint) resolved: \(reason)")
         guard incident.state.isActive, !incident.manual else { return }
+        if incident.firing > 0 {
+            updateSilenced(number, at: time, because: "alert \(alert.fingerprint) resolved", into: &out)
+        }
         if incident.firing == 0 {
             if incident.flapping {
                 holdForFlapping(number, at: time, into: &out)
@@ -550,6 +583,8 @@ public struct CorrelationEngine: Sendable {
         guard var incident = incidents[number] else { return }
         incident.state = .resolved
         incident.resolvedAt = time
+        incident.silenced = nil
+        incident.escalationWaits = nil
         incident.escalation?.held = []
         incident.escalation?.due = nil
         incident.ackDue = nil
@@ -578,7 +613,8 @@ public struct CorrelationEngine: Sendable {
         incidents[number] = incident
         stats.incidentsReopened += 1
         out.timeline(number, time, "reopened", reason)
-        out.lifecycle(number, .reopen, time)
+        updateSilenced(number, at: time, because: reason, into: &out)
+        if incidents[number]!.silenced != true { out.lifecycle(number, .reopen, time) }
         noteFlap(number, at: time, into: &out)
         let nextRound = (incidents[number]!.escalation?.round ?? -1) + 1
         startEscalation(number, at: time, firstRound: nextRound, reason: "reopened", into: &out)

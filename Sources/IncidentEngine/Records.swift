@@ -17,6 +17,8 @@ struct AlertRecord: Sendable, Codable {
     var source: EventSource
     /// When the alert resolves by itself if no firing event comes (`resolve_after`).
     var resolveDue: Timestamp?
+    /// Silences and windows (`maintenance:NAME`) muting it while it fires; nil when none.
+    var silencedBy: [String]? = nil
 }
 
 /// Where an incident's escalation policy stands.
@@ -77,6 +79,10 @@ struct IncidentRecord: Sendable, Codable {
     var flapDue: Timestamp?
     /// Reported by a person (`incidentctl open`), not opened by alerts.
     var manual: Bool
+    /// Every firing alert is muted (SPEC §11); nil when not.
+    var silenced: Bool? = nil
+    /// The policy was stopped (or never started) because the incident was silenced: it starts when that ends.
+    var escalationWaits: Bool? = nil
 }
 
 /// Events a threshold holds until it is reached.

@@ -32,16 +32,18 @@ public struct RuleTestRunner: Sendable {
     enum Step {
         case event(Event)
         case action(RuleTestFile.TestAction)
+        case silence(RuleTestFile.TestSilence, index: Int)
     }
 
     func run(_ test: RuleTestFile.Test, ruleSet: RuleSet) -> [Failure] {
         var engine = CorrelationEngine(ruleSet: ruleSet)
+        let epoch = test.start ?? Self.epoch
         // Expand repeats, then order everything by time (events before actions at the same instant).
         var steps: [(Timestamp, Int, Step)] = []
         var order = 0
         for e in test.events {
             for i in 0..<e.repeatCount {
-                let at = Self.epoch + e.at + e.every * i
+                let at = epoch + e.at + e.every * i
                 let event = Event(
                     labels: e.labels, annotations: e.annotations, status: e.status, startsAt: at,
                     endsAt: e.status == .resolved ? at : nil, source: e.source, receivedAt: at)
@@ -50,7 +52,12 @@ public struct RuleTestRunner: Sendable {
             }
         }
         for a in test.actions {
-            steps.append((Self.epoch + a.at, order + 1_000_000, .action(a)))
+            steps.append((epoch + a.at, order + 1_000_000, .action(a)))
+            order += 1
+        }
+        // Silences before events at the same instant: a silence at 0s mutes the first event.
+        for (i, s) in test.silences.enumerated() {
+            steps.append((epoch + s.at, order - 1_000_000, .silence(s, index: i)))
             order += 1
         }
         steps.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
@@ -69,13 +76,24 @@ public struct RuleTestRunner: Sendable {
         }
         var next = 0
         for expectation in test.expectations.sorted(by: { $0.at < $1.at }) {
-            let checkpoint = Self.epoch + expectation.at
+            let checkpoint = epoch + expectation.at
             while next < steps.count, steps[next].0 <= checkpoint {
                 let (at, _, step) = steps[next]
                 collect(engine.advance(to: at))
                 switch step {
                 case .event(let event):
                     collect(engine.ingest(event))
+                case .silence(let s, let index):
+                    let silence = Silence(
+                        id: "test-silence-\(index + 1)", matchers: s.matchers, startsAt: at, endsAt: at + s.duration,
+                        createdBy: s.by, comment: s.comment, updatedAt: at)
+                    do {
+                        collect(try engine.upsertSilence(silence, at: at))
+                    } catch {
+                        failures.append(
+                            Failure(
+                                test: test.name, location: s.location, message: "silence refused: \(error.message)"))
+                    }
                 case .action(let action):
                     let ordered = snapshots.keys.sorted()
                     guard action.incident <= ordered.count else {
@@ -138,6 +156,7 @@ public struct RuleTestRunner: Sendable {
         if let v = e.alerts, v != a.alerts { return false }
         if let v = e.events, v != a.events { return false }
         if let v = e.flapping, v != a.flapping { return false }
+        if let v = e.silenced, v != a.silenced { return false }
         for label in e.labels where a.labels[label.name] != label.value { return false }
         return true
     }
@@ -155,7 +174,8 @@ public struct RuleTestRunner: Sendable {
         let ok = assign(expected.count, actual.count) { i, j in
             let e = expected[i]
             let a = actual[j]
-            return e.notifier == a.notifier && e.step == a.step && (e.round.map { $0 == a.round } ?? true)
+            return (e.notifier.map { $0 == a.notifier } ?? true) && (e.user.map { $0 == a.user } ?? true)
+                && e.step == a.step && (e.round.map { $0 == a.round } ?? true)
                 && (e.incident.map { $0 == indexOf[a.incident] } ?? true)
         }
         return ok ? nil : "no one-to-one match between expected and actual"
@@ -193,22 +213,24 @@ public struct RuleTestRunner: Sendable {
         if let v = e.alerts { parts.append("alerts=\(v)") }
         if let v = e.events { parts.append("events=\(v)") }
         if let v = e.flapping { parts.append("flapping=\(v)") }
+        if let v = e.silenced { parts.append("silenced=\(v)") }
         if let v = e.title { parts.append("title=\(quoted(v))") }
         if !e.labels.isEmpty { parts.append("labels⊇\(e.labels)") }
         return parts.joined(separator: " ")
     }
 
     func describe(_ a: Incident) -> String {
-        "rule=\(a.rule) kind=\(a.kind.rawValue) priority=\(a.priority.rawValue) state=\(a.state.rawValue) impact=\(a.impact.rawValue) urgency=\(a.urgency.rawValue) alerts=\(a.alerts) events=\(a.events) flapping=\(a.flapping) title=\(quoted(a.title)) labels=\(a.labels)"
+        "rule=\(a.rule) kind=\(a.kind.rawValue) priority=\(a.priority.rawValue) state=\(a.state.rawValue) impact=\(a.impact.rawValue) urgency=\(a.urgency.rawValue) alerts=\(a.alerts) events=\(a.events) flapping=\(a.flapping) silenced=\(a.silenced) title=\(quoted(a.title)) labels=\(a.labels)"
     }
 
     func describe(_ e: RuleTestFile.ExpectedNotification) -> String {
-        "notifier=\(e.notifier) step=\(e.step)" + (e.round.map { " round=\($0)" } ?? "")
+        (e.notifier.map { "notifier=\($0) " } ?? "") + (e.user.map { "user=\($0) " } ?? "") + "step=\(e.step)"
+            + (e.round.map { " round=\($0)" } ?? "")
             + (e.incident.map { " incident=\($0)" } ?? "")
     }
 
     func describe(_ n: Notification, index: Int) -> String {
-        "notifier=\(n.notifier) step=\(n.step) round=\(n.round) incident=\(index) (\(n.idempotencyKey))"
+        "notifier=\(n.notifier)\(n.user.map { " user=\($0)" } ?? "") step=\(n.step) round=\(n.round) incident=\(index) (\(n.idempotencyKey))"
     }
 
     func sideBySide(_ expected: [String], _ actual: [String]) -> String {

@@ -9,6 +9,12 @@ enum TimerKey: Sendable, Hashable {
     case close(Int)
     case flapping(Int)
     case pending(String)
+    /// A silence starts, ends, or its retention runs out.
+    case silence(String)
+    /// A maintenance window opens or closes.
+    case maintenance(String)
+    /// Re-check every alert's mutes (after a restore or a reload: windows may have opened meanwhile).
+    case muting
 }
 
 /// A binary min-heap of due times; ties break by insertion order so runs are deterministic.

@@ -12,10 +12,12 @@ struct NotificationMessage: Encodable {
         var round: Int?
         var due: String
         var attempt: Int
+        /// The person paged (SPEC §12), null for a notifier named directly.
+        var user: String?
 
         enum CodingKeys: String, CodingKey {
             case key = "idempotency_key"
-            case notifier, trigger, policy, step, round, due, attempt
+            case notifier, trigger, policy, step, round, due, attempt, user
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -28,6 +30,7 @@ struct NotificationMessage: Encodable {
             try c.encode(round, forKey: .round)
             try c.encode(due, forKey: .due)
             try c.encode(attempt, forKey: .attempt)
+            try c.encode(user, forKey: .user)
         }
     }
 
@@ -42,7 +45,7 @@ struct NotificationMessage: Encodable {
         notification = About(
             key: request.idempotencyKey, notifier: n.notifier, trigger: request.trigger, policy: n.policy,
             step: n.moment == nil ? n.step : nil, round: n.moment == nil ? n.round : nil, due: n.due.rfc3339,
-            attempt: request.attempt)
+            attempt: request.attempt, user: n.user)
     }
 
     enum CodingKeys: String, CodingKey { case incident, event, notification }

@@ -24,6 +24,16 @@ public struct RuleTestFile: Sendable {
         public var location: SourceLocation
     }
 
+    /// A silence a test adds at `at` (SPEC §11): `{ at: 0s, match: ['host="db1"'], duration: 1h }`.
+    public struct TestSilence: Sendable {
+        public var at: Duration
+        public var matchers: [SilenceMatcher]
+        public var duration: Duration
+        public var by: String
+        public var comment: String
+        public var location: SourceLocation
+    }
+
     public struct ExpectedIncident: Sendable {
         public var kind: IncidentKind?
         public var priority: Priority?
@@ -35,11 +45,15 @@ public struct RuleTestFile: Sendable {
         public var alerts: Int?
         public var events: Int?
         public var flapping: Bool?
+        public var silenced: Bool?
         public var labels: Labels
     }
 
     public struct ExpectedNotification: Sendable {
-        public var notifier: String
+        /// Nil when the expectation names only the person (`user`).
+        public var notifier: String?
+        /// The person paged (SPEC §12).
+        public var user: String?
         public var step: Int
         public var round: Int?
         public var incident: Int?
@@ -55,8 +69,11 @@ public struct RuleTestFile: Sendable {
     public struct Test: Sendable {
         public var name: String
         public var location: SourceLocation
+        /// The virtual clock's zero for this test (`start:`); the runner's epoch when not given.
+        public var start: Timestamp?
         public var events: [TestEvent]
         public var actions: [TestAction]
+        public var silences: [TestSilence] = []
         public var expectations: [Expectation]
     }
 
@@ -103,13 +120,28 @@ public struct RuleTestFile: Sendable {
     }
 
     static func parseTest(_ node: Node, reader: YAMLReader) -> Test? {
-        guard let pairs = reader.mapping(node, allowed: ["name", "events", "actions", "expect"], what: "a test") else {
+        guard
+            let pairs = reader.mapping(
+                node, allowed: ["name", "start", "events", "actions", "silences", "expect"], what: "a test")
+        else {
             return nil
         }
         let values = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         let location = reader.location(node)
         let name = values["name"].flatMap { reader.string($0, what: "name") } ?? "test at line \(location.line)"
         var test = Test(name: name, location: location, events: [], actions: [], expectations: [])
+        if let node = values["start"], let text = reader.string(node, what: "start") {
+            if let time = Timestamp(rfc3339: text) {
+                test.start = time
+            } else {
+                reader.sink.error(
+                    "bad-value", at: reader.location(node),
+                    "start must be an RFC 3339 time such as 2026-12-07T08:00:00Z, not '\(text.prefix(64))'.")
+            }
+        }
+        if let items = values["silences"].flatMap({ reader.list($0, what: "silences") }) {
+            test.silences = items.compactMap { parseSilence($0, reader: reader) }
+        }
         if let items = values["events"].flatMap({ reader.list($0, what: "events") }) {
             test.events = items.compactMap { parseEvent($0, reader: reader) }
         }
@@ -165,6 +197,47 @@ public struct RuleTestFile: Sendable {
         return event
     }
 
+    static func parseSilence(_ node: Node, reader: YAMLReader) -> TestSilence? {
+        let keys = ["at", "match", "duration", "by", "comment"]
+        guard let pairs = reader.mapping(node, allowed: keys, what: "a test silence") else { return nil }
+        let values = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let location = reader.location(node)
+        var matchers: [SilenceMatcher] = []
+        if let node = values["match"], let texts = reader.strings(node, what: "match") {
+            for (text, at) in texts {
+                do {
+                    for m in try Matcher.parseList(text) {
+                        matchers.append(
+                            SilenceMatcher(
+                                name: m.name, value: m.value, isRegex: m.op == .regexMatch || m.op == .regexNoMatch,
+                                isEqual: m.op == .equal || m.op == .regexMatch))
+                    }
+                } catch {
+                    reader.sink.error(
+                        "bad-matcher", at: reader.location(at), "\(error.message) in matcher '\(text.prefix(200))'.")
+                    return nil
+                }
+            }
+        }
+        guard !matchers.isEmpty else {
+            reader.sink.error("missing-key", at: location, "a test silence needs match: ['name=\"value\"', ...].")
+            return nil
+        }
+        guard let durationNode = values["duration"], let duration = reader.duration(durationNode, what: "duration"),
+            duration > .zero
+        else {
+            if values["duration"] == nil {
+                reader.sink.error("missing-key", at: location, "a test silence needs a duration (1h, 30m).")
+            }
+            return nil
+        }
+        return TestSilence(
+            at: values["at"].flatMap { reader.duration($0, what: "at") } ?? .zero, matchers: matchers,
+            duration: duration, by: values["by"].flatMap { reader.string($0, what: "by") } ?? "test",
+            comment: values["comment"].flatMap { reader.string($0, what: "comment") } ?? "rule test",
+            location: location)
+    }
+
     static func parseAction(_ node: Node, reader: YAMLReader) -> TestAction? {
         guard let pairs = reader.mapping(node, allowed: ["at", "action", "incident", "by"], what: "a test action")
         else { return nil }
@@ -207,7 +280,9 @@ public struct RuleTestFile: Sendable {
 
     static func parseIncident(_ node: Node, reader: YAMLReader) -> ExpectedIncident? {
         let keys = [
-            "kind", "priority", "state", "impact", "urgency", "rule", "title", "alerts", "events", "flapping", "labels",
+            "kind", "priority", "state", "impact", "urgency", "rule", "title", "alerts", "events", "flapping",
+            "silenced",
+            "labels",
         ]
         guard let pairs = reader.mapping(node, allowed: keys, what: "an expected incident") else { return nil }
         var e = ExpectedIncident(labels: [:])
@@ -224,6 +299,7 @@ public struct RuleTestFile: Sendable {
             case "alerts": e.alerts = reader.int(v, what: "alerts", minimum: 0)
             case "events": e.events = reader.int(v, what: "events", minimum: 0)
             case "flapping": e.flapping = reader.bool(v, what: "flapping")
+            case "silenced": e.silenced = reader.bool(v, what: "silenced")
             case "labels": e.labels = labels(v, reader: reader, what: "labels")
             default: break
             }
@@ -234,15 +310,19 @@ public struct RuleTestFile: Sendable {
     static func parseNotification(_ node: Node, reader: YAMLReader) -> ExpectedNotification? {
         guard
             let pairs = reader.mapping(
-                node, allowed: ["notifier", "step", "round", "incident"], what: "an expected notification")
+                node, allowed: ["notifier", "user", "step", "round", "incident"], what: "an expected notification")
         else { return nil }
         let values = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-        guard let notifier = values["notifier"].flatMap({ reader.string($0, what: "notifier") }) else {
-            reader.sink.error("missing-key", at: reader.location(node), "an expected notification needs 'notifier'.")
+        let notifier = values["notifier"].flatMap { reader.string($0, what: "notifier") }
+        let user = values["user"].flatMap { reader.string($0, what: "user") }
+        guard notifier != nil || user != nil else {
+            reader.sink.error(
+                "missing-key", at: reader.location(node), "an expected notification needs 'notifier' or 'user'.")
             return nil
         }
         return ExpectedNotification(
-            notifier: notifier, step: values["step"].flatMap { reader.int($0, what: "step", minimum: 0) } ?? 0,
+            notifier: notifier, user: user,
+            step: values["step"].flatMap { reader.int($0, what: "step", minimum: 0) } ?? 0,
             round: values["round"].flatMap { reader.int($0, what: "round", minimum: 0) },
             incident: values["incident"].flatMap { reader.int($0, what: "incident", minimum: 1) })
     }

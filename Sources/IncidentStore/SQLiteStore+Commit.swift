@@ -5,7 +5,7 @@ extension SQLiteStore {
     static let incidentColumns = [
         "number", "title", "kind", "state", "impact", "urgency", "priority", "rule", "group_key", "labels", "alerts",
         "events", "flapping", "escalation", "opened_at", "acknowledged_at", "acknowledged_by", "resolved_at",
-        "closed_at",
+        "closed_at", "silenced",
     ]
     static let alertColumns = [
         "incident", "fingerprint", "labels", "annotations", "status", "first_seen", "last_seen", "events", "suppressed",
@@ -56,7 +56,7 @@ extension SQLiteStore {
                 i.number, i.title, i.kind.rawValue, i.state.rawValue, i.impact.rawValue, i.urgency.rawValue,
                 i.priority.rawValue, i.rule, i.groupKey, try json(i.labels), i.alerts, i.events, i.flapping,
                 try json(i.escalation), i.openedAt.microseconds, i.acknowledgedAt?.microseconds, i.acknowledgedBy,
-                i.resolvedAt?.microseconds, i.closedAt?.microseconds,
+                i.resolvedAt?.microseconds, i.closedAt?.microseconds, i.silenced,
             ])
         }
 
@@ -81,13 +81,13 @@ extension SQLiteStore {
         let insertOutbox = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (incident, notifier, policy, step, round, idempotency_key, due,
-                    next_attempt, moment)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    next_attempt, moment, recipient)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for n in batch.notifications {
             try insertOutbox.execute(arguments: [
                 n.incident, n.notifier, n.policy, n.step, n.round, n.idempotencyKey, n.due.microseconds,
-                n.due.microseconds, n.moment,
+                n.due.microseconds, n.moment, n.user,
             ])
         }
 

@@ -56,13 +56,13 @@ extension SQLiteStore: OutboxStore {
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO outbox (incident, notifier, policy, step, round, idempotency_key, due,
-                        next_attempt, moment)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        next_attempt, moment, recipient)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     fallback.incident, fallback.notifier, fallback.policy, fallback.step, fallback.round,
                     fallback.idempotencyKey, fallback.due.microseconds, fallback.due.microseconds,
-                    fallback.moment,
+                    fallback.moment, fallback.user,
                 ])
         }
         try db.execute(

@@ -170,6 +170,15 @@ extension SQLiteStore {
                     CREATE INDEX outbox_incident ON outbox(incident, state);
                     """)
         }
+        // v6: silences and people (SPEC §11-12). An incident whose firing alerts are all silenced says so, and a
+        // page sent to a person (`user:NAME`, `schedule:NAME`) records whom.
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE incidents ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE outbox ADD COLUMN recipient TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -60,7 +60,7 @@ extension SQLiteStore {
             alerts: row["alerts"], events: row["events"], flapping: row["flapping"], escalation: escalation,
             openedAt: time(row, "opened_at"), acknowledgedAt: optionalTime(row, "acknowledged_at"),
             acknowledgedBy: row["acknowledged_by"], resolvedAt: optionalTime(row, "resolved_at"),
-            closedAt: optionalTime(row, "closed_at"))
+            closedAt: optionalTime(row, "closed_at"), silenced: row["silenced"] ?? false)
     }
 
     func alert(from row: Row) throws -> AlertSnapshot {
@@ -85,7 +85,7 @@ extension SQLiteStore {
     func outboxEntry(from row: Row) throws -> OutboxEntry {
         let notification = Notification(
             incident: row["incident"], notifier: row["notifier"], policy: row["policy"], step: row["step"],
-            round: row["round"], due: time(row, "due"), moment: row["moment"])
+            round: row["round"], due: time(row, "due"), moment: row["moment"], user: row["recipient"])
         return OutboxEntry(
             id: row["id"], notification: notification, state: try value(row, "outbox", "state"),
             attempts: row["attempts"], nextAttempt: time(row, "next_attempt"), lastError: row["last_error"],
