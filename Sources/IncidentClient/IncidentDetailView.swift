@@ -9,7 +9,11 @@ public enum IncidentDetailView {
             return "\(time.rfc3339) (\(ElapsedText.age(of: time, now: now)))"
         }
         var fields: [(String, String)] = [
-            ("state", incident.state.rawValue + (incident.flapping ? ", flapping" : "")),
+            (
+                "state",
+                incident.state.rawValue + (incident.flapping ? ", flapping" : "")
+                    + (incident.silenced ? ", silenced" : "")
+            ),
             ("kind", incident.kind.rawValue),
             ("priority", "\(incident.priority.rawValue) (\(impactAndUrgency(incident)))"),
             ("rule", incident.rule),

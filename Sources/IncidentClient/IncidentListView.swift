@@ -7,7 +7,8 @@ public enum IncidentListView {
         let rows = incidents.map { incident in
             [
                 incident.id, incident.priority.rawValue,
-                incident.state.rawValue + (incident.flapping ? " (flapping)" : ""),
+                incident.state.rawValue + (incident.flapping ? " (flapping)" : "")
+                    + (incident.silenced ? " (silenced)" : ""),
                 incident.kind.rawValue, "\(incident.alerts)", "\(incident.events)",
                 ElapsedText.age(of: incident.openedAt, now: now), incident.title,
             ]
