@@ -146,6 +146,8 @@ public struct DaemonAPI: IncidentAPI {
         m.workingAlerts.set(Int64(figures.workingAlerts))
         m.pendingEvents.set(Int64(figures.pendingEvents))
         m.timers.set(Int64(figures.timers))
+        for (state, gauge) in m.silences { gauge.set(Int64(figures.silences[state] ?? 0)) }
+        m.silencedIncidents.set(Int64(figures.silencedIncidents))
         if let count = try? await store.eventCount() { m.storeEvents.set(Int64(count)) }
         let time = now()
         if let outbox = try? await store.outboxStatus(at: time) {

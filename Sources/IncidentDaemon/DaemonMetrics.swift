@@ -26,6 +26,9 @@ public final class DaemonMetrics: Sendable {
     // Set at scrape time.
     let engineEvents: Gauge
     let engineBuckets: [String: Gauge]
+    /// Silences by state (`pending`, `active`, `expired`), as Alertmanager's `alertmanager_silences`.
+    let silences: [String: Gauge]
+    let silencedIncidents: Gauge
     let incidentsOpened: Gauge
     let incidentsResolved: Gauge
     let incidentsClosed: Gauge
@@ -83,6 +86,15 @@ public final class DaemonMetrics: Sendable {
                 labels: [("outcome", bucket)])
         }
         engineBuckets = buckets
+        var silenceGauges: [String: Gauge] = [:]
+        for state in ["pending", "active", "expired"] {
+            silenceGauges[state] = r.makeGauge(
+                descriptor: d("incidentd_silences", "Silences by state (expired ones are kept for 5 days)."),
+                labels: [("state", state)])
+        }
+        silences = silenceGauges
+        silencedIncidents = r.makeGauge(
+            descriptor: d("incidentd_incidents_silenced", "Active incidents whose firing alerts are all muted."))
         incidentsOpened = r.makeGauge(descriptor: d("incidentd_incidents_opened", "Incidents opened since start."))
         incidentsResolved = r.makeGauge(
             descriptor: d("incidentd_incidents_resolved", "Incidents resolved since start."))

@@ -122,7 +122,9 @@ public actor IngestPipeline: EventSink {
         let size = engine.workingSetSize
         return EngineFigures(
             stats: engine.stats, workingIncidents: size.incidents, workingAlerts: size.alerts,
-            pendingEvents: size.pendingEvents, timers: size.timers, queuedEvents: queuedEvents)
+            pendingEvents: size.pendingEvents, timers: size.timers, queuedEvents: queuedEvents,
+            silences: Dictionary(uniqueKeysWithValues: engine.silenceCounts.map { ($0.key.rawValue, $0.value) }),
+            silencedIncidents: engine.silencedIncidentCount)
     }
 
     // MARK: - The loop
@@ -609,4 +611,7 @@ public struct EngineFigures: Sendable {
     public var pendingEvents: Int
     public var timers: Int
     public var queuedEvents: Int
+    /// Silences by state.
+    public var silences: [String: Int] = [:]
+    public var silencedIncidents: Int = 0
 }

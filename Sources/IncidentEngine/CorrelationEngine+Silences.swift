@@ -101,6 +101,11 @@ extension CorrelationEngine {
         return counts
     }
 
+    /// Active incidents that are silenced now.
+    public var silencedIncidentCount: Int {
+        incidents.allKeys.reduce(0) { $0 + (incidents[$1]?.silenced == true ? 1 : 0) }
+    }
+
     // MARK: - Validation
 
     static let maxMatchers = 64
