@@ -128,7 +128,9 @@ public enum PayloadRenderer {
         let id = escape == nil ? request.incidentID : "*\(request.incidentID)*"
         switch n.moment {
         case nil:
-            return "\(priority)\(id) escalated: \(title) (policy '\(e(n.policy))' step \(n.step) round \(n.round))"
+            let person = n.user.map { ", paging \(e($0))" } ?? ""
+            return
+                "\(priority)\(id) escalated: \(title) (policy '\(e(n.policy))' step \(n.step) round \(n.round)\(person))"
         case "ack"?:
             let by = request.incident?.acknowledgedBy.map { " by \(e($0))" } ?? ""
             return "\(priority)\(id) acknowledged\(by): \(title)"

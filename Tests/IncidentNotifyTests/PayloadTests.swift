@@ -21,6 +21,18 @@ import Testing
         #expect(about["attempt"] as? Int == 1)
     }
 
+    @Test func aPageForAPersonNamesThemInTheJSONAndTheText() throws {
+        var request = sampleRequest()
+        #expect(
+            try json(PayloadRenderer.json(request))["notification"].flatMap { $0 as? [String: Any] }?["user"] is NSNull)
+        request.notification.user = "<alice>"
+        let about = try #require(try json(PayloadRenderer.json(request))["notification"] as? [String: Any])
+        #expect(about["user"] as? String == "<alice>")
+        let text = try #require(try json(PayloadRenderer.slack(request))["text"] as? String)
+        #expect(
+            text == "[P1] *INC-7* escalated: Host web1 down (policy 'default' step 1 round 0, paging &lt;alice&gt;)")
+    }
+
     @Test func aLifecycleMessageIsKeyedByMomentAndTime() throws {
         let request = sampleRequest(moment: "ack")
         #expect(request.idempotencyKey == "INC-7/ack/\(request.notification.due.microseconds)")
