@@ -30,6 +30,19 @@ import Testing
         }
     }
 
+    @Test func aPageForAPersonKeepsTheirNameAndAnIncidentItsSilencedFlag() async throws {
+        try await withStore { store, _ in
+            var person = page(7)
+            person.user = "alice"
+            var incident = fullIncident()
+            incident.silenced = true
+            _ = try await store.commit(StoreBatch(incidents: [incident], notifications: [person, page(8)], at: t(0)))
+            let due = try await store.dueOutbox(before: .distantFuture)
+            #expect(due.map(\.notification.user) == ["alice", nil])
+            #expect(try await store.incident(incident.number)?.silenced == true)
+        }
+    }
+
     @Test func theStatusCountsPendingRowsAndDatesTheOldestDueOne() async throws {
         try await withStore { store, _ in
             #expect(try await store.outboxStatus(at: t(0)) == OutboxStatus(pending: 0, oldestDue: nil))
