@@ -70,7 +70,9 @@ extension CorrelationEngine {
             case .maintenance(let name):
                 maintenanceTimer(name, due: entry.due, into: &out)
             case .muting:
-                let at = max(entry.due, now)
+                guard entry.due == mutingDue else { continue }
+                // A fresh engine's first advance: its clock starts here.
+                let at = entry.due == .distantPast ? now : entry.due
                 refreshMuting(at: at, because: "the silences and maintenance windows were re-read", into: &out)
                 armMaintenanceTimers(after: at)
             case .pending(let key):

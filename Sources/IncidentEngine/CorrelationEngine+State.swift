@@ -102,6 +102,10 @@ extension CorrelationEngine {
             pushSilenceTimers(silence, after: state.now)
         }
         computeLiveMutes(at: state.now)
+        // Windows may have opened or closed while the daemon was down: the first advance re-checks at the
+        // checkpoint's time, then the timers take over.
+        mutingDue = state.now
+        timers.push(state.now, .muting)
         for held in state.earlyResolves {
             earlyResolves[held.key] = (held.time, held.count)
             earlyResolveQueue.append((held.time, held.key))

@@ -41,6 +41,8 @@ public struct CorrelationEngine: Sendable {
     var liveMutes: [LiveMute] = []
     /// Each maintenance window's armed timer.
     var maintenanceDue: [String: Timestamp] = [:]
+    /// The armed `.muting` timer (earlier ones are stale).
+    var mutingDue: Timestamp = .distantPast
     /// The furthest the clock has been advanced to.
     public internal(set) var now: Timestamp = .distantPast
 
@@ -65,6 +67,7 @@ public struct CorrelationEngine: Sendable {
         ruleSet = newRuleSet
         reindexRules()
         // Maintenance windows may have changed: the next advance re-checks every alert and re-arms their timers.
+        mutingDue = now
         timers.push(now, .muting)
     }
 
