@@ -169,4 +169,31 @@ import Testing
         h.advance(60 + 120 * 3600)
         #expect(h.engine.silences.isEmpty)
     }
+
+    @Test mutating func silencesSurviveAReloadAndAWindowAddedByTheReloadAppliesAtOnce() throws {
+        var h = Harness(Self.rules)
+        try add(&h, Self.silence(from: 0, to: 3600), at: 0)
+        h.send(["alertname": "DiskFull", "host": "db1"], at: 10)
+        h.send(["alertname": "DiskFull", "host": "web1"], at: 20)
+        #expect(h.list.map(\.silenced) == [true, false])
+        // New rules: the same rule, plus a window over web1 that is always open (two halves of the day).
+        h.engine.reload(
+            compile(
+                Self.rules + """
+
+                    maintenance:
+                      - { name: web1-day, match: ['host="web1"'], every: "day 00:00-12:00", timezone: UTC }
+                      - { name: web1-night, match: ['host="web1"'], every: "day 12:00-00:00", timezone: UTC }
+                    """))
+        #expect(h.engine.silences.count == 1)
+        h.advance(30)
+        #expect(h.list.map(\.silenced) == [true, true])
+        #expect(h.timeline(of: 2, type: "silenced")[0].contains("maintenance window web1-"))
+        // The silence ends; the windows go on.
+        h.advance(3600)
+        #expect(h.list.map(\.silenced) == [false, true])
+        #expect(
+            h.engine.activeAlerts().map(\.silencedBy) == [[], ["maintenance:web1-day"]]
+                || h.engine.activeAlerts().map(\.silencedBy) == [[], ["maintenance:web1-night"]])
+    }
 }
