@@ -25,21 +25,28 @@ struct SilencePropertyTests {
         }.sorted { $0.at < $1.at }
     }
 
-    static func run(_ events: [Event], silences: [(at: Double, silence: Silence)], until end: Double) -> Harness {
-        var h = Harness(PropertyTests.rules)
-        var pending = silences[...]
-        for e in events {
-            while let next = pending.first, at(next.at) <= e.receivedAt {
+    /// Feeds events in order, adding each silence when the clock reaches it.
+    static func feed(
+        _ h: inout Harness, _ events: some Sequence<Event>, silences: some Sequence<(at: Double, silence: Silence)>
+    ) {
+        var pending = Array(silences)[...]
+        func addDue(upTo time: Timestamp?) {
+            while let next = pending.first, time.map({ at(next.at) <= $0 }) ?? true {
                 h.collect(h.engine.advance(to: at(next.at)))
                 h.collect(try! h.engine.upsertSilence(next.silence, at: at(next.at)))
                 pending = pending.dropFirst()
             }
+        }
+        for e in events {
+            addDue(upTo: e.receivedAt)
             h.send(e)
         }
-        for next in pending {
-            h.collect(h.engine.advance(to: at(next.at)))
-            h.collect(try! h.engine.upsertSilence(next.silence, at: at(next.at)))
-        }
+        addDue(upTo: nil)
+    }
+
+    static func run(_ events: [Event], silences: [(at: Double, silence: Silence)], until end: Double) -> Harness {
+        var h = Harness(PropertyTests.rules)
+        feed(&h, events, silences: silences)
         h.advance(end)
         return h
     }
@@ -56,7 +63,7 @@ struct SilencePropertyTests {
         #expect(muted.engine.stats.accounted == muted.engine.stats.eventsIn)
     }
 
-    /// The properties above mean something only if the generated silences do mute incidents.
+    /// The properties here mean something only if the generated silences do mute incidents.
     @Test func theGeneratedSilencesMuteIncidents() {
         let muting = (1...10).filter { seed in
             let h = Self.run(
@@ -109,19 +116,7 @@ struct SilencePropertyTests {
         let state = try EngineState.decode(try first.engine.exportState().encoded())
         var rest = Harness(PropertyTests.rules)
         rest.engine = CorrelationEngine(restoring: state, ruleSet: compile(PropertyTests.rules))
-        var pending = silences.filter { at($0.at) > events[cut - 1].receivedAt }[...]
-        for e in events[cut...] {
-            while let next = pending.first, at(next.at) <= e.receivedAt {
-                rest.collect(rest.engine.advance(to: at(next.at)))
-                rest.collect(try rest.engine.upsertSilence(next.silence, at: at(next.at)))
-                pending = pending.dropFirst()
-            }
-            rest.send(e)
-        }
-        for next in pending {
-            rest.collect(rest.engine.advance(to: at(next.at)))
-            rest.collect(try rest.engine.upsertSilence(next.silence, at: at(next.at)))
-        }
+        Self.feed(&rest, events[cut...], silences: silences.filter { at($0.at) > events[cut - 1].receivedAt })
         rest.advance(end)
         #expect(
             try whole.engine.exportState().canonicalJSON() == rest.engine.exportState().canonicalJSON(),
