@@ -224,7 +224,7 @@ extension CorrelationEngine {
                     out.touch(alert: fp, incident: number)
                 }
             }
-            updateSilenced(number, at: time, because: reason, into: &out)
+            updateSilenced(number, at: time, because: reason, onTime: true, into: &out)
         }
     }
 
@@ -237,9 +237,10 @@ extension CorrelationEngine {
 
     /// An incident is silenced while it is active, has firing alerts, and every one of them is muted. Going in,
     /// its escalation waits (and queued pages are cancelled); coming out with alerts still firing, the policy
-    /// starts then, as a new run.
+    /// starts then, as a new run. `onTime`: `time` is the engine's own (a silence or window boundary, an operator's
+    /// command), not a possibly late event's, so the run starts exactly then.
     mutating func updateSilenced(
-        _ number: Int, at time: Timestamp, because reason: String, into out: inout EffectBuffer
+        _ number: Int, at time: Timestamp, because reason: String, onTime: Bool = false, into out: inout EffectBuffer
     ) {
         guard let incident = incidents[number] else { return }
         let was = incident.silenced == true
@@ -287,7 +288,7 @@ extension CorrelationEngine {
         if waits {
             let nextRound = (incidents[number]!.escalation?.round ?? -1) + 1
             startEscalation(
-                number, at: time, firstRound: nextRound, reason: "silence ended", exact: true, into: &out)
+                number, at: time, firstRound: nextRound, reason: "silence ended", exact: onTime, into: &out)
         }
     }
 
