@@ -56,6 +56,7 @@ public struct OnCallSchedule: Sendable {
 
     /// The shift covering `time` (an override wins over the rotation); nil before the rotation starts.
     public func shift(at time: Timestamp) -> OnCallShift? {
+        let time = time.clampedToValid
         if let index = overrides.lastIndex(where: { $0.start <= time && time < $0.end }) {
             let chosen = overrides[index]
             var start = chosen.start
@@ -78,6 +79,7 @@ public struct OnCallSchedule: Sendable {
 
     /// The shift after the one covering `time` (the next handoff), for "on call next".
     public func nextShift(after time: Timestamp) -> OnCallShift? {
+        let time = time.clampedToValid
         var probe = time
         if let current = shift(at: time) {
             probe = current.end
@@ -199,6 +201,7 @@ public struct MaintenanceWindow: Sendable {
 
     /// The occurrence open at `time` (start inclusive, end exclusive), nil when none is.
     public func occurrence(at time: Timestamp) -> (start: Timestamp, end: Timestamp)? {
+        let time = time.clampedToValid
         guard let every else { return nil }
         let day = zone.localDay(at: time)
         // An occurrence ends at most one local day after it starts; a day either way more covers time-zone
@@ -213,6 +216,7 @@ public struct MaintenanceWindow: Sendable {
 
     /// The first occurrence boundary (a start or an end) strictly after `time`; nil when there is none.
     public func nextBoundary(after time: Timestamp) -> Timestamp? {
+        let time = time.clampedToValid
         guard let every else { return nil }
         let day = zone.localDay(at: time)
         // Weekly windows recur within 7 days; a spring-forward gap can swallow one, so look two weeks ahead.
@@ -231,4 +235,10 @@ public struct MaintenanceWindow: Sendable {
     public func selects(_ labels: Labels) -> Bool {
         matchers.allSatisfy { $0.matches(labels[$0.name]) }
     }
+}
+
+extension Timestamp {
+    /// Within the years 0001 to 9999, where local-time arithmetic cannot overflow: the engine may ask about
+    /// `distantFuture`.
+    var clampedToValid: Timestamp { min(max(self, .earliestValid), .latestValid) }
 }

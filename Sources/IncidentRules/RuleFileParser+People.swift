@@ -110,7 +110,13 @@ extension RuleFileParser {
                 )
             }
         }
-        let shift = values["shift"].flatMap { positiveDuration($0, what: "rotation shift") }
+        var shift = values["shift"].flatMap { positiveDuration($0, what: "rotation shift") }
+        if let length = shift, length < .seconds(60), let shiftNode = values["shift"] {
+            sink.error(
+                "out-of-range", at: reader.location(shiftNode),
+                "rotation shift must be at least 1m; shifts are usually 12h, 1d or 1w.")
+            shift = nil
+        }
         let handoff = values["handoff"].flatMap { self.handoff($0) }
         var start: LocalDate?
         if let startNode = values["start"], let text = reader.string(startNode, what: "rotation start") {

@@ -117,4 +117,15 @@ import Testing
         let error = #expect(throws: Recurrence.ParseError.self) { try Recurrence(parsing: text) }
         #expect(error?.message.contains(hint) == true, "\(error?.message ?? "")")
     }
+
+    @Test func extremeTimesDoNotTrap() throws {
+        let window = try People.window("day 22:00-02:00", "Europe/Berlin")
+        for time in [
+            Timestamp.distantPast, .distantFuture, Timestamp(microseconds: .min), Timestamp(microseconds: .max),
+        ] {
+            _ = window.occurrence(at: time)
+            _ = window.nextBoundary(after: time)
+        }
+        #expect(window.nextBoundary(after: .distantPast) != nil)
+    }
 }

@@ -251,4 +251,17 @@ import Testing
                 == Shift("a", "2026-12-10T09:00:00Z", "2026-12-11T09:00:00Z"))
         #expect(schedule.nextShift(after: utc("2026-11-01T00:00:00Z"))?.user == "z")
     }
+
+    /// The engine may ask about any instant; the far ends of time must answer, not trap.
+    @Test func extremeTimesDoNotTrap() {
+        for shift in [Duration.seconds(7 * 86_400), .seconds(12 * 3600)] {
+            let schedule = People.schedule("Europe/Berlin", shift: shift, handoff: "Mon 09:00", start: "2026-11-30")
+            #expect(schedule.shift(at: .distantPast) == nil)
+            #expect(schedule.shift(at: Timestamp(microseconds: .min)) == nil)
+            #expect(schedule.shift(at: .distantFuture) != nil)
+            #expect(schedule.shift(at: Timestamp(microseconds: .max)) != nil)
+            #expect(schedule.nextShift(after: .distantPast)?.start == utc("2026-11-30T08:00:00Z"))
+            _ = schedule.nextShift(after: .distantFuture)
+        }
+    }
 }

@@ -254,6 +254,12 @@ import Testing
                 """,
             code: "out-of-range", at: "0s", hint: "must be longer than 0s"),
         Mistake(
+            name: "shift under a minute",
+            text: schedulePrefix + """
+                schedules: [{ name: s, timezone: UTC, rotation: { users: [alice], shift: 30s, handoff: "09:00", start: 2026-11-30 } }]
+                """,
+            code: "out-of-range", at: "30s", hint: "at least 1m"),
+        Mistake(
             name: "bad every weekday",
             text: """
                 maintenance: [{ name: m, match: ['a="b"'], every: "Sn 02:00-04:00", timezone: UTC }]
