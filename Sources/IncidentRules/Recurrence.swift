@@ -17,7 +17,7 @@ public struct Recurrence: Sendable, Hashable, CustomStringConvertible {
         self.to = to
     }
 
-    /// Why an `every:` text could not be read.
+    /// Why an `every:` text could not be read: a sentence, ending in its punctuation.
     public struct ParseError: Error, Sendable {
         public var message: String
     }
@@ -28,7 +28,7 @@ public struct Recurrence: Sendable, Hashable, CustomStringConvertible {
         guard words.count == 2 else {
             throw ParseError(
                 message:
-                    "'\(text)' is not a recurrence; write a weekday or 'day' and a local time range, e.g. \"Sun 02:00-04:00\" or \"day 22:00-02:00\""
+                    "'\(text)' is not a recurrence; write a weekday or 'day' and a local time range, e.g. \"Sun 02:00-04:00\" or \"day 22:00-02:00\"."
             )
         }
         let dayWord = String(words[0])
@@ -37,24 +37,23 @@ public struct Recurrence: Sendable, Hashable, CustomStringConvertible {
         } else if let day = Weekday(text: dayWord) {
             weekday = day
         } else {
-            let names = Weekday.allCases.map(\.abbreviation) + ["day"]
-            let hint = nearest(dayWord, in: names.map { $0.lowercased() }).map { " Did you mean '\($0)'?" } ?? ""
+            let hint = Weekday.nearest(dayWord).map { " Did you mean '\($0)'?" } ?? ""
             throw ParseError(
                 message: "'\(dayWord)' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun or day.\(hint)")
         }
         let range = words[1].split(separator: "-", omittingEmptySubsequences: false)
         guard range.count == 2 else {
-            throw ParseError(message: "'\(words[1])' is not a time range; write HH:MM-HH:MM, e.g. 02:00-04:00")
+            throw ParseError(message: "'\(words[1])' is not a time range; write HH:MM-HH:MM, e.g. 02:00-04:00.")
         }
         guard let from = TimeOfDay(text: String(range[0])) else {
-            throw ParseError(message: "'\(range[0])' is not a time of day; write HH:MM from 00:00 to 23:59")
+            throw ParseError(message: "'\(range[0])' is not a time of day; write HH:MM from 00:00 to 23:59.")
         }
         guard let to = TimeOfDay(text: String(range[1]), allowingEndOfDay: true) else {
-            throw ParseError(message: "'\(range[1])' is not a time of day; write HH:MM from 00:00 to 24:00")
+            throw ParseError(message: "'\(range[1])' is not a time of day; write HH:MM from 00:00 to 24:00.")
         }
         guard from.minutes != to.minutes else {
             throw ParseError(
-                message: "the range \(words[1]) is empty (it starts where it ends); a window needs a length")
+                message: "the range \(words[1]) is empty (it starts where it ends); a window needs a length.")
         }
         self.from = from
         self.to = to

@@ -79,9 +79,11 @@ extension RuleFileParser {
                 )
             }
         }
-        guard let zoneName else { return nil }
+        // Kept even when its zone is unknown (that error is reported and withholds the rule set), so steps
+        // naming the schedule do not get a second, misleading error.
         return OnCallSchedule(
-            name: name, timezone: zoneName, rotation: rotation, overrides: overrides,
+            name: name, timezone: zoneName ?? reader.string(zoneNode, what: "timezone") ?? "UTC", rotation: rotation,
+            overrides: overrides,
             location: reader.location(nameNode))
     }
 
@@ -140,7 +142,7 @@ extension RuleFileParser {
         guard (words.count == 1 || (words.count == 2 && day != nil)), let time = TimeOfDay(text: words.last!) else {
             var hint = ""
             if words.count == 2, day == nil {
-                let near = nearest(words[0], in: Weekday.allCases.map { $0.abbreviation.lowercased() })
+                let near = Weekday.nearest(words[0])
                 hint = " '\(words[0])' is not a weekday (Mon ... Sun)." + (near.map { " Did you mean '\($0)'?" } ?? "")
             }
             sink.error(
@@ -223,7 +225,7 @@ extension RuleFileParser {
                 do {
                     every = try Recurrence(parsing: text)
                 } catch {
-                    sink.error("bad-every", at: reader.location(everyNode), "every: \(error.message).")
+                    sink.error("bad-every", at: reader.location(everyNode), "every: \(error.message)")
                 }
             }
         } else {

@@ -43,4 +43,11 @@ public enum Weekday: Int, Sendable, Hashable, CaseIterable, CustomStringConverti
     }
 
     public var description: String { abbreviation }
+
+    /// The abbreviation nearest a mistyped weekday (`Sn` → `Sun`), or `day`; nil when nothing is close.
+    static func nearest(_ word: String) -> String? {
+        let names = allCases.map(\.abbreviation) + ["day"]
+        guard let hit = IncidentRules.nearest(word, in: names.map { $0.lowercased() }) else { return nil }
+        return names.first { $0.lowercased() == hit }
+    }
 }

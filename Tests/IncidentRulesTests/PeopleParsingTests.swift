@@ -182,6 +182,13 @@ import Testing
                 """,
             code: "unknown-timezone", at: "Europe/Berln", hint: "Did you mean 'Europe/Berlin'?"),
         Mistake(
+            name: "unknown time zone of a schedule a step names",
+            text: schedulePrefix + """
+                schedules: [{ name: s, timezone: Berlin, rotation: { users: [alice], shift: 1w, handoff: "Mon 09:00", start: 2026-11-30 } }]
+                escalation_policies: [{ name: p, steps: [{ after: 0s, notify: [schedule:s] }] }]
+                """,
+            code: "unknown-timezone", at: "Berlin", hint: "is not a known time zone"),
+        Mistake(
             name: "unknown maintenance time zone",
             text: """
                 maintenance: [{ name: m, match: ['a="b"'], every: "Sun 02:00-04:00", timezone: Mars/Olympus }]
@@ -264,7 +271,8 @@ import Testing
             text: """
                 maintenance: [{ name: m, match: ['a="b"'], every: "Sn 02:00-04:00", timezone: UTC }]
                 """,
-            code: "bad-every", at: "\"Sn 02:00-04:00\"", hint: "'Sn' is not a weekday"),
+            code: "bad-every", at: "\"Sn 02:00-04:00\"",
+            hint: "'Sn' is not a weekday; use Mon, Tue, Wed, Thu, Fri, Sat, Sun or day. Did you mean 'Sun'?"),
         Mistake(
             name: "bad every time",
             text: """
