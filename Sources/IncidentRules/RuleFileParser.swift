@@ -17,13 +17,23 @@ struct RuleFile {
     /// Rules whose `match` or `extract` had errors: what is left of their condition may be empty, which must
     /// not make them look like a catch-all to the whole-set checks.
     var brokenConditions: Set<String> = []
+    var users: [Person] = []
+    var schedules: [OnCallSchedule] = []
+    var maintenance: [MaintenanceWindow] = []
+    /// Users named by rotations and overrides, checked once every file's `users:` are known.
+    var userReferences: [(user: String, at: SourceLocation, what: String)] = []
+    /// Where each user's `notify:` list is, so an undefined notifier is reported there.
+    var userNotifyNodes: [String: SourceLocation] = [:]
 }
 
 /// Reads one rule file (SPEC §5) into a `RuleFile`, reporting every problem it finds.
 struct RuleFileParser {
     let reader: YAMLReader
 
-    static let topKeys = ["rules", "inhibit", "escalation_policies", "escalation_by_priority", "priority_matrix"]
+    static let topKeys = [
+        "rules", "inhibit", "escalation_policies", "escalation_by_priority", "priority_matrix", "users", "schedules",
+        "maintenance",
+    ]
     static let ruleKeys = [
         "name", "match", "extract", "kind", "impact", "urgency", "group_by", "group_window", "threshold",
         "resolve_after", "reopen_within", "close_after", "flapping", "rate_limit", "escalation", "title", "drop",
@@ -56,6 +66,15 @@ struct RuleFileParser {
             case "priority_matrix":
                 file.priorityMatrixLocation = reader.location(value)
                 file.priorityMatrix = priorityMatrix(value)
+            case "users":
+                guard let items = reader.list(value, what: "users") else { continue }
+                file.users = items.compactMap { person($0, file: &file) }
+            case "schedules":
+                guard let items = reader.list(value, what: "schedules") else { continue }
+                file.schedules = items.compactMap { schedule($0, file: &file) }
+            case "maintenance":
+                guard let items = reader.list(value, what: "maintenance") else { continue }
+                file.maintenance = items.compactMap(maintenanceWindow)
             default: break
             }
         }

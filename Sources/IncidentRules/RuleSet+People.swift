@@ -1,11 +1,12 @@
 import IncidentCore
 
-/// One notifier a step target reaches, and the person it reaches them as.
+/// One notifier to send to for a step target, and the person it reaches when the target named one.
 public struct Recipient: Sendable, Hashable {
     public var notifier: String
+    /// The user paged (recorded in the timeline, the outbox row and the payload); nil for a plain notifier.
     public var user: String?
 
-    public init(notifier: String, user: String?) {
+    public init(notifier: String, user: String? = nil) {
         self.notifier = notifier
         self.user = user
     }
@@ -15,14 +16,18 @@ extension RuleSet {
     /// What one step target means at `time`: a notifier name → itself; `user:NAME` → that user's notifiers;
     /// `schedule:NAME` → the notifiers of whoever is on call then (empty when nobody is).
     public func recipients(of target: String, at time: Timestamp) -> [Recipient] {
-        func person(_ name: String) -> [Recipient] {
-            (users[name]?.notify ?? []).map { Recipient(notifier: $0, user: name) }
+        switch StepTarget(target) {
+        case .notifier(let name):
+            return [Recipient(notifier: name)]
+        case .user(let name):
+            return recipients(ofUser: name)
+        case .schedule(let name):
+            guard let user = schedules[name]?.shift(at: time)?.user else { return [] }
+            return recipients(ofUser: user)
         }
-        if target.hasPrefix("user:") { return person(String(target.dropFirst(5))) }
-        if target.hasPrefix("schedule:") {
-            guard let shift = schedules[String(target.dropFirst(9))]?.shift(at: time) else { return [] }
-            return person(shift.user)
-        }
-        return [Recipient(notifier: target, user: nil)]
+    }
+
+    func recipients(ofUser name: String) -> [Recipient] {
+        (users[name]?.notify ?? []).map { Recipient(notifier: $0, user: name) }
     }
 }

@@ -141,9 +141,18 @@ public struct RuleSet: Sendable {
         return escalationByPriority.isEmpty ? policies["default"] : nil
     }
 
-    /// Every notifier name the policies use.
+    /// Every notifier name the policies can send to: the plain names in their steps and every notifier a user
+    /// lists (never the `user:`/`schedule:` targets themselves).
     public var notifierNames: Set<String> {
-        Set(policies.values.flatMap { $0.steps.flatMap(\.notify) })
+        var names = Set(users.values.flatMap(\.notify))
+        for policy in policies.values {
+            for step in policy.steps {
+                for target in step.notify {
+                    if case .notifier(let name) = StepTarget(target) { names.insert(name) }
+                }
+            }
+        }
+        return names
     }
 }
 

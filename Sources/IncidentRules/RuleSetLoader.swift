@@ -105,6 +105,12 @@ public struct RuleSetLoader: Sendable {
         var titleLocations: [String: SourceLocation] = [:]
         var brokenConditions: Set<String> = []
         var escalationLocations: [String: SourceLocation] = [:]
+        var users: [String: Person] = [:]
+        var schedules: [String: OnCallSchedule] = [:]
+        var maintenance: [MaintenanceWindow] = []
+        var maintenanceNames: [String: SourceLocation] = [:]
+        var userReferences: [(user: String, at: SourceLocation, what: String)] = []
+        var userNotifyNodes: [String: SourceLocation] = [:]
 
         for (_, file) in parsed {
             for rule in file.rules {
@@ -131,6 +137,39 @@ public struct RuleSetLoader: Sendable {
                 }
                 policies[policy.name] = policy
             }
+            for person in file.users {
+                if let first = users[person.name] {
+                    sink.error(
+                        "duplicate-user", at: person.location,
+                        "user '\(person.name)' is already defined at \(first.location); user names must be unique across all files."
+                    )
+                    continue
+                }
+                users[person.name] = person
+                if let at = file.userNotifyNodes[person.name] { userNotifyNodes[person.name] = at }
+            }
+            for schedule in file.schedules {
+                if let first = schedules[schedule.name] {
+                    sink.error(
+                        "duplicate-schedule", at: schedule.location,
+                        "schedule '\(schedule.name)' is already defined at \(first.location); schedule names must be unique across all files."
+                    )
+                    continue
+                }
+                schedules[schedule.name] = schedule
+            }
+            for window in file.maintenance {
+                if let first = maintenanceNames[window.name] {
+                    sink.error(
+                        "duplicate-maintenance", at: window.location,
+                        "maintenance window '\(window.name)' is already defined at \(first); maintenance window names must be unique across all files."
+                    )
+                    continue
+                }
+                maintenanceNames[window.name] = window.location
+                maintenance.append(window)
+            }
+            userReferences += file.userReferences
             for (priority, name, at) in file.escalationByPriority {
                 if let (other, first) = byPriority[priority], other != name || first.file != at.file {
                     sink.error(
@@ -167,15 +206,46 @@ public struct RuleSetLoader: Sendable {
                 "escalation_by_priority.\(priority.rawValue) names policy '\(name)', which no rule file defines.\(hint(name, policies.keys))"
             )
         }
-        if let knownNotifiers {
-            for policy in policies.values.sorted(by: { $0.name < $1.name }) {
-                for step in policy.steps {
-                    for name in step.notify where !knownNotifiers.contains(name) {
+        for reference in userReferences where users[reference.user] == nil {
+            sink.error(
+                "undefined-user", at: reference.at,
+                "\(reference.what) names user '\(reference.user)', which no rule file's users: defines.\(hint(reference.user, users.keys))"
+            )
+        }
+        for policy in policies.values.sorted(by: { $0.name < $1.name }) {
+            for step in policy.steps {
+                for target in step.notify {
+                    switch StepTarget(target) {
+                    case .notifier(let name):
+                        if let knownNotifiers, !knownNotifiers.contains(name) {
+                            sink.error(
+                                "undefined-notifier", at: step.location,
+                                "policy '\(policy.name)' notifies '\(name)', which the config's notifiers do not define.\(hint(name, knownNotifiers))"
+                            )
+                        }
+                    case .user(let name) where users[name] == nil:
                         sink.error(
-                            "undefined-notifier", at: step.location,
-                            "policy '\(policy.name)' notifies '\(name)', which the config's notifiers do not define.\(hint(name, knownNotifiers))"
+                            "undefined-user", at: step.location,
+                            "policy '\(policy.name)' notifies '\(target)', but no rule file's users: defines '\(name)'.\(hint(name, users.keys))"
                         )
+                    case .schedule(let name) where schedules[name] == nil:
+                        sink.error(
+                            "undefined-schedule", at: step.location,
+                            "policy '\(policy.name)' notifies '\(target)', but no rule file's schedules: defines '\(name)'.\(hint(name, schedules.keys))"
+                        )
+                    default:
+                        break
                     }
+                }
+            }
+        }
+        if let knownNotifiers {
+            for person in users.values.sorted(by: { $0.name < $1.name }) {
+                for name in person.notify where !knownNotifiers.contains(name) {
+                    sink.error(
+                        "undefined-notifier", at: userNotifyNodes[person.name] ?? person.location,
+                        "user '\(person.name)' is notified by '\(name)', which the config's notifiers do not define.\(hint(name, knownNotifiers))"
+                    )
                 }
             }
         }
@@ -205,7 +275,8 @@ public struct RuleSetLoader: Sendable {
         let priorityMap = byPriority.mapValues(\.0)
         return RuleSet(
             rules: rules, inhibits: inhibits, policies: policies, escalationByPriority: priorityMap,
-            priorityMatrix: matrix.map { PriorityMatrix($0.table) } ?? .itil, files: parsed.map(\.0))
+            priorityMatrix: matrix.map { PriorityMatrix($0.table) } ?? .itil, files: parsed.map(\.0), users: users,
+            schedules: schedules, maintenance: maintenance)
     }
 
     func hint(_ name: String, _ candidates: some Collection<String>) -> String {
