@@ -160,6 +160,18 @@ import Testing
         }
     }
 
+    @Test func aPlusInTheQueryIsASpaceAsGoClientsWriteIt() async throws {
+        let api = FakeIncidentAPI()
+        await api.add(
+            Silence(
+                id: "s", matchers: [SilenceMatcher(name: "alertname", value: "Disk Full")], startsAt: Fixtures.now,
+                endsAt: Fixtures.now + .seconds(60), createdBy: "ana", comment: "c", updatedAt: Fixtures.now))
+        try await TestServer.with(api: api, listen: nil) { server in
+            let found = try await Self.ids(server, "?filter=alertname%3D%22Disk+Full%22")
+            #expect(found == ["s"])
+        }
+    }
+
     @Test func theTCPListenerWantsTheTokenForSilencesToo() async throws {
         try await TestServer.with { server in
             let bare = try await server.request(.GET, "/api/v2/silences", tcp: true, withToken: false)
