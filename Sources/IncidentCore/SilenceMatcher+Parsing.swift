@@ -58,18 +58,26 @@ extension SilenceMatcher {
     /// Whether a label's value (nil when the label is absent, which matches like the empty string, as in
     /// Alertmanager) is selected. Regexes are anchored at both ends.
     public func matches(labelValue: String?) -> Bool {
-        let value = labelValue ?? ""
-        let hit: Bool
-        if isRegex {
-            guard
-                let regex = try? NSRegularExpression(
-                    pattern: "^(?:\(self.value))$", options: [.dotMatchesLineSeparators])
-            else { return false }
-            hit = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
-        } else {
-            hit = value == self.value
+        predicate()(labelValue)
+    }
+
+    /// `matches(labelValue:)` with the regex compiled once, for testing many values; an invalid regex selects
+    /// nothing.
+    public func predicate() -> (String?) -> Bool {
+        let isEqual = self.isEqual
+        guard isRegex else {
+            let expected = value
+            return { ($0 ?? "") == expected ? isEqual : !isEqual }
         }
-        return hit == isEqual
+        guard
+            let regex = try? NSRegularExpression(
+                pattern: "^(?:\(value))$", options: [.dotMatchesLineSeparators])
+        else { return { _ in false } }
+        return { labelValue in
+            let value = labelValue ?? ""
+            let hit = regex.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil
+            return hit == isEqual
+        }
     }
 
     /// Whether the matcher selects an alert that lacks the label: a silence made only of such matchers would

@@ -22,7 +22,7 @@ extension APIRoutes {
         }
         router.get("/api/v2/silences") { request, _ in
             let query = FormQuery(request.uri.query)
-            let filter = try Self.matchers(query.getAll("filter"))
+            let filter = try Self.matchers(query.getAll("filter")).map { ($0.name, $0.predicate()) }
             let shown = try Self.states(query)
             let time = now()
             let silences = try await api.silences().map { GettableSilence($0, at: time) }.filter { silence in
@@ -30,7 +30,7 @@ extension APIRoutes {
                 // As Alertmanager: the silence's matchers, read as labels, must satisfy every filter matcher.
                 let labels = Dictionary(
                     silence.silence.matchers.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-                return filter.allSatisfy { $0.matches(labelValue: labels[$0.name]) }
+                return filter.allSatisfy { name, selects in selects(labels[name]) }
             }
             return try JSONResponse.make(silences.sorted(by: Self.listOrder))
         }
@@ -96,12 +96,12 @@ extension APIRoutes {
         let inhibited = try Self.flag(query, "inhibited")
         _ = try Self.flag(query, "unprocessed")
         _ = try Self.flag(query, "muted")
-        let filter = try Self.matchers(query.getAll("filter"))
-        var receiver: SilenceMatcher?
+        let filter = try Self.matchers(query.getAll("filter")).map { ($0.name, $0.predicate()) }
+        var receiver: ((String?) -> Bool)?
         if let text = query.get("receiver"), !text.isEmpty {
             let matcher = SilenceMatcher(name: "receiver", value: text, isRegex: true)
             if let problem = matcher.regexProblem { throw APIError(.badRequest, "receiver: \(problem)") }
-            receiver = matcher
+            receiver = matcher.predicate()
         }
         return try await api.alerts().filter { routed in
             let alert = routed.alert
@@ -110,8 +110,8 @@ extension APIRoutes {
             if !active && !suppressed { return false }
             if !silenced && !alert.silencedBy.isEmpty { return false }
             if !inhibited && !alert.inhibitedBy.isEmpty { return false }
-            if let receiver, !receiver.matches(labelValue: routed.receiver) { return false }
-            return filter.allSatisfy { $0.matches(labelValue: alert.labels[$0.name]) }
+            if let receiver, !receiver(routed.receiver) { return false }
+            return filter.allSatisfy { name, selects in selects(alert.labels[name]) }
         }.sorted {
             ($0.alert.incident, $0.alert.startsAt, $0.alert.fingerprint)
                 < ($1.alert.incident, $1.alert.startsAt, $1.alert.fingerprint)
