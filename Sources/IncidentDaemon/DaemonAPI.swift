@@ -13,6 +13,8 @@ public struct DaemonAPI: IncidentAPI {
     let metricsRegistry: DaemonMetrics
     let readinessCheck: @Sendable () async -> Readiness
     let now: @Sendable () -> Timestamp
+    /// When the daemon started, for `GET /api/v2/status`'s `uptime`.
+    let startedAt: Timestamp
 
     public init(
         pipeline: IngestPipeline, store: any IncidentStore, decoder: PayloadDecoder, metrics: DaemonMetrics,
@@ -25,6 +27,7 @@ public struct DaemonAPI: IncidentAPI {
         self.metricsRegistry = metrics
         self.readinessCheck = readiness
         self.now = now
+        self.startedAt = now()
     }
 
     public func ingest(_ body: Data, format: String?, source: EventSource) async throws -> IngestReceipt {

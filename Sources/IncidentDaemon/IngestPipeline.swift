@@ -117,6 +117,12 @@ public actor IngestPipeline: EventSink {
         return value
     }
 
+    /// Reads the engine: the API's listings (silences, alerts, schedules). It sees every command already run,
+    /// including one whose commit is still under way.
+    func inspect<T: Sendable>(_ body: @Sendable (CorrelationEngine) throws -> T) rethrows -> T {
+        try body(engine)
+    }
+
     /// A snapshot of the engine's statistics and sizes, for metrics and `STATUS=`.
     func engineFigures() -> EngineFigures {
         let size = engine.workingSetSize

@@ -93,6 +93,7 @@ struct APIRoutes: Sendable {
                 ReadinessBody(ready: readiness.isReady, problems: readiness.problems, details: readiness.details),
                 status: readiness.isReady ? .ok : .serviceUnavailable)
         }
+        addAlertmanagerRoutes(to: router)
         return router
     }
 

@@ -24,6 +24,20 @@ public protocol IncidentAPI: Sendable {
     /// Counts, MTTA and MTTR by kind and priority for incidents opened at or after `since`.
     func report(since: Timestamp) async throws -> [ReportLine]
 
+    /// Every silence the daemon keeps (pending, active and expired), by start then id (SPEC §11).
+    func silences() async throws -> [Silence]
+    /// Adds a silence (`id` nil) or updates one, and returns its id. The body is already validated; an unknown
+    /// `id` is a 404.
+    func upsertSilence(_ silence: PostableSilence) async throws -> String
+    /// Expires a silence now; 404 for an unknown id, 409 for one already expired.
+    func expireSilence(id: String, by person: String) async throws
+    /// The alerts held in open incidents, each with the receiver its incident escalates to.
+    func alerts() async throws -> [RoutedAlert]
+    /// What `GET /api/v2/status` and `GET /api/v2/receivers` report.
+    func status() async throws -> DaemonStatus
+    /// Who is on call at `time` in every schedule, or in the one named; 404 for an unknown name (SPEC §12).
+    func onCall(at time: Timestamp, schedule: String?) async throws -> [OnCallStatus]
+
     /// Prometheus text exposition of every metric.
     func metrics() async -> String
     /// Whether every source is open, the store answers and escalation is not overdue, with a detail per part.

@@ -77,7 +77,8 @@ import Testing
 
     @Test func aGetOnAnIngestRouteIs404() async throws {
         try await TestServer.with(listen: nil) { server in
-            let reply = try await server.request(.GET, "/api/v2/alerts")
+            // GET /api/v2/alerts is Alertmanager's alert listing (SPEC §11); the webhooks are POST only.
+            let reply = try await server.request(.GET, "/api/v1/webhook/generic")
             #expect(reply.status == 404)
             #expect(reply.json["code"] as? String == "not_found")
         }

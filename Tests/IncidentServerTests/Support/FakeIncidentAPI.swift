@@ -19,6 +19,12 @@ actor FakeIncidentAPI: IncidentAPI {
     var reportLines: [ReportLine] = []
     var readinessValue = Readiness(details: ["store": "ok"])
     var metricsText = "# TYPE incidentd_events_total counter\nincidentd_events_total 3\n"
+    var silenceTable: [String: Silence] = [:]
+    var expiredBy: [String: String] = [:]
+    var heldAlerts: [RoutedAlert] = []
+    var schedules: [OnCallStatus] = []
+    var onCallAsked: [Timestamp] = []
+    var nextSilenceNumber = 1
 
     init(_ incidents: [Incident] = []) {
         for incident in incidents { details[incident.number] = Fixtures.detail(incident) }
@@ -28,6 +34,9 @@ actor FakeIncidentAPI: IncidentAPI {
     func set(failure: (any Error & Sendable)?) { self.failure = failure }
     func set(readiness: Readiness) { readinessValue = readiness }
     func set(reportLines: [ReportLine]) { self.reportLines = reportLines }
+    func set(alerts: [RoutedAlert]) { heldAlerts = alerts }
+    func set(schedules: [OnCallStatus]) { self.schedules = schedules }
+    func add(_ silence: Silence) { silenceTable[silence.id] = silence }
 
     func ingest(_ body: Data, format: String?, source: EventSource) async throws -> IngestReceipt {
         if let ingestFailure { throw ingestFailure }
@@ -111,6 +120,49 @@ actor FakeIncidentAPI: IncidentAPI {
     func report(since: Timestamp) async throws -> [ReportLine] {
         reportSince = since
         return reportLines
+    }
+
+    func silences() async throws -> [Silence] {
+        if let failure { throw failure }
+        return silenceTable.values.sorted { ($0.startsAt, $0.id) < ($1.startsAt, $1.id) }
+    }
+
+    func upsertSilence(_ request: PostableSilence) async throws -> String {
+        var id = String(format: "00000000-0000-4000-8000-%012d", nextSilenceNumber)
+        if let asked = request.id {
+            guard silenceTable[asked] != nil else { throw APIError(.notFound, "there is no silence \(asked)") }
+            id = asked
+        } else {
+            nextSilenceNumber += 1
+        }
+        silenceTable[id] = Silence(
+            id: id, matchers: request.matchers, startsAt: max(request.startsAt, Fixtures.now), endsAt: request.endsAt,
+            createdBy: request.createdBy, comment: request.comment, updatedAt: Fixtures.now)
+        return id
+    }
+
+    func expireSilence(id: String, by person: String) async throws {
+        guard var silence = silenceTable[id] else { throw APIError(.notFound, "there is no silence \(id)") }
+        guard silence.state(at: Fixtures.now) != .expired else { throw APIError(.conflict, "\(id) has expired") }
+        silence.endsAt = Fixtures.now
+        silenceTable[id] = silence
+        expiredBy[id] = person
+    }
+
+    func alerts() async throws -> [RoutedAlert] { heldAlerts }
+
+    func status() async throws -> DaemonStatus {
+        DaemonStatus(
+            version: "0.1.0", runtime: "swift6.3", startedAt: Fixtures.now - .seconds(3600), name: "testhost",
+            receivers: ["incidentd", "default"])
+    }
+
+    func onCall(at time: Timestamp, schedule: String?) async throws -> [OnCallStatus] {
+        onCallAsked.append(time)
+        guard let schedule else { return schedules }
+        let found = schedules.filter { $0.name == schedule }
+        guard !found.isEmpty else { throw APIError(.notFound, "there is no schedule '\(schedule)'") }
+        return found
     }
 
     func metrics() async -> String { metricsText }
