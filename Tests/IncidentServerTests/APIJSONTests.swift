@@ -18,7 +18,7 @@ import Testing
             Set(object.keys) == [
                 "id", "title", "kind", "state", "impact", "urgency", "priority", "rule", "group_key", "labels",
                 "alerts", "events", "flapping", "escalation", "opened_at", "acknowledged_at", "acknowledged_by",
-                "resolved_at", "closed_at", "alert_list", "timeline", "notes",
+                "resolved_at", "closed_at", "silenced", "alert_list", "timeline", "notes",
             ])
         let alert = try #require((object["alert_list"] as? [[String: Any]])?.first)
         #expect(
