@@ -47,7 +47,7 @@ import Testing
     func incident(_ daemon: RunningDaemon, _ id: String) throws -> [String: Any] {
         let reply = try daemon.api("/api/v1/incidents/\(id)")
         #expect(reply.status == 200, "\(reply.body)")
-        return jsonObject(reply.body)["incident"] as? [String: Any] ?? [:]
+        return jsonObject(reply.body)
     }
 
     @Test func aSilenceMutesAnAlertSurvivesKillNineAndExpiringItPages() async throws {

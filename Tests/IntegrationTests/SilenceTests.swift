@@ -84,8 +84,7 @@ import Testing
         let alertJSON = try Self.amtool(daemon, port: port, "alert", "query", "-o", "json")
         #expect(alertJSON.status == 0, "\(alertJSON.stderr)")
         #expect(try CLI.json(alertJSON.stdout) is [Any])
-        // A silence also applies to alerts already held (SPEC §11): amtool sees the alert suppressed by it. Until
-        // the engine's activeAlerts() lands this list is empty: a known issue that then passes.
+        // A silence also applies to alerts already held (SPEC §11): amtool sees the alert suppressed by it.
         let muting = try Self.amtool(
             daemon, port: port, "silence", "add", "alertname=DiskFull", "host=db1", "--duration=1h", "--comment=db1",
             "--author=ana")
@@ -93,16 +92,12 @@ import Testing
         let muteID = muting.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let held = try Self.amtool(daemon, port: port, "alert", "query", "--silenced", "-o", "json")
         #expect(held.status == 0, "\(held.stderr)")
-        withKnownIssue(
-            "GET /api/v2/alerts lists alerts once the engine implements activeAlerts()", isIntermittent: true
-        ) {
-            let listed = try #require(try CLI.json(held.stdout) as? [[String: Any]])
-            let db1 = try #require(listed.first { ($0["labels"] as? [String: String])?["host"] == "db1" })
-            let status = db1["status"] as? [String: Any] ?? [:]
-            #expect(status["state"] as? String == "suppressed")
-            #expect(status["silencedBy"] as? [String] == [muteID])
-            #expect((db1["fingerprint"] as? String)?.count == 16)
-        }
+        let listed = try #require(try CLI.json(held.stdout) as? [[String: Any]])
+        let db1 = try #require(listed.first { ($0["labels"] as? [String: String])?["host"] == "db1" })
+        let status = db1["status"] as? [String: Any] ?? [:]
+        #expect(status["state"] as? String == "suppressed")
+        #expect(status["silencedBy"] as? [String] == [muteID])
+        #expect((db1["fingerprint"] as? String)?.count == 16)
 
         // Without the token, the TCP listener refuses amtool.
         let bare = try CLI.runAbsolute(
@@ -154,13 +149,11 @@ import Testing
         #expect(status.status == 200)
         #expect((jsonObject(status.body)["versionInfo"] as? [String: Any])?["version"] as? String == "0.1.0")
 
-        // Silences live in the engine's checkpoint, which the engine's silence work writes; re-check after it.
+        // Silences live in the engine's checkpoint: they come back after a restart.
         _ = daemon.signal(SIGTERM)
         try daemon.start()
-        withKnownIssue("silences persist once the engine checkpoint carries them", isIntermittent: true) {
-            let after = try daemon.ctl("silence", "list", "--all")
-            #expect(after.stdout.contains(id), "\(after.stdout)")
-        }
+        let after = try daemon.ctl("silence", "list", "--all")
+        #expect(after.stdout.contains(id), "\(after.stdout)")
         daemon.signal(SIGTERM)
     }
 }
