@@ -126,7 +126,7 @@ extension CorrelationEngine {
         var compiled: [Matcher] = []
         for m in silence.matchers {
             guard Self.isLabelName(m.name) else {
-                throw refuse("matcher name '\(m.name.prefix(64))' is not a label name ([a-zA-Z_][a-zA-Z0-9_]*)")
+                throw refuse("matcher name '\(m.name.prefix(64))' is not a label name ([a-zA-Z_][a-zA-Z0-9_:.-]*)")
             }
             guard m.value.utf8.count <= 4096 else { throw refuse("matcher \(m.name): the value is over 4096 bytes") }
             let op: Matcher.Operator =
@@ -155,10 +155,13 @@ extension CorrelationEngine {
         return compiled
     }
 
+    /// Label names as the API's matcher syntax takes them: a letter or `_` first, then letters, digits and `_`, plus
+    /// `:`, `.` and `-`, which incidentd's own labels may carry.
     static func isLabelName(_ name: String) -> Bool {
         guard let first = name.utf8.first, name.utf8.count <= 256 else { return false }
         func letter(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
-        return letter(first) && name.utf8.allSatisfy { letter($0) || ($0 >= 48 && $0 <= 57) }
+        func other(_ b: UInt8) -> Bool { (b >= 48 && b <= 58) || b == 46 || b == 45 }
+        return letter(first) && name.utf8.allSatisfy { letter($0) || other($0) }
     }
 
     // MARK: - Muting
