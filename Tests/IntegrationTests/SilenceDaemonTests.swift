@@ -116,4 +116,24 @@ import Testing
         #expect(detail.contains("maintenance window always-db9"))
         #expect(pages(daemon).isEmpty)
     }
+
+    /// 2026-12-04 is day 2,524 of the daily rotation that began on 2020-01-06 with alice: an even day, hers.
+    @Test func oncallSaysWhoIsOnCallNowAndNext() throws {
+        let daemon = try RunningDaemon(rules: Self.rules)
+        let reply = try daemon.ctl("oncall", "primary", "--at", "2026-12-04T12:00:00Z", "--json")
+        #expect(reply.status == 0, "\(reply.stderr)")
+        let schedules = try #require(jsonObject(reply.stdout)["schedules"] as? [[String: Any]])
+        #expect(schedules.count == 1)
+        let now = try #require(schedules.first?["now"] as? [String: Any])
+        let next = try #require(schedules.first?["next"] as? [String: Any])
+        #expect(now["user"] as? String == "alice")
+        #expect(now["start"] as? String == "2026-12-04T00:00:00Z")
+        #expect(now["end"] as? String == "2026-12-05T00:00:00Z")
+        #expect(next["user"] as? String == "bob")
+        let text = try daemon.ctl("oncall", "--at", "2026-12-04T12:00:00Z")
+        #expect(text.stdout.contains("alice"), "\(text.stdout)")
+        let unknown = try daemon.ctl("oncall", "nosuch")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("known: primary"), "\(unknown.stderr)")
+    }
 }
