@@ -49,7 +49,14 @@ struct RulesCheck: ParsableCommand {
         var summary: String
         if let set = result.ruleSet {
             summary =
-                "\(set.rules.count) rules, \(set.inhibits.count) inhibit rules, \(set.policies.count) escalation policies in \(result.files.count) files"
+                "\(set.rules.count) rules, \(set.inhibits.count) inhibit rules, \(set.policies.count) escalation policies"
+            // People and windows only when there are some, so the usual summary reads as before.
+            let extras = [
+                (set.users.count, "users"), (set.schedules.count, "schedules"),
+                (set.maintenance.count, "maintenance windows"),
+            ].filter { $0.0 > 0 }
+            for (count, what) in extras { summary += ", \(count) \(what)" }
+            summary += " in \(result.files.count) files"
             if notifiers == nil, !set.notifierNames.isEmpty {
                 summary += "; notifier names not checked (no config: pass --config)"
             }
