@@ -22,9 +22,10 @@ extension DaemonAPI {
                     // As Alertmanager: an expired silence is not revived; the update becomes a new silence.
                     if existing.state(at: time) != .expired { id = asked }
                 }
-                // A start in the past means now, as in Alertmanager, so `state` and the timeline agree.
+                // A start in the past means now for a new silence, as in Alertmanager; an active one being updated
+                // keeps its start (the engine decides both).
                 let silence = Silence(
-                    id: id, matchers: request.matchers, startsAt: max(request.startsAt, time), endsAt: request.endsAt,
+                    id: id, matchers: request.matchers, startsAt: request.startsAt, endsAt: request.endsAt,
                     createdBy: request.createdBy, comment: request.comment, updatedAt: time)
                 return (id, try engine.upsertSilence(silence, at: time))
             }

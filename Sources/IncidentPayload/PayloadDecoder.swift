@@ -235,8 +235,13 @@ public struct PayloadDecoder: Sendable {
                 case let n as NSNumber: values[key] = n.stringValue
                 case is NSNull: continue
                 default:
+                    // The first bad key in name order, not in the dictionary's (per-process, unordered) one: the
+                    // same payload always gets the same error.
+                    let first =
+                        dict.filter { !($0.value is String || $0.value is NSNumber || $0.value is NSNull) }.keys.min()
+                        ?? key
                     throw PayloadError(
-                        "bad-label", "\(path).\(Self.shortName(key)) must be a string, not an object or array")
+                        "bad-label", "\(path).\(Self.shortName(first)) must be a string, not an object or array")
                 }
             }
             return Labels(values)

@@ -195,4 +195,16 @@ import Testing
         // 01:00 UTC is in the day half.
         #expect(h.engine.activeAlerts().map(\.silencedBy) == [[], ["maintenance:web1-day"]])
     }
+
+    @Test mutating func anUpdateKeepsAnActiveSilencesStartAndAnExpiredOneCannotChange() throws {
+        var h = Harness(Self.rules)
+        try add(&h, Self.silence(from: 0, to: 3600), at: 0)
+        try add(&h, Self.silence(from: 0, to: 7200, comment: "longer"), at: 600)
+        #expect(h.engine.silences.map(\.startsAt) == [at(0)])
+        #expect(h.engine.silences.map(\.endsAt) == [at(7200)])
+        #expect(h.engine.silences.map(\.updatedAt) == [at(600)])
+        h.collect(try h.engine.expireSilence(id: "s1", by: "bob", at: at(700)))
+        #expect(throws: EngineError.self) { try h.engine.upsertSilence(Self.silence(from: 800, to: 9000), at: at(800)) }
+        #expect(throws: EngineError.self) { try h.engine.expireSilence(id: "s1", by: "bob", at: at(800)) }
+    }
 }

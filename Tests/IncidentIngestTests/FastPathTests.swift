@@ -43,7 +43,22 @@ import Testing
         #"{"labels":{"a":"1"},"x":1e+}"#,
         #"{"labels":{"a":"1"},"x":-}"#,
         #"{"labels":{"a":"1"},"x":[0,-0,-0.5,1E+2,10e-3,123.456e7]}"#,
+        // Two bad labels: the error named whichever the dictionary listed first, which differs between parses
+        // (found by fuzzing: Fuzz/regressions/plain-alert/two-bad-labels.json). It names the first by name now.
+        #"{"labels":{"aabels":{"a":"1"},"asummary":{}}}"#,
     ]
+
+    @Test func twoBadLabelsAlwaysGetTheSameError() throws {
+        let text = #"{"labels":{"zz":[1],"mm":{},"aabels":{"a":"1"},"asummary":{}}}"#
+        let decoder = PayloadDecoder()
+        let now = Timestamp(rfc3339: "2026-06-01T00:00:00Z")!
+        for _ in 0..<20 {
+            let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+            #expect(throws: PayloadError("bad-label", "alert.labels.aabels must be a string, not an object or array")) {
+                try decoder.decode(object: object, format: .generic, source: .socket, receivedAt: now)
+            }
+        }
+    }
 
     @Test(arguments: inputs)
     func fastAndGeneralPathsAgree(_ text: String) throws {
