@@ -114,6 +114,7 @@ extension CorrelationEngine {
             alerts[fingerprint] = nil
         }
         if groups[incident.groupKey] == number { groups[incident.groupKey] = nil }
+        unregisterJoinedKeys(number, incident.joinedKeys)
         incidents[number] = nil
         stats.incidentsClosed += 1
         out.untouch(incident: number, alerts: incident.alerts)

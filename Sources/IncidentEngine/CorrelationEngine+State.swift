@@ -22,6 +22,8 @@ public struct EngineState: Sendable, Codable {
     var ruleOpens: [String: [Timestamp]]?
     /// Silences (SPEC §11), absent in checkpoints from before them.
     var silences: [Silence]?
+    /// Correlation group keys → incident (SPEC §13), absent in checkpoints from before them.
+    var correlated: [String: Int]?
 
     struct EarlyResolve: Sendable, Codable {
         var key: Fingerprint
@@ -71,7 +73,7 @@ extension CorrelationEngine {
                 EngineState.EarlyResolve(key: $0.key, time: $0.value.time, count: $0.value.count)
             }
             .sorted { $0.key < $1.key }, ruleOpens: ruleOpens.isEmpty ? nil : ruleOpens,
-            silences: silenceTable.isEmpty ? nil : silences)
+            silences: silenceTable.isEmpty ? nil : silences, correlated: correlated.isEmpty ? nil : correlated)
     }
 
     /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
@@ -93,6 +95,7 @@ extension CorrelationEngine {
         pending = state.pending
         dedupIndex = state.dedupIndex
         ruleOpens = state.ruleOpens ?? [:]
+        correlated = state.correlated ?? [:]
         for silence in state.silences ?? [] {
             // A silence that no longer compiles (it cannot happen with one this engine accepted) is dropped
             // rather than stopping the start.

@@ -33,6 +33,8 @@ public struct CorrelationEngine: Sendable {
     var nextNumber = 1
     /// Per rule with a `rate_limit`: when its incidents of the current window opened (oldest first).
     var ruleOpens: [String: [Timestamp]] = [:]
+    /// Correlation group key → the incident collecting that entity's alerts (SPEC §13).
+    var correlated: [String: Int] = [:]
     /// Silences by id (SPEC §11).
     var silenceTable: [String: Silence] = [:]
     /// Their compiled matchers (rebuilt after a restore).
@@ -281,12 +283,17 @@ public struct CorrelationEngine: Sendable {
                 return
             }
         }
-        // 3. A threshold holds events until enough arrive.
+        // 3. Another rule's incident about the same entity, through a correlation group.
+        if let (number, group) = correlatedIncident(for: c, at: time) {
+            joinCorrelated(c, event: event, time: time, number: number, group: group, counted: counted, into: &out)
+            return
+        }
+        // 4. A threshold holds events until enough arrive.
         if counted, let threshold = rule.threshold {
             hold(c, event: event, time: time, threshold: threshold, into: &out)
             return
         }
-        // 4. A new incident.
+        // 5. A new incident.
         if counted { stats.absorbed += 1 }
         let number = open(
             c, event: event, time: time, reason: "rule '\(rule.name)' matched (\(matchSummary(rule)))", into: &out)
@@ -410,6 +417,7 @@ public struct CorrelationEngine: Sendable {
             resolvedAt: nil, distinct: [], reopens: [], escalation: nil, ackDue: nil, closeDue: nil, flapDue: nil,
             manual: false)
         groups[c.groupKey] = number
+        registerCorrelation(number, c)
         stats.incidentsOpened += 1
         out.timeline(number, time, "opened", reason)
         out.timeline(number, time, "classified", "kind \(c.kind.rawValue) by rule '\(rule.name)'")

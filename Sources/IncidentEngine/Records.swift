@@ -83,6 +83,9 @@ struct IncidentRecord: Sendable, Codable {
     var silenced: Bool? = nil
     /// The policy was stopped (or never started) because the incident was silenced: it starts when that ends.
     var escalationWaits: Bool? = nil
+    /// Index entries pointing here besides its own group key: `c:KEY` in `correlated`, `g:KEY` in `groups` (a
+    /// related alert's own group). Removed when it closes.
+    var joinedKeys: [String]? = nil
 }
 
 /// Events a threshold holds until it is reached.

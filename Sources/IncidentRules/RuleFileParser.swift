@@ -20,6 +20,7 @@ struct RuleFile {
     var users: [Person] = []
     var schedules: [OnCallSchedule] = []
     var maintenance: [MaintenanceWindow] = []
+    var correlations: [Correlation] = []
     /// Users named by rotations and overrides, checked once every file's `users:` are known.
     var userReferences: [(user: String, at: SourceLocation, what: String)] = []
     /// Where each user's `notify:` list is, so an undefined notifier is reported there.
@@ -32,7 +33,7 @@ struct RuleFileParser {
 
     static let topKeys = [
         "rules", "inhibit", "escalation_policies", "escalation_by_priority", "priority_matrix", "users", "schedules",
-        "maintenance",
+        "maintenance", "correlate",
     ]
     static let ruleKeys = [
         "name", "match", "extract", "kind", "impact", "urgency", "group_by", "group_window", "threshold",
@@ -75,6 +76,9 @@ struct RuleFileParser {
             case "maintenance":
                 guard let items = reader.list(value, what: "maintenance") else { continue }
                 file.maintenance = items.compactMap(maintenanceWindow)
+            case "correlate":
+                guard let items = reader.list(value, what: "correlate") else { continue }
+                file.correlations = items.compactMap(correlation)
             default: break
             }
         }
@@ -376,6 +380,46 @@ struct RuleFileParser {
     }
 
     // MARK: inhibit
+
+    func correlation(_ node: Node) -> Correlation? {
+        guard
+            let pairs = reader.mapping(
+                node, allowed: ["name", "rules", "on", "within"], what: "a correlation group")
+        else { return nil }
+        let values = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let location = reader.location(node)
+        guard let nameNode = values["name"], let name = reader.string(nameNode, what: "name"), !name.isEmpty else {
+            sink.error("missing-key", at: location, "this correlation group has no 'name'.")
+            return nil
+        }
+        let rules = values["rules"].flatMap { reader.strings($0, what: "rules") }?.map(\.0) ?? []
+        guard rules.count >= 2 else {
+            sink.error(
+                "missing-key", at: values["rules"].map(reader.location) ?? location,
+                "correlation group '\(name)' needs rules: [at least two rule names] whose alerts it joins.")
+            return nil
+        }
+        let on =
+            values["on"].flatMap { reader.strings($0, what: "on") }?.compactMap {
+                labelName($0.0, at: $0.1, what: "on")
+            } ?? []
+        guard !on.isEmpty else {
+            sink.error(
+                "missing-key", at: values["on"].map(reader.location) ?? location,
+                "correlation group '\(name)' needs on: [labels] whose equal values make alerts one problem, e.g. [host, unit]."
+            )
+            return nil
+        }
+        var within = Correlation.defaultWithin
+        if let node = values["within"], let value = reader.duration(node, what: "within") {
+            guard value > .zero else {
+                sink.error("bad-value", at: reader.location(node), "within must be longer than 0s.")
+                return nil
+            }
+            within = value
+        }
+        return Correlation(name: name, location: location, rules: rules, on: on, within: within)
+    }
 
     func inhibit(_ node: Node) -> InhibitRule? {
         guard let pairs = reader.mapping(node, allowed: ["name", "source", "target", "equal"], what: "an inhibit rule")

@@ -18,6 +18,9 @@ public struct RuleSet: Sendable {
     public let schedules: [String: OnCallSchedule]
     /// `maintenance:` windows, in file order (SPEC §11).
     public let maintenance: [MaintenanceWindow]
+    /// `correlate:` groups (SPEC §13), and the group of each rule in one.
+    public let correlations: [Correlation]
+    public let correlationOfRule: [String: Int]
     /// The files the set was compiled from, in load order.
     public let files: [String]
     let index: RuleIndex
@@ -25,8 +28,15 @@ public struct RuleSet: Sendable {
     public init(
         rules: [Rule], inhibits: [InhibitRule] = [], policies: [String: EscalationPolicy] = [:],
         escalationByPriority: [Priority: String] = [:], priorityMatrix: PriorityMatrix = .itil, files: [String] = [],
-        users: [String: Person] = [:], schedules: [String: OnCallSchedule] = [:], maintenance: [MaintenanceWindow] = []
+        users: [String: Person] = [:], schedules: [String: OnCallSchedule] = [:], maintenance: [MaintenanceWindow] = [],
+        correlations: [Correlation] = []
     ) {
+        self.correlations = correlations
+        var ofRule: [String: Int] = [:]
+        for (i, group) in correlations.enumerated() {
+            for rule in group.rules where ofRule[rule] == nil { ofRule[rule] = i }
+        }
+        correlationOfRule = ofRule
         self.users = users
         self.schedules = schedules
         self.maintenance = maintenance

@@ -109,6 +109,7 @@ public struct RuleSetLoader: Sendable {
         var schedules: [String: OnCallSchedule] = [:]
         var maintenance: [MaintenanceWindow] = []
         var maintenanceNames: [String: SourceLocation] = [:]
+        var correlations: [Correlation] = []
         var userReferences: [(user: String, at: SourceLocation, what: String)] = []
         var userNotifyNodes: [String: SourceLocation] = [:]
 
@@ -170,6 +171,7 @@ public struct RuleSetLoader: Sendable {
                 maintenance.append(window)
             }
             userReferences += file.userReferences
+            correlations += file.correlations
             for (priority, name, at) in file.escalationByPriority {
                 if let (other, first) = byPriority[priority], other != name || first.file != at.file {
                     sink.error(
@@ -272,11 +274,44 @@ public struct RuleSetLoader: Sendable {
                 )
             }
         }
+        // Correlation groups: unique names, known rules, each rule in one group at most.
+        var groupOfRule: [String: Correlation] = [:]
+        var groupNames: [String: SourceLocation] = [:]
+        var validCorrelations: [Correlation] = []
+        for group in correlations {
+            if let first = groupNames[group.name] {
+                sink.error(
+                    "duplicate-correlation", at: group.location,
+                    "correlation group '\(group.name)' is already defined at \(first); names must be unique across all files."
+                )
+                continue
+            }
+            groupNames[group.name] = group.location
+            var ok = true
+            for name in group.rules {
+                if ruleNames[name] == nil {
+                    sink.error(
+                        "undefined-rule", at: group.location,
+                        "correlation group '\(group.name)' names rule '\(name)', which no rule file defines.\(hint(name, ruleNames.keys))"
+                    )
+                    ok = false
+                } else if let other = groupOfRule[name] {
+                    sink.error(
+                        "duplicate-correlation", at: group.location,
+                        "rule '\(name)' is already in correlation group '\(other.name)' (\(other.location)); a rule joins one group."
+                    )
+                    ok = false
+                }
+            }
+            guard ok else { continue }
+            for name in group.rules { groupOfRule[name] = group }
+            validCorrelations.append(group)
+        }
         let priorityMap = byPriority.mapValues(\.0)
         return RuleSet(
             rules: rules, inhibits: inhibits, policies: policies, escalationByPriority: priorityMap,
             priorityMatrix: matrix.map { PriorityMatrix($0.table) } ?? .itil, files: parsed.map(\.0), users: users,
-            schedules: schedules, maintenance: maintenance)
+            schedules: schedules, maintenance: maintenance, correlations: validCorrelations)
     }
 
     func hint(_ name: String, _ candidates: some Collection<String>) -> String {
