@@ -114,4 +114,27 @@ struct RulesCommandTests {
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("not valid JSON"))
     }
+
+    /// SPEC §13: explain names the correlation group an event's alert would join, on which labels, and says so
+    /// when the event lacks one.
+    @Test func explainShowsTheCorrelationGroup() throws {
+        let kernel = #"{"source":"journal","host":"db1","identifier":"kernel","priority":"3","severity":"error"}"#
+        let io =
+            #"{"labels":\#(kernel),"annotations":{"transport":"kernel","message":"I/O error, dev sdb1, sector 8"}}"#
+        let out = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io, "--json")
+        #expect(out.status == 0, "\(out.stderr)")
+        let first = try #require((try CLI.json(out.stdout) as? [[String: Any]])?.first)
+        let correlation = try #require(first["correlation"] as? [String: Any])
+        #expect(correlation["group"] as? String == "disk-trouble")
+        #expect(correlation["on"] as? [String] == ["host", "disk"])
+        #expect(correlation["joins"] as? Bool == true)
+        let text = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io)
+        #expect(text.stdout.contains("group 'disk-trouble'"))
+        #expect(text.stdout.contains("host=db1, disk=sdb "), "the partition's disk: \(text.stdout)")
+        // A unit failure without a unit label names what it lacks.
+        let failed =
+            #"{"labels":{"source":"journal","host":"web1","identifier":"systemd","message_id":"d9b373ed55a64feb8242e02dbe79a49c"},"annotations":{"uid":"0","message":"x"}}"#
+        let lacking = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", failed)
+        #expect(lacking.stdout.contains("group 'unit-trouble' needs unit"), "\(lacking.stdout)")
+    }
 }
