@@ -47,9 +47,15 @@ public enum IncidentDetailView {
         if detail.alerts.isEmpty {
             out.append("  none (a reported incident)")
         } else {
+            let related = Set(detail.relatedAlerts)
+            let root = detail.rootCause
             let rows = detail.alerts.map { alert in
-                [
-                    alert.fingerprint.description, alert.status.rawValue + (alert.suppressed ? " (suppressed)" : ""),
+                let role =
+                    alert.fingerprint == root
+                    ? " (root cause)" : related.contains(alert.fingerprint) ? " (related)" : ""
+                return [
+                    alert.fingerprint.description + role,
+                    alert.status.rawValue + (alert.suppressed ? " (suppressed)" : ""),
                     "\(alert.events)", ElapsedText.age(of: alert.firstSeen, now: now),
                     ElapsedText.age(of: alert.lastSeen, now: now), alert.labels.description,
                 ]

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentClient
 import IncidentCore
 import Testing
 
@@ -7,6 +8,27 @@ import Testing
     static func json(_ value: some Encodable) throws -> [String: Any] {
         let data = try JSONEncoder().encode(value)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// SPEC §13: the alerts that joined through a correlation group are named by their timeline lines; the
+    /// first of the others is the root cause. Without such lines there is neither.
+    @Test func aCorrelatedDetailNamesItsRootCauseAndRelatedAlerts() throws {
+        var detail = Fixtures.detail(Fixtures.incident(3, state: .open))
+        #expect(detail.rootCause == nil)
+        #expect(detail.relatedAlerts.isEmpty)
+        let related = detail.alerts[1].fingerprint
+        detail.timeline.append(
+            TimelineEntry(
+                at: detail.incident.openedAt, type: "correlated",
+                detail: "alert \(related) {alertname=\"HostDown\"} of rule 'x' joined by correlation group 'g'"))
+        #expect(detail.relatedAlerts == [related])
+        #expect(detail.rootCause == detail.alerts[0].fingerprint)
+        let object = try Self.json(detail)
+        #expect(object["root_cause"] as? String == detail.alerts[0].fingerprint.description)
+        #expect(object["related_alerts"] as? [String] == [related.description])
+        let text = IncidentDetailView.render(detail, now: detail.incident.openedAt)
+        #expect(text.contains("\(detail.alerts[0].fingerprint) (root cause)"))
+        #expect(text.contains("\(related) (related)"))
     }
 
     @Test func anIncidentDetailRoundTrips() throws {
@@ -18,7 +40,8 @@ import Testing
             Set(object.keys) == [
                 "id", "title", "kind", "state", "impact", "urgency", "priority", "rule", "group_key", "labels",
                 "alerts", "events", "flapping", "escalation", "opened_at", "acknowledged_at", "acknowledged_by",
-                "resolved_at", "closed_at", "silenced", "alert_list", "timeline", "notes",
+                "resolved_at", "closed_at", "silenced", "alert_list", "timeline", "notes", "root_cause",
+                "related_alerts",
             ])
         let alert = try #require((object["alert_list"] as? [[String: Any]])?.first)
         #expect(
