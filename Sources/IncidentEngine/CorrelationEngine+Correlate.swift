@@ -5,25 +5,35 @@ import IncidentRules
 /// join the incident the first of them opened (its root cause) while they arrive within the group's `within` of
 /// its last alert. Found through one index (`correlated`: group key → incident), never by a scan of incidents.
 extension CorrelationEngine {
-    /// The incident a new alert of `c`'s rule joins through its correlation group, if any.
+    /// The incident a new alert of `c`'s rule joins through one of its correlation groups (the first in file
+    /// order that holds an active incident for its key within the window), if any.
     func correlatedIncident(for c: Classification, at time: Timestamp) -> (number: Int, group: Correlation)? {
-        guard !ruleSet.correlations.isEmpty, let g = ruleSet.correlationOfRule[c.rule.name] else { return nil }
-        let group = ruleSet.correlations[g]
-        guard let key = group.key(c.labels), let number = correlated[key], let incident = incidents[number],
-            incident.state.isActive, time <= incident.lastActivity + group.within,
-            time + group.within >= incident.openedAt
-        else { return nil }
-        return (number, group)
+        guard !ruleSet.correlations.isEmpty, let groups = ruleSet.correlationOfRule[c.rule.name] else { return nil }
+        for g in groups {
+            let group = ruleSet.correlations[g]
+            guard let key = group.key(c.labels), let number = correlated[key], let incident = incidents[number],
+                incident.state.isActive, time <= incident.lastActivity + group.within,
+                time + group.within >= incident.openedAt
+            else { continue }
+            return (number, group)
+        }
+        return nil
     }
 
-    /// Registers an incident a rule of a correlation group opened, under the group's key for its labels.
+    /// Registers an incident under the keys of every correlation group of `c`'s rule (at its opening, and as a
+    /// related alert joins: the unit's OOM line that joined the kernel's OOM incident makes it the unit's too).
+    /// A key already held by another active incident keeps it.
     mutating func registerCorrelation(_ number: Int, _ c: Classification) {
         // A rate-limited rule's gathering incident stands for many entities, not the first one's.
         guard !ruleSet.correlations.isEmpty, !c.groupKey.hasSuffix("/rate-limited"),
-            let g = ruleSet.correlationOfRule[c.rule.name], let key = ruleSet.correlations[g].key(c.labels)
+            let groups = ruleSet.correlationOfRule[c.rule.name]
         else { return }
-        correlated[key] = number
-        incidents[number]!.joinedKeys = (incidents[number]!.joinedKeys ?? []) + ["c:" + key]
+        for g in groups {
+            guard let key = ruleSet.correlations[g].key(c.labels), correlated[key] != number else { continue }
+            if let other = correlated[key], other != number, incidents[other]?.state.isActive == true { continue }
+            correlated[key] = number
+            incidents[number]!.joinedKeys = (incidents[number]!.joinedKeys ?? []) + ["c:" + key]
+        }
     }
 
     /// Joins a related alert to the incident of its correlation group: the incident keeps its root cause (its
@@ -36,6 +46,7 @@ extension CorrelationEngine {
         if counted { stats.absorbed += 1 }
         let root = incidents[number]!.alerts.first.flatMap { alerts[$0] }
         attach(c, event: event, time: time, to: number, suppressed: false, into: &out)
+        registerCorrelation(number, c)
         if groups[c.groupKey] != number {
             groups[c.groupKey] = number
             incidents[number]!.joinedKeys = (incidents[number]!.joinedKeys ?? []) + ["g:" + c.groupKey]

@@ -18,9 +18,9 @@ public struct RuleSet: Sendable {
     public let schedules: [String: OnCallSchedule]
     /// `maintenance:` windows, in file order (SPEC §11).
     public let maintenance: [MaintenanceWindow]
-    /// `correlate:` groups (SPEC §13), and the group of each rule in one.
+    /// `correlate:` groups (SPEC §13), and the groups of each rule in any, in file order.
     public let correlations: [Correlation]
-    public let correlationOfRule: [String: Int]
+    public let correlationOfRule: [String: [Int]]
     /// The files the set was compiled from, in load order.
     public let files: [String]
     let index: RuleIndex
@@ -32,9 +32,9 @@ public struct RuleSet: Sendable {
         correlations: [Correlation] = []
     ) {
         self.correlations = correlations
-        var ofRule: [String: Int] = [:]
+        var ofRule: [String: [Int]] = [:]
         for (i, group) in correlations.enumerated() {
-            for rule in group.rules where ofRule[rule] == nil { ofRule[rule] = i }
+            for rule in Set(group.rules) { ofRule[rule, default: []].append(i) }
         }
         correlationOfRule = ofRule
         self.users = users

@@ -274,8 +274,8 @@ public struct RuleSetLoader: Sendable {
                 )
             }
         }
-        // Correlation groups: unique names, known rules, each rule in one group at most.
-        var groupOfRule: [String: Correlation] = [:]
+        // Correlation groups: unique names, known rules. A rule may be in several groups (the kernel's OOM line
+        // pairs with the unit's by host and time; the unit's line is also in the unit's group).
         var groupNames: [String: SourceLocation] = [:]
         var validCorrelations: [Correlation] = []
         for group in correlations {
@@ -295,16 +295,9 @@ public struct RuleSetLoader: Sendable {
                         "correlation group '\(group.name)' names rule '\(name)', which no rule file defines.\(hint(name, ruleNames.keys))"
                     )
                     ok = false
-                } else if let other = groupOfRule[name] {
-                    sink.error(
-                        "duplicate-correlation", at: group.location,
-                        "rule '\(name)' is already in correlation group '\(other.name)' (\(other.location)); a rule joins one group."
-                    )
-                    ok = false
                 }
             }
             guard ok else { continue }
-            for name in group.rules { groupOfRule[name] = group }
             validCorrelations.append(group)
         }
         let priorityMap = byPriority.mapValues(\.0)

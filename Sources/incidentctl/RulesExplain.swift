@@ -158,8 +158,9 @@ struct RulesExplain: ParsableCommand {
                 "  inhibited by: \(inhibitors.map { "\($0.name) (while an open incident matches \($0.source.map(\.description).joined(separator: ", ")) with equal \($0.equal.joined(separator: ", ")))" }.joined(separator: "; "))"
             )
         }
-        // Correlation across rules (SPEC §13): the group this rule is in, and the key its alert would join under.
-        if let g = ruleSet.correlationOfRule[rule.name] {
+        // Correlation across rules (SPEC §13): the groups this rule is in, and the keys its alert would join under.
+        var correlations: [[String: Any]] = []
+        for g in ruleSet.correlationOfRule[rule.name] ?? [] {
             let group = ruleSet.correlations[g]
             let others = group.rules.filter { $0 != rule.name }.joined(separator: ", ")
             if group.key(c.labels) != nil {
@@ -170,16 +171,15 @@ struct RulesExplain: ParsableCommand {
             } else {
                 let missing = group.on.filter { (c.labels[$0] ?? "").isEmpty }.joined(separator: ", ")
                 lines.append(
-                    "  correlation:  group '\(group.name)' needs \(missing), which this event lacks: it joins no other rule's incident"
+                    "  correlation:  group '\(group.name)' needs \(missing), which this event lacks: it joins no other rule's incident through it"
                 )
             }
-            json["correlation"] = [
+            correlations.append([
                 "group": group.name, "on": group.on, "within": DurationText.format(group.within),
                 "joins": group.key(c.labels) != nil,
-            ]
-        } else {
-            json["correlation"] = NSNull()
+            ])
         }
+        json["correlations"] = correlations
         json["kind"] = c.kind.rawValue
         json["impact"] = c.impact.rawValue
         json["urgency"] = c.urgency.rawValue

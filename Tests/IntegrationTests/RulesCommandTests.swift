@@ -124,7 +124,7 @@ struct RulesCommandTests {
         let out = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io, "--json")
         #expect(out.status == 0, "\(out.stderr)")
         let first = try #require((try CLI.json(out.stdout) as? [[String: Any]])?.first)
-        let correlation = try #require(first["correlation"] as? [String: Any])
+        let correlation = try #require((first["correlations"] as? [[String: Any]])?.first)
         #expect(correlation["group"] as? String == "disk-trouble")
         #expect(correlation["on"] as? [String] == ["host", "disk"])
         #expect(correlation["joins"] as? Bool == true)
