@@ -60,6 +60,34 @@ extension CorrelationEngine {
             "alert \(c.fingerprint) \(c.labels) of rule '\(c.rule.name)' joined by correlation group '\(group.name)' (\(on), within \(DurationText.format(group.within))):\(rootText)"
         )
         raiseClassification(number, to: c, at: time, into: &out)
+        releasePending(c, into: number, at: time, into: &out)
+    }
+
+    /// Events of the related rule's own group that a threshold was still holding belong to the problem too:
+    /// they join with it instead of running out below the threshold.
+    mutating func releasePending(
+        _ c: Classification, into number: Int, at time: Timestamp, into out: inout EffectBuffer
+    ) {
+        guard let group = pending.removeValue(forKey: c.groupKey) else { return }
+        stats.pending -= group.entries.count
+        for entry in group.entries.sorted(by: { $0.time < $1.time }) {
+            var replay = entry.event
+            replay.labels = entry.labels
+            let match = RuleSet.Match(ruleIndex: c.ruleIndex, enrichedBy: [], labels: entry.labels, extracted: Labels())
+            let ec = ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex)
+            stats.absorbed += 1
+            let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
+            if let alert = alerts[key], alert.incident == number {
+                stats.absorbed -= 1
+                updateKnownAlert(key, event: replay, time: entry.time, into: &out)
+                stats.absorbed += 1
+            } else {
+                attach(ec, event: replay, time: entry.time, to: number, suppressed: false, into: &out)
+            }
+        }
+        out.timeline(
+            number, time, "correlated",
+            "\(group.entries.count) events of rule '\(c.rule.name)' held by its threshold joined with it")
     }
 
     /// Kind order for a correlated incident: the most serious of its alerts' kinds.

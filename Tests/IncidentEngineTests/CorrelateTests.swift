@@ -111,6 +111,25 @@ import Testing
         }
     }
 
+    /// Events a related rule's threshold held join with the alert that joins the incident, instead of running
+    /// out below the threshold.
+    @Test func heldEventsJoinWithTheirRule() {
+        var h = Harness(
+            Self.rules.replacingOccurrences(
+                of: "group_by: [host, unit] }\n  - { name: other",
+                with: "group_by: [host, unit], threshold: { count: 5, within: 10m } }\n  - { name: other"))
+        h.send(Self.alert("RestartLoop", "nginx.service"), at: 0)
+        h.send(Self.alert("RestartLoop", "nginx.service"), at: 60)
+        #expect(h.list.isEmpty, "two restarts are below the threshold")
+        h.send(Self.alert("UnitFailed", "nginx.service"), at: 90)
+        h.send(Self.alert("RestartLoop", "nginx.service"), at: 120)
+        #expect(h.list.count == 1)
+        #expect(h.list[0].alerts == 2)
+        #expect(h.list[0].events == 4, "the failure, the restart that joined and the two held before it")
+        #expect(h.engine.stats.pending == 0)
+        #expect(h.engine.stats.accounted == h.engine.stats.eventsIn)
+    }
+
     @Test func badGroupsAreErrorsAtTheirPlace() {
         let result = RuleSetLoader().load(
             text: """
