@@ -28,10 +28,17 @@ func temporaryDirectory() throws -> URL {
 }
 
 /// Writes an executable shell script (the notifier runs it by path, not through a shell).
+/// Writes an executable script through a descriptor opened with O_CLOEXEC. Foundation's `write(toFile:)` opens
+/// without it, so a child another test spawned at that moment inherited the write descriptor and kept it for its
+/// whole life: exec of the script then failed with ETXTBSY ("Text file busy") for as long as that child ran.
 func script(_ body: String, in directory: URL, name: String = "notify.sh") throws -> String {
     let path = directory.appendingPathComponent(name).path
-    try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    chmod(path, 0o755)
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    let bytes = Array(("#!/bin/sh\n" + body + "\n").utf8)
+    guard write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(.EIO) }
+    fchmod(fd, 0o755)
     return path
 }
 
