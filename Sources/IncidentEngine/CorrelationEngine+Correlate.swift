@@ -70,21 +70,7 @@ extension CorrelationEngine {
     ) {
         guard let group = pending.removeValue(forKey: c.groupKey) else { return }
         stats.pending -= group.entries.count
-        for entry in group.entries.sorted(by: { $0.time < $1.time }) {
-            var replay = entry.event
-            replay.labels = entry.labels
-            let match = RuleSet.Match(ruleIndex: c.ruleIndex, enrichedBy: [], labels: entry.labels, extracted: Labels())
-            let ec = ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex)
-            stats.absorbed += 1
-            let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
-            if let alert = alerts[key], alert.incident == number {
-                stats.absorbed -= 1
-                updateKnownAlert(key, event: replay, time: entry.time, into: &out)
-                stats.absorbed += 1
-            } else {
-                attach(ec, event: replay, time: entry.time, to: number, suppressed: false, into: &out)
-            }
-        }
+        absorbHeld(group.entries.sorted { $0.time < $1.time }, c, into: number, into: &out)
         out.timeline(
             number, time, "correlated",
             "\(group.entries.count) events of rule '\(c.rule.name)' held by its threshold joined with it")

@@ -691,32 +691,42 @@ public struct CorrelationEngine: Sendable {
         let entries = group.entries.sorted { $0.time < $1.time }
         stats.pending -= entries.count
         let what = threshold.distinctLabel.map { "\(threshold.count) distinct \($0)" } ?? "\(threshold.count) events"
-        var number: Int?
+        guard let first = entries.first else { return }
+        let (replay, ec) = heldClassification(first, c)
+        stats.absorbed += 1
+        let n = open(
+            ec, event: replay, time: time,
+            reason:
+                "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
+            into: &out)
+        attach(ec, event: replay, time: first.time, to: n, suppressed: false, into: &out)
+        absorbHeld(entries.dropFirst(), c, into: n, into: &out)
+    }
+
+    /// A held event as its rule classifies it, with the labels extraction gave it when it arrived.
+    func heldClassification(_ entry: PendingGroup.Entry, _ c: Classification) -> (Event, Classification) {
+        var replay = entry.event
+        replay.labels = entry.labels
+        let match = RuleSet.Match(ruleIndex: c.ruleIndex, enrichedBy: [], labels: entry.labels, extracted: Labels())
+        return (replay, ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex))
+    }
+
+    /// Puts held events (in time order) into incident `number`: repeats of an alert it holds update that alert,
+    /// others attach as new alerts. Used when a threshold is reached and when a correlated alert brings its
+    /// rule's held events along.
+    mutating func absorbHeld(
+        _ entries: some Sequence<PendingGroup.Entry>, _ c: Classification, into number: Int,
+        into out: inout EffectBuffer
+    ) {
         for entry in entries {
-            var replay = entry.event
-            replay.labels = entry.labels
-            let match = RuleSet.Match(
-                ruleIndex: c.ruleIndex, enrichedBy: [], labels: entry.labels, extracted: Labels())
-            let ec = ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex)
-            stats.absorbed += 1
-            if let n = number {
-                let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
-                if alerts[key] != nil, alerts[key]!.incident == n {
-                    stats.absorbed -= 1
-                    updateKnownAlert(key, event: replay, time: entry.time, into: &out)
-                    stats.absorbed += 1
-                } else {
-                    attach(ec, event: replay, time: entry.time, to: n, suppressed: false, into: &out)
-                }
+            let (replay, ec) = heldClassification(entry, c)
+            let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
+            if let alert = alerts[key], alert.incident == number {
+                updateKnownAlert(key, event: replay, time: entry.time, into: &out)
             } else {
-                let n = open(
-                    ec, event: replay, time: time,
-                    reason:
-                        "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
-                    into: &out)
-                attach(ec, event: replay, time: entry.time, to: n, suppressed: false, into: &out)
-                number = n
+                attach(ec, event: replay, time: entry.time, to: number, suppressed: false, into: &out)
             }
+            stats.absorbed += 1
         }
     }
 
