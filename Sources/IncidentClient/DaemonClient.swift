@@ -42,6 +42,24 @@ public struct DaemonClient: Sendable {
             .POST, "/api/v1/incidents/\(Incident.id(number))/\(action.rawValue)", body: body, decoding: Incident.self)
     }
 
+    /// `POST /api/v1/incidents/{id}/merge`: the source's alerts join `target`, the source closes.
+    public func merge(incident source: Int, into target: Int, by person: String) async throws(DaemonClientError)
+        -> APIResponse<Incident>
+    {
+        try await call(
+            .POST, "/api/v1/incidents/\(Incident.id(source))/merge", body: ["into": Incident.id(target), "by": person],
+            decoding: Incident.self)
+    }
+
+    /// `POST /api/v1/incidents/{id}/split`: the alert leaves for a new incident, which is returned.
+    public func split(incident number: Int, alert fingerprint: Fingerprint, by person: String)
+        async throws(DaemonClientError) -> APIResponse<Incident>
+    {
+        try await call(
+            .POST, "/api/v1/incidents/\(Incident.id(number))/split",
+            body: ["alert": fingerprint.description, "by": person], decoding: Incident.self)
+    }
+
     /// `POST /api/v1/incidents/{id}/notes`.
     public func addNote(incident number: Int, by person: String, text: String) async throws(DaemonClientError)
         -> APIResponse<IncidentNote>

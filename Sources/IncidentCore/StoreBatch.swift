@@ -12,6 +12,9 @@ public struct StoreBatch: Sendable {
     public var incidents: [Incident]
     /// Alert snapshots to upsert by (incident, fingerprint); every one must belong to an incident.
     public var alerts: [AlertSnapshot]
+    /// Alerts to remove from an incident, by (incident, fingerprint): they moved to another (merge, split). A
+    /// store applies them after the upserts; a batch never names one (incident, fingerprint) in both.
+    public var leftAlerts: [(incident: Int, fingerprint: Fingerprint)] = []
     /// Lines to append to incidents' timelines.
     public var timeline: [(incident: Int, entry: TimelineEntry)]
     /// Pages to queue; one already queued for the same notifier and idempotency key is left as it is.

@@ -12,6 +12,7 @@ struct BatchBuilder {
     var positions: [String: String] = [:]
     private var incidents: [Int: Incident] = [:]
     private var alerts: [AlertKey: AlertSnapshot] = [:]
+    private var leftAlerts: Set<AlertKey> = []
     private var timeline: [(incident: Int, entry: TimelineEntry)] = []
     private var notifications: [IncidentCore.Notification] = []
     private var cancellations: [NotificationCancellation] = []
@@ -38,7 +39,14 @@ struct BatchBuilder {
                 incidents[incident.number] = incident
             case .alert(let alert):
                 guard let number = alert.incident else { continue }
-                alerts[AlertKey(incident: number, fingerprint: alert.fingerprint)] = alert
+                let key = AlertKey(incident: number, fingerprint: alert.fingerprint)
+                alerts[key] = alert
+                leftAlerts.remove(key)
+            case .alertLeft(let number, let fingerprint):
+                // Whichever comes last in the batch wins: an alert split off and merged back is where it ended.
+                let key = AlertKey(incident: number, fingerprint: fingerprint)
+                alerts[key] = nil
+                leftAlerts.insert(key)
             case .timeline(let number, let entry):
                 timeline.append((number, entry))
             case .notify(let notification):
@@ -67,10 +75,13 @@ struct BatchBuilder {
     }
 
     func batch() -> StoreBatch {
-        StoreBatch(
+        var batch = StoreBatch(
             events: events, incidents: incidents.values.sorted { $0.number < $1.number },
             alerts: Array(alerts.values), timeline: timeline, notifications: notifications,
             cancellations: cancellations, sourcePositions: positions, at: at)
+        batch.leftAlerts = leftAlerts.sorted { ($0.incident, $0.fingerprint) < ($1.incident, $1.fingerprint) }
+            .map { ($0.incident, $0.fingerprint) }
+        return batch
     }
 
     /// Logs what an operator wants to see in the journal, after the commit made it true: incidents opened and
@@ -110,7 +121,8 @@ struct BatchBuilder {
 
 extension StoreBatch {
     var isEmpty: Bool {
-        events.isEmpty && incidents.isEmpty && alerts.isEmpty && timeline.isEmpty && notifications.isEmpty
+        events.isEmpty && incidents.isEmpty && alerts.isEmpty && leftAlerts.isEmpty && timeline.isEmpty
+            && notifications.isEmpty
             && cancellations.isEmpty && engineState == nil && sourcePositions.isEmpty
     }
 }

@@ -96,6 +96,36 @@ public struct DaemonAPI: IncidentAPI {
         }
     }
 
+    public func merge(incident source: Int, into target: Int, by person: String) async throws -> Incident {
+        do {
+            return try await pipeline.execute { engine, time in
+                let effects = try engine.merge(source, into: target, by: person, at: time)
+                guard let incident = engine.snapshot(target) ?? Self.lastSnapshot(effects, target) else {
+                    throw APIError(.notFound, "\(Incident.id(target)) left the working set")
+                }
+                return (incident, effects)
+            }
+        } catch let error as EngineError {
+            throw try await explain(error, numbers: [source, target], action: "merge")
+        }
+    }
+
+    public func split(incident number: Int, alert fingerprint: Fingerprint, by person: String) async throws
+        -> Incident
+    {
+        do {
+            return try await pipeline.execute { engine, time in
+                let (new, effects) = try engine.split(number, alert: fingerprint, by: person, at: time)
+                guard let incident = engine.snapshot(new) ?? Self.lastSnapshot(effects, new) else {
+                    throw APIError(.notFound, "\(Incident.id(new)) left the working set")
+                }
+                return (incident, effects)
+            }
+        } catch let error as EngineError {
+            throw try await explain(error, numbers: [number], action: "split")
+        }
+    }
+
     public func addNote(incident number: Int, by person: String, text: String) async throws -> IncidentNote {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError(.badRequest, "the note is empty")
@@ -179,8 +209,15 @@ public struct DaemonAPI: IncidentAPI {
 
     /// An engine refusal in the operator's terms: a closed incident is a conflict, not a missing one.
     func explain(_ error: EngineError, number: Int, action: String) async throws -> APIError {
+        try await explain(error, numbers: [number], action: action)
+    }
+
+    /// The same for a command about several incidents (merge): the first one the engine does not hold is named.
+    func explain(_ error: EngineError, numbers: [Int], action: String) async throws -> APIError {
         switch error.code {
         case .notFound:
+            // The engine's message starts with the id it could not find.
+            let number = numbers.first { error.message.hasPrefix(Incident.id($0) + " ") } ?? numbers[0]
             if let incident = try await store.incident(number) {
                 return APIError(
                     .conflict,

@@ -94,11 +94,16 @@ extension CorrelationEngine {
         acknowledge(number, by: "pagerduty", at: time, into: &out)
     }
 
-    mutating func close(_ number: Int, at time: Timestamp, by person: String?, into out: inout EffectBuffer) {
+    /// Takes the incident out of the working set. `reason` replaces the default wording (a merge closes the
+    /// merged incident with its own).
+    mutating func close(
+        _ number: Int, at time: Timestamp, by person: String?, reason: String? = nil, into out: inout EffectBuffer
+    ) {
         guard let incident = incidents[number] else { return }
-        out.timeline(number, time, "closed", person.map { "by \($0)" } ?? "no reopen within close_after")
+        out.timeline(number, time, "closed", reason ?? person.map { "by \($0)" } ?? "no reopen within close_after")
         cancelPages(
-            number, at: time, reason: person.map { "closed by \($0)" } ?? "closed: no reopen within close_after",
+            number, at: time,
+            reason: reason ?? person.map { "closed by \($0)" } ?? "closed: no reopen within close_after",
             stops: { _ in true }, into: &out)
         out.lifecycle(number, .close, time)
         var snapshot = snapshot(number)!

@@ -7,6 +7,8 @@ public enum Effect: Sendable, Hashable {
     case incident(Incident)
     /// An alert was created or changed: its new snapshot.
     case alert(AlertSnapshot)
+    /// An alert left an incident for another (an operator's merge or split): its row under that incident goes.
+    case alertLeft(incident: Int, fingerprint: Fingerprint)
     /// A line for an incident's timeline.
     case timeline(incident: Int, TimelineEntry)
     /// An escalation step is due for a notifier: deliver exactly once per idempotency key.

@@ -65,6 +65,16 @@ struct APIRoutes: Sendable {
                     try await api.perform(action, incident: number, by: body.by, note: body.note))
             }
         }
+        router.post("/api/v1/incidents/{id}/merge") { request, context in
+            let number = try incidentNumber(context)
+            let body = try MergeRequest.decode(try await body(of: request))
+            return try JSONResponse.make(try await api.merge(incident: number, into: body.target, by: body.by))
+        }
+        router.post("/api/v1/incidents/{id}/split") { request, context in
+            let number = try incidentNumber(context)
+            let body = try SplitRequest.decode(try await body(of: request))
+            return try JSONResponse.make(try await api.split(incident: number, alert: body.alert, by: body.by))
+        }
         router.post("/api/v1/incidents/{id}/notes") { request, context in
             let number = try incidentNumber(context)
             let body = try NoteRequest.decode(try await body(of: request))

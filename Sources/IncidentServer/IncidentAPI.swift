@@ -17,6 +17,11 @@ public protocol IncidentAPI: Sendable {
     /// ack, resolve, close or reopen; returns the incident after the change.
     func perform(_ action: IncidentState.Action, incident number: Int, by person: String, note: String?) async throws
         -> Incident
+    /// Merges incident `source` into `target` (SPEC §13): its alerts move, it closes; returns the target after.
+    func merge(incident source: Int, into target: Int, by person: String) async throws -> Incident
+    /// Moves the alert with that Alertmanager fingerprint out of the incident into a new incident of its own
+    /// (SPEC §13); returns the new incident.
+    func split(incident number: Int, alert fingerprint: Fingerprint, by person: String) async throws -> Incident
     /// Adds a note (also to closed incidents).
     func addNote(incident number: Int, by person: String, text: String) async throws -> IncidentNote
     /// Logs an incident a person reported; it is prioritised and escalated like any other.

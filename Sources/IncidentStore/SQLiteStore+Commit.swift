@@ -70,6 +70,13 @@ extension SQLiteStore {
             ])
         }
 
+        if !batch.leftAlerts.isEmpty {
+            let deleteAlert = try db.cachedStatement(sql: "DELETE FROM alerts WHERE incident = ? AND fingerprint = ?")
+            for (incident, fingerprint) in batch.leftAlerts {
+                try deleteAlert.execute(arguments: [incident, fingerprint.description])
+            }
+        }
+
         let insertTimeline = try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
         for (incident, entry) in batch.timeline {

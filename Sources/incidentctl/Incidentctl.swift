@@ -15,7 +15,8 @@ struct Incidentctl: AsyncParsableCommand {
             """,
         subcommands: [
             RulesCommand.self, Replay.self, Send.self, List.self, Show.self, Ack.self, Resolve.self, Close.self,
-            Reopen.self, Note.self, Open.self, Report.self, Review.self, SilenceCommand.self, OnCall.self,
+            Reopen.self, Merge.self, Split.self, Note.self, Open.self, Report.self, Review.self, SilenceCommand.self,
+            OnCall.self,
         ]
     )
 

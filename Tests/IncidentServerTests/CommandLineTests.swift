@@ -164,7 +164,35 @@ import Testing
         _ = fake.line()
     }
 
-    @Test(arguments: ["send", "list", "show", "ack", "resolve", "close", "reopen", "note", "open", "report", "review"])
+    @Test func mergeAndSplitPrintTheResultingIncident() async throws {
+        let api = FakeIncidentAPI(Self.incidents + [Fixtures.incident(9)])
+        try await TestServer.with(api: api, listen: nil) { server in
+            let merge = try await run(server, "merge", "INC-9", "--into", "7")
+            #expect(merge.status == 0, "\(merge.stderr)")
+            #expect(merge.stdout == "INC-9 merged into INC-7 (by ana): INC-7 is open, P1, 4 alerts\n")
+            #expect(await server.api.details[9]?.incident.state == .closed)
+
+            let itself = try await run(server, "merge", "INC-7", "--into", "INC-7")
+            #expect(itself.status == 2)
+            #expect(itself.stderr.contains("INC-7 cannot be merged into itself"), "\(itself.stderr)")
+
+            let fingerprint = Labels(["alertname": "HostDown", "instance": "dbx:9100"]).fingerprint
+            let split = try await run(server, "split", "INC-7", "--alert", fingerprint.description, "--by", "bo")
+            #expect(split.status == 0, "\(split.stderr)")
+            #expect(
+                split.stdout
+                    == "alert \(fingerprint) split off INC-7 into INC-10 (by bo): open, P1, Host db7 is down\n")
+
+            let bad = try await run(server, "split", "INC-7", "--alert", "xyz")
+            #expect(bad.status == 2)
+            #expect(bad.stderr.contains("is not a fingerprint"), "\(bad.stderr)")
+        }
+    }
+
+    @Test(arguments: [
+        "send", "list", "show", "ack", "resolve", "close", "reopen", "merge", "split", "note", "open", "report",
+        "review",
+    ])
     func everyCommandExplainsItselfWithAnExample(command: String) async throws {
         let output = try await IncidentctlProcess.run([command, "--help"])
         #expect(output.status == 0)

@@ -95,6 +95,60 @@ actor FakeIncidentAPI: IncidentAPI {
         return detail.incident
     }
 
+    func merge(incident source: Int, into target: Int, by person: String) async throws -> Incident {
+        guard source != target else { throw APIError(.badRequest, "INC-\(source) cannot be merged into itself") }
+        for number in [source, target] where details[number] == nil {
+            throw APIError(.notFound, "there is no incident INC-\(number)")
+        }
+        var from = details[source]!
+        var into = details[target]!
+        into.alerts += from.alerts.map {
+            var alert = $0; alert.incident = target; return alert
+        }
+        into.incident.alerts += from.incident.alerts
+        into.incident.events += from.incident.events
+        into.timeline.append(
+            TimelineEntry(
+                at: Fixtures.now, type: "merged",
+                detail: "INC-\(source) merged in by \(person): its \(from.incident.alerts) alerts join"))
+        from.incident.state = .closed
+        from.incident.closedAt = Fixtures.now
+        from.timeline.append(
+            TimelineEntry(at: Fixtures.now, type: "merged", detail: "merged into INC-\(target) by \(person)"))
+        details[source] = from
+        details[target] = into
+        return into.incident
+    }
+
+    func split(incident number: Int, alert fingerprint: Fingerprint, by person: String) async throws -> Incident {
+        guard var from = details[number] else { throw APIError(.notFound, "there is no incident INC-\(number)") }
+        guard let index = from.alerts.firstIndex(where: { $0.fingerprint == fingerprint }) else {
+            throw APIError(.badRequest, "INC-\(number) has no alert \(fingerprint)")
+        }
+        guard from.alerts.count > 1 else {
+            throw APIError(.conflict, "alert \(fingerprint) is the only alert of INC-\(number)")
+        }
+        let new = (details.keys.max() ?? 0) + 1
+        var alert = from.alerts.remove(at: index)
+        alert.incident = new
+        from.incident.alerts -= 1
+        from.timeline.append(
+            TimelineEntry(
+                at: Fixtures.now, type: "split", detail: "alert \(fingerprint) split off into INC-\(new) by \(person)"))
+        var incident = from.incident
+        incident.number = new
+        incident.state = .open
+        incident.alerts = 1
+        incident.events = alert.events
+        incident.labels = alert.labels
+        details[number] = from
+        details[new] = IncidentDetail(
+            incident: incident, alerts: [alert],
+            timeline: [TimelineEntry(at: Fixtures.now, type: "split", detail: "split off INC-\(number) by \(person)")],
+            notes: [])
+        return incident
+    }
+
     func addNote(incident number: Int, by person: String, text: String) async throws -> IncidentNote {
         guard details[number] != nil else { throw APIError(.notFound, "there is no incident INC-\(number)") }
         let note = IncidentNote(
