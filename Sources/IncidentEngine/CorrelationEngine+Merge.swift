@@ -164,8 +164,10 @@ extension CorrelationEngine {
         // Into a new incident of its own: not through `groups` or `correlated` (they lead back to the old one),
         // and not held by a rate limit (a person asked for it).
         let groupOwner = groups[c.groupKey]
-        let correlationKey = ruleSet.correlationOfRule[c.rule.name].flatMap { ruleSet.correlations[$0].key(c.labels) }
-        let correlationOwner = correlationKey.flatMap { correlated[$0] }
+        // Every correlation key of the alert's rule's groups, and the incident each pointed to before.
+        let correlationOwners: [(key: String, owner: Int?)] = (ruleSet.correlationOfRule[c.rule.name] ?? [])
+            .compactMap { ruleSet.correlations[$0].key(c.labels) }
+            .map { ($0, correlated[$0]) }
         let new = openIncident(
             c, event: event, time: time, reason: "split off \(Incident.id(number)) by \(person)", into: &out)
         // The old incident keeps collecting its own group and its correlation: the operator moved one alert, not
@@ -175,7 +177,8 @@ extension CorrelationEngine {
         } else if groupOwner == number {
             incidents[number]!.joinedKeys?.removeAll { $0 == "g:" + c.groupKey }
         }
-        if let k = correlationKey, let owner = correlationOwner, incidents[owner] != nil {
+        for (k, owner) in correlationOwners {
+            guard let owner, incidents[owner] != nil else { continue }
             correlated[k] = owner
             incidents[new]!.joinedKeys?.removeAll { $0 == "c:" + k }
         }
