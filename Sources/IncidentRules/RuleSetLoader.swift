@@ -109,6 +109,8 @@ public struct RuleSetLoader: Sendable {
         var schedules: [String: OnCallSchedule] = [:]
         var maintenance: [MaintenanceWindow] = []
         var maintenanceNames: [String: SourceLocation] = [:]
+        var userNames: [String: SourceLocation] = [:]
+        var scheduleNames: [String: SourceLocation] = [:]
         var correlations: [Correlation] = []
         var userReferences: [(user: String, at: SourceLocation, what: String)] = []
         var userNotifyNodes: [String: SourceLocation] = [:]
@@ -138,36 +140,25 @@ public struct RuleSetLoader: Sendable {
                 }
                 policies[policy.name] = policy
             }
-            for person in file.users {
-                if let first = users[person.name] {
-                    sink.error(
-                        "duplicate-user", at: person.location,
-                        "user '\(person.name)' is already defined at \(first.location); user names must be unique across all files."
-                    )
-                    continue
-                }
+            for person in file.users
+            where claim(
+                person.name, at: person.location, in: &userNames, code: "duplicate-user", what: "user", sink: sink)
+            {
                 users[person.name] = person
                 if let at = file.userNotifyNodes[person.name] { userNotifyNodes[person.name] = at }
             }
-            for schedule in file.schedules {
-                if let first = schedules[schedule.name] {
-                    sink.error(
-                        "duplicate-schedule", at: schedule.location,
-                        "schedule '\(schedule.name)' is already defined at \(first.location); schedule names must be unique across all files."
-                    )
-                    continue
-                }
+            for schedule in file.schedules
+            where claim(
+                schedule.name, at: schedule.location, in: &scheduleNames, code: "duplicate-schedule", what: "schedule",
+                sink: sink)
+            {
                 schedules[schedule.name] = schedule
             }
-            for window in file.maintenance {
-                if let first = maintenanceNames[window.name] {
-                    sink.error(
-                        "duplicate-maintenance", at: window.location,
-                        "maintenance window '\(window.name)' is already defined at \(first); maintenance window names must be unique across all files."
-                    )
-                    continue
-                }
-                maintenanceNames[window.name] = window.location
+            for window in file.maintenance
+            where claim(
+                window.name, at: window.location, in: &maintenanceNames, code: "duplicate-maintenance",
+                what: "maintenance window", sink: sink)
+            {
                 maintenance.append(window)
             }
             userReferences += file.userReferences
@@ -279,14 +270,11 @@ public struct RuleSetLoader: Sendable {
         var groupNames: [String: SourceLocation] = [:]
         var validCorrelations: [Correlation] = []
         for group in correlations {
-            if let first = groupNames[group.name] {
-                sink.error(
-                    "duplicate-correlation", at: group.location,
-                    "correlation group '\(group.name)' is already defined at \(first); names must be unique across all files."
-                )
-                continue
-            }
-            groupNames[group.name] = group.location
+            guard
+                claim(
+                    group.name, at: group.location, in: &groupNames, code: "duplicate-correlation",
+                    what: "correlation group", sink: sink)
+            else { continue }
             var ok = true
             for name in group.rules {
                 if ruleNames[name] == nil {
@@ -305,6 +293,22 @@ public struct RuleSetLoader: Sendable {
             rules: rules, inhibits: inhibits, policies: policies, escalationByPriority: priorityMap,
             priorityMatrix: matrix.map { PriorityMatrix($0.table) } ?? .itil, files: parsed.map(\.0), users: users,
             schedules: schedules, maintenance: maintenance, correlations: validCorrelations)
+    }
+
+    /// Records that `name` is defined at `location`; false (with a `code` error naming the first definition) when
+    /// another file or entry already defined it. Names of users, schedules, windows and groups are global.
+    func claim(
+        _ name: String, at location: SourceLocation, in seen: inout [String: SourceLocation], code: String,
+        what: String, sink: DiagnosticSink
+    ) -> Bool {
+        if let first = seen[name] {
+            sink.error(
+                code, at: location,
+                "\(what) '\(name)' is already defined at \(first); \(what) names must be unique across all files.")
+            return false
+        }
+        seen[name] = location
+        return true
     }
 
     func hint(_ name: String, _ candidates: some Collection<String>) -> String {
