@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +54,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules"], swiftSettings: strict),
+        // Who may use the web pages (SPEC §14): the users file with bcrypt hashes, sessions, CSRF tokens, the login
+        // throttle, trusted reverse proxies. No NIO or Hummingbird, so incidentctl can edit the users file.
+        .target(
+            name: "IncidentAccess",
+            dependencies: ["IncidentCore", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: strict
+        ),
+        // The HTML of the console, portal, status page and knowledge base (SPEC §14): Mustache templates compiled
+        // into the binary, view models, the safe Markdown renderer and the SVG charts. Pure: no I/O, no server.
+        .target(
+            name: "IncidentWeb",
+            dependencies: ["IncidentCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strict
+        ),
         .target(
             name: "IncidentStore",
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -60,7 +76,7 @@ let package = Package(
         .target(
             name: "IncidentServer",
             dependencies: [
-                "IncidentCore",
+                "IncidentCore", "IncidentAccess", "IncidentWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "incidentctl",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentIngest", "IncidentEngine", "IncidentClient",
+                "IncidentCore", "IncidentRules", "IncidentIngest", "IncidentEngine", "IncidentClient", "IncidentAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -161,6 +177,8 @@ let package = Package(
         .testTarget(
             name: "IncidentIngestTests", dependencies: ["IncidentIngest", "TestSupport"], resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "IncidentAccessTests", dependencies: ["IncidentAccess"]),
+        .testTarget(name: "IncidentWebTests", dependencies: ["IncidentWeb"]),
         .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentIngest"]),
         .testTarget(
             name: "IncidentStoreTests",

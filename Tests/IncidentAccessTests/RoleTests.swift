@@ -1,0 +1,6 @@
+import IncidentAccess
+import Testing
+
+@Test func rolesSpellAsTheSpecSays() {
+    #expect(Role.allCases.map(\.rawValue) == ["viewer", "operator", "reporter", "admin"])
+}
