@@ -11,6 +11,8 @@ public protocol IncidentStore: Sendable {
     /// Incidents in any of `states`, optionally of one kind and priority, newest opened first.
     func incidents(states: Set<IncidentState>, kind: IncidentKind?, priority: Priority?, limit: Int) async throws
         -> [Incident]
+    /// One page of incidents matching a search, newest opened first, with the number matching in all.
+    func searchIncidents(_ search: IncidentSearch) async throws -> IncidentPage
     /// An incident's alerts, in order of first sight.
     func alerts(of incident: Int) async throws -> [AlertSnapshot]
     /// An incident's timeline, oldest first.

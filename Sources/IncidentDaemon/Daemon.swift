@@ -49,9 +49,11 @@ public struct Daemon: Sendable {
         metrics.onScrape { regexTimeouts.set(Int64(Pattern.timeouts)) }
         let notifiers = try NotifierRegistry(config: config)
         let wakeup = DeliveryWakeup()
+        let changes = ChangeFeed()
         let pipeline = IngestPipeline(
             engine: restored.engine, store: store, metrics: metrics, logger: logger,
-            subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() })
+            subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() },
+            incidentsChanged: { changes.bump() })
         let decoder = PayloadDecoder(
             maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
             maxLabelValueBytes: config.limits.maxLabelValueBytes, maxLabelNameBytes: config.limits.maxLabelNameBytes,
@@ -76,7 +78,7 @@ public struct Daemon: Sendable {
                     readiness.problems["store"] = "the store does not answer: \(error)"
                 }
                 return readiness
-            })
+            }, changes: changes)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         func add(_ service: any Service, critical: Bool = true) {
@@ -95,7 +97,9 @@ public struct Daemon: Sendable {
             ReloadService(
                 configPath: configPath, pipeline: pipeline, metrics: metrics, logger: logger, notifier: notifier,
                 hooks: hooks, notifiers: notifiers))
-        for service in try DaemonParts.server(config: config, api: api, board: board, logger: logger) {
+        for service in try DaemonParts.server(
+            config: config, api: api, board: board, changes: changes, logger: logger)
+        {
             add(service)
         }
         for service in try DaemonParts.sources(

@@ -15,12 +15,15 @@ public struct DaemonAPI: IncidentAPI {
     let now: @Sendable () -> Timestamp
     /// When the daemon started, for `GET /api/v2/status`'s `uptime`.
     let startedAt: Timestamp
+    /// Bumped when a note lands outside the pipeline (on a closed incident), for the pages' live updates.
+    let changes: ChangeFeed
 
     public init(
         pipeline: IngestPipeline, store: any IncidentStore, decoder: PayloadDecoder, metrics: DaemonMetrics,
         readiness: @escaping @Sendable () async -> Readiness,
-        now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() }
+        now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() }, changes: ChangeFeed = ChangeFeed()
     ) {
+        self.changes = changes
         self.pipeline = pipeline
         self.store = store
         self.decoder = decoder
@@ -66,6 +69,12 @@ public struct DaemonAPI: IncidentAPI {
         let states = query.states.isEmpty ? [.open, .acknowledged] : query.states
         return try await store.incidents(
             states: states, kind: query.kind, priority: query.priority, limit: max(1, min(query.limit, 10_000)))
+    }
+
+    public func incidentPage(_ search: IncidentSearch) async throws -> IncidentPage {
+        var search = search
+        search.limit = max(1, min(search.limit, 10_000))
+        return try await store.searchIncidents(search)
     }
 
     public func incident(_ number: Int) async throws -> IncidentDetail? {
@@ -139,7 +148,9 @@ public struct DaemonAPI: IncidentAPI {
                 ((), try engine.note(incident: number, text: text, by: person, at: time))
             }
         } catch let error as EngineError where error.code == .notFound {}
-        return try await store.addNote(incident: number, author: person, text: text, at: now())
+        let note = try await store.addNote(incident: number, author: person, text: text, at: now())
+        changes.bump()
+        return note
     }
 
     public func openReported(_ request: ReportedIncident) async throws -> Incident {

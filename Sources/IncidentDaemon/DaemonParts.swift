@@ -35,9 +35,9 @@ enum DaemonParts {
         return map
     }
 
-    static func server(config: Configuration, api: DaemonAPI, board: ReadinessBoard, logger: Logger) throws
-        -> [any Service]
-    {
+    static func server(
+        config: Configuration, api: DaemonAPI, board: ReadinessBoard, changes: ChangeFeed, logger: Logger
+    ) throws -> [any Service] {
         var token: String?
         if let file = config.http.tokenFile { token = try readToken(file) }
         board.problem("control", "the control socket is not bound yet")
@@ -46,6 +46,7 @@ enum DaemonParts {
             api: api, controlSocket: config.http.controlSocket, listen: config.http.listen, token: token,
             maxBodyBytes: config.limits.maxPayloadBytes, allowedHosts: config.http.allowedHosts,
             maxConnections: config.http.maxConnections, idleTimeout: config.http.idleTimeout, logger: logger,
+            changes: changes,
             onBound: { endpoint in
                 switch endpoint {
                 case .controlSocket(let path): board.ready("control", detail: path)

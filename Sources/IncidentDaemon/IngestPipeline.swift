@@ -50,6 +50,8 @@ public actor IngestPipeline: EventSink {
     let subscribers: @Sendable () -> [LifecycleMoment: [String]]
     /// Called after a commit that queued messages, so delivery starts without waiting for its next poll.
     let outboxFilled: @Sendable () -> Void
+    /// Called after a commit that changed an incident (the web pages' live updates).
+    let incidentsChanged: @Sendable () -> Void
 
     var engine: CorrelationEngine
     private var queue: [Work] = []
@@ -67,8 +69,9 @@ public actor IngestPipeline: EventSink {
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
         logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() },
         subscribers: @escaping @Sendable () -> [LifecycleMoment: [String]] = { [:] },
-        outboxFilled: @escaping @Sendable () -> Void = {}
+        outboxFilled: @escaping @Sendable () -> Void = {}, incidentsChanged: @escaping @Sendable () -> Void = {}
     ) {
+        self.incidentsChanged = incidentsChanged
         self.subscribers = subscribers
         self.outboxFilled = outboxFilled
         self.engine = engine
@@ -516,6 +519,7 @@ public actor IngestPipeline: EventSink {
             prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
             for outcome in prepared.outcomes { outcome.succeed() }
             if !batch.notifications.isEmpty { outboxFilled() }
+            if !batch.incidents.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
         case .failure(let error):
             metrics.commitFailed(error, at: now())
             logger.error(

@@ -8,6 +8,9 @@ struct APIRequestContext: RequestContext {
     /// True for the control Unix socket. Anything else, including a channel whose address is unknown, counts
     /// as TCP, so a doubt fails closed.
     let viaControlSocket: Bool
+    /// The peer's IP address on TCP (`127.0.0.1`, `::1`), for the trusted reverse proxies and the login
+    /// throttle; nil on the control socket.
+    let remoteAddress: String?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -16,5 +19,6 @@ struct APIRequestContext: RequestContext {
         } else {
             viaControlSocket = false
         }
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -14,6 +14,8 @@ struct APIRoutes: Sendable {
     var allowedHosts: [String] = []
     /// The clock `report?since=7d` counts back from.
     let now: @Sendable () -> Timestamp
+    /// The web pages (SPEC §14); they sign people in themselves, so they come before the bearer token.
+    var web: WebRoutes? = nil
 
     /// The webhook formats of `POST /api/v1/webhook/{format}`, as the decoders name them.
     static let webhookFormats = ["alertmanager", "pagerduty", "grafana", "generic"]
@@ -25,6 +27,7 @@ struct APIRoutes: Sendable {
         router.add(middleware: APIErrorMiddleware())
         // Host and Origin before the token: a browser tricked into a request gets no further, token or not.
         router.add(middleware: RequestOriginMiddleware(allowedNames: allowedHosts))
+        web?.add(to: router)
         if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
 
         router.post("/api/v2/alerts") { request, _ in

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import IncidentCore
+import IncidentWeb
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -34,6 +35,10 @@ public struct APIServer: Sendable {
     /// How long a connection without a request in progress stays open (`http.idle_timeout`).
     public let idleTimeout: Duration
     public let logger: Logger
+    /// Who may use the web pages; nil: only the control socket (admin) reaches them.
+    public let webAccess: WebAccess?
+    /// What the pages' live updates watch.
+    public let changes: ChangeFeed
     let now: @Sendable () -> Timestamp
     let onBound: @Sendable (APIEndpoint) async -> Void
 
@@ -54,7 +59,8 @@ public struct APIServer: Sendable {
     public init(
         api: any IncidentAPI, controlSocket: String, socketMode: UInt16 = 0o660, listen: String? = nil,
         token: String? = nil, maxBodyBytes: Int = 5_242_880, allowedHosts: [String] = [], maxConnections: Int = 256,
-        idleTimeout: Duration = .seconds(60), logger: Logger,
+        idleTimeout: Duration = .seconds(60), logger: Logger, webAccess: WebAccess? = nil,
+        changes: ChangeFeed = ChangeFeed(),
         now: @escaping @Sendable () -> Timestamp = APIServer.systemNow,
         onBound: @escaping @Sendable (APIEndpoint) async -> Void = { _ in }
     ) {
@@ -69,6 +75,8 @@ public struct APIServer: Sendable {
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
         self.logger = logger
+        self.webAccess = webAccess
+        self.changes = changes
         self.now = now
         self.onBound = onBound
     }
@@ -108,8 +116,17 @@ public struct APIServer: Sendable {
         }
         var names = allowedHosts
         if tcp?.isLoopback == true { names.append("localhost") }
+        let pages: WebPages
+        let access: WebAccess
+        do {
+            pages = try WebPages()
+            access = try webAccess ?? WebAccess.closed(now: now)
+        } catch {
+            throw APIServerError(.webPages, "the web pages cannot be prepared: \(error)")
+        }
+        let web = WebRoutes(api: api, pages: pages, access: access, feed: changes, now: now)
         let responder = APIRoutes(
-            api: api, maxBodyBytes: maxBodyBytes, token: token, allowedHosts: names, now: now
+            api: api, maxBodyBytes: maxBodyBytes, token: token, allowedHosts: names, now: now, web: web
         ).router().buildResponder()
         let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .microseconds(idleTimeout.microseconds)))
         var services: [any Service] = []

@@ -11,6 +11,8 @@ public struct APIServerError: Error, Sendable, Hashable, CustomStringConvertible
         case socketPathTaken = "socket_path_taken"
         /// The listener could not be bound (address in use, permission, missing directory).
         case bindFailed = "bind_failed"
+        /// The web pages' templates or access settings could not be prepared.
+        case webPages = "web_pages"
     }
 
     public var code: Code

@@ -12,6 +12,8 @@ public protocol IncidentAPI: Sendable {
 
     /// Incidents matching the query, newest opened first.
     func incidents(_ query: IncidentQuery) async throws -> [Incident]
+    /// One page of incidents matching a search, newest opened first, and how many match in all (the console).
+    func incidentPage(_ search: IncidentSearch) async throws -> IncidentPage
     /// One incident with its alerts, timeline and notes; nil when there is none with that number.
     func incident(_ number: Int) async throws -> IncidentDetail?
     /// ack, resolve, close or reopen; returns the incident after the change.

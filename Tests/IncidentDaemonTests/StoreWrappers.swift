@@ -75,6 +75,10 @@ final class WrappedStore: IncidentStore, Sendable {
         try await before("incidents")
         return try await inner.incidents(states: states, kind: kind, priority: priority, limit: limit)
     }
+    func searchIncidents(_ search: IncidentSearch) async throws -> IncidentPage {
+        try await before("searchIncidents")
+        return try await inner.searchIncidents(search)
+    }
     func alerts(of incident: Int) async throws -> [AlertSnapshot] {
         try await before("alerts")
         return try await inner.alerts(of: incident)

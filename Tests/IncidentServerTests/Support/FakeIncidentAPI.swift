@@ -52,6 +52,19 @@ actor FakeIncidentAPI: IncidentAPI {
         return IngestReceipt(accepted: count, incidents: ["INC-1"])
     }
 
+    func incidentPage(_ search: IncidentSearch) async throws -> IncidentPage {
+        if let failure { throw failure }
+        var found = details.values.map(\.incident).filter { incident in
+            search.effectiveStates.contains(incident.state) && (search.kind.map { $0 == incident.kind } ?? true)
+                && (search.priority.map { $0 == incident.priority } ?? true)
+                && (search.rule.map { $0 == incident.rule } ?? true)
+                && search.labels.allSatisfy { incident.labels[$0.key] == $0.value }
+                && (search.effectiveText.map { incident.title.localizedCaseInsensitiveContains($0) } ?? true)
+        }
+        found.sort { ($0.openedAt, $0.number) > ($1.openedAt, $1.number) }
+        return IncidentPage(incidents: Array(found.dropFirst(search.offset).prefix(search.limit)), total: found.count)
+    }
+
     func incidents(_ query: IncidentQuery) async throws -> [Incident] {
         if let failure { throw failure }
         queries.append(query)

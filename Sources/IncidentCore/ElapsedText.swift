@@ -1,5 +1,3 @@
-import IncidentCore
-
 /// Human durations for tables: the two largest units, `4m12s`, `2h5m`, `3d4h`, `45s`.
 public enum ElapsedText {
     /// Rounds to whole seconds; negative values (clock skew) show as `0s`.
