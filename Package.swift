@@ -109,7 +109,7 @@ let package = Package(
             name: "IncidentDaemon",
             dependencies: [
                 "IncidentCore", "IncidentRules", "IncidentEngine", "IncidentStore", "IncidentIngest", "IncidentServer",
-                "IncidentNotify", "CSystemd",
+                "IncidentNotify", "IncidentAccess", "CSystemd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
