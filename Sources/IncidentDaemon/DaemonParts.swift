@@ -67,7 +67,9 @@ enum DaemonParts {
         let auth = config.http.auth
         let users = UserDirectory(path: auth.usersFile)
         if let problem = users.problem {
-            logger.warning("the users file cannot be read; nobody can sign in to the web pages", metadata: ["problem": "\(problem)"])
+            logger.warning(
+                "the users file cannot be read; nobody can sign in to the web pages",
+                metadata: ["problem": "\(problem)"])
         } else if users.accounts.isEmpty {
             logger.notice(
                 "no web users yet: add one with `incidentctl user add NAME --role operator`",
