@@ -145,6 +145,10 @@ let package = Package(
             path: "Benchmarks/EngineBenchmark",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "web-bench", dependencies: ["IncidentCore", "IncidentStore", "IncidentWeb"],
+            path: "Benchmarks/WebBenchmark", swiftSettings: strict
+        ),
         .executableTarget(name: "ingest-bench", path: "Benchmarks/IngestBenchmark", swiftSettings: strict),
         // libFuzzer targets for every parser (Fuzz/run, docs/FUZZING.md). A plain build replays input files (the
         // reproducer); built with -sanitize=fuzzer -DFUZZING, libFuzzer drives the same code. The parsers' target
