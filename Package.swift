@@ -169,7 +169,8 @@ let package = Package(
         .executableTarget(
             name: "incidentd-fuzz-edge",
             dependencies: [
-                "FuzzSupport", "IncidentIngest", "IncidentServer", .product(name: "NIOCore", package: "swift-nio"),
+                "FuzzSupport", "IncidentIngest", "IncidentServer", "IncidentWeb",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Fuzz/Edge",
             swiftSettings: strict
