@@ -156,7 +156,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "incidentd-fuzz",
-            dependencies: ["FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine"],
+            dependencies: [
+                "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine", "IncidentWeb",
+            ],
             path: "Fuzz/Parsers",
             swiftSettings: strict
         ),
