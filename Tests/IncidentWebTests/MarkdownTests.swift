@@ -1,9 +1,10 @@
+import Foundation
 import IncidentWeb
 import Testing
 
 /// The Markdown subset of the knowledge base, construct by construct, with the exact HTML expected.
 @Suite struct MarkdownTests {
-    @Test(arguments: [
+    static let constructs: [(String, String)] = [
         ("# Title", "<h2>Title</h2>\n"),
         ("## Summary ##", "<h3>Summary</h3>\n"),
         ("###### Six", "<h6>Six</h6>\n"),
@@ -54,12 +55,14 @@ import Testing
         ("a | b\nno table", "<p>a | b\nno table</p>\n"),
         ("", ""),
         ("x\r\ny", "<p>x\ny</p>\n"),
-    ])
+    ]
+
+    @Test(arguments: MarkdownTests.constructs)
     func construct(markdown: String, html: String) {
         #expect(Markdown.html(markdown) == html)
     }
 
-    @Test(arguments: [
+    static let hostileCases: [(String, String)] = [
         ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"),
         ("\"><img src=x onerror=alert(1)>", "<p>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>\n"),
         ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>\n"),
@@ -75,7 +78,9 @@ import Testing
             "| <i> |\n|---|\n| ' |",
             "<table>\n<thead>\n<tr><th>&lt;i&gt;</th></tr>\n</thead>\n<tbody>\n<tr><td>&#39;</td></tr>\n</tbody>\n</table>\n"
         ),
-    ])
+    ]
+
+    @Test(arguments: MarkdownTests.hostileCases)
     func hostile(markdown: String, html: String) {
         #expect(Markdown.html(markdown) == html)
     }
@@ -120,10 +125,12 @@ import Testing
 
     /// A megabyte of openers costs what its length does: each renders as text (no backtracking). The text starts
     /// with a letter so that a line of `*` is not a rule nor one of backticks a fence.
-    @Test(arguments: [
+    static let hostileUnits: [(String, Int)] = [
         ("[", 1 << 20), ("*", 1 << 20), ("_", 1 << 18), ("`", 1 << 18), ("**a", 1 << 18), ("[a](", 1 << 18),
         ("> ", 1 << 18), ("*a ", 1 << 18), ("`a", 1 << 18), ("_a", 1 << 18),
-    ])
+    ]
+
+    @Test(arguments: MarkdownTests.hostileUnits)
     func linearOnHostileInput(unit: String, bytes: Int) {
         let count = bytes / unit.utf8.count
         let html = Markdown.html("x" + String(repeating: unit, count: count))
