@@ -162,6 +162,7 @@ let package = Package(
             name: "incidentd-fuzz",
             dependencies: [
                 "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine", "IncidentAccess",
+                "IncidentWeb",
             ],
             path: "Fuzz/Parsers",
             swiftSettings: strict

@@ -107,6 +107,7 @@ struct APIRoutes: Sendable {
                 status: readiness.isReady ? .ok : .serviceUnavailable)
         }
         addAlertmanagerRoutes(to: router)
+        addKnowledgeBaseRoutes(to: router)
         return router
     }
 

@@ -45,6 +45,20 @@ public protocol IncidentAPI: Sendable {
     /// Who is on call at `time` in every schedule, or in the one named; 404 for an unknown name (SPEC §12).
     func onCall(at time: Timestamp, schedule: String?) async throws -> [OnCallStatus]
 
+    /// Saves a new knowledge-base article (SPEC §14) and returns it with its slug; 400 when the draft has a
+    /// `problem`. The rule is the incident's when the draft names an incident and no rule; 404 for an unknown
+    /// incident.
+    func saveArticle(_ draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle
+    /// Replaces the text of the article with this slug; 404 for an unknown slug, 400 when the draft has a
+    /// `problem`.
+    func updateArticle(slug: String, with draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle
+    /// The article with this slug, or nil.
+    func article(slug: String) async throws -> KnowledgeArticle?
+    /// Articles, most recently updated first.
+    func articles(limit: Int, offset: Int) async throws -> [KnowledgeArticle]
+    /// Articles matching every word of the plain-text `query`, best first; none for an empty query.
+    func searchArticles(_ query: String, limit: Int) async throws -> [KnowledgeSearchHit]
+
     /// Prometheus text exposition of every metric.
     func metrics() async -> String
     /// Whether every source is open, the store answers and escalation is not overdue, with a detail per part.

@@ -25,6 +25,9 @@ actor FakeIncidentAPI: IncidentAPI {
     var schedules: [OnCallStatus] = []
     var onCallAsked: [Timestamp] = []
     var nextSilenceNumber = 1
+    /// Knowledge-base articles in the order saved.
+    var kbArticles: [KnowledgeArticle] = []
+    var searches: [(query: String, limit: Int)] = []
 
     init(_ incidents: [Incident] = []) {
         for incident in incidents { details[incident.number] = Fixtures.detail(incident) }
@@ -230,6 +233,58 @@ actor FakeIncidentAPI: IncidentAPI {
         let found = schedules.filter { $0.name == schedule }
         guard !found.isEmpty else { throw APIError(.notFound, "there is no schedule '\(schedule)'") }
         return found
+    }
+
+    func saveArticle(_ draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle {
+        if let problem = draft.problem { throw APIError(.badRequest, problem) }
+        let base = KnowledgeArticle.slug(fromTitle: draft.title)
+        var attempt = 1
+        while kbArticles.contains(where: { $0.slug == KnowledgeArticle.slug(base, attempt: attempt) }) { attempt += 1 }
+        var draft = draft
+        if let number = draft.incident, draft.rule == nil { draft.rule = details[number]?.incident.rule }
+        let article = KnowledgeArticle(draft, slug: KnowledgeArticle.slug(base, attempt: attempt), at: Fixtures.now)
+        kbArticles.append(article)
+        return article
+    }
+
+    func updateArticle(slug: String, with draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle {
+        if let problem = draft.problem { throw APIError(.badRequest, problem) }
+        guard let index = kbArticles.firstIndex(where: { $0.slug == slug }) else {
+            throw APIError(.notFound, "there is no article '\(slug)' in the knowledge base")
+        }
+        var article = kbArticles[index]
+        article.title = draft.title
+        article.body = draft.body
+        article.learnings = draft.learnings
+        article.incident = draft.incident
+        article.rule = draft.rule
+        article.updatedAt = Fixtures.now + .seconds(60)
+        kbArticles[index] = article
+        return article
+    }
+
+    func article(slug: String) async throws -> KnowledgeArticle? {
+        kbArticles.first { $0.slug == slug }
+    }
+
+    func articles(limit: Int, offset: Int) async throws -> [KnowledgeArticle] {
+        Array(kbArticles.reversed().dropFirst(offset).prefix(limit))
+    }
+
+    /// Finds articles whose title or body contains the query, case-insensitively; the snippet marks the title.
+    func searchArticles(_ query: String, limit: Int) async throws -> [KnowledgeSearchHit] {
+        searches.append((query, limit))
+        let text = query.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        return kbArticles.filter {
+            $0.title.localizedCaseInsensitiveContains(text) || $0.body.localizedCaseInsensitiveContains(text)
+        }
+        .prefix(limit).map {
+            KnowledgeSearchHit(
+                slug: $0.slug, title: $0.title,
+                snippet: "\(KnowledgeSearchHit.matchStart)\($0.title)\(KnowledgeSearchHit.matchEnd)",
+                incident: $0.incident, updatedAt: $0.updatedAt)
+        }
     }
 
     func metrics() async -> String { metricsText }
