@@ -104,6 +104,7 @@ struct APIRoutes: Sendable {
                 status: readiness.isReady ? .ok : .serviceUnavailable)
         }
         addAlertmanagerRoutes(to: router)
+        addRuleRoutes(to: router)
         return router
     }
 
