@@ -108,6 +108,7 @@ struct APIRoutes: Sendable {
         }
         addAlertmanagerRoutes(to: router)
         addKnowledgeBaseRoutes(to: router)
+        addRuleRoutes(to: router)
         return router
     }
 

@@ -30,6 +30,19 @@ public protocol IncidentAPI: Sendable {
     func openReported(_ request: ReportedIncident) async throws -> Incident
     /// Counts, MTTA and MTTR by kind and priority for incidents opened at or after `since`.
     func report(since: Timestamp) async throws -> [ReportLine]
+    /// Per UTC day and kind, the incidents opened at or after `since` and before `until` (rows with a count; the
+    /// route fills in the days and kinds with none).
+    func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount]
+
+    /// The rules in effect now (they change on reload), in evaluation order.
+    func rules() async throws -> [RuleSummary]
+    /// Per rule, the incidents opened at or after `since`, with their events and alerts.
+    func ruleActivity(since: Timestamp) async throws -> [RuleActivity]
+    /// Decodes a payload as `incidentctl rules explain --event` does (`format` nil = detect, also `journal`;
+    /// `source` the source the events are taken to come from) and explains each event against the rules in
+    /// effect, with every rule tried when `trace`. A payload that cannot be decoded is a 400 with the decoder's
+    /// message.
+    func explain(_ body: Data, format: String?, source: EventSource?, trace: Bool) async throws -> [EventExplanation]
 
     /// Every silence the daemon keeps (pending, active and expired), by start then id (SPEC §11).
     func silences() async throws -> [Silence]

@@ -28,6 +28,12 @@ actor FakeIncidentAPI: IncidentAPI {
     /// Knowledge-base articles in the order saved.
     var kbArticles: [KnowledgeArticle] = []
     var searches: [(query: String, limit: Int)] = []
+    var loadedRules: [RuleSummary] = []
+    var activity: [RuleActivity] = []
+    var activitySince: Timestamp?
+    var dailyRows: [DailyCount] = []
+    var dailyAsked: [(since: Timestamp, until: Timestamp)] = []
+    var explained: [(body: Data, format: String?, source: EventSource?, trace: Bool)] = []
 
     init(_ incidents: [Incident] = []) {
         for incident in incidents { details[incident.number] = Fixtures.detail(incident) }
@@ -40,6 +46,11 @@ actor FakeIncidentAPI: IncidentAPI {
     func set(alerts: [RoutedAlert]) { heldAlerts = alerts }
     func set(schedules: [OnCallStatus]) { self.schedules = schedules }
     func add(_ silence: Silence) { silenceTable[silence.id] = silence }
+    func set(rules: [RuleSummary], activity: [RuleActivity]) {
+        loadedRules = rules
+        self.activity = activity
+    }
+    func set(dailyRows: [DailyCount]) { self.dailyRows = dailyRows }
 
     func ingest(_ body: Data, format: String?, source: EventSource) async throws -> IngestReceipt {
         if let ingestFailure { throw ingestFailure }
@@ -190,6 +201,46 @@ actor FakeIncidentAPI: IncidentAPI {
     func report(since: Timestamp) async throws -> [ReportLine] {
         reportSince = since
         return reportLines
+    }
+
+    func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount] {
+        dailyAsked.append((since, until))
+        return dailyRows
+    }
+
+    func rules() async throws -> [RuleSummary] {
+        if let failure { throw failure }
+        return loadedRules
+    }
+
+    func ruleActivity(since: Timestamp) async throws -> [RuleActivity] {
+        activitySince = since
+        return activity
+    }
+
+    /// Explains every alert object of a JSON array (or the one object) as matching rule `echo`, with its labels;
+    /// anything else is refused as the daemon's decoder would.
+    func explain(_ body: Data, format: String?, source: EventSource?, trace: Bool) async throws -> [EventExplanation] {
+        explained.append((body, format, source, trace))
+        let json = try? JSONSerialization.jsonObject(with: body)
+        let objects: [[String: Any]]
+        switch json {
+        case let array as [[String: Any]]: objects = array
+        case let object as [String: Any]: objects = [object]
+        default: throw APIError(.badRequest, "payload is not valid JSON (truncated or malformed)")
+        }
+        return objects.map { object in
+            let labels = Labels(object["labels"] as? [String: String] ?? [:])
+            return EventExplanation(
+                inputLabels: labels, source: source ?? .socket, status: .firing,
+                trace: trace ? [EventExplanation.TraceStep(rule: "echo", failure: nil)] : nil,
+                match: EventExplanation.Match(
+                    rule: "echo", ruleLocation: "rules/echo.yaml:3:5", labels: labels, extracted: [:], enrichedBy: [],
+                    fingerprint: labels.fingerprint,
+                    incident: EventExplanation.IncidentOutcome(
+                        kind: .outage, impact: .medium, urgency: .high, priority: .p2, groupKey: "echo/1",
+                        title: "echo", escalation: nil, threshold: nil, inhibitedBy: [], correlations: [])))
+        }
     }
 
     func silences() async throws -> [Silence] {
