@@ -170,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "incidentd-fuzz-edge",
             dependencies: [
-                "FuzzSupport", "IncidentIngest", "IncidentServer", "IncidentWeb",
+                "FuzzSupport", "IncidentCore", "IncidentIngest", "IncidentServer", "IncidentWeb",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Fuzz/Edge",

@@ -1,6 +1,7 @@
 #if DEBUG
     import Foundation
     import FuzzSupport
+    import IncidentCore
     import IncidentWeb
 
     @testable import IncidentServer

@@ -33,6 +33,11 @@ extension DaemonAPI {
         try await knowledgeBaseStore().search(query, limit: max(1, min(limit, Self.maxArticles)))
     }
 
+    public func articleReviewing(incident number: Int) async throws -> KnowledgeArticle? {
+        guard let knowledgeBase else { return nil }
+        return try await knowledgeBase.article(forIncident: number)
+    }
+
     func knowledgeBaseStore() throws -> any KnowledgeBaseStore {
         guard let knowledgeBase else {
             throw APIError(.unavailable, "this store keeps no knowledge base")

@@ -71,6 +71,8 @@ public protocol IncidentAPI: Sendable {
     func articles(limit: Int, offset: Int) async throws -> [KnowledgeArticle]
     /// Articles matching every word of the plain-text `query`, best first; none for an empty query.
     func searchArticles(_ query: String, limit: Int) async throws -> [KnowledgeSearchHit]
+    /// The article that reviews incident `number`, or nil (the console's past incidents link it).
+    func articleReviewing(incident number: Int) async throws -> KnowledgeArticle?
 
     /// Prometheus text exposition of every metric.
     func metrics() async -> String

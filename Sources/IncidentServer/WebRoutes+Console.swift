@@ -25,7 +25,7 @@ extension WebRoutes {
             return Self.html(
                 pages.incident(
                     chrome(identity, title: detail.incident.id, section: .incidents, flash: flash, live: true),
-                    detail: detail, runbook: nil, past: past,
+                    detail: detail, runbook: detail.runbook, past: past,
                     now: now()))
         }
         for (path, action) in APIRoutes.actions {
@@ -120,7 +120,8 @@ extension WebRoutes {
         var past: [WebPages.PastIncident] = []
         for other in page.incidents where other.number != incident.number && past.count < 10 {
             let notes = try await api.incident(other.number)?.notes ?? []
-            past.append(.init(incident: other, lastNote: notes.last?.text, article: nil))
+            let article = try await api.articleReviewing(incident: other.number).map { ($0.slug, $0.title) }
+            past.append(.init(incident: other, lastNote: notes.last?.text, article: article))
         }
         return past
     }

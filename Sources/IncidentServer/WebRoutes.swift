@@ -52,6 +52,7 @@ struct WebRoutes: Sendable {
         addConsole(to: router)
         addOperations(to: router)
         addPublic(to: router)
+        addInsight(to: router)
     }
 
     /// Registers a page: resolves the identity, enforces the audience (and CSRF on POST), renders API errors as

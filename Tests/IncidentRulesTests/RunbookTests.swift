@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: [
         "javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "/runbooks/disk", "runbooks/disk",
-        "'https://wiki/a b'", "https://", "http:///path", "ftp://wiki/r", "kb:", "kb:Disk_Full", "kb:../etc",
+        "'https://wiki/a b'", "https://", "http:///path", "ftp://wiki/r", "'kb:'", "kb:Disk_Full", "kb:../etc",
         "'kb:disk full'", "'https://wiki/\"><script>'", "mailto:ops@example.org", "'//wiki/r'",
     ])
     func bad(text: String) {

@@ -41,7 +41,7 @@ import Testing
                 "id", "title", "kind", "state", "impact", "urgency", "priority", "rule", "group_key", "labels",
                 "alerts", "events", "flapping", "escalation", "opened_at", "acknowledged_at", "acknowledged_by",
                 "resolved_at", "closed_at", "silenced", "alert_list", "timeline", "notes", "root_cause",
-                "related_alerts",
+                "related_alerts", "runbook",
             ])
         let alert = try #require((object["alert_list"] as? [[String: Any]])?.first)
         #expect(

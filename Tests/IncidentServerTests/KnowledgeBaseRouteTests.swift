@@ -70,7 +70,7 @@ import Testing
         (#"{"title": "a\nb", "body": "b", "by": "ana"}"#, "one line"),
         (#"{"title": "t", "body": "b", "by": "ana", "incident": "INC-x"}"#, "incident"),
         ("", "the body is empty"),
-        ("not json", ""),
+        ("not json", "not valid JSON"),
     ])
     func badDraftsAre400(body: String, message: String) async throws {
         try await TestServer.with(listen: nil) { server in

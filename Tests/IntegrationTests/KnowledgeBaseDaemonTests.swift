@@ -51,7 +51,7 @@ import Testing
         #expect(hits.first?["slug"] as? String == "inc-1-disk-full-on-db1")
         #expect(hits.first?["incident"] as? String == "INC-1")
 
-        let hostile = try daemon.ctl("kb", "search", "NEAR(", "\"", "OR", "-x*")
+        let hostile = try daemon.ctl("kb", "search", "NEAR( \" OR -x* AND title:(")
         #expect(hostile.status == 0, "\(hostile.stderr)")
         #expect(hostile.stdout.contains("no articles found"))
 

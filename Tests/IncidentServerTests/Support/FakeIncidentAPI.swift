@@ -314,6 +314,10 @@ actor FakeIncidentAPI: IncidentAPI {
         return article
     }
 
+    func articleReviewing(incident number: Int) async throws -> KnowledgeArticle? {
+        kbArticles.last { $0.incident == number }
+    }
+
     func article(slug: String) async throws -> KnowledgeArticle? {
         kbArticles.first { $0.slug == slug }
     }

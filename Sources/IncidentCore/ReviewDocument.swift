@@ -1,5 +1,3 @@
-import IncidentCore
-
 /// `incidentctl review`: a post-incident review in Markdown, with what the daemon knows filled in and the
 /// sections only people can write left empty.
 public enum ReviewDocument {
@@ -23,7 +21,7 @@ public enum ReviewDocument {
             "| Incident | \(incident.id) |",
             "| Title | \(cell(incident.title)) |",
             "| Kind | \(incident.kind.rawValue) |",
-            "| Priority | \(incident.priority.rawValue) (\(IncidentDetailView.impactAndUrgency(incident))) |",
+            "| Priority | \(incident.priority.rawValue) (impact \(incident.impact.rawValue), urgency \(incident.urgency.rawValue)) |",
             "| State | \(incident.state.rawValue)\(incident.flapping ? " (flapping)" : "") |",
             "| Rule | \(cell(incident.rule)) |",
             "| Labels | \(incident.labels.isEmpty ? "-" : cell(incident.labels.description)) |",
