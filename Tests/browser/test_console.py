@@ -113,7 +113,7 @@ def test_silence_from_an_incident_shows_on_silences_and_marks_the_incident(alice
     page.goto("/silences")
     row = page.locator("tr", has_text=why)
     expect(row).to_be_visible()
-    expect(row).to_contain_text(f"instance={service}:9100")
+    expect(row).to_contain_text(f'instance="{service}:9100"')
     expect(row).to_contain_text("active")
     expect(row).to_contain_text("alice")
 
