@@ -156,7 +156,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "incidentd-fuzz",
-            dependencies: ["FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine"],
+            dependencies: [
+                "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine", "IncidentAccess",
+            ],
             path: "Fuzz/Parsers",
             swiftSettings: strict
         ),
@@ -190,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "IncidentServerTests",
             dependencies: [
-                "IncidentServer", "IncidentClient", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "IncidentServer", "IncidentClient", "IncidentAccess",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -18,8 +18,12 @@ public final class UserDirectory: Sendable {
     public let path: String?
     let state = Mutex(State())
 
-    public init(path: String?) {
+    /// The cost of the dummy hash while the file has no users to take it from.
+    public let defaultCost: UInt8
+
+    public init(path: String?, defaultCost: UInt8 = PasswordHash.defaultCost) {
         self.path = path
+        self.defaultCost = defaultCost
     }
 
     /// The account `name` signs in to with `password`, or nil. Slow on purpose (bcrypt): call it off the event
@@ -30,7 +34,7 @@ public final class UserDirectory: Sendable {
         let (account, dummy) = state.withLock { state -> (UserAccount?, String?) in
             if let account = state.accounts[name] { return (account, nil) }
             let cost = state.accounts.values.first.flatMap { PasswordHash.cost(of: $0.passwordHash) }
-            let chosen = cost ?? PasswordHash.defaultCost
+            let chosen = cost ?? defaultCost
             return (nil, state.dummies[chosen])
         }
         guard let account else {
@@ -95,7 +99,7 @@ public final class UserDirectory: Sendable {
         let cost = state.withLock { state in
             state.accounts.values.first.flatMap { PasswordHash.cost(of: $0.passwordHash) }
         }
-        let chosen = cost ?? PasswordHash.defaultCost
+        let chosen = cost ?? defaultCost
         var bytes = SystemRandomNumberGenerator()
         let hash = PasswordHash.make(String(bytes.next(), radix: 36), cost: chosen)
         state.withLock { $0.dummies[chosen] = hash }

@@ -50,6 +50,25 @@ public struct Configuration: Sendable {
         public var maxConnections = 256
         /// A connection with no request in progress for this long is closed.
         public var idleTimeout: Duration = .seconds(60)
+        /// `http.status_page: public`: the status page is served without signing in (default `private`).
+        public var statusPagePublic = false
+        /// Who may use the web pages (`http.auth`, SPEC §14).
+        public var auth = Auth()
+    }
+
+    /// `http.auth`: the users file, the reverse proxy's identity header and how long sessions last.
+    public struct Auth: Sendable {
+        /// The users file (`NAME:ROLE:BCRYPTHASH` lines) `incidentctl user` edits. Default: `users` next to the
+        /// config file, so `/etc/incidentd/users` with the default config (and without a config file).
+        public var usersFile = "/etc/incidentd/users"
+        /// A header naming the signed-in user (`X-Remote-User`), believed only from `trustedProxies`.
+        public var trustedHeader: String?
+        /// IP addresses and CIDR blocks of the reverse proxies that set `trustedHeader`.
+        public var trustedProxies: [String] = []
+        /// A session with no request for this long ends.
+        public var sessionIdle: Duration = .seconds(12 * 3600)
+        /// A session ends this long after sign-in, however busy.
+        public var sessionMax: Duration = .seconds(7 * 86_400)
     }
 
     public struct Limits: Sendable {
@@ -165,6 +184,7 @@ struct ConfigurationParser {
 
     func parse(_ text: String) -> Configuration {
         var config = Configuration()
+        config.http.auth.usersFile = resolve("users")
         guard let root = reader.compose(text), !reader.isNull(root) else { return config }
         let keys = ["state_dir", "rules", "store", "sources", "http", "notifiers", "limits"]
         guard let pairs = reader.mapping(root, allowed: keys, what: "the config") else { return config }
@@ -296,7 +316,10 @@ struct ConfigurationParser {
     }
 
     func http(_ node: Node, into config: inout Configuration) {
-        let keys = ["control_socket", "listen", "token_file", "allowed_hosts", "max_connections", "idle_timeout"]
+        let keys = [
+            "control_socket", "listen", "token_file", "allowed_hosts", "max_connections", "idle_timeout", "status_page",
+            "auth",
+        ]
         guard let pairs = reader.mapping(node, allowed: keys, what: "http") else { return }
         for (key, _, value) in pairs {
             switch key {
@@ -327,6 +350,18 @@ struct ConfigurationParser {
                     reader.int(value, what: key, minimum: 1) ?? config.http.maxConnections
             case "idle_timeout":
                 config.http.idleTimeout = reader.duration(value, what: key) ?? config.http.idleTimeout
+            case "status_page":
+                guard let s = reader.string(value, what: key) else { continue }
+                guard s == "public" || s == "private" else {
+                    sink.error(
+                        "bad-value", at: reader.location(value),
+                        "status_page must be public (anyone may read it) or private (signed-in users only), not '\(s)'."
+                    )
+                    continue
+                }
+                config.http.statusPagePublic = s == "public"
+            case "auth":
+                auth(value, into: &config)
             default: break
             }
         }
@@ -336,6 +371,67 @@ struct ConfigurationParser {
                 "http.listen \(listen) needs http.token_file: without a token every local user (and every web page a local browser opens) could ingest alerts and acknowledge incidents. Write a random token of at least 32 characters to a file only incidentd can read, e.g. `head -c 32 /dev/urandom | base64 > /etc/incidentd/http.token; chmod 0640 /etc/incidentd/http.token`."
             )
         }
+    }
+
+    func auth(_ node: Node, into config: inout Configuration) {
+        let keys = ["users_file", "trusted_header", "trusted_proxies", "session_idle", "session_max"]
+        guard let pairs = reader.mapping(node, allowed: keys, what: "http.auth") else { return }
+        var proxiesNode: Node?
+        var badProxies = false
+        for (key, _, value) in pairs {
+            switch key {
+            case "users_file":
+                if let s = reader.string(value, what: key) { config.http.auth.usersFile = resolve(s) }
+            case "trusted_header":
+                guard !reader.isNull(value), let s = reader.string(value, what: key) else { continue }
+                guard Self.isHeaderName(s) else {
+                    sink.error(
+                        "bad-value", at: reader.location(value),
+                        "trusted_header must be an HTTP header name (letters, digits and -, e.g. X-Remote-User), not '\(s)'."
+                    )
+                    continue
+                }
+                config.http.auth.trustedHeader = s
+            case "trusted_proxies":
+                proxiesNode = value
+                guard let list = reader.strings(value, what: key) else { continue }
+                for (entry, entryNode) in list {
+                    do throws(AddressRangeError) {
+                        _ = try AddressRange(parsing: entry)
+                        config.http.auth.trustedProxies.append(entry)
+                    } catch {
+                        badProxies = true
+                        sink.error(
+                            "bad-value", at: reader.location(entryNode),
+                            "trusted_proxies: \(error). List the reverse proxies' addresses, e.g. [127.0.0.1, \"::1\", 10.0.0.0/8]."
+                        )
+                    }
+                }
+            case "session_idle":
+                config.http.auth.sessionIdle = reader.duration(value, what: key) ?? config.http.auth.sessionIdle
+            case "session_max":
+                config.http.auth.sessionMax = reader.duration(value, what: key) ?? config.http.auth.sessionMax
+            default: break
+            }
+        }
+        // A list whose entries were all refused has its own errors already.
+        if let header = config.http.auth.trustedHeader, config.http.auth.trustedProxies.isEmpty, !badProxies {
+            sink.error(
+                "proxies-required", at: reader.location(proxiesNode ?? node),
+                "http.auth.trusted_header \(header) needs http.auth.trusted_proxies: without it anyone who can reach the listener could send the header and sign in as anyone. List the reverse proxies' addresses, e.g. trusted_proxies: [127.0.0.1, \"::1\"]."
+            )
+        }
+    }
+
+    /// An HTTP field name (RFC 9110 token), at most 64 characters.
+    static func isHeaderName(_ text: String) -> Bool {
+        let special = Set("!#$%&'*+-.^_`|~".utf8)
+        return (1...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || special.contains(byte)
+            }
     }
 
     static func splitHostPort(_ text: String) -> (String, Int)? {

@@ -35,7 +35,7 @@ extension WebRoutes {
                 response.headers[.retryAfter] = "\(max(1, wait.components.seconds))"
                 return response
             }
-            guard Self.isUserName(name),
+            guard UserAccount.isValidName(name),
                 let account = access.users.authenticate(name: name, password: form.get("password") ?? "")
             else {
                 access.throttle.recordFailure(user: name, address: address)

@@ -97,7 +97,7 @@ struct WebRoutes: Sendable {
         let cookie = request.cookies[Self.sessionCookie]?.value
         if let header = access.trustedHeader, let address = context.remoteAddress,
             access.trustedProxies.contains(address), let field = HTTPField.Name(header),
-            let name = request.headers[field]?.trimmingCharacters(in: .whitespaces), Self.isUserName(name)
+            let name = request.headers[field]?.trimmingCharacters(in: .whitespaces), UserAccount.isValidName(name)
         {
             let role = access.users.account(named: name)?.role ?? .viewer
             if let cookie, let session = access.sessions.session(token: cookie), session.user == name,
@@ -115,15 +115,6 @@ struct WebRoutes: Sendable {
             return nil
         }
         return WebIdentity(name: session.user, role: session.role, csrf: session.csrfToken, origin: .session)
-    }
-
-    /// A user name as the users file allows it; anything else from a proxy header is ignored.
-    static func isUserName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64
-            && name.unicodeScalars.allSatisfy {
-                $0.isASCII
-                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._@-".unicodeScalars.contains($0))
-            }
     }
 
     /// Nil when `identity` may see the page; else the answer: sign in first, or 403.

@@ -33,6 +33,10 @@ struct TestServer {
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
+    /// A client that returns redirects instead of following them: the pages' 303s are what the tests check.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     /// The bearer token of the TCP listener (every TCP listener needs one of at least 32 characters).
     static let token = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -45,14 +49,14 @@ struct TestServer {
 
     static func start(
         api: FakeIncidentAPI = FakeIncidentAPI(), listen: String? = "127.0.0.1:0", token: String? = TestServer.token,
-        maxBodyBytes: Int = 5_242_880, directory: String? = nil
+        maxBodyBytes: Int = 5_242_880, directory: String? = nil, webAccess: WebAccess? = nil
     ) async throws -> TestServer {
         let directory = directory ?? makeDirectory()
         let socketPath = directory + "/control.sock"
         let (endpoints, continuation) = AsyncStream<APIEndpoint>.makeStream()
         let server = APIServer(
             api: api, controlSocket: socketPath, listen: listen, token: token, maxBodyBytes: maxBodyBytes,
-            logger: quiet, now: { Fixtures.now }, onBound: { continuation.yield($0) })
+            logger: quiet, webAccess: webAccess, now: { Fixtures.now }, onBound: { continuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: try server.services(), logger: quiet))
         let task = Task {
             defer { continuation.finish() }
@@ -140,7 +144,7 @@ struct TestServer {
                 request.body = .bytes(ByteBuffer(bytes: bytes))
             }
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(body.readableBytesView))
     }
