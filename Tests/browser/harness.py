@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,6 +18,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
@@ -51,6 +53,11 @@ T = TypeVar("T")
 
 class HarnessError(Exception):
     pass
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *arguments):
+        return None  # the 3xx itself is the answer
 
 
 def wait_for(what: str, condition: Callable[[], T], timeout: float = 60.0, interval: float = 0.1) -> T:
@@ -188,7 +195,41 @@ http:
             if self.process.poll() is not None:
                 raise HarnessError(f"incidentd exited with {self.process.returncode}:\n{self.log()}") from error
             raise
+        self._probe()
         return self
+
+    def _probe(self) -> None:
+        """Whether the daemon honours what the config asks for: alice can sign in, /status needs no sign-in."""
+        if self.features.get("users"):
+            status, location = self.sign_in_status("alice", USERS["alice"][1])
+            if status != 303:
+                self.features["users"] = False
+                self.missing["users"] = (
+                    f"the daemon does not honour http.auth.users_file: POST /login as alice with her password "
+                    f"answered {status}, not 303"
+                )
+        if self.features.get("status_public"):
+            status, _, headers = self.http("GET", "/status", follow=False)
+            if status != 200:
+                self.features["status_public"] = False
+                self.missing["status_public"] = (
+                    f"the daemon does not honour http.status_page: public: GET /status without a session answered "
+                    f"{status} {headers.get('Location', '')}"
+                )
+
+    def sign_in_status(self, user: str, password: str) -> tuple[int, str]:
+        """Signs in over plain HTTP the way the form does; returns the status and Location of the answer."""
+        status, body, headers = self.http("GET", "/login", follow=False)
+        token = re.search(r'name="_csrf" value="([^"]*)"', body)
+        cookie = re.search(r"incidentd_login=([^;]*)", headers.get("Set-Cookie", ""))
+        if status != 200 or not token or not cookie:
+            return status, ""
+        form = urllib.parse.urlencode({"_csrf": token.group(1), "user": user, "password": password, "next": ""})
+        status, _, headers = self.http(
+            "POST", "/login", form.encode(), follow=False,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"incidentd_login={cookie.group(1)}"},
+        )
+        return status, headers.get("Location", "")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -213,13 +254,14 @@ http:
 
     def http(
         self, method: str, path: str, body: bytes | None = None, auth: bool = False,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None, follow: bool = True,
     ) -> tuple[int, str, dict[str, str]]:
         request = urllib.request.Request(self.url + path, data=body, method=method, headers=headers or {})
         if auth:
             request.add_header("Authorization", f"Bearer {self.token}")
+        opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with opener.open(request, timeout=30) as response:
                 return response.status, response.read().decode(), dict(response.headers)
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace"), dict(error.headers)
