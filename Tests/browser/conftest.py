@@ -43,10 +43,10 @@ def browser(playwright_instance: Playwright) -> Browser:
     browser.close()
 
 
-def start_daemon(name: str) -> Daemon:
+def start_daemon(name: str, probe: bool = True) -> Daemon:
     daemon = Daemon(name)
     try:
-        daemon.start()
+        daemon.start(probe=probe)
     except Exception:
         daemon.stop()
         raise
