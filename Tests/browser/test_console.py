@@ -195,6 +195,11 @@ def test_alert_text_cannot_run_script(alice: Page, daemon: Daemon):
     expect(page.locator("#incident-rows")).to_contain_text(XSS_SCRIPT)  # shown as text, not run
     no_script_ran("the list")
 
+    # From the list to the incident by clicking its row's link, then each incident page.
+    with page.expect_navigation() as navigation:
+        page.locator(f"#row-{first}").click()
+    assert navigation.value.headers.get("x-frame-options") == "DENY"
+    no_script_ran(f"INC-{first}, reached from the list")
     for number in (first, second):
         answer = page.goto(f"/incidents/{number}")
         assert answer.headers.get("x-frame-options") == "DENY"
