@@ -109,7 +109,7 @@ let package = Package(
             name: "IncidentDaemon",
             dependencies: [
                 "IncidentCore", "IncidentRules", "IncidentEngine", "IncidentStore", "IncidentIngest", "IncidentServer",
-                "IncidentNotify", "CSystemd",
+                "IncidentNotify", "IncidentAccess", "CSystemd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -144,6 +144,10 @@ let package = Package(
             dependencies: ["IncidentCore", "IncidentRules", "IncidentEngine"],
             path: "Benchmarks/EngineBenchmark",
             swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "web-bench", dependencies: ["IncidentCore", "IncidentStore", "IncidentWeb"],
+            path: "Benchmarks/WebBenchmark", swiftSettings: strict
         ),
         .executableTarget(name: "ingest-bench", path: "Benchmarks/IngestBenchmark", swiftSettings: strict),
         // libFuzzer targets for every parser (Fuzz/run, docs/FUZZING.md). A plain build replays input files (the

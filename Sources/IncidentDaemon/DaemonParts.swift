@@ -1,4 +1,5 @@
 import Foundation
+import IncidentAccess
 import IncidentCore
 import IncidentEngine
 import IncidentIngest
@@ -46,7 +47,7 @@ enum DaemonParts {
             api: api, controlSocket: config.http.controlSocket, listen: config.http.listen, token: token,
             maxBodyBytes: config.limits.maxPayloadBytes, allowedHosts: config.http.allowedHosts,
             maxConnections: config.http.maxConnections, idleTimeout: config.http.idleTimeout, logger: logger,
-            changes: changes,
+            webAccess: try webAccess(config, logger: logger), changes: changes,
             onBound: { endpoint in
                 switch endpoint {
                 case .controlSocket(let path): board.ready("control", detail: path)
@@ -58,6 +59,36 @@ enum DaemonParts {
         } catch {
             throw DaemonError(.badConfig, error.message)
         }
+    }
+
+    /// Who may use the web pages: the users file (re-read when it changes), sessions, the sign-in throttle and
+    /// the trusted proxies, from `http.auth` and `http.status_page`.
+    static func webAccess(_ config: Configuration, logger: Logger) throws -> WebAccess {
+        let auth = config.http.auth
+        let users = UserDirectory(path: auth.usersFile)
+        if let problem = users.problem {
+            logger.warning(
+                "the users file cannot be read; nobody can sign in to the web pages",
+                metadata: ["problem": "\(problem)"])
+        } else if users.accounts.isEmpty {
+            logger.notice(
+                "no web users yet: add one with `incidentctl user add NAME --role operator`",
+                metadata: ["users_file": "\(auth.usersFile)"])
+        } else {
+            logger.info(
+                "web users loaded", metadata: ["users_file": "\(auth.usersFile)", "users": "\(users.accounts.count)"])
+        }
+        let proxies: TrustedProxies
+        do {
+            proxies = try TrustedProxies(auth.trustedProxies)
+        } catch {
+            throw DaemonError(.badConfig, "http.auth.trusted_proxies: \(error)")
+        }
+        let now: @Sendable () -> Timestamp = { Timestamp.wallClock() }
+        return WebAccess(
+            users: users, sessions: SessionStore(idle: auth.sessionIdle, absolute: auth.sessionMax, now: now),
+            throttle: LoginThrottle(now: now), trustedHeader: auth.trustedHeader, trustedProxies: proxies,
+            statusPublic: config.http.statusPagePublic)
     }
 
     /// The bearer token from `http.token_file`: a regular file that other users can neither read nor write and

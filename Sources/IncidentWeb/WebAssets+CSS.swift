@@ -63,7 +63,7 @@ extension WebAssets {
         button.danger { color: var(--danger); }
         .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0 12px; }
         .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; }
-        .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px; background: var(--bg); }
+        .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px; background: var(--bg); margin-bottom: 12px; }
         .card h2, .card h3 { margin-top: 0; }
         details.panel { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
         details.panel summary { cursor: pointer; font-weight: 600; }

@@ -42,7 +42,7 @@ extension WebTemplates {
         {{#allClear}}<section class="card status-ok"><h2>All services are working normally</h2></section>{{/allClear}}
         {{#services}}<section class="card status-{{level}}"><h2>{{name}}</h2><ul>{{#problems}}<li>{{text}} since {{since}}{{#beingWorkedOn}} — we are working on it{{/beingWorkedOn}}</li>{{/problems}}</ul></section>
         {{/services}}
-        <p class="muted">Updated {{updated}} (UTC).</p>
+        <p class="muted">Updated {{updated}}.</p>
         </div>
         <p class="muted" id="live-status" role="status" aria-live="polite"></p>
         {{/body}}{{/layout}}
