@@ -67,6 +67,7 @@ def main() -> int:
         host_down, shop, disk = numbers[0], numbers[1], numbers[3]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            expect.set_options(timeout=20_000)  # a loaded build machine
 
             def shoot(page: Page, name: str, full_page: bool = True) -> None:
                 path = out / name
@@ -95,7 +96,7 @@ def main() -> int:
             expect(alice.locator("#state")).to_have_text("acknowledged")
             alice.get_by_label("Add a note").fill("web1 is stuck in a kernel panic loop; booting it from the console.")
             alice.get_by_role("button", name="Add note").click()
-            expect(alice.get_by_text("kernel panic loop")).to_be_visible()
+            expect(alice.locator(".card", has_text="kernel panic loop")).to_be_visible()
             alice.goto(f"/incidents/{disk}")
             alice.locator("#action-resolve").click()
             expect(alice.locator("#state")).to_have_text("resolved")
