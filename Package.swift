@@ -162,6 +162,7 @@ let package = Package(
             name: "incidentd-fuzz",
             dependencies: [
                 "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine", "IncidentAccess",
+                "IncidentWeb",
             ],
             path: "Fuzz/Parsers",
             swiftSettings: strict
@@ -169,7 +170,8 @@ let package = Package(
         .executableTarget(
             name: "incidentd-fuzz-edge",
             dependencies: [
-                "FuzzSupport", "IncidentIngest", "IncidentServer", .product(name: "NIOCore", package: "swift-nio"),
+                "FuzzSupport", "IncidentIngest", "IncidentServer", "IncidentWeb",
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Fuzz/Edge",
             swiftSettings: strict

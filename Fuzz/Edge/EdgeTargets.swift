@@ -5,7 +5,7 @@ import FuzzSupport
 /// build, which is also how Fuzz/run builds this binary); a plain release build has no targets here.
 enum EdgeTargets {
     #if DEBUG
-        static let all: [FuzzTarget] = [LineFramerTarget.target, HTTPBodiesTarget.target]
+        static let all: [FuzzTarget] = [LineFramerTarget.target, HTTPBodiesTarget.target, WebFormTarget.target]
     #else
         static let all: [FuzzTarget] = []
     #endif

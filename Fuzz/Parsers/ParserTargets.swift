@@ -6,6 +6,6 @@ enum ParserTargets {
         RFC3339Target.target, WebhookTarget.target, WebhookFormatTarget.target, PlainAlertTarget.target,
         JournalExportTarget.target, MatcherTarget.target, PatternTarget.target, RulesTarget.target,
         ConfigTarget.target, RuleTestTarget.target, CheckpointTarget.target, IncidentJSONTarget.target,
-        HTTPReportTarget.target, SilenceTarget.target, UsersFileTarget.target,
+        HTTPReportTarget.target, SilenceTarget.target, UsersFileTarget.target, MarkdownTarget.target,
     ]
 }

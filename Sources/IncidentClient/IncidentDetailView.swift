@@ -40,6 +40,7 @@ public enum IncidentDetailView {
         } else {
             fields.append(("escalation", "none"))
         }
+        if let runbook = detail.runbook { fields.append(("runbook", TerminalText.safe(runbook))) }
         var out = ["\(incident.id)  \(incident.title)", ""]
         out += fields.map { "  " + ($0.0 + ":").padding(to: 14) + $0.1 }
 

@@ -1,9 +1,10 @@
-// `show` is the incident's own JSON object with three more keys, so a client that reads incidents reads it too.
+// `show` is the incident's own JSON object with more keys (alert_list, root_cause, related_alerts, timeline, notes,
+// runbook), so a client that reads incidents reads it too.
 
 extension IncidentDetail: Codable {
     enum CodingKeys: String, CodingKey {
         case alertList = "alert_list"
-        case timeline, notes
+        case timeline, notes, runbook
         case rootCause = "root_cause"
         case relatedAlerts = "related_alerts"
     }
@@ -16,6 +17,7 @@ extension IncidentDetail: Codable {
         try c.encode(relatedAlerts, forKey: .relatedAlerts)
         try c.encode(timeline, forKey: .timeline)
         try c.encode(notes, forKey: .notes)
+        try c.encode(runbook, forKey: .runbook)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,7 +28,8 @@ extension IncidentDetail: Codable {
         for i in alerts.indices { alerts[i].incident = incident.number }
         self.init(
             incident: incident, alerts: alerts, timeline: try c.decode([TimelineEntry].self, forKey: .timeline),
-            notes: try c.decode([IncidentNote].self, forKey: .notes))
+            notes: try c.decode([IncidentNote].self, forKey: .notes),
+            runbook: try c.decodeIfPresent(String.self, forKey: .runbook))
     }
 }
 

@@ -51,6 +51,12 @@ public protocol IncidentStore: Sendable {
     /// Per kind and priority, the incidents opened at or after `since` with their mean times to acknowledge
     /// and to resolve.
     func report(since: Timestamp) async throws -> [ReportLine]
+    /// Per rule, the incidents opened at or after `since`: how many, their events and alerts, and when the newest
+    /// opened; rules that opened none are absent. Ordered by rule name.
+    func ruleActivity(since: Timestamp) async throws -> [RuleActivity]
+    /// Per UTC day and kind, the incidents opened at or after `since` and before `until`; days and kinds with
+    /// none are absent (`DailyReport` fills them in). Ordered by day, then kind.
+    func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount]
 }
 
 extension IncidentStore {

@@ -67,7 +67,7 @@ public struct Daemon: Sendable {
             ])
 
         let api = DaemonAPI(
-            pipeline: pipeline, store: store, decoder: decoder, metrics: metrics,
+            pipeline: pipeline, store: store, knowledgeBase: store, decoder: decoder, metrics: metrics,
             readiness: { [board, store, metrics] in
                 var readiness = board.snapshot
                 // The store may answer reads while refusing writes (a full disk): the pipeline's last commit says.

@@ -9,6 +9,8 @@ import IncidentServer
 public struct DaemonAPI: IncidentAPI {
     let pipeline: IngestPipeline
     let store: any IncidentStore
+    /// The knowledge base; nil when the store keeps none (its routes then answer 503).
+    let knowledgeBase: (any KnowledgeBaseStore)?
     let decoder: PayloadDecoder
     let metricsRegistry: DaemonMetrics
     let readinessCheck: @Sendable () async -> Readiness
@@ -19,13 +21,14 @@ public struct DaemonAPI: IncidentAPI {
     let changes: ChangeFeed
 
     public init(
-        pipeline: IngestPipeline, store: any IncidentStore, decoder: PayloadDecoder, metrics: DaemonMetrics,
-        readiness: @escaping @Sendable () async -> Readiness,
+        pipeline: IngestPipeline, store: any IncidentStore, knowledgeBase: (any KnowledgeBaseStore)? = nil,
+        decoder: PayloadDecoder, metrics: DaemonMetrics, readiness: @escaping @Sendable () async -> Readiness,
         now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() }, changes: ChangeFeed = ChangeFeed()
     ) {
         self.changes = changes
         self.pipeline = pipeline
         self.store = store
+        self.knowledgeBase = knowledgeBase ?? store as? any KnowledgeBaseStore
         self.decoder = decoder
         self.metricsRegistry = metrics
         self.readinessCheck = readiness
@@ -82,8 +85,13 @@ public struct DaemonAPI: IncidentAPI {
         async let alerts = store.alerts(of: number)
         async let timeline = store.timeline(of: number)
         async let notes = store.notes(of: number)
+        let rule = incident.rule
+        let runbook = await pipeline.inspect { engine in
+            engine.ruleSet.rules.first { $0.name == rule }?.runbook?.text
+        }
         return IncidentDetail(
-            incident: incident, alerts: try await alerts, timeline: try await timeline, notes: try await notes)
+            incident: incident, alerts: try await alerts, timeline: try await timeline, notes: try await notes,
+            runbook: runbook)
     }
 
     public func perform(_ action: IncidentState.Action, incident number: Int, by person: String, note: String?)

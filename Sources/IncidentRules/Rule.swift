@@ -66,6 +66,8 @@ public struct Rule: Sendable {
     /// Nil: by priority (`escalation_by_priority`).
     public var escalation: String?
     public var title: Template?
+    /// Where to read what to do about its incidents (`runbook:`); shown with each incident.
+    public var runbook: Runbook?
     public var drop: Bool
     public var `continue`: Bool
 
@@ -88,6 +90,7 @@ public struct Rule: Sendable {
         rateLimit = nil
         escalation = nil
         title = nil
+        runbook = nil
         drop = false
         self.continue = false
     }

@@ -38,7 +38,7 @@ struct RuleFileParser {
     static let ruleKeys = [
         "name", "match", "extract", "kind", "impact", "urgency", "group_by", "group_window", "threshold",
         "resolve_after", "reopen_within", "close_after", "flapping", "rate_limit", "escalation", "title", "drop",
-        "continue",
+        "continue", "runbook",
     ]
 
     init(file: String, sink: DiagnosticSink) { reader = YAMLReader(file: file, sink: sink) }
@@ -155,6 +155,18 @@ struct RuleFileParser {
                         file.titleNodes[name] = reader.location(value)
                     } catch {
                         sink.error("bad-template", at: reader.location(value), "title: \(error.message).")
+                    }
+                }
+            case "runbook":
+                if let text = reader.string(value, what: "runbook") {
+                    if let runbook = Runbook(text) {
+                        rule.runbook = runbook
+                    } else {
+                        sink.error(
+                            "bad-runbook", at: reader.location(value),
+                            "runbook '\(text)' is neither an http:// or https:// URL nor kb:SLUG (an article of the "
+                                + "knowledge base, slug of a-z, 0-9 and -); write e.g. "
+                                + "runbook: https://wiki.example.org/runbooks/disk-full or runbook: kb:disk-full.")
                     }
                 }
             case "drop":

@@ -107,6 +107,8 @@ struct APIRoutes: Sendable {
                 status: readiness.isReady ? .ok : .serviceUnavailable)
         }
         addAlertmanagerRoutes(to: router)
+        addKnowledgeBaseRoutes(to: router)
+        addRuleRoutes(to: router)
         return router
     }
 

@@ -30,6 +30,19 @@ public protocol IncidentAPI: Sendable {
     func openReported(_ request: ReportedIncident) async throws -> Incident
     /// Counts, MTTA and MTTR by kind and priority for incidents opened at or after `since`.
     func report(since: Timestamp) async throws -> [ReportLine]
+    /// Per UTC day and kind, the incidents opened at or after `since` and before `until` (rows with a count; the
+    /// route fills in the days and kinds with none).
+    func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount]
+
+    /// The rules in effect now (they change on reload), in evaluation order.
+    func rules() async throws -> [RuleSummary]
+    /// Per rule, the incidents opened at or after `since`, with their events and alerts.
+    func ruleActivity(since: Timestamp) async throws -> [RuleActivity]
+    /// Decodes a payload as `incidentctl rules explain --event` does (`format` nil = detect, also `journal`;
+    /// `source` the source the events are taken to come from) and explains each event against the rules in
+    /// effect, with every rule tried when `trace`. A payload that cannot be decoded is a 400 with the decoder's
+    /// message.
+    func explain(_ body: Data, format: String?, source: EventSource?, trace: Bool) async throws -> [EventExplanation]
 
     /// Every silence the daemon keeps (pending, active and expired), by start then id (SPEC §11).
     func silences() async throws -> [Silence]
@@ -44,6 +57,20 @@ public protocol IncidentAPI: Sendable {
     func status() async throws -> DaemonStatus
     /// Who is on call at `time` in every schedule, or in the one named; 404 for an unknown name (SPEC §12).
     func onCall(at time: Timestamp, schedule: String?) async throws -> [OnCallStatus]
+
+    /// Saves a new knowledge-base article (SPEC §14) and returns it with its slug; 400 when the draft has a
+    /// `problem`. The rule is the incident's when the draft names an incident and no rule; 404 for an unknown
+    /// incident.
+    func saveArticle(_ draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle
+    /// Replaces the text of the article with this slug; 404 for an unknown slug, 400 when the draft has a
+    /// `problem`.
+    func updateArticle(slug: String, with draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle
+    /// The article with this slug, or nil.
+    func article(slug: String) async throws -> KnowledgeArticle?
+    /// Articles, most recently updated first.
+    func articles(limit: Int, offset: Int) async throws -> [KnowledgeArticle]
+    /// Articles matching every word of the plain-text `query`, best first; none for an empty query.
+    func searchArticles(_ query: String, limit: Int) async throws -> [KnowledgeSearchHit]
 
     /// Prometheus text exposition of every metric.
     func metrics() async -> String

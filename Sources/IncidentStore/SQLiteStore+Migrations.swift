@@ -179,6 +179,48 @@ extension SQLiteStore {
                     ALTER TABLE outbox ADD COLUMN recipient TEXT;
                     """)
         }
+        // v7: the knowledge base (SPEC §14). Articles, and an FTS5 index over their title, body and learnings that
+        // reads its text from the table (external content) and is kept in step by triggers, so a save and its
+        // index entry commit together. Diacritics are folded both ways: `depot` finds `Dépôt`.
+        migrator.registerMigration("v7") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE kb_articles (
+                        id INTEGER PRIMARY KEY,
+                        slug TEXT NOT NULL UNIQUE,
+                        title TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        learnings TEXT NOT NULL DEFAULT '',
+                        incident INTEGER,
+                        rule TEXT,
+                        author TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX kb_articles_updated ON kb_articles(updated_at, id);
+                    CREATE INDEX kb_articles_incident ON kb_articles(incident);
+                    CREATE INDEX kb_articles_rule ON kb_articles(rule);
+                    CREATE VIRTUAL TABLE kb_fts USING fts5(
+                        title, body, learnings,
+                        content = 'kb_articles', content_rowid = 'id',
+                        tokenize = 'unicode61 remove_diacritics 2'
+                    );
+                    CREATE TRIGGER kb_articles_ai AFTER INSERT ON kb_articles BEGIN
+                        INSERT INTO kb_fts (rowid, title, body, learnings)
+                        VALUES (new.id, new.title, new.body, new.learnings);
+                    END;
+                    CREATE TRIGGER kb_articles_ad AFTER DELETE ON kb_articles BEGIN
+                        INSERT INTO kb_fts (kb_fts, rowid, title, body, learnings)
+                        VALUES ('delete', old.id, old.title, old.body, old.learnings);
+                    END;
+                    CREATE TRIGGER kb_articles_au AFTER UPDATE ON kb_articles BEGIN
+                        INSERT INTO kb_fts (kb_fts, rowid, title, body, learnings)
+                        VALUES ('delete', old.id, old.title, old.body, old.learnings);
+                        INSERT INTO kb_fts (rowid, title, body, learnings)
+                        VALUES (new.id, new.title, new.body, new.learnings);
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -146,4 +146,49 @@ extension SQLiteStore {
             }
         }
     }
+
+    /// One pass over the incidents opened since `since` (the `incidents_opened_at` index bounds it), grouped by
+    /// rule.
+    public func ruleActivity(since: Timestamp) async throws -> [RuleActivity] {
+        try await read("count the activity of each rule in") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT rule, COUNT(*) AS incidents, SUM(events) AS events, SUM(alerts) AS alerts,
+                        MAX(opened_at) AS last_opened_at
+                    FROM incidents WHERE opened_at >= ?
+                    GROUP BY rule ORDER BY rule
+                    """,
+                arguments: [since.microseconds]
+            ).map {
+                RuleActivity(
+                    rule: $0["rule"], incidents: $0["incidents"], events: $0["events"] ?? 0, alerts: $0["alerts"] ?? 0,
+                    lastOpenedAt: self.optionalTime($0, "last_opened_at"))
+            }
+        }
+    }
+
+    /// Days are counted in SQL as whole days since 1970 (UTC), floored so that times before 1970 land on the
+    /// right day too.
+    public func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount] {
+        let microsecondsPerDay: Int64 = 86_400_000_000
+        return try await read("count the incidents of each day in") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT (opened_at - ((opened_at % ?) + ?) % ?) / ? AS day, kind, COUNT(*) AS count
+                    FROM incidents WHERE opened_at >= ? AND opened_at < ?
+                    GROUP BY day, kind ORDER BY day, kind
+                    """,
+                arguments: [
+                    microsecondsPerDay, microsecondsPerDay, microsecondsPerDay, microsecondsPerDay, since.microseconds,
+                    until.microseconds,
+                ]
+            ).map {
+                DailyCount(
+                    day: DailyReport.dayText($0["day"]), kind: try self.value($0, "incidents", "kind"),
+                    count: $0["count"])
+            }
+        }
+    }
 }

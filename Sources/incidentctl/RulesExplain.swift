@@ -63,11 +63,11 @@ struct RulesExplain: ParsableCommand {
         } catch {
             throw CommandFailure(message: "error: the event cannot be read: \(error)")
         }
-        let explanations = events.map { explain($0, in: ruleSet, sourceOverride: sourceOverride) }
+        let explanations = events.map {
+            RuleExplanation(event: $0, ruleSet: ruleSet, sourceOverride: sourceOverride, trace: trace)
+        }
         if json {
-            let data = try JSONSerialization.data(
-                withJSONObject: explanations.map(\.json), options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try Self.jsonText(explanations.map(\.explanation)))
         } else {
             for (i, explanation) in explanations.enumerated() {
                 if events.count > 1 { print("event \(i + 1) of \(events.count):") }
@@ -77,123 +77,12 @@ struct RulesExplain: ParsableCommand {
         }
     }
 
-    struct Explanation {
-        var text: String
-        var json: [String: Any]
-    }
-
-    func explain(_ original: Event, in ruleSet: RuleSet, sourceOverride: EventSource?) -> Explanation {
-        var event = original
-        if let sourceOverride { event.source = sourceOverride }
-        var json: [String: Any] = [
-            "input_labels": event.labels.dictionary, "source": event.source.rawValue, "status": event.status.rawValue,
-        ]
-        var lines = [
-            "  labels:       \(event.labels)", "  source:       \(event.source.rawValue), \(event.status.rawValue)",
-        ]
-        if trace {
-            let steps = ruleSet.trace(event)
-            json["trace"] = steps.map {
-                ["rule": ruleSet.rules[$0.ruleIndex].name, "matched": $0.failure == nil, "why_not": $0.failure ?? ""]
-            }
-            lines.append("  tried:")
-            for step in steps {
-                let rule = ruleSet.rules[step.ruleIndex]
-                let verdict =
-                    step.failure.map { "no: \($0)" }
-                    ?? (rule.continue ? "yes (continue: adds its labels)" : "yes: decides")
-                lines.append("    \(rule.name) (\(rule.location)): \(verdict)")
-            }
-        }
-        let match = ruleSet.match(event)
-        guard let index = match.ruleIndex else {
-            lines.append("  rule:         none matches: the event is counted as unmatched and logged, not lost")
-            json["rule"] = NSNull()
-            return Explanation(text: lines.joined(separator: "\n"), json: json)
-        }
-        let c = ruleSet.classify(event, match: match, ruleIndex: index)
-        let rule = c.rule
-        lines[0] = "  labels:       \(c.labels)"
-        lines.insert("  rule:         \(rule.name)  (\(rule.location))", at: 0)
-        if !c.enrichedBy.isEmpty { lines.append("  enriched by:  \(c.enrichedBy.joined(separator: ", "))") }
-        if !c.extracted.isEmpty { lines.append("  extracted:    \(c.extracted)") }
-        json["rule"] = rule.name
-        json["rule_location"] = rule.location.description
-        json["labels"] = c.labels.dictionary
-        json["extracted"] = c.extracted.dictionary
-        json["enriched_by"] = c.enrichedBy
-        json["fingerprint"] = c.fingerprint.description
-        if rule.drop {
-            lines.append("  action:       drop: the event is counted and discarded (noise)")
-            json["drop"] = true
-            return Explanation(text: lines.joined(separator: "\n"), json: json)
-        }
-        json["drop"] = false
-        let policy = ruleSet.policy(for: rule, priority: c.priority)
-        lines += [
-            "  fingerprint:  \(c.fingerprint)",
-            "  kind:         \(c.kind.rawValue)",
-            "  impact:       \(c.impact.rawValue)\(impactNote(rule))",
-            "  urgency:      \(c.urgency.rawValue)\(rule.urgency == nil ? " (from severity=\(c.labels["severity"] ?? "none"))" : " (set by the rule)")",
-            "  priority:     \(c.priority.rawValue)",
-            "  group key:    \(c.groupKey)",
-            "  title:        \(c.title)",
-            "  escalation:   \(policy.map(\.name) ?? "none (no policy for \(c.priority.rawValue))")",
-        ]
-        if let t = rule.threshold {
-            let what = t.distinctLabel.map { "distinct values of \($0)" } ?? "events"
-            lines.append("  threshold:    opens after \(t.count) \(what) within \(DurationText.format(t.within))")
-            json["threshold"] = [
-                "count": t.count, "within": DurationText.format(t.within), "distinct": t.distinctLabel as Any,
-            ]
-        }
-        let inhibitors = ruleSet.inhibits.filter {
-            $0.targetMatches(
-                Event(
-                    labels: c.labels, annotations: event.annotations, source: event.source, receivedAt: event.receivedAt
-                ))
-        }
-        if !inhibitors.isEmpty {
-            lines.append(
-                "  inhibited by: \(inhibitors.map { "\($0.name) (while an open incident matches \($0.source.map(\.description).joined(separator: ", ")) with equal \($0.equal.joined(separator: ", ")))" }.joined(separator: "; "))"
-            )
-        }
-        // Correlation across rules (SPEC §13): the groups this rule is in, and the keys its alert would join under.
-        var correlations: [[String: Any]] = []
-        for g in ruleSet.correlationOfRule[rule.name] ?? [] {
-            let group = ruleSet.correlations[g]
-            let others = group.rules.filter { $0 != rule.name }.joined(separator: ", ")
-            if group.key(c.labels) != nil {
-                let on = group.on.map { "\($0)=\(c.labels[$0] ?? "")" }.joined(separator: ", ")
-                lines.append(
-                    "  correlation:  group '\(group.name)': joins an open incident of \(rule.name), \(others) with \(on) whose last alert is within \(DurationText.format(group.within)); else it opens one they join"
-                )
-            } else {
-                let missing = group.on.filter { (c.labels[$0] ?? "").isEmpty }.joined(separator: ", ")
-                lines.append(
-                    "  correlation:  group '\(group.name)' needs \(missing), which this event lacks: it joins no other rule's incident through it"
-                )
-            }
-            correlations.append([
-                "group": group.name, "on": group.on, "within": DurationText.format(group.within),
-                "joins": group.key(c.labels) != nil,
-            ])
-        }
-        json["correlations"] = correlations
-        json["kind"] = c.kind.rawValue
-        json["impact"] = c.impact.rawValue
-        json["urgency"] = c.urgency.rawValue
-        json["priority"] = c.priority.rawValue
-        json["group_key"] = c.groupKey
-        json["title"] = c.title
-        json["escalation"] = policy?.name ?? NSNull()
-        json["inhibited_by"] = inhibitors.map(\.name)
-        return Explanation(text: lines.joined(separator: "\n"), json: json)
-    }
-
-    func impactNote(_ rule: Rule) -> String {
-        guard case .countDistinct(let label, let medium, let high) = rule.impact else { return "" }
-        return " (grows with distinct \(label): medium at \(medium), high at \(high))"
+    /// The JSON array `--json` prints: sorted keys, indented as JSONSerialization does it (the form scripts have
+    /// been reading since the command came), hence the round trip through it.
+    static func jsonText(_ explanations: [EventExplanation]) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(explanations))
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -36,7 +36,9 @@ struct UserAdd: ParsableCommand {
 
     func run() throws {
         let role = try UserRoleArgument.role(role)
-        var (accounts, path) = try users.load()
+        let loaded = try users.load()
+        var accounts = loaded.accounts
+        let path = loaded.path
         let index = accounts.firstIndex { $0.name == name }
         if index != nil, !update {
             throw CommandFailure(

@@ -26,7 +26,9 @@ struct UserPasswd: ParsableCommand {
     }
 
     func run() throws {
-        var (accounts, path) = try users.load()
+        let loaded = try users.load()
+        var accounts = loaded.accounts
+        let path = loaded.path
         guard let index = accounts.firstIndex(where: { $0.name == name }) else {
             throw CommandFailure(message: "error: no user '\(name)' in \(path); add it with `incidentctl user add`")
         }

@@ -21,7 +21,9 @@ struct UserRemove: ParsableCommand {
     }
 
     func run() throws {
-        var (accounts, path) = try users.load()
+        let loaded = try users.load()
+        var accounts = loaded.accounts
+        let path = loaded.path
         guard let index = accounts.firstIndex(where: { $0.name == name }) else {
             throw CommandFailure(message: "error: no user '\(name)' in \(path)")
         }

@@ -143,6 +143,14 @@ final class WrappedStore: IncidentStore, Sendable {
         try await before("report")
         return try await inner.report(since: since)
     }
+    func ruleActivity(since: Timestamp) async throws -> [RuleActivity] {
+        try await before("ruleActivity")
+        return try await inner.ruleActivity(since: since)
+    }
+    func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount] {
+        try await before("dailyCounts")
+        return try await inner.dailyCounts(since: since, until: until)
+    }
 }
 
 /// A gate tasks wait at until the test opens it (once opened it stays open).

@@ -7,7 +7,8 @@ import Testing
 
 @Suite struct MigrationTests {
     static let tables = [
-        "alerts", "engine_state", "events", "incidents", "notes", "outbox", "source_positions", "timeline",
+        "alerts", "engine_state", "events", "incidents", "kb_articles", "kb_fts", "kb_fts_config", "kb_fts_data",
+        "kb_fts_docsize", "kb_fts_idx", "notes", "outbox", "source_positions", "timeline",
     ]
 
     func tableNames(_ path: String) throws -> [String] {
@@ -50,7 +51,7 @@ import Testing
             let applied = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6"])
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
         }
     }
 

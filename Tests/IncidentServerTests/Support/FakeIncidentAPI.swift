@@ -25,6 +25,15 @@ actor FakeIncidentAPI: IncidentAPI {
     var schedules: [OnCallStatus] = []
     var onCallAsked: [Timestamp] = []
     var nextSilenceNumber = 1
+    /// Knowledge-base articles in the order saved.
+    var kbArticles: [KnowledgeArticle] = []
+    var searches: [(query: String, limit: Int)] = []
+    var loadedRules: [RuleSummary] = []
+    var activity: [RuleActivity] = []
+    var activitySince: Timestamp?
+    var dailyRows: [DailyCount] = []
+    var dailyAsked: [(since: Timestamp, until: Timestamp)] = []
+    var explained: [(body: Data, format: String?, source: EventSource?, trace: Bool)] = []
 
     init(_ incidents: [Incident] = []) {
         for incident in incidents { details[incident.number] = Fixtures.detail(incident) }
@@ -37,6 +46,11 @@ actor FakeIncidentAPI: IncidentAPI {
     func set(alerts: [RoutedAlert]) { heldAlerts = alerts }
     func set(schedules: [OnCallStatus]) { self.schedules = schedules }
     func add(_ silence: Silence) { silenceTable[silence.id] = silence }
+    func set(rules: [RuleSummary], activity: [RuleActivity]) {
+        loadedRules = rules
+        self.activity = activity
+    }
+    func set(dailyRows: [DailyCount]) { self.dailyRows = dailyRows }
 
     func ingest(_ body: Data, format: String?, source: EventSource) async throws -> IngestReceipt {
         if let ingestFailure { throw ingestFailure }
@@ -189,6 +203,46 @@ actor FakeIncidentAPI: IncidentAPI {
         return reportLines
     }
 
+    func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount] {
+        dailyAsked.append((since, until))
+        return dailyRows
+    }
+
+    func rules() async throws -> [RuleSummary] {
+        if let failure { throw failure }
+        return loadedRules
+    }
+
+    func ruleActivity(since: Timestamp) async throws -> [RuleActivity] {
+        activitySince = since
+        return activity
+    }
+
+    /// Explains every alert object of a JSON array (or the one object) as matching rule `echo`, with its labels;
+    /// anything else is refused as the daemon's decoder would.
+    func explain(_ body: Data, format: String?, source: EventSource?, trace: Bool) async throws -> [EventExplanation] {
+        explained.append((body, format, source, trace))
+        let json = try? JSONSerialization.jsonObject(with: body)
+        let objects: [[String: Any]]
+        switch json {
+        case let array as [[String: Any]]: objects = array
+        case let object as [String: Any]: objects = [object]
+        default: throw APIError(.badRequest, "payload is not valid JSON (truncated or malformed)")
+        }
+        return objects.map { object in
+            let labels = Labels(object["labels"] as? [String: String] ?? [:])
+            return EventExplanation(
+                inputLabels: labels, source: source ?? .socket, status: .firing,
+                trace: trace ? [EventExplanation.TraceStep(rule: "echo", failure: nil)] : nil,
+                match: EventExplanation.Match(
+                    rule: "echo", ruleLocation: "rules/echo.yaml:3:5", labels: labels, extracted: [:], enrichedBy: [],
+                    fingerprint: labels.fingerprint,
+                    incident: EventExplanation.IncidentOutcome(
+                        kind: .outage, impact: .medium, urgency: .high, priority: .p2, groupKey: "echo/1",
+                        title: "echo", escalation: nil, threshold: nil, inhibitedBy: [], correlations: [])))
+        }
+    }
+
     func silences() async throws -> [Silence] {
         if let failure { throw failure }
         return silenceTable.values.sorted { ($0.startsAt, $0.id) < ($1.startsAt, $1.id) }
@@ -230,6 +284,58 @@ actor FakeIncidentAPI: IncidentAPI {
         let found = schedules.filter { $0.name == schedule }
         guard !found.isEmpty else { throw APIError(.notFound, "there is no schedule '\(schedule)'") }
         return found
+    }
+
+    func saveArticle(_ draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle {
+        if let problem = draft.problem { throw APIError(.badRequest, problem) }
+        let base = KnowledgeArticle.slug(fromTitle: draft.title)
+        var attempt = 1
+        while kbArticles.contains(where: { $0.slug == KnowledgeArticle.slug(base, attempt: attempt) }) { attempt += 1 }
+        var draft = draft
+        if let number = draft.incident, draft.rule == nil { draft.rule = details[number]?.incident.rule }
+        let article = KnowledgeArticle(draft, slug: KnowledgeArticle.slug(base, attempt: attempt), at: Fixtures.now)
+        kbArticles.append(article)
+        return article
+    }
+
+    func updateArticle(slug: String, with draft: KnowledgeArticleDraft) async throws -> KnowledgeArticle {
+        if let problem = draft.problem { throw APIError(.badRequest, problem) }
+        guard let index = kbArticles.firstIndex(where: { $0.slug == slug }) else {
+            throw APIError(.notFound, "there is no article '\(slug)' in the knowledge base")
+        }
+        var article = kbArticles[index]
+        article.title = draft.title
+        article.body = draft.body
+        article.learnings = draft.learnings
+        article.incident = draft.incident
+        article.rule = draft.rule
+        article.updatedAt = Fixtures.now + .seconds(60)
+        kbArticles[index] = article
+        return article
+    }
+
+    func article(slug: String) async throws -> KnowledgeArticle? {
+        kbArticles.first { $0.slug == slug }
+    }
+
+    func articles(limit: Int, offset: Int) async throws -> [KnowledgeArticle] {
+        Array(kbArticles.reversed().dropFirst(offset).prefix(limit))
+    }
+
+    /// Finds articles whose title or body contains the query, case-insensitively; the snippet marks the title.
+    func searchArticles(_ query: String, limit: Int) async throws -> [KnowledgeSearchHit] {
+        searches.append((query, limit))
+        let text = query.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return [] }
+        return kbArticles.filter {
+            $0.title.localizedCaseInsensitiveContains(text) || $0.body.localizedCaseInsensitiveContains(text)
+        }
+        .prefix(limit).map {
+            KnowledgeSearchHit(
+                slug: $0.slug, title: $0.title,
+                snippet: "\(KnowledgeSearchHit.matchStart)\($0.title)\(KnowledgeSearchHit.matchEnd)",
+                incident: $0.incident, updatedAt: $0.updatedAt)
+        }
     }
 
     func metrics() async -> String { metricsText }

@@ -1,0 +1,147 @@
+import Foundation
+import IncidentWeb
+import Testing
+
+/// The Markdown subset of the knowledge base, construct by construct, with the exact HTML expected.
+@Suite struct MarkdownTests {
+    static let constructs: [(String, String)] = [
+        ("# Title", "<h2>Title</h2>\n"),
+        ("## Summary ##", "<h3>Summary</h3>\n"),
+        ("###### Six", "<h6>Six</h6>\n"),
+        ("####### seven", "<p>####### seven</p>\n"),
+        ("#nospace", "<p>#nospace</p>\n"),
+        ("one\ntwo\n\nthree", "<p>one\ntwo</p>\n<p>three</p>\n"),
+        ("- a\n- b", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"),
+        ("* a\n  more\n* b", "<ul>\n<li>a\nmore</li>\n<li>b</li>\n</ul>\n"),
+        ("1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n"),
+        ("3. c\n\n4. d", "<ol start=\"3\">\n<li>c</li>\n<li>d</li>\n</ol>\n"),
+        ("- a\n  - nested", "<ul>\n<li>a</li>\n<li>nested</li>\n</ul>\n"),
+        ("```\n<b>&\n```", "<pre><code>&lt;b&gt;&amp;\n</code></pre>\n"),
+        ("```swift\nlet a = 1\n```", "<pre><code class=\"language-swift\">let a = 1\n</code></pre>\n"),
+        ("```\"><script>\nx\n```", "<pre><code>x\n</code></pre>\n"),
+        ("~~~\nunclosed", "<pre><code>unclosed\n</code></pre>\n"),
+        ("    code <x>\n\n    more", "<pre><code>code &lt;x&gt;\n\nmore\n</code></pre>\n"),
+        ("a `<code>` b", "<p>a <code>&lt;code&gt;</code> b</p>\n"),
+        ("``a ` b``", "<p><code>a ` b</code></p>\n"),
+        ("**bold** and __bold__", "<p><strong>bold</strong> and <strong>bold</strong></p>\n"),
+        ("_it_ and *it*", "<p><em>it</em> and <em>it</em></p>\n"),
+        ("snake_case_name", "<p>snake_case_name</p>\n"),
+        ("2 * 3 * 4", "<p>2 * 3 * 4</p>\n"),
+        ("**a _b_ a**", "<p><strong>a <em>b</em> a</strong></p>\n"),
+        ("\\*not\\*", "<p>*not*</p>\n"),
+        (
+            "[the wiki](https://wiki.example.org/a?b=1&c=2)",
+            "<p><a href=\"https://wiki.example.org/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">the wiki</a></p>\n"
+        ),
+        ("[kb](/kb/disk-full)", "<p><a href=\"/kb/disk-full\" rel=\"noopener noreferrer\">kb</a></p>\n"),
+        (
+            "[mail](mailto:ops@example.org)",
+            "<p><a href=\"mailto:ops@example.org\" rel=\"noopener noreferrer\">mail</a></p>\n"
+        ),
+        (
+            "[**b**](http://x.org)",
+            "<p><a href=\"http://x.org\" rel=\"noopener noreferrer\"><strong>b</strong></a></p>\n"
+        ),
+        ("[rel](other/page)", "<p>[rel](other/page)</p>\n"),
+        ("> quoted\n> **b**", "<blockquote>\n<p>quoted\n<strong>b</strong></p>\n</blockquote>\n"),
+        ("> a\n> > b", "<blockquote>\n<p>a</p>\n<blockquote>\n<p>b</p>\n</blockquote>\n</blockquote>\n"),
+        ("---", "<hr>\n"),
+        (
+            "| A | B |\n|---|:-:|\n| 1 | a\\|b |\n| 2 |",
+            "<table>\n<thead>\n<tr><th>A</th><th>B</th></tr>\n</thead>\n<tbody>\n<tr><td>1</td><td>a|b</td></tr>\n"
+                + "<tr><td>2</td><td></td></tr>\n</tbody>\n</table>\n"
+        ),
+        ("| | |\n|---|---|", "<table>\n<thead>\n<tr><th></th><th></th></tr>\n</thead>\n</table>\n"),
+        ("a | b\nno table", "<p>a | b\nno table</p>\n"),
+        ("", ""),
+        ("x\r\ny", "<p>x\ny</p>\n"),
+    ]
+
+    @Test(arguments: MarkdownTests.constructs)
+    func construct(markdown: String, html: String) {
+        #expect(Markdown.html(markdown) == html)
+    }
+
+    static let hostileCases: [(String, String)] = [
+        ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"),
+        ("\"><img src=x onerror=alert(1)>", "<p>&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>\n"),
+        ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>\n"),
+        ("[x](javascript:alert%281%29)", "<p>[x](javascript:alert%281%29)</p>\n"),
+        ("[x](JaVaScRiPt:alert`1`)", "<p>[x](JaVaScRiPt:alert<code>1</code>)</p>\n"),
+        ("[x](java\nscript:alert(1))", "<p>[x](java\nscript:alert(1))</p>\n"),
+        ("[x](&#106;avascript:alert(1))", "<p>[x](&amp;#106;avascript:alert(1))</p>\n"),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", "<p>[x](data:text/html;base64,PHNjcmlwdD4=)</p>\n"),
+        ("[x](https://a.org\" onclick=\"alert(1))", "<p>[x](https://a.org&quot; onclick=&quot;alert(1))</p>\n"),
+        ("[x](//evil.example/)", "<p>[x](//evil.example/)</p>\n"),
+        ("# <b>'x'</b>", "<h2>&lt;b&gt;&#39;x&#39;&lt;/b&gt;</h2>\n"),
+        (
+            "| <i> |\n|---|\n| ' |",
+            "<table>\n<thead>\n<tr><th>&lt;i&gt;</th></tr>\n</thead>\n<tbody>\n<tr><td>&#39;</td></tr>\n</tbody>\n</table>\n"
+        ),
+    ]
+
+    @Test(arguments: MarkdownTests.hostileCases)
+    func hostile(markdown: String, html: String) {
+        #expect(Markdown.html(markdown) == html)
+    }
+
+    /// What `incidentctl review` writes comes out as headings, tables and lists.
+    @Test func reviewDocument() {
+        let review = """
+            # Post-incident review: INC-7 — Disk full on db1
+
+            _Generated by `incidentctl review`._
+
+            ## Summary
+
+            | | |
+            |---|---|
+            | Labels | {alertname="DiskFull", host="db1"} |
+
+            ## Escalations
+
+            - 2026-12-04T10:00:00Z **escalated**: step 1 of default
+            """
+        #expect(
+            Markdown.html(review) == """
+                <h2>Post-incident review: INC-7 — Disk full on db1</h2>
+                <p><em>Generated by <code>incidentctl review</code>.</em></p>
+                <h3>Summary</h3>
+                <table>
+                <thead>
+                <tr><th></th><th></th></tr>
+                </thead>
+                <tbody>
+                <tr><td>Labels</td><td>{alertname=&quot;DiskFull&quot;, host=&quot;db1&quot;}</td></tr>
+                </tbody>
+                </table>
+                <h3>Escalations</h3>
+                <ul>
+                <li>2026-12-04T10:00:00Z <strong>escalated</strong>: step 1 of default</li>
+                </ul>
+
+                """)
+    }
+
+    /// A megabyte of openers costs what its length does: each renders as text (no backtracking). The text starts
+    /// with a letter so that a line of `*` is not a rule nor one of backticks a fence.
+    static let hostileUnits: [(String, Int)] = [
+        ("[", 1 << 20), ("*", 1 << 20), ("_", 1 << 18), ("`", 1 << 18), ("**a", 1 << 18), ("[a](", 1 << 18),
+        ("> ", 1 << 18), ("*a ", 1 << 18), ("`a", 1 << 18), ("_a", 1 << 18),
+    ]
+
+    @Test(arguments: MarkdownTests.hostileUnits)
+    func linearOnHostileInput(unit: String, bytes: Int) {
+        let count = bytes / unit.utf8.count
+        let html = Markdown.html("x" + String(repeating: unit, count: count))
+        #expect(html.utf8.count >= count)
+        #expect(html.hasPrefix("<p>x"))
+    }
+
+    /// Deep blockquotes stop nesting at a bound; the rest is text.
+    @Test func deepQuotes() {
+        let html = Markdown.html(String(repeating: ">", count: 10_000) + " x")
+        #expect(html.components(separatedBy: "<blockquote>").count - 1 == 8)
+        #expect(html.contains("&gt;"))
+    }
+}
