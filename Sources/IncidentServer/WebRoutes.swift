@@ -53,6 +53,15 @@ struct WebRoutes: Sendable {
         addOperations(to: router)
         addPublic(to: router)
         addInsight(to: router)
+        // Any other page: a page that says so, not the API's 401 (the API's own paths keep their JSON answers).
+        on(router, .get, "**", .status) { request, _, identity, _ in
+            let path = request.uri.path
+            if path.hasPrefix("/api/") || path == "/metrics" {
+                throw APIError(.notFound, "no route \(path)")
+            }
+            return errorPage(
+                identity, status: .notFound, heading: "Not found", message: "There is no page at this address.")
+        }
     }
 
     /// Registers a page: resolves the identity, enforces the audience (and CSRF on POST), renders API errors as

@@ -35,7 +35,7 @@ extension WebAssets {
         table { width: 100%; border-collapse: collapse; }
         th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
           overflow-wrap: anywhere; }
-        th { font-size: 0.85rem; color: var(--muted); font-weight: 600; }
+        th { font-size: 0.85rem; color: var(--muted); font-weight: 600; overflow-wrap: normal; white-space: nowrap; }
         code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em; }
         pre { background: var(--panel); padding: 10px; overflow-x: auto; border-radius: 6px; }
         .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 0.8rem; font-weight: 600;

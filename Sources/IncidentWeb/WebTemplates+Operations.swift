@@ -13,7 +13,7 @@ extension WebTemplates {
         <h2>New silence</h2>
         <form class="stack" method="post" action="/silences">
         <input type="hidden" name="_csrf" value="{{csrf}}">
-        <label>Matchers, one per line (<code>name=value</code>, <code>name!=value</code>, <code>name=~regex</code>, <code>name!~regex</code>) <textarea name="matchers" required maxlength="4000" placeholder="alertname=DiskFull&#10;host=db1"></textarea></label>
+        <label><span>Matchers, one per line (<code>name=value</code>, <code>name!=value</code>, <code>name=~regex</code>, <code>name!~regex</code>)</span> <textarea name="matchers" required maxlength="4000" placeholder="alertname=DiskFull&#10;host=db1"></textarea></label>
         <label>For <select name="duration"><option value="1h">1 hour</option><option value="4h">4 hours</option><option value="12h">12 hours</option><option value="1d">1 day</option><option value="7d">7 days</option></select></label>
         <label>Why <input name="comment" required maxlength="500"></label>
         <div><button type="submit">Create silence</button></div>
