@@ -26,14 +26,9 @@ struct UserPasswd: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try users.load()
-        var accounts = loaded.accounts
-        let path = loaded.path
-        guard let index = accounts.firstIndex(where: { $0.name == name }) else {
-            throw CommandFailure(message: "error: no user '\(name)' in \(path); add it with `incidentctl user add`")
+        let path = try users.edit(name, hint: "; add it with `incidentctl user add`") { accounts, index in
+            accounts[index].passwordHash = try password.hash(for: name)
         }
-        accounts[index].passwordHash = try password.hash(for: name)
-        try users.save(accounts, path: path)
         print("set the password of \(name) in \(path)")
     }
 }

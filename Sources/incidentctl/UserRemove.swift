@@ -21,14 +21,7 @@ struct UserRemove: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try users.load()
-        var accounts = loaded.accounts
-        let path = loaded.path
-        guard let index = accounts.firstIndex(where: { $0.name == name }) else {
-            throw CommandFailure(message: "error: no user '\(name)' in \(path)")
-        }
-        accounts.remove(at: index)
-        try users.save(accounts, path: path)
+        let path = try users.edit(name) { accounts, index in accounts.remove(at: index) }
         print("removed \(name) from \(path)")
     }
 }

@@ -38,4 +38,16 @@ struct UsersFileOptions: ParsableArguments {
             throw CommandFailure(message: "error: \(error)")
         }
     }
+
+    /// Loads the file, lets `change` edit the accounts given the index of `name`'s, and writes them back; an error
+    /// naming the file (and `hint`) when there is no such user. Returns the file's path.
+    func edit(_ name: String, hint: String = "", _ change: (inout [UserAccount], Int) throws -> Void) throws -> String {
+        var (accounts, path) = try load()
+        guard let index = accounts.firstIndex(where: { $0.name == name }) else {
+            throw CommandFailure(message: "error: no user '\(name)' in \(path)\(hint)")
+        }
+        try change(&accounts, index)
+        try save(accounts, path: path)
+        return path
+    }
 }

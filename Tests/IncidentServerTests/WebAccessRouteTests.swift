@@ -36,16 +36,9 @@ import Testing
     ) async throws {
         let (access, directory) = try access(statusPublic: statusPublic, trustedHeader: trustedHeader, proxies: proxies)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try await TestServer.start(
-            api: FakeIncidentAPI([Fixtures.incident(1), Fixtures.incident(2, state: .acknowledged)]),
-            webAccess: access)
-        do {
-            try await body(server)
-        } catch {
-            try? await server.stop()
-            throw error
-        }
-        try await server.stop()
+        try await TestServer.with(
+            api: FakeIncidentAPI([Fixtures.incident(1), Fixtures.incident(2, state: .acknowledged)]), webAccess: access,
+            body)
     }
 
     /// The value of cookie `name` among a reply's Set-Cookie headers, and the whole header.

@@ -87,9 +87,10 @@ struct TestServer {
     /// Runs `body` against a started server and stops the server afterwards, also when `body` throws.
     static func with(
         api: FakeIncidentAPI = FakeIncidentAPI(), listen: String? = "127.0.0.1:0", token: String? = TestServer.token,
-        maxBodyBytes: Int = 5_242_880, _ body: (TestServer) async throws -> Void
+        maxBodyBytes: Int = 5_242_880, webAccess: WebAccess? = nil, _ body: (TestServer) async throws -> Void
     ) async throws {
-        let server = try await start(api: api, listen: listen, token: token, maxBodyBytes: maxBodyBytes)
+        let server = try await start(
+            api: api, listen: listen, token: token, maxBodyBytes: maxBodyBytes, webAccess: webAccess)
         do {
             try await body(server)
         } catch {
