@@ -258,6 +258,8 @@ let deliveryRules = """
         try fire(daemon)
         try await waitUntil("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
         #expect(try timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
-        #expect(receiver.requests().isEmpty)
+        // Step 0 went to the new notifier only. (Later steps of the policy still page `hook` when they fall due,
+        // which on a slow machine can be before this line: they are not what the reload changed.)
+        #expect(!receiver.requests().contains { $0.key == "INC-1/0/0" })
     }
 }
