@@ -39,7 +39,12 @@ extension DeliveryServiceTests {
         let boom = DeliveryOutcome.retry(DeliveryFailure("http_5xx", "HTTP 500: boom"))
         let oncall = ScriptedNotifier("oncall", [boom])
         let witness = ScriptedNotifier("witness", [boom])
-        let service = run(["oncall": target(oncall), "witness": target(witness, attempts: 1000)])
+        // The witness retries every 10 ms, not on a doubling backoff: under a loaded machine its attempt count at
+        // the cancellation is unknown, and ten more doublings from there could take hours.
+        let steady = NotifierTarget(
+            notifier: witness, retry: RetryPolicy(maxAttempts: 1000, initial: .milliseconds(10), max: .milliseconds(10)),
+            fallback: nil, concurrency: 1)
+        let service = run(["oncall": target(oncall), "witness": steady])
         try await waitUntil("two attempts of the oncall row") { oncall.requests.count >= 2 }
         try await cancel()
         let atCancel = oncall.requests.count
