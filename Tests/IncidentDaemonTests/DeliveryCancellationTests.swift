@@ -42,7 +42,8 @@ extension DeliveryServiceTests {
         // The witness retries every 10 ms, not on a doubling backoff: under a loaded machine its attempt count at
         // the cancellation is unknown, and ten more doublings from there could take hours.
         let steady = NotifierTarget(
-            notifier: witness, retry: RetryPolicy(maxAttempts: 1000, initial: .milliseconds(10), max: .milliseconds(10)),
+            notifier: witness,
+            retry: RetryPolicy(maxAttempts: 1000, initial: .milliseconds(10), max: .milliseconds(10)),
             fallback: nil, concurrency: 1)
         let service = run(["oncall": target(oncall), "witness": steady])
         try await waitUntil("two attempts of the oncall row") { oncall.requests.count >= 2 }
