@@ -126,3 +126,11 @@ extension StoreBatch {
             && cancellations.isEmpty && engineState == nil && sourcePositions.isEmpty
     }
 }
+
+extension BatchBuilder {
+    /// Nothing to write: no events, positions or effects the store keeps (what is only logged does not count).
+    var writesNothing: Bool {
+        events.isEmpty && positions.isEmpty && incidents.isEmpty && alerts.isEmpty && leftAlerts.isEmpty
+            && timeline.isEmpty && notifications.isEmpty && cancellations.isEmpty
+    }
+}

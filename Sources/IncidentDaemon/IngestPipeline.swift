@@ -2,7 +2,6 @@ import Foundation
 import IncidentCore
 import IncidentEngine
 import IncidentRules
-import IncidentServer
 import Logging
 
 #if canImport(Glibc)
@@ -35,15 +34,12 @@ public actor IngestPipeline: EventSink {
 
     typealias Command = @Sendable (inout CorrelationEngine, Timestamp) throws -> (any Sendable, [Effect])
 
-    enum Work {
-        case events(events: [Event], positions: [String: String], ticket: IngestTicket)
-        case command(Command, CheckedContinuation<any Sendable, any Error>)
-    }
-
     let store: any IncidentStore
     let tuning: Tuning
     let logger: Logger
     let now: @Sendable () -> Timestamp
+    /// The monotonic clock the checkpoint cadence and commit timings read.
+    let uptime: @Sendable () -> Duration
     nonisolated let metrics: DaemonMetrics
     /// Notifier names by lifecycle moment (`on:`), read per batch (a reload may change them); their messages
     /// are queued with the moment's effects.
@@ -54,20 +50,18 @@ public actor IngestPipeline: EventSink {
     let incidentsChanged: @Sendable () -> Void
 
     var engine: CorrelationEngine
-    private var queue: [Work] = []
-    private var queueHead = 0
-    private var queuedEvents = 0
+    /// Every decision: what to absorb, when to commit and checkpoint, when to stop (see `PipelineStateMachine`).
+    private var machine: PipelineStateMachine<Work, Prepared>
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var wake: CheckedContinuation<Void, Never>?
-    private var stopping = false
-    private var stopped = false
-    private var eventsSinceCheckpoint = 0
-    private var lastCheckpoint: ContinuousClock.Instant = .now
+    /// The store batch being committed and when its commit started.
+    private var inFlight: (batch: StoreBatch, started: Duration)?
     private var unmatchedLogged = 0
 
     public init(
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
         logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() },
+        uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime,
         subscribers: @escaping @Sendable () -> [LifecycleMoment: [String]] = { [:] },
         outboxFilled: @escaping @Sendable () -> Void = {}, incidentsChanged: @escaping @Sendable () -> Void = {}
     ) {
@@ -80,41 +74,57 @@ public actor IngestPipeline: EventSink {
         self.metrics = metrics
         self.logger = logger
         self.now = now
+        self.uptime = uptime
+        machine = PipelineStateMachine(
+            limits: .init(
+                queueCapacity: tuning.queueCapacity, maxBatchEvents: tuning.maxBatchEvents,
+                checkpointInterval: tuning.checkpointInterval, checkpointEvents: tuning.checkpointEvents,
+                idleTick: tuning.idleTick),
+            uptime: uptime())
     }
+
+    /// Time since an arbitrary start, from the monotonic clock.
+    public static let processUptime: @Sendable () -> Duration = {
+        let start = ContinuousClock.now
+        return { ContinuousClock.now - start }
+    }()
 
     // MARK: - Sources
 
     public func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
-        while queuedEvents >= tuning.queueCapacity && !stopping {
-            metrics.backpressureWaits.increment()
-            await withCheckedContinuation { spaceWaiters.append($0) }
-        }
-        guard !stopping else {
-            return IngestTicket(.failure(IngestError(.shuttingDown, "incidentd is stopping; send again after restart")))
-        }
         let ticket = IngestTicket()
-        queue.append(.events(events: events, positions: positions, ticket: ticket))
-        queuedEvents += events.count
-        metrics.queueDepth.set(Int64(queuedEvents))
-        wakeLoop()
-        return ticket
+        while true {
+            switch machine.submit(.events(events: events, positions: positions, ticket: ticket), events: events.count) {
+            case .queued:
+                metrics.queueDepth.set(Int64(machine.queuedEvents))
+                wakeLoop()
+                return ticket
+            case .full:
+                metrics.backpressureWaits.increment()
+                await withCheckedContinuation { spaceWaiters.append($0) }
+            case .refused:
+                return IngestTicket(
+                    .failure(IngestError(.shuttingDown, "incidentd is stopping; send again after restart")))
+            }
+        }
     }
 
     // MARK: - Commands
 
-    /// Runs `body` on the engine in queue order and returns its result once its effects are committed.
+    /// Runs `body` on the engine in queue order and returns its result once its effects are committed. Throws
+    /// what `body` throws, or an `IngestError` when the pipeline is stopping or the store failed.
     func execute<T: Sendable>(_ body: @escaping @Sendable (inout CorrelationEngine, Timestamp) throws -> (T, [Effect]))
         async throws -> T
     {
-        guard !stopping else { throw APIError(.unavailable, "incidentd is stopping") }
         let result = try await withCheckedThrowingContinuation { continuation in
-            queue.append(
-                .command(
-                    { engine, time in
-                        let (value, effects) = try body(&engine, time)
-                        return (value, effects)
-                    }, continuation))
-            wakeLoop()
+            let command: Command = { engine, time in
+                let (value, effects) = try body(&engine, time)
+                return (value, effects)
+            }
+            switch machine.submitCommand(.command(command, continuation)) {
+            case .queued: wakeLoop()
+            case .full, .refused: continuation.resume(throwing: IngestError(.shuttingDown, "incidentd is stopping"))
+            }
         }
         guard let value = result as? T else { preconditionFailure("a command returned \(type(of: result))") }
         return value
@@ -131,7 +141,7 @@ public actor IngestPipeline: EventSink {
         let size = engine.workingSetSize
         return EngineFigures(
             stats: engine.stats, workingIncidents: size.incidents, workingAlerts: size.alerts,
-            pendingEvents: size.pendingEvents, timers: size.timers, queuedEvents: queuedEvents,
+            pendingEvents: size.pendingEvents, timers: size.timers, queuedEvents: machine.queuedEvents,
             silences: Dictionary(uniqueKeysWithValues: engine.silenceCounts.map { ($0.key.rawValue, $0.value) }),
             silencedIncidents: engine.silencedIncidentCount)
     }
@@ -139,111 +149,84 @@ public actor IngestPipeline: EventSink {
     // MARK: - The loop
 
     /// Events and commands already run through the engine and waiting for their commit: the next batch.
-    private struct Prepared {
+    struct Prepared: PipelineBatch {
         var builder: BatchBuilder
         var outcomes: [Outcome] = []
-        var events = 0
-        var checkpoint = false
-    }
-
-    /// What the engine has taken since the last commit started (committed next).
-    private var open: Prepared?
-    /// The batch being committed now, and its result once the commit returned (until the loop handles it).
-    private var committing: Committing?
-    private var commitResult: Result<[Int64], any Error>?
-    /// How long encoding the last checkpoint took.
-    private var lastCheckpointCost: Duration = .zero
-    /// Batches handed to the store so far; numbers the batches a deferred checkpoint refers to.
-    private var batchSequence = 0
-    /// The id of the last event this process committed (nil before the first).
-    private var lastEventID: Int64?
-    /// A timed checkpoint on its way: encoded off the pipeline while later batches commit, then carried by the
-    /// next commit. Nil when none is on its way.
-    private var deferred: DeferredCheckpoint?
-    /// Bumped when a deferred checkpoint is dropped or superseded, so an encoding that finishes late is ignored.
-    private var checkpointGeneration = 0
-    /// Set while the engine holds effects the store does not (a commit failed and the rebuild from the store has
-    /// not succeeded yet). Such an engine must never run another batch or write a checkpoint: both would record
-    /// what never happened.
-    private var engineUntrusted = false
-
-    private struct Committing {
-        var prepared: Prepared
-        var batch: StoreBatch
-        var sequence: Int
-        /// The batch carries a checkpoint: encoded with it (an operator command's, or at shutdown) or deferred.
-        var checkpoint: Bool
-        var started: ContinuousClock.Instant
-    }
-
-    /// A checkpoint of the engine as it stood after batch `covers` was absorbed. It is written by a later
-    /// commit with `through_event` = the last event of `covers`: a restart restores it and replays the events
-    /// after that, whose effects the store already holds (as after any checkpoint).
-    private struct DeferredCheckpoint {
-        var generation: Int
-        var covers: Int
-        /// Known once batch `covers` has committed.
-        var throughEvent: Int64?
-        /// Known once the encoding finished.
-        var data: Data?
-        var ready: Bool { throughEvent != nil && data != nil }
+        var eventCount = 0
+        var hasCommand = false
+        var isEmpty: Bool { builder.writesNothing && outcomes.isEmpty }
     }
 
     /// Processes the queue until `stop()` is called and the queue is drained; the last batch carries a
-    /// checkpoint so a clean restart replays nothing.
+    /// checkpoint so a clean restart replays nothing. Cancelling the task stops it at once instead: the commit in
+    /// flight is answered, everything else is refused, and no checkpoint is written.
     ///
     /// Two stages overlap: while one batch commits, the engine already takes what arrives into the next one, so
     /// that batch's commit starts as soon as the previous one returns. Acknowledgements still wait for their
-    /// own commit (SPEC §9), and commits run one at a time in queue order. When a commit fails, the batch
-    /// prepared behind it fails too: the engine ran it on top of effects the store does not have.
+    /// own commit (SPEC §9), and commits run one at a time in queue order.
     public func run() async {
+        await withTaskCancellationHandler {
+            await loop()
+        } onCancel: {
+            Task { await self.cancel() }
+        }
+    }
+
+    private func loop() async {
         while true {
-            if engineUntrusted {
-                // Only a stop ends the rebuild attempts with the engine still out of step with the store.
-                failQueued(IngestError(.shuttingDown, "stopping while the engine could not be rebuilt from the store"))
-                stopped = true
-                logger.critical("pipeline stopped without a final checkpoint: the engine could not be rebuilt")
+            let untilTimer = engine.nextDue.map { $0 - now() }
+            switch machine.nextStep(uptime: uptime(), untilTimer: untilTimer) {
+            case .absorb(let work, let batch):
+                absorb(work, into: batch)
+            case .commit(let plan):
+                startCommit(plan)
+            case .committed(let prepared):
+                committed(prepared)
+            case .commitFailed(let prepared, let behind, let error, let recover):
+                commitFailed(prepared, behind: behind, error)
+                if recover { await recoverAfterFailedCommit() }
+            case .waitForWork(let timeout):
+                await waitForWork(timeout)
+            case .waitForWake:
+                await withCheckedContinuation { wake = $0 }
+            case .finish:
+                releaseWaiters()
+                // A final checkpoint: a clean restart then has nothing to replay.
+                await commitCheckpoint()
+                logger.info("pipeline drained")
+                return
+            case .abandon(let work, let open):
+                releaseWaiters()
+                let failure = IngestError(.shuttingDown, "incidentd is stopping; send again after restart")
+                for item in work { item.fail(failure) }
+                for outcome in open?.outcomes ?? [] { outcome.fail(failure) }
+                if machine.recovering {
+                    logger.critical("pipeline stopped without a final checkpoint: the engine could not be rebuilt")
+                } else {
+                    logger.notice("pipeline cancelled: what was not committed was refused")
+                }
                 return
             }
-            if let result = commitResult {
-                commitResult = nil
-                await finishCommit(result)
-                continue
-            }
-            if queueHead < queue.count, (open?.events ?? 0) < tuning.maxBatchEvents {
-                absorb()
-                continue
-            }
-            if committing == nil, let prepared = open {
-                open = nil
-                startCommit(prepared)
-                continue
-            }
-            if committing == nil, deferred?.ready == true, !stopping {
-                // Nothing else to commit: the deferred checkpoint goes in a batch of its own.
-                startCommit(Prepared(builder: BatchBuilder(at: now(), subscribers: subscribers())))
-                continue
-            }
-            if committing == nil && queueHead == queue.count {
-                if stopping { break }
-                await waitForWork()
-                continue
-            }
-            // A commit is running (or the next batch is full): wait for it to return or for new work.
-            await withCheckedContinuation { wake = $0 }
         }
-        // A final checkpoint: a clean restart then has nothing to replay.
-        await commitCheckpoint()
-        stopped = true
-        logger.info("pipeline drained")
     }
 
     /// Stops taking submissions; `run()` returns once everything queued has been committed.
     public func stop() {
-        stopping = true
+        machine.stop()
+        releaseWaiters()
+        wakeLoop()
+    }
+
+    /// The run task was cancelled.
+    private func cancel() {
+        machine.cancel()
+        releaseWaiters()
+        wakeLoop()
+    }
+
+    private func releaseWaiters() {
         for waiter in spaceWaiters { waiter.resume() }
         spaceWaiters.removeAll()
-        wakeLoop()
     }
 
     private func wakeLoop() {
@@ -253,79 +236,19 @@ public actor IngestPipeline: EventSink {
         }
     }
 
-    private func waitForWork() async {
-        let now = now()
-        var sleep = tuning.idleTick
-        if let due = engine.nextDue {
-            let untilDue = max(.zero, due - now)
-            sleep = min(sleep, untilDue)
-        }
-        if sleep <= .zero {
-            advanceClock()
-            return
-        }
-        let timer = Task { [sleep] in
-            try? await Task.sleep(for: sleep)
+    private func waitForWork(_ timeout: Duration) async {
+        let timer = Task { [timeout] in
+            try? await Task.sleep(for: timeout)
             self.wakeLoop()
         }
         await withCheckedContinuation { wake = $0 }
         timer.cancel()
-        // Idle time passes timers too: fire what is due even when nothing arrived.
-        if queueHead == queue.count, let due = engine.nextDue, due <= self.now() {
-            advanceClock()
-        }
     }
 
-    private func takeBatch(limit: Int) -> [Work] {
-        var taken: [Work] = []
-        var events = 0
-        while queueHead < queue.count {
-            let work = queue[queueHead]
-            if case .events(let list, _, _) = work {
-                if events > 0 && events + list.count > limit { break }
-                events += list.count
-            }
-            taken.append(work)
-            queueHead += 1
-        }
-        if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-        } else if queueHead > 4096 {
-            queue.removeFirst(queueHead)
-            queueHead = 0
-        }
-        queuedEvents -= events
-        metrics.queueDepth.set(Int64(queuedEvents))
-        while queuedEvents < tuning.queueCapacity, !spaceWaiters.isEmpty {
-            spaceWaiters.removeFirst().resume()
-        }
-        return taken
-    }
-
-    /// Takes the open batch out (so that adding to it does not copy it), or starts one at `time`.
-    private func takeOpen(_ time: Timestamp) -> Prepared {
-        if let prepared = open {
-            open = nil
-            return prepared
-        }
-        return Prepared(builder: BatchBuilder(at: time, subscribers: subscribers()))
-    }
-
-    /// Fires the engine's due timers into the open batch.
-    private func advanceClock() {
+    /// Runs `work` through the engine into `batch` (or a new one); with no work, fires the engine's due timers.
+    private func absorb(_ work: [Work], into batch: Prepared?) {
         let time = now()
-        var prepared = takeOpen(time)
-        prepared.builder.add(engine.advance(to: time))
-        open = prepared
-    }
-
-    /// Runs what is queued through the engine into the open batch (up to `maxBatchEvents`).
-    private func absorb() {
-        let time = now()
-        var prepared = takeOpen(time)
-        let work = takeBatch(limit: max(1, tuning.maxBatchEvents - prepared.events))
-
+        var prepared = batch ?? Prepared(builder: BatchBuilder(at: time, subscribers: subscribers()))
         // The engine's clock moves first, as it does in the rule-test driver: timers due before these arrivals
         // fire before the events are taken.
         prepared.builder.add(engine.advance(to: time))
@@ -342,8 +265,7 @@ public actor IngestPipeline: EventSink {
                     .events(
                         submission.ticket,
                         IngestReceipt(accepted: submission.events.count, incidents: incidents.map(Incident.id))))
-                prepared.events += submission.events.count
-                eventsSinceCheckpoint += submission.events.count
+                prepared.eventCount += submission.events.count
             }
             run.removeAll()
         }
@@ -356,7 +278,7 @@ public actor IngestPipeline: EventSink {
                 flushRun()
                 // A command's effects are few and must survive a crash with the engine state that produced them:
                 // an acknowledgement replayed from an older checkpoint would otherwise be forgotten.
-                prepared.checkpoint = true
+                prepared.hasCommand = true
                 do {
                     let (value, effects) = try body(&engine, time)
                     prepared.builder.add(effects)
@@ -367,72 +289,46 @@ public actor IngestPipeline: EventSink {
             }
         }
         flushRun()
-        open = prepared
+        machine.absorbed(prepared)
+        metrics.queueDepth.set(Int64(machine.queuedEvents))
+        if machine.hasSpace { releaseWaiters() }
     }
 
-    /// Starts committing `prepared`; its result comes back through `commitResult` and wakes the loop.
+    /// Starts the commit the state machine planned; its result comes back through `commitReturned`.
     ///
     /// Checkpoints never hold the pipeline: the engine is copied (its tables are copy-on-write, so this is cheap
     /// until the next change) and exported and encoded off the actor. An operator command's checkpoint is
     /// encoded with its own batch, so that the command cannot be forgotten by a restart. A timed one is
     /// encoded while later batches keep committing and is carried by the first commit after it is ready: at
     /// 100,000 alerts encoding takes most of a second, which held every acknowledgement for that long.
-    private func startCommit(_ prepared: Prepared) {
-        var batch = prepared.builder.batch()
-        var checkpointNow = prepared.checkpoint
-        var deferNow = false
-        // A checkpoint costs in proportion to the engine's state (about 2 s of CPU at 100,000 alerts), so one
-        // comes no more often than twenty times its last encoding took, whether time or the event count calls
-        // for it: at most about 5% of a core. What a restart replays is bounded all the same, by that time.
-        let sinceLast = ContinuousClock.now - lastCheckpoint
-        let interval = max(tuning.checkpointInterval, lastCheckpointCost * 20)
-        if !checkpointNow, deferred == nil, eventsSinceCheckpoint > 0,
-            (eventsSinceCheckpoint >= tuning.checkpointEvents && sinceLast >= lastCheckpointCost * 20)
-                || sinceLast >= interval
-        {
-            // Deferring needs the last committed event id; before this process committed one, encode inline.
-            if lastEventID != nil || !batch.events.isEmpty { deferNow = true } else { checkpointNow = true }
+    private func startCommit(_ plan: PipelineStateMachine<Work, Prepared>.CommitPlan) {
+        var batch = (plan.batch?.builder ?? BatchBuilder(at: now(), subscribers: subscribers())).batch()
+        var inline: CorrelationEngine?
+        var carries = false
+        switch plan.checkpoint {
+        case .none: break
+        // The state covers exactly what is in this batch and before it: nothing is absorbed between here and
+        // the commit's start, and the next batch's effects are not in the store until their own commit.
+        case .inline: inline = engine
+        case .carry(let data, let through):
+            batch.engineState = data
+            batch.engineStateThroughEvent = through
+            carries = true
         }
-        var carriesDeferred = false
-        if checkpointNow {
-            // This one is newer: a deferred one written after it would take the engine back.
-            dropDeferred()
-        } else if let ready = deferred, ready.ready {
-            batch.engineState = ready.data
-            batch.engineStateThroughEvent = ready.throughEvent
-            deferred = nil
-            carriesDeferred = true
-        }
-        if batch.isEmpty && prepared.outcomes.isEmpty && !checkpointNow && !deferNow { return }
-
-        batchSequence += 1
-        let sequence = batchSequence
-        // The state covers exactly what is in this batch and before it: nothing is absorbed between here and the
-        // commit's start, and the next batch's effects are not in the store until their own commit.
-        let snapshot: CorrelationEngine? = checkpointNow || deferNow ? engine : nil
-        if deferNow, let snapshot {
-            checkpointGeneration += 1
-            let generation = checkpointGeneration
-            deferred = DeferredCheckpoint(generation: generation, covers: sequence)
-            // Events absorbed from here on are not covered by it.
-            eventsSinceCheckpoint = 0
-            lastCheckpoint = .now
-            let logger = logger
+        if let generation = plan.deferredGeneration {
+            let (snapshot, logger, uptime) = (engine, logger, uptime)
             Task.detached(priority: .medium) {
-                let (data, cost) = Self.encode(snapshot, logger: logger)
+                let (data, cost) = Self.encode(snapshot, logger: logger, uptime: uptime)
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
         }
-        committing = Committing(
-            prepared: prepared, batch: batch, sequence: sequence, checkpoint: checkpointNow || carriesDeferred,
-            started: ContinuousClock.now)
-        let inline = checkpointNow ? snapshot : nil
-        let (store, logger) = (self.store, self.logger)
+        inFlight = (batch, uptime())
+        let (store, logger, uptime) = (self.store, self.logger, self.uptime)
         Task {
             var batch = batch
             var cost: Duration?
             if let inline {
-                let encoded = Self.encode(inline, logger: logger)
+                let encoded = Self.encode(inline, logger: logger, uptime: uptime)
                 batch.engineState = encoded.data
                 cost = encoded.cost
             }
@@ -443,37 +339,26 @@ public actor IngestPipeline: EventSink {
                 result = .failure(error)
             }
             self.commitReturned(result, checkpointCost: cost)
-            if inline != nil || carriesDeferred { Task.detached(priority: .background) { Self.releaseFreedMemory() } }
+            if inline != nil || carries { Task.detached(priority: .background) { Self.releaseFreedMemory() } }
         }
     }
 
     /// Exports and encodes a copy of the engine; runs off the actor.
-    private nonisolated static func encode(_ engine: CorrelationEngine, logger: Logger) -> (data: Data?, cost: Duration)
-    {
-        let started = ContinuousClock.now
+    private nonisolated static func encode(
+        _ engine: CorrelationEngine, logger: Logger, uptime: @Sendable () -> Duration
+    ) -> (data: Data?, cost: Duration) {
+        let started = uptime()
         do {
             let data = try engine.exportState().encoded()
-            return (data, ContinuousClock.now - started)
+            return (data, uptime() - started)
         } catch {
             logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
-            return (nil, ContinuousClock.now - started)
+            return (nil, uptime() - started)
         }
     }
 
     private func deferredEncoded(_ data: Data?, cost: Duration, generation: Int) {
-        guard deferred?.generation == generation else { return }
-        lastCheckpointCost = cost
-        guard let data else {
-            deferred = nil
-            return
-        }
-        deferred?.data = data
-        wakeLoop()
-    }
-
-    private func dropDeferred() {
-        deferred = nil
-        checkpointGeneration += 1
+        if machine.deferredEncoded(data, cost: cost, generation: generation) { wakeLoop() }
     }
 
     /// Encoding a checkpoint allocates a few times the state's size for a moment (about 300 MB at 100,000
@@ -494,53 +379,39 @@ public actor IngestPipeline: EventSink {
     #endif
 
     private func commitReturned(_ result: Result<[Int64], any Error>, checkpointCost: Duration?) {
-        commitResult = result
-        if let checkpointCost { lastCheckpointCost = checkpointCost }
+        machine.commitReturned(result, checkpointCost: checkpointCost)
         wakeLoop()
     }
 
-    private func finishCommit(_ result: Result<[Int64], any Error>) async {
-        guard let done = committing else { return }
-        let (prepared, batch) = (done.prepared, done.batch)
-        committing = nil
-        switch result {
-        case .success(let ids):
-            metrics.commitSeconds.record(ContinuousClock.now - done.started)
-            metrics.eventsCommitted.increment(by: batch.events.count)
-            metrics.batchesCommitted.increment()
-            metrics.commitSucceeded()
-            if let last = ids.last { lastEventID = last }
-            if deferred?.covers == done.sequence { deferred?.throughEvent = lastEventID }
-            if done.checkpoint && batch.engineStateThroughEvent == nil {
-                // Events absorbed into the open batch since are not covered by this checkpoint.
-                eventsSinceCheckpoint = open?.events ?? 0
-                lastCheckpoint = .now
-            }
-            prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
-            for outcome in prepared.outcomes { outcome.succeed() }
-            if !batch.notifications.isEmpty { outboxFilled() }
-            if !batch.incidents.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
-        case .failure(let error):
-            metrics.commitFailed(error, at: now())
-            logger.error(
-                "commit failed; the batch was not recorded and its sources were not acknowledged",
-                metadata: ["error": "\(error)", "events": "\(batch.events.count)"])
-            let failure = IngestError(.storeFailed, "the store could not commit: \(error)")
-            for outcome in prepared.outcomes { outcome.fail(failure, error) }
-            // A deferred checkpoint may cover the failed batch, or have been carried by it: the engine is rebuilt
-            // from the store below, and the next checkpoint comes from that engine.
-            dropDeferred()
-            // The open batch was run on top of the failed one: it fails with it, and is not committed.
-            if let behind = open {
-                open = nil
-                for outcome in behind.outcomes { outcome.fail(failure, error) }
-            }
-            await recoverAfterFailedCommit()
-        }
+    private func committed(_ prepared: Prepared?) {
+        guard let (batch, started) = inFlight else { return }
+        inFlight = nil
+        metrics.commitSeconds.record(uptime() - started)
+        metrics.eventsCommitted.increment(by: batch.events.count)
+        metrics.batchesCommitted.increment()
+        metrics.commitSucceeded()
+        guard let prepared else { return }
+        prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
+        for outcome in prepared.outcomes { outcome.succeed() }
+        if !batch.notifications.isEmpty { outboxFilled() }
+        if !batch.incidents.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
+    }
+
+    private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
+        let events = inFlight?.batch.events.count ?? 0
+        inFlight = nil
+        metrics.commitFailed(error, at: now())
+        logger.error(
+            "commit failed; the batch was not recorded and its sources were not acknowledged",
+            metadata: ["error": "\(error)", "events": "\(events)"])
+        let failure = IngestError(.storeFailed, "the store could not commit: \(error)")
+        for outcome in prepared?.outcomes ?? [] { outcome.fail(failure) }
+        // The batch behind was run on top of the failed one: it fails with it, and is not committed.
+        for outcome in behind?.outcomes ?? [] { outcome.fail(failure) }
     }
 
     private func commitCheckpoint() async {
-        guard let state = Self.encode(engine, logger: logger).data else { return }
+        guard let state = Self.encode(engine, logger: logger, uptime: uptime).data else { return }
         do {
             _ = try await store.commit(StoreBatch(engineState: state, at: now()))
         } catch {
@@ -553,7 +424,6 @@ public actor IngestPipeline: EventSink {
     /// batch runs (sources stop reading: back-pressure, SPEC §9); the attempts back off from 200 ms to 5 s and
     /// end only with success or a stop.
     private func recoverAfterFailedCommit() async {
-        engineUntrusted = true
         var pause = Duration.milliseconds(200)
         while true {
             // Give a failing disk a moment first: the commit has just failed.
@@ -562,33 +432,29 @@ public actor IngestPipeline: EventSink {
                 let restored = try await EngineRecovery(store: store, logger: logger).restore(
                     ruleSet: engine.ruleSet, clamp: engine.clamp)
                 engine = restored.engine
-                eventsSinceCheckpoint = restored.replayed
-                engineUntrusted = false
+                machine.recovered(replayed: restored.replayed)
                 return
             } catch {
                 logger.critical(
                     "cannot rebuild the engine from the store; intake waits until it can",
                     metadata: ["error": "\(error)", "retry_in": "\(pause)"])
             }
-            if stopping || Task.isCancelled { return }
+            if machine.isStopping || Task.isCancelled { return }
             pause = min(pause * 2, .seconds(5))
         }
     }
 
-    /// Fails every submission still queued (a stop while the engine could not be rebuilt).
-    private func failQueued(_ failure: IngestError) {
-        for work in queue[queueHead...] {
-            switch work {
+    enum Work {
+        case events(events: [Event], positions: [String: String], ticket: IngestTicket)
+        case command(Command, CheckedContinuation<any Sendable, any Error>)
+
+        /// Refuses work that never ran.
+        func fail(_ failure: IngestError) {
+            switch self {
             case .events(_, _, let ticket): ticket.complete(.failure(failure))
-            case .command(_, let continuation):
-                continuation.resume(throwing: APIError(.unavailable, failure.message))
+            case .command(_, let continuation): continuation.resume(throwing: failure)
             }
         }
-        queue.removeAll()
-        queueHead = 0
-        queuedEvents = 0
-        for waiter in spaceWaiters { waiter.resume() }
-        spaceWaiters.removeAll()
     }
 
     enum Outcome {
@@ -602,11 +468,10 @@ public actor IngestPipeline: EventSink {
             }
         }
 
-        func fail(_ failure: IngestError, _ error: any Error) {
+        func fail(_ failure: IngestError) {
             switch self {
             case .events(let ticket, _): ticket.complete(.failure(failure))
-            case .command(let continuation, _):
-                continuation.resume(throwing: APIError(.unavailable, "the store could not commit: \(error)"))
+            case .command(let continuation, _): continuation.resume(throwing: failure)
             }
         }
     }

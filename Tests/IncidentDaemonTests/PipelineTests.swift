@@ -240,6 +240,28 @@ struct RunningPipeline {
         #expect(restored.engine.snapshot(1)?.events == 5)
     }
 
+    /// Cancelling the loop's task stops it (the daemon's services are cancelled when one fails): the commit in
+    /// flight is answered with its result, what waited behind it is refused, and no checkpoint is written.
+    @Test func cancellingTheLoopAnswersTheCommitInFlightAndRefusesTheRest() async throws {
+        let gate = Gate()
+        let store = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
+        let running = RunningPipeline(store: store)
+        let first = await running.pipeline.submit([alert("a")], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        let second = await running.pipeline.submit([alert("b")], positions: [:])
+        running.loop.cancel()
+        gate.open()
+        await running.loop.value
+        #expect(try await first.receipt().incidents == ["INC-1"])
+        await #expect(throws: IngestError(.shuttingDown, "incidentd is stopping; send again after restart")) {
+            try await second.receipt()
+        }
+        #expect(try await store.eventCount() == 1)
+        #expect(try await store.engineCheckpoint() == nil, "a cancelled loop wrote a checkpoint")
+        let late = await running.pipeline.submit([alert("c")], positions: [:])
+        await #expect(throws: IngestError.self) { try await late.receipt() }
+    }
+
     @Test func submissionsAfterStopAreRefused() async throws {
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         let running = RunningPipeline(store: store)

@@ -1,0 +1,314 @@
+import Foundation
+import Testing
+
+@testable import IncidentDaemon
+
+/// The pipeline's decisions, driven step by step: no engine, store, clock or task.
+@Suite struct PipelineStateMachineTests {
+    /// A batch as the tests build it: the work it took, in order.
+    struct Batch: PipelineBatch, Equatable {
+        var work: [String] = []
+        var eventCount = 0
+        var hasCommand = false
+        var isEmpty: Bool { work.isEmpty }
+    }
+
+    typealias Machine = PipelineStateMachine<String, Batch>
+
+    static func machine(
+        capacity: Int = 100, maxBatch: Int = 50, interval: Duration = .seconds(10), events: Int = 1000
+    ) -> Machine {
+        Machine(
+            limits: .init(
+                queueCapacity: capacity, maxBatchEvents: maxBatch, checkpointInterval: interval,
+                checkpointEvents: events, idleTick: .seconds(1)),
+            uptime: .zero)
+    }
+
+    struct UnexpectedStep: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs the absorb step the machine asks for, the way the driver does: work named "cmd…" is an operator
+    /// command, anything else one event per letter of its name.
+    @discardableResult
+    static func absorb(_ machine: inout Machine, at uptime: Duration = .zero) throws -> Batch {
+        guard case .absorb(let work, let into) = machine.nextStep(uptime: uptime, untilTimer: nil) else {
+            throw UnexpectedStep(description: "expected absorb")
+        }
+        var batch = into ?? Batch()
+        for item in work {
+            batch.work.append(item)
+            if item.hasPrefix("cmd") { batch.hasCommand = true } else { batch.eventCount += item.count }
+        }
+        machine.absorbed(batch)
+        return batch
+    }
+
+    static func commit(_ machine: inout Machine, at uptime: Duration = .zero) throws -> Machine.CommitPlan {
+        let step = machine.nextStep(uptime: uptime, untilTimer: nil)
+        guard case .commit(let plan) = step else { throw UnexpectedStep(description: "expected commit, got \(step)") }
+        return plan
+    }
+
+    static func committed(_ machine: inout Machine, ids: [Int64], at uptime: Duration = .zero) throws -> Batch? {
+        machine.commitReturned(.success(ids), checkpointCost: nil)
+        let step = machine.nextStep(uptime: uptime, untilTimer: nil)
+        guard case .committed(let batch) = step else {
+            throw UnexpectedStep(description: "expected committed, got \(step)")
+        }
+        return batch
+    }
+
+    static func isWaitForWake(_ step: Machine.Step) -> Bool {
+        if case .waitForWake = step { return true }
+        return false
+    }
+
+    @Test func aSubmissionIsAbsorbedCommittedAndAnswered() throws {
+        var m = Self.machine()
+        #expect(m.submit("aaa", events: 3) == .queued)
+        #expect(m.submit("bb", events: 2) == .queued)
+        #expect(m.queuedEvents == 5)
+        let batch = try Self.absorb(&m)
+        #expect(batch.work == ["aaa", "bb"])
+        #expect(m.queuedEvents == 0)
+        let plan = try Self.commit(&m)
+        #expect(plan.batch == batch)
+        guard case .none = plan.checkpoint else { Issue.record("no checkpoint was due"); return }
+        #expect(plan.deferredGeneration == nil)
+        #expect(Self.isWaitForWake(m.nextStep(uptime: .zero, untilTimer: nil)))
+        #expect(try Self.committed(&m, ids: [1, 2, 3, 4, 5]) == batch)
+    }
+
+    /// While one batch commits the next is prepared, and it starts committing when the first returns.
+    @Test func theNextBatchIsPreparedWhileOneCommitsAndCommitsInOrder() throws {
+        var m = Self.machine()
+        _ = m.submit("a", events: 1)
+        let first = try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        _ = m.submit("b", events: 1)
+        _ = m.submit("c", events: 1)
+        let second = try Self.absorb(&m)
+        #expect(second.work == ["b", "c"])
+        // One commit at a time.
+        #expect(Self.isWaitForWake(m.nextStep(uptime: .zero, untilTimer: nil)))
+        #expect(try Self.committed(&m, ids: [1]) == first)
+        #expect(try Self.commit(&m).batch == second)
+    }
+
+    @Test func aBatchTakesAtMostMaxBatchEventsButNeverSplitsASubmission() throws {
+        var m = Self.machine(maxBatch: 8)
+        _ = m.submit("aaaaa", events: 5)
+        _ = m.submit("bbbbb", events: 5)
+        _ = m.submit("cccccccccccc", events: 12)
+        #expect(try Self.absorb(&m).work == ["aaaaa"])
+        // The open batch has room for 3 more: the next submission does not fit and waits for the next batch.
+        #expect(try Self.commit(&m).batch?.work == ["aaaaa"])
+        #expect(try Self.absorb(&m).work == ["bbbbb"])
+        _ = try Self.committed(&m, ids: [5])
+        _ = try Self.commit(&m)
+        // A submission larger than a batch still goes through, alone.
+        #expect(try Self.absorb(&m).work == ["cccccccccccc"])
+    }
+
+    @Test func aFullQueueRefusesUntilABatchIsTaken() throws {
+        var m = Self.machine(capacity: 4)
+        #expect(m.submit("aaaa", events: 4) == .queued)
+        #expect(!m.hasSpace)
+        #expect(m.submit("b", events: 1) == .full)
+        // Commands never wait for space.
+        #expect(m.submitCommand("cmd-ack") == .queued)
+        try Self.absorb(&m)
+        #expect(m.hasSpace)
+        #expect(m.submit("b", events: 1) == .queued)
+    }
+
+    @Test func aCommandsBatchCarriesAnInlineCheckpoint() throws {
+        var m = Self.machine()
+        _ = m.submit("aa", events: 2)
+        _ = m.submitCommand("cmd-ack")
+        try Self.absorb(&m)
+        let plan = try Self.commit(&m)
+        guard case .inline = plan.checkpoint else { Issue.record("\(plan.checkpoint)"); return }
+        #expect(m.eventsSinceCheckpoint == 2)
+        // Events absorbed while it commits are not covered by it.
+        _ = m.submit("bbb", events: 3)
+        try Self.absorb(&m)
+        _ = try Self.committed(&m, ids: [1, 2])
+        #expect(m.eventsSinceCheckpoint == 3)
+    }
+
+    /// The heart of the deferred checkpoint: it is taken after batch n, and whichever later commit carries it
+    /// names the last event of batch n, not its own.
+    @Test func aDeferredCheckpointNamesTheLastEventOfTheBatchItWasTakenAfter() throws {
+        var m = Self.machine(events: 4)
+        _ = m.submit("aaaaa", events: 5)
+        try Self.absorb(&m)
+        // The first commit of the process has no event id yet but holds events: deferring is possible.
+        let plan = try Self.commit(&m)
+        let generation = try #require(plan.deferredGeneration)
+        guard case .none = plan.checkpoint else { Issue.record("\(plan.checkpoint)"); return }
+        #expect(m.eventsSinceCheckpoint == 0)
+        // Batch 2 is absorbed while batch 1 commits; its events come after the checkpoint.
+        _ = m.submit("bb", events: 2)
+        try Self.absorb(&m)
+        _ = try Self.committed(&m, ids: [11, 12, 13, 14, 15])
+        // Batch 2 commits before the encoding finished: it cannot carry it.
+        guard case .none = try Self.commit(&m).checkpoint else { Issue.record("carried before ready"); return }
+        let wakes = m.deferredEncoded(Data("state".utf8), cost: .milliseconds(1), generation: generation)
+        #expect(wakes)
+        _ = try Self.committed(&m, ids: [16, 17])
+        // Nothing else to commit: it goes in a batch of its own.
+        let own = try Self.commit(&m)
+        #expect(own.batch == nil)
+        guard case .carry(let data, let through) = own.checkpoint else { Issue.record("\(own.checkpoint)"); return }
+        #expect(data == Data("state".utf8))
+        #expect(through == 15)
+    }
+
+    @Test func aFailedCommitFailsTheBatchBehindItDropsTheDeferredCheckpointAndWaitsForTheRebuild() throws {
+        var m = Self.machine(events: 1)
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m)
+        let generation = try #require(try Self.commit(&m).deferredGeneration)
+        _ = m.submit("b", events: 1)
+        let behind = try Self.absorb(&m)
+        struct DiskFull: Error {}
+        m.commitReturned(.failure(DiskFull()), checkpointCost: nil)
+        guard case .commitFailed(let failed, let failedBehind, _, let recover) = m.nextStep(uptime: .zero, untilTimer: nil)
+        else {
+            Issue.record("expected commitFailed")
+            return
+        }
+        #expect(failed?.work == ["a"])
+        #expect(failedBehind == behind)
+        #expect(recover)
+        #expect(m.recovering)
+        // An encoding that finishes now belongs to a batch that never committed.
+        let stale = m.deferredEncoded(Data("x".utf8), cost: .zero, generation: generation)
+        #expect(!stale)
+        m.recovered(replayed: 7)
+        #expect(!m.recovering)
+        #expect(m.eventsSinceCheckpoint == 7)
+        _ = m.submit("c", events: 1)
+        #expect(try Self.absorb(&m).work == ["c"])
+    }
+
+    /// A stop while the engine could not be rebuilt: nothing queued runs on it, and no checkpoint is written.
+    @Test func aStopDuringTheRebuildAbandonsTheQueue() throws {
+        var m = Self.machine()
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        _ = m.submit("b", events: 1)
+        struct DiskFull: Error {}
+        m.commitReturned(.failure(DiskFull()), checkpointCost: nil)
+        _ = m.nextStep(uptime: .zero, untilTimer: nil)
+        m.stop()
+        guard case .abandon(let work, let open) = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("expected abandon")
+            return
+        }
+        #expect(work == ["b"])
+        #expect(open == nil)
+    }
+
+    @Test func anIntervalCallsForACheckpointAndItsCostSpacesThemOut() throws {
+        var m = Self.machine(interval: .seconds(10), events: 3)
+        _ = m.submitCommand("cmd")
+        try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        // The inline checkpoint took 2 s to encode: the next comes no sooner than 40 s later.
+        m.commitReturned(.success([]), checkpointCost: .seconds(2))
+        _ = m.nextStep(uptime: .zero, untilTimer: nil)
+        _ = m.submit("aaaa", events: 4)
+        try Self.absorb(&m, at: .seconds(15))
+        #expect(try Self.commit(&m, at: .seconds(15)).deferredGeneration == nil, "40 s had not passed")
+        _ = try Self.committed(&m, ids: [1, 2, 3, 4])
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m, at: .seconds(41))
+        #expect(try Self.commit(&m, at: .seconds(41)).deferredGeneration != nil)
+    }
+
+    @Test func idleItWaitsForTheNextTimerOrTheTickAndFiresDueTimers() throws {
+        var m = Self.machine()
+        guard case .waitForWork(let tick) = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("expected waitForWork")
+            return
+        }
+        #expect(tick == .seconds(1))
+        guard case .waitForWork(let short) = m.nextStep(uptime: .zero, untilTimer: .milliseconds(200)) else {
+            Issue.record("expected waitForWork")
+            return
+        }
+        #expect(short == .milliseconds(200))
+        guard case .absorb(let work, let into) = m.nextStep(uptime: .zero, untilTimer: .zero) else {
+            Issue.record("a due timer fires")
+            return
+        }
+        #expect(work.isEmpty && into == nil)
+        // The timer changed nothing: no commit, back to waiting.
+        m.absorbed(Batch())
+        guard case .waitForWork = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("an empty batch is not committed")
+            return
+        }
+    }
+
+    @Test func aStopDrainsEverythingThenFinishesAndRefusesMore() throws {
+        var m = Self.machine()
+        _ = m.submit("a", events: 1)
+        m.stop()
+        #expect(m.submit("b", events: 1) == .refused)
+        #expect(m.submitCommand("cmd") == .refused)
+        #expect(m.hasSpace, "waiting sources are let go to hear the refusal")
+        try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        _ = try Self.committed(&m, ids: [1])
+        guard case .finish = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("expected finish")
+            return
+        }
+    }
+
+    /// Cancellation is a crash as far as the store goes: the commit in flight is answered with its result, the
+    /// rest is refused, no final checkpoint.
+    @Test func aCancellationAnswersTheCommitInFlightAndRefusesTheRest() throws {
+        var m = Self.machine()
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        _ = m.submit("b", events: 1)
+        try Self.absorb(&m)
+        _ = m.submit("c", events: 1)
+        m.cancel()
+        #expect(Self.isWaitForWake(m.nextStep(uptime: .zero, untilTimer: nil)))
+        #expect(try Self.committed(&m, ids: [1])?.work == ["a"])
+        guard case .abandon(let work, let open) = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("expected abandon")
+            return
+        }
+        #expect(work == ["c"])
+        #expect(open?.work == ["b"])
+    }
+
+    @Test func aCommitThatFailsAfterCancellationIsNotRecovered() throws {
+        var m = Self.machine()
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        m.cancel()
+        struct Gone: Error {}
+        m.commitReturned(.failure(Gone()), checkpointCost: nil)
+        guard case .commitFailed(_, _, _, let recover) = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("expected commitFailed")
+            return
+        }
+        #expect(!recover)
+        guard case .abandon = m.nextStep(uptime: .zero, untilTimer: nil) else {
+            Issue.record("expected abandon")
+            return
+        }
+    }
+}
