@@ -176,7 +176,9 @@ import Testing
         let behind = try Self.absorb(&m)
         struct DiskFull: Error {}
         m.commitReturned(.failure(DiskFull()), checkpointCost: nil)
-        guard case .commitFailed(let failed, let failedBehind, _, let recover) = m.nextStep(uptime: .zero, untilTimer: nil)
+        guard
+            case .commitFailed(let failed, let failedBehind, _, let recover) = m.nextStep(
+                uptime: .zero, untilTimer: nil)
         else {
             Issue.record("expected commitFailed")
             return
