@@ -1,4 +1,5 @@
 import Foundation
+import IncidentConfig
 import IncidentRules
 import TestSupport
 import Testing
