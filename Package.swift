@@ -188,11 +188,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
+        // The rule tests read notifier names from the shipped dev config and the fixtures' config, as
+        // `incidentctl rules check --config` does; the config file's own tests are IncidentConfigTests.
         .testTarget(
             name: "IncidentRulesTests",
             dependencies: ["IncidentRules", "IncidentConfig", "IncidentIngest", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "IncidentConfigTests", dependencies: ["IncidentConfig", "IncidentRules", "TestSupport"]),
         .testTarget(
             name: "IncidentIngestTests", dependencies: ["IncidentIngest", "TestSupport"], resources: [.copy("Fixtures")]
         ),
