@@ -34,9 +34,19 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .target(name: "IncidentCore", swiftSettings: strict),
+        // The rule language (SPEC §5–§7): rules, matchers, correlation, escalation policies, people and schedules,
+        // rule tests, and the YAML reading and diagnostics the config shares. Nothing about the daemon's sockets,
+        // listeners, auth or notifiers.
         .target(
             name: "IncidentRules",
             dependencies: ["IncidentCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // The daemon's config file, incidentd.yaml (SPEC §3): sources, store, HTTP and auth, notifiers, limits.
+        // Read with IncidentRules' YAML reader; `validate` loads the rules it names.
+        .target(
+            name: "IncidentConfig",
+            dependencies: ["IncidentCore", "IncidentRules", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         // The payload decoders (webhooks, socket lines, journal entries): Foundation only, so that the CLI, the
@@ -108,8 +118,8 @@ let package = Package(
         .target(
             name: "IncidentDaemon",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentEngine", "IncidentStore", "IncidentIngest", "IncidentServer",
-                "IncidentNotify", "IncidentAccess", "CSystemd",
+                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentEngine", "IncidentStore", "IncidentIngest",
+                "IncidentServer", "IncidentNotify", "IncidentAccess", "CSystemd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -124,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "incidentd",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentDaemon",
+                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -133,7 +143,8 @@ let package = Package(
         .executableTarget(
             name: "incidentctl",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentIngest", "IncidentEngine", "IncidentClient", "IncidentAccess",
+                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentIngest", "IncidentEngine", "IncidentClient",
+                "IncidentAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -161,8 +172,8 @@ let package = Package(
         .executableTarget(
             name: "incidentd-fuzz",
             dependencies: [
-                "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentEngine", "IncidentAccess",
-                "IncidentWeb",
+                "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentConfig", "IncidentEngine",
+                "IncidentAccess", "IncidentWeb",
             ],
             path: "Fuzz/Parsers",
             swiftSettings: strict
@@ -177,17 +188,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "IncidentCoreTests", dependencies: ["IncidentCore"], resources: [.copy("Fixtures")]),
+        // The rule tests read notifier names from the shipped dev config and the fixtures' config, as
+        // `incidentctl rules check --config` does; the config file's own tests are IncidentConfigTests.
         .testTarget(
             name: "IncidentRulesTests",
-            dependencies: ["IncidentRules", "IncidentIngest", "TestSupport"],
+            dependencies: ["IncidentRules", "IncidentConfig", "IncidentIngest", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "IncidentConfigTests", dependencies: ["IncidentConfig", "IncidentRules", "TestSupport"]),
         .testTarget(
             name: "IncidentIngestTests", dependencies: ["IncidentIngest", "TestSupport"], resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "IncidentAccessTests", dependencies: ["IncidentAccess"]),
         .testTarget(name: "IncidentWebTests", dependencies: ["IncidentWeb"]),
-        .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentIngest"]),
+        .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentConfig", "IncidentIngest"]),
         .testTarget(
             name: "IncidentStoreTests",
             dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
@@ -208,7 +222,8 @@ let package = Package(
         .testTarget(
             name: "IncidentDaemonTests",
             dependencies: [
-                "IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentEngine", "TestSupport",
+                "IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentConfig",
+                "IncidentEngine", "TestSupport",
             ]
         ),
         .testTarget(

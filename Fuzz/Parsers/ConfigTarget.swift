@@ -1,4 +1,5 @@
 import FuzzSupport
+import IncidentConfig
 import IncidentRules
 
 /// The daemon's config file (`Configuration.load(path:)`, what `incidentd validate` and the daemon read).

@@ -1,3 +1,4 @@
+import IncidentConfig
 import IncidentIngest
 import IncidentRules
 import IncidentStore

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentAccess
+import IncidentConfig
 import IncidentCore
 import IncidentEngine
 import IncidentIngest

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
+import IncidentConfig
 import IncidentNotify
-import IncidentRules
 
 /// Builds the notifiers of the config: reads secret files (`url_file`, `header_files`, `routing_key_file`) once
 /// at start, and refuses what cannot work with an error that names the notifier and the setting, never the

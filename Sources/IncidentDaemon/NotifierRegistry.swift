@@ -1,5 +1,5 @@
+import IncidentConfig
 import IncidentEngine
-import IncidentRules
 import Synchronization
 
 /// The notifiers in force and who listens to which lifecycle moment. SIGHUP replaces both with the rules, so a

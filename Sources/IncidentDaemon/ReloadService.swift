@@ -1,3 +1,4 @@
+import IncidentConfig
 import IncidentRules
 import Logging
 import ServiceLifecycle

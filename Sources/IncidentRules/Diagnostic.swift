@@ -47,26 +47,28 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// Collects diagnostics while a file is read; reading goes on after an error so that one run reports
 /// every mistake, not just the first.
-final class DiagnosticSink {
-    private(set) var diagnostics: [Diagnostic] = []
+package final class DiagnosticSink {
+    package private(set) var diagnostics: [Diagnostic] = []
 
-    func error(_ code: String, at location: SourceLocation, _ message: String) {
+    package init() {}
+
+    package func error(_ code: String, at location: SourceLocation, _ message: String) {
         diagnostics.append(
             Diagnostic(.error, code, file: location.file, line: location.line, column: location.column, message))
     }
 
-    func warning(_ code: String, at location: SourceLocation, _ message: String) {
+    package func warning(_ code: String, at location: SourceLocation, _ message: String) {
         diagnostics.append(
             Diagnostic(.warning, code, file: location.file, line: location.line, column: location.column, message))
     }
 
-    var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
-    var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    package var errorCount: Int { diagnostics.count { $0.severity == .error } }
 }
 
 /// The nearest candidate by edit distance, when it is close enough to be a plausible typo.
-func nearest(_ word: String, in candidates: [String]) -> String? {
+package func nearest(_ word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate)

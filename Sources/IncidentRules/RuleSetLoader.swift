@@ -71,7 +71,7 @@ public struct RuleSetLoader: Sendable {
         return Result(ruleSet: sink.hasErrors ? nil : ruleSet, diagnostics: sink.diagnostics, files: [file])
     }
 
-    func readText(_ file: String, sink: DiagnosticSink) -> String? {
+    package func readText(_ file: String, sink: DiagnosticSink) -> String? {
         let at = SourceLocation(file: file, line: 1, column: 1)
         guard FileManager.default.fileExists(atPath: file) else {
             sink.error("no-such-path", at: at, "no such file; check the path (or pass --config PATH).")

@@ -4,13 +4,19 @@ import Yams
 /// Reads a composed YAML tree into typed values, reporting every mismatch with its file, line and column.
 ///
 /// Rule and config files are decoded by hand over `Yams.Node` rather than with `Codable` because operators
-/// need positions and "did you mean" hints, which `Codable` errors cannot give.
-struct YAMLReader {
-    let file: String
-    let sink: DiagnosticSink
+/// need positions and "did you mean" hints, which `Codable` errors cannot give. `package` so that IncidentConfig
+/// reads the daemon's config file with the same positions and codes.
+package struct YAMLReader {
+    package let file: String
+    package let sink: DiagnosticSink
+
+    package init(file: String, sink: DiagnosticSink) {
+        self.file = file
+        self.sink = sink
+    }
 
     /// Parses the text; a syntax error becomes a diagnostic and the result is nil.
-    func compose(_ text: String) -> Node? {
+    package func compose(_ text: String) -> Node? {
         do {
             return try Yams.compose(yaml: text)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
@@ -89,7 +95,7 @@ struct YAMLReader {
         return nil
     }
 
-    func location(_ node: Node) -> SourceLocation {
+    package func location(_ node: Node) -> SourceLocation {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
     }
 
@@ -103,7 +109,9 @@ struct YAMLReader {
     }
 
     /// The pairs of a mapping with string keys; unknown keys and duplicates are reported and skipped.
-    func mapping(_ node: Node, allowed: [String], what: String) -> [(key: String, keyNode: Node, value: Node)]? {
+    package func mapping(
+        _ node: Node, allowed: [String], what: String
+    ) -> [(key: String, keyNode: Node, value: Node)]? {
         guard case .mapping(let mapping) = node else {
             sink.error("wrong-type", at: location(node), "\(what) must be a mapping, found \(typeName(node)).")
             return nil
@@ -131,14 +139,14 @@ struct YAMLReader {
         return pairs
     }
 
-    func isNull(_ node: Node) -> Bool {
+    package func isNull(_ node: Node) -> Bool {
         if case .scalar(let s) = node, s.style == .plain, ["", "~", "null", "Null", "NULL"].contains(s.string) {
             return true
         }
         return false
     }
 
-    func string(_ node: Node, what: String) -> String? {
+    package func string(_ node: Node, what: String) -> String? {
         guard case .scalar(let scalar) = node else {
             sink.error("wrong-type", at: location(node), "\(what) must be a string, found \(typeName(node)).")
             return nil
@@ -146,7 +154,7 @@ struct YAMLReader {
         return scalar.string
     }
 
-    func bool(_ node: Node, what: String) -> Bool? {
+    package func bool(_ node: Node, what: String) -> Bool? {
         guard case .scalar(let scalar) = node else {
             sink.error("wrong-type", at: location(node), "\(what) must be true or false, found \(typeName(node)).")
             return nil
@@ -160,7 +168,7 @@ struct YAMLReader {
         }
     }
 
-    func int(_ node: Node, what: String, minimum: Int = Int.min) -> Int? {
+    package func int(_ node: Node, what: String, minimum: Int = Int.min) -> Int? {
         guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
             sink.error("wrong-type", at: location(node), "\(what) must be a whole number.")
             return nil
@@ -172,7 +180,7 @@ struct YAMLReader {
         return value
     }
 
-    func duration(_ node: Node, what: String) -> Duration? {
+    package func duration(_ node: Node, what: String) -> Duration? {
         guard case .scalar(let scalar) = node else {
             sink.error("bad-duration", at: location(node), "\(what) must be a duration like 30s, 5m, 4h or 7d.")
             return nil
@@ -187,9 +195,9 @@ struct YAMLReader {
         return value
     }
 
-    func enumeration<E: RawRepresentable & CaseIterable>(_ node: Node, _ type: E.Type, what: String, code: String)
-        -> E? where E.RawValue == String
-    {
+    package func enumeration<E: RawRepresentable & CaseIterable>(
+        _ node: Node, _ type: E.Type, what: String, code: String
+    ) -> E? where E.RawValue == String {
         guard let text = string(node, what: what) else { return nil }
         if let value = E(rawValue: text) { return value }
         let names = E.allCases.map(\.rawValue)
@@ -201,7 +209,7 @@ struct YAMLReader {
     }
 
     /// A list, or a single scalar taken as a one-element list (operators write `notify: oncall`).
-    func list(_ node: Node, what: String) -> [Node]? {
+    package func list(_ node: Node, what: String) -> [Node]? {
         switch node {
         case .sequence(let sequence): return Array(sequence)
         case .scalar: return [node]
@@ -211,7 +219,7 @@ struct YAMLReader {
         }
     }
 
-    func strings(_ node: Node, what: String) -> [(String, Node)]? {
+    package func strings(_ node: Node, what: String) -> [(String, Node)]? {
         guard let items = list(node, what: what) else { return nil }
         return items.compactMap { item in string(item, what: "each entry of \(what)").map { ($0, item) } }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IncidentClient
+import IncidentConfig
 import IncidentRules
 
 /// `--config` and `--socket`, shared by every command that talks to the daemon.

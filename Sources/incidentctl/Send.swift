@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import IncidentClient
+import IncidentConfig
 import IncidentCore
-import IncidentRules
 
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import IncidentAccess
-import IncidentRules
+import IncidentConfig
 
 /// `--config` and `--file`, shared by the `user` commands: which users file to edit.
 struct UsersFileOptions: ParsableArguments {

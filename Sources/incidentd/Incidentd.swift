@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IncidentConfig
 import IncidentDaemon
 import IncidentRules
 import Logging

@@ -1,8 +1,9 @@
 import Foundation
+import IncidentRules
 import Testing
 
+@testable import IncidentConfig
 @testable import IncidentDaemon
-@testable import IncidentRules
 
 /// Building notifiers from the config: secret files are read, bad ones refused with the setting named and the
 /// secret never shown.

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentConfig
 import IncidentCore
 import IncidentEngine
 import IncidentRules

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentConfig
 import IncidentRules
 import Testing
 
@@ -183,18 +184,6 @@ enum BrokenFixtures {
         #expect(d.first?.line == 10)
         #expect(d.first?.column == 5)
         #expect(d.first?.message.contains("first at line 9") == true)
-    }
-
-    @Test func duplicateKeyInTheConfigFileToo() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("incidentd-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("incidentd.yaml").path
-        try "state_dir: /tmp/a\nrules: [r]\nstate_dir: /tmp/b\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let d = Configuration.load(path: path).diagnostics
-        #expect(d.map(\.code) == ["duplicate-key"])
-        #expect(d.first?.line == 3)
-        #expect(d.first?.column == 1)
     }
 
     @Test(arguments: [

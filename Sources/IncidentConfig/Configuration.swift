@@ -1,11 +1,13 @@
 import Foundation
 import IncidentCore
+import IncidentRules
 import Yams
 
 /// The daemon's configuration, `incidentd.yaml` (SPEC §3). Every key has a default; relative paths are
 /// resolved against the config file's directory.
 ///
-/// It lives beside the rules because both programs read it and it shares the rules' positional diagnostics.
+/// It has its own module so that the rule language (IncidentRules) knows nothing of sockets, listeners, auth or
+/// notifiers; it is read with the rules' `YAMLReader`, so its diagnostics have the same positions and codes.
 public struct Configuration: Sendable {
     public enum Store: Sendable, Equatable {
         case sqlite(path: String)

@@ -1,7 +1,7 @@
 import Foundation
+import IncidentConfig
+import IncidentRules
 import Testing
-
-@testable import IncidentRules
 
 /// `http:` in incidentd.yaml: every TCP listener needs a token file, and names no host by name.
 @Suite struct HTTPConfigurationTests {
