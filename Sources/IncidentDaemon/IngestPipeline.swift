@@ -176,8 +176,8 @@ public actor IngestPipeline: EventSink {
         while true {
             let untilTimer = engine.nextDue.map { $0 - now() }
             switch machine.nextStep(uptime: uptime(), untilTimer: untilTimer) {
-            case .absorb(let work, let batch):
-                absorb(work, into: batch)
+            case .absorb(let work):
+                absorb(work)
             case .commit(let plan):
                 startCommit(plan)
             case .committed(let prepared):
@@ -245,10 +245,19 @@ public actor IngestPipeline: EventSink {
         timer.cancel()
     }
 
-    /// Runs `work` through the engine into `batch` (or a new one); with no work, fires the engine's due timers.
-    private func absorb(_ work: [Work], into batch: Prepared?) {
+    /// Runs `work` through the engine into the open batch; with no work, fires the engine's due timers.
+    private func absorb(_ work: [Work]) {
         let time = now()
-        var prepared = batch ?? Prepared(builder: BatchBuilder(at: time, subscribers: subscribers()))
+        let subscribers = subscribers
+        machine.absorb { open in
+            if open == nil { open = Prepared(builder: BatchBuilder(at: time, subscribers: subscribers())) }
+            absorb(work, into: &open!, at: time)
+        }
+        metrics.queueDepth.set(Int64(machine.queuedEvents))
+        if machine.hasSpace { releaseWaiters() }
+    }
+
+    private func absorb(_ work: [Work], into prepared: inout Prepared, at time: Timestamp) {
         // The engine's clock moves first, as it does in the rule-test driver: timers due before these arrivals
         // fire before the events are taken.
         prepared.builder.add(engine.advance(to: time))
@@ -289,9 +298,6 @@ public actor IngestPipeline: EventSink {
             }
         }
         flushRun()
-        machine.absorbed(prepared)
-        metrics.queueDepth.set(Int64(machine.queuedEvents))
-        if machine.hasSpace { releaseWaiters() }
     }
 
     /// Starts the commit the state machine planned; its result comes back through `commitReturned`.

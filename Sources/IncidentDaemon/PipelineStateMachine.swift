@@ -11,7 +11,7 @@ protocol PipelineBatch {
 
 /// Every decision of the ingest pipeline, and nothing else: no engine, no store, no clock, no tasks
 /// (the style of swift-nio's state machines). `IngestPipeline` drives it: it asks `nextStep` what to do, does it
-/// (runs the engine, starts a commit, waits), and reports back what happened (`absorbed`, `commitReturned`,
+/// (runs the engine, starts a commit, waits), and reports back what happened (`absorb`, `commitReturned`,
 /// `deferredEncoded`, `recovered`). Inputs carry the time, so tests drive every path directly.
 ///
 /// What it decides:
@@ -63,9 +63,9 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
     }
 
     enum Step {
-        /// Run `work` through the engine (first advancing its clock: with no work, this fires due timers) into
-        /// `into` (nil: start a batch), then report it with `absorbed`.
-        case absorb([Work], into: Batch?)
+        /// Run `work` through the engine (first advancing its clock: with no work, this fires due timers) into the
+        /// open batch, in `absorb(_:)`.
+        case absorb([Work])
         /// Start this commit; report its result with `commitReturned`.
         case commit(CommitPlan)
         /// The commit of `batch` succeeded: answer everyone in it.
@@ -165,10 +165,11 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
         cancelled = true
     }
 
-    /// The engine took the work of the last `absorb` step into `batch`.
-    mutating func absorbed(_ batch: Batch) {
-        eventsSinceCheckpoint += batch.eventCount - absorbingFrom
-        open = batch
+    /// Hands the open batch (nil: none yet) to `body`, which adds the work of the last `absorb` step to it. The
+    /// batch is changed in place: handing it out and back would copy everything it holds on each absorb.
+    mutating func absorb(_ body: (inout Batch?) -> Void) {
+        body(&open)
+        eventsSinceCheckpoint += (open?.eventCount ?? 0) - absorbingFrom
     }
 
     /// The commit started by the last `commit` step returned. `checkpointCost` is how long an inline checkpoint's
@@ -222,10 +223,8 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
             if queueHead < queue.count,
                 open == nil || open!.eventCount + queueEvents[queueHead] <= limits.maxBatchEvents
             {
-                let batch = open
-                open = nil
-                absorbingFrom = batch?.eventCount ?? 0
-                return .absorb(take(limit: limits.maxBatchEvents - absorbingFrom), into: batch)
+                absorbingFrom = open?.eventCount ?? 0
+                return .absorb(take(limit: limits.maxBatchEvents - absorbingFrom))
             }
             if committing == nil, let batch = open {
                 open = nil
@@ -246,7 +245,7 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
                 if untilTimer <= .zero {
                     // Timers fall due while idle: fire them into a batch of their own.
                     absorbingFrom = 0
-                    return .absorb([], into: nil)
+                    return .absorb([])
                 }
                 return .waitForWork(min(limits.idleTick, untilTimer))
             }

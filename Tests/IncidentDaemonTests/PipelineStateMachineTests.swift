@@ -33,16 +33,20 @@ import Testing
     /// command, anything else one event per letter of its name.
     @discardableResult
     static func absorb(_ machine: inout Machine, at uptime: Duration = .zero) throws -> Batch {
-        guard case .absorb(let work, let into) = machine.nextStep(uptime: uptime, untilTimer: nil) else {
+        guard case .absorb(let work) = machine.nextStep(uptime: uptime, untilTimer: nil) else {
             throw UnexpectedStep(description: "expected absorb")
         }
-        var batch = into ?? Batch()
-        for item in work {
-            batch.work.append(item)
-            if item.hasPrefix("cmd") { batch.hasCommand = true } else { batch.eventCount += item.count }
+        var absorbed = Batch()
+        machine.absorb { open in
+            var batch = open ?? Batch()
+            for item in work {
+                batch.work.append(item)
+                if item.hasPrefix("cmd") { batch.hasCommand = true } else { batch.eventCount += item.count }
+            }
+            open = batch
+            absorbed = batch
         }
-        machine.absorbed(batch)
-        return batch
+        return absorbed
     }
 
     static func commit(_ machine: inout Machine, at uptime: Duration = .zero) throws -> Machine.CommitPlan {
@@ -245,13 +249,16 @@ import Testing
             return
         }
         #expect(short == .milliseconds(200))
-        guard case .absorb(let work, let into) = m.nextStep(uptime: .zero, untilTimer: .zero) else {
+        guard case .absorb(let work) = m.nextStep(uptime: .zero, untilTimer: .zero) else {
             Issue.record("a due timer fires")
             return
         }
-        #expect(work.isEmpty && into == nil)
+        #expect(work.isEmpty)
         // The timer changed nothing: no commit, back to waiting.
-        m.absorbed(Batch())
+        m.absorb { open in
+            #expect(open == nil, "a timer's batch of its own")
+            open = Batch()
+        }
         guard case .waitForWork = m.nextStep(uptime: .zero, untilTimer: nil) else {
             Issue.record("an empty batch is not committed")
             return
