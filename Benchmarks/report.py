@@ -45,7 +45,7 @@ def main():
     w("| # | measure | incidentd | peer | ratio (incidentd / peer) | per CPU-s ratio | goal |")
     w("|---|---|---|---|---|---|---|")
     for fps in ("2k", "100k"):
-        for b in ("1", "100"):
+        for b in ("1", "64", "100"):
             for c in ("1", "4"):
                 base = "ingest.%s.b%s.c%s" % (fps, b, c)
                 if base + ".am" not in r:
