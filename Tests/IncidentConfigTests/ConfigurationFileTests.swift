@@ -8,12 +8,9 @@ import Testing
 /// diagnostic with its position, and nothing hangs or crashes.
 @Suite("hostile and broken config files")
 struct ConfigurationFileTests {
+    /// In a scratch directory removed when the test process exits.
     static func write(_ text: String, name: String) throws -> String {
-        // Removed when the test process exits.
-        let dir = try ScratchDirectory.make("hostile")
-        let path = dir.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try ScratchDirectory.file("hostile", name: name, text: text)
     }
 
     @Test(arguments: HostileYAML.cases)

@@ -2,8 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// One step paging a notifier whose receiver is dead: it retries every 200 ms for up to 24 attempts. The same
-/// notifier also takes the `ack` lifecycle message, which an acknowledgement must not cancel.
+/// One step paging a notifier whose receiver is dead: it retries every 200 ms for up to 600 attempts (two
+/// minutes: with 24, a loaded machine let the page fail for good before the acknowledgement committed, and there
+/// was nothing left to cancel). The same notifier also takes the `ack` lifecycle message, which an
+/// acknowledgement must not cancel.
 let cancellationRules = """
     rules:
       - name: disk-full
@@ -30,7 +32,7 @@ extension DeliveryTests {
         let daemon = try RunningDaemon(
             rules: cancellationRules,
             notifiers: """
-                  - { name: dead, type: webhook, url: '\(url)', timeout: 1s, retry: { attempts: 24, initial: 200ms, max: 200ms }, on: [ack] }
+                  - { name: dead, type: webhook, url: '\(url)', timeout: 1s, retry: { attempts: 600, initial: 200ms, max: 200ms }, on: [ack] }
                 """)
         try fire(daemon)
         func retries(_ id: String, _ key: String) throws -> Int {

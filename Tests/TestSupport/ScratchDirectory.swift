@@ -18,6 +18,13 @@ public enum ScratchDirectory {
     /// Whether directories are kept after the run.
     public static var keep: Bool { ProcessInfo.processInfo.environment["INCIDENTD_KEEP_TEST_DIRS"] != nil }
 
+    /// Writes `text` to a file named `name` in a fresh scratch directory and returns its path.
+    public static func file(_ prefix: String, name: String, text: String) throws -> String {
+        let path = try make(prefix).appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Creates `<tmp>/<prefix>-<UUID>` and returns it; it is removed at exit.
     public static func make(_ prefix: String) throws -> URL {
         _ = removalAtExit
