@@ -41,9 +41,14 @@ extension SQLiteStore: OutboxStore {
             set = "state = 'failed', attempts = attempts + 1, last_error = ?"
             arguments = [error]
         }
-        try db.execute(sql: "UPDATE outbox SET \(set) WHERE id = ? AND state = 'pending'", arguments: arguments + [id])
+        // Cached statements: a burst of pages settles hundreds of rows a second, and preparing each statement
+        // anew (SQLite's parser and GRDB's authorizer) was a visible share of the delivery path.
+        try db.cachedStatement(sql: "UPDATE outbox SET \(set) WHERE id = ? AND state = 'pending'")
+            .execute(arguments: arguments + [id])
         guard db.changesCount == 1 else {
-            if try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [id]) == "cancelled" {
+            let state = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [id])
+            if state == "cancelled" {
                 try settleCancelled(item, in: db)
                 return
             }
@@ -65,9 +70,8 @@ extension SQLiteStore: OutboxStore {
                     fallback.moment, fallback.user,
                 ])
         }
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
-            arguments: [entry.notification.incident, line.at.microseconds, line.type, line.detail])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [entry.notification.incident, line.at.microseconds, line.type, line.detail])
     }
 
     /// An attempt that was under way when an acknowledgement cancelled its row (the race is unavoidable: the
@@ -95,13 +99,14 @@ extension SQLiteStore: OutboxStore {
 
     public func isPending(outbox id: Int64) async throws -> Bool {
         try await read("read the outbox of") { db in
-            try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [id]) == "pending"
+            try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [id])
+                == "pending"
         }
     }
 
     public func nextOutboxAttempt() async throws -> Timestamp? {
         try await read("read the outbox of") { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt) FROM outbox WHERE state = 'pending'")
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt) FROM outbox WHERE state = 'pending'"))
                 .map(Timestamp.init(microseconds:))
         }
     }

@@ -10,13 +10,13 @@ extension SQLiteStore {
     public func dueOutbox(before time: Timestamp, limit: Int = 100) async throws -> [OutboxEntry] {
         try await read("read the outbox of") { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM (
-                        SELECT *, ROW_NUMBER() OVER (PARTITION BY notifier ORDER BY next_attempt, id) AS rank
-                        FROM outbox WHERE state = 'pending' AND next_attempt <= ?
-                    ) WHERE rank <= ? ORDER BY next_attempt, id
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM (
+                            SELECT *, ROW_NUMBER() OVER (PARTITION BY notifier ORDER BY next_attempt, id) AS rank
+                            FROM outbox WHERE state = 'pending' AND next_attempt <= ?
+                        ) WHERE rank <= ? ORDER BY next_attempt, id
+                        """),
                 arguments: [time.microseconds, limit]
             ).map { try self.outboxEntry(from: $0) }
         }
@@ -27,12 +27,12 @@ extension SQLiteStore {
     public func outboxStatus(at time: Timestamp) async throws -> OutboxStatus {
         try await read("read the outbox status of") { db in
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS pending,
-                        MIN(CASE WHEN due <= ? THEN due END) AS oldest_due
-                    FROM outbox WHERE state = 'pending'
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) AS pending,
+                            MIN(CASE WHEN due <= ? THEN due END) AS oldest_due
+                        FROM outbox WHERE state = 'pending'
+                        """),
                 arguments: [time.microseconds])
             let oldest: Int64? = row?["oldest_due"]
             return OutboxStatus(pending: row?["pending"] ?? 0, oldestDue: oldest.map(Timestamp.init(microseconds:)))

@@ -39,7 +39,7 @@ extension SQLiteStore {
     public func alerts(of incident: Int) async throws -> [AlertSnapshot] {
         try await read("read the alerts of incident \(incident) from") { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY first_seen, fingerprint",
+                db.cachedStatement(sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY first_seen, fingerprint"),
                 arguments: [incident]
             ).map { try self.alert(from: $0) }
         }
