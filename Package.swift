@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -83,6 +84,17 @@ let package = Package(
             dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The PostgreSQL store (SPEC §15): the same ports as the SQLite store over postgres-nio, for several
+        // instances sharing one database.
+        .target(
+            name: "IncidentPostgres",
+            dependencies: [
+                "IncidentCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "IncidentServer",
             dependencies: [
@@ -118,8 +130,8 @@ let package = Package(
         .target(
             name: "IncidentDaemon",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentEngine", "IncidentStore", "IncidentIngest",
-                "IncidentServer", "IncidentNotify", "IncidentAccess", "CSystemd",
+                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentEngine", "IncidentStore", "IncidentPostgres",
+                "IncidentIngest", "IncidentServer", "IncidentNotify", "IncidentAccess", "CSystemd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -204,7 +216,9 @@ let package = Package(
         .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentConfig", "IncidentIngest"]),
         .testTarget(
             name: "IncidentStoreTests",
-            dependencies: ["IncidentStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "IncidentStore", "IncidentPostgres", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // Test helpers more than one test target uses (the HTTP receiver the notifier tests page, the one wait helper).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -234,9 +234,14 @@ struct ConfigurationParser {
                     if k == "password_file" { passwordFile = reader.string(v, what: "password_file").map(resolve) }
                 }
                 config.store = .postgres(url: url, passwordFile: passwordFile)
-                sink.error(
-                    "unsupported", at: reader.location(value),
-                    "the PostgreSQL store is not available in this build yet; use store: { sqlite: { path: ... } }.")
+                if case .failure(let error) = PostgresURL.parse(url) {
+                    sink.error("invalid", at: reader.location(value), "store.postgres.url: \(error.message).")
+                } else if case .success(let parsed) = PostgresURL.parse(url), parsed.password != nil {
+                    sink.warning(
+                        "secret", at: reader.location(value),
+                        "store.postgres.url holds a password, which `ps`, logs and backups of this file may show; "
+                            + "put it in store.postgres.password_file instead.")
+                }
             }
         }
     }

@@ -28,6 +28,11 @@ public protocol IncidentStore: Sendable {
     func engineCheckpoint() async throws -> EngineCheckpoint?
     /// The last position committed for a source (`journal` → cursor), or nil.
     func sourcePosition(_ source: String) async throws -> String?
+    /// Every committed source position whose key starts with `prefix` (the spool's `spool:NAME` rows), by key.
+    func sourcePositions(withPrefix prefix: String) async throws -> [String: String]
+    /// Deletes each position whose stored value is still the one given, in one transaction; a position committed
+    /// again meanwhile stays. Returns how many were deleted.
+    func forgetSourcePositions(_ positions: [String: String]) async throws -> Int
     /// Recorded events with ids greater than `id`, in id order, at most `limit`.
     func events(after id: Int64, limit: Int) async throws -> [(id: Int64, event: Event)]
     /// How many events are recorded.
@@ -59,9 +64,26 @@ public protocol IncidentStore: Sendable {
     func dailyCounts(since: Timestamp, until: Timestamp) async throws -> [DailyCount]
 }
 
+/// Everything the daemon keeps: incidents and events, the outbox, the knowledge base. The SQLite and the
+/// PostgreSQL store are each one.
+public typealias DaemonStore = IncidentStore & KnowledgeBaseStore & OutboxStore
+
 extension IncidentStore {
     /// The active incidents (open or acknowledged), newest opened first.
     public func activeIncidents(limit: Int = 1000) async throws -> [Incident] {
         try await incidents(states: [.open, .acknowledged], kind: nil, priority: nil, limit: limit)
+    }
+
+    /// Incidents in any of `states` (default: the active ones), optionally of one kind and priority, newest
+    /// opened first; at most 1,000.
+    public func incidents(
+        states: Set<IncidentState> = [.open, .acknowledged], kind: IncidentKind? = nil, priority: Priority? = nil
+    ) async throws -> [Incident] {
+        try await incidents(states: states, kind: kind, priority: priority, limit: 1000)
+    }
+
+    /// Pending outbox rows due by `time`, at most 100 per notifier.
+    public func dueOutbox(before time: Timestamp) async throws -> [OutboxEntry] {
+        try await dueOutbox(before: time, limit: 100)
     }
 }

@@ -20,6 +20,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case constraint
         /// The outbox row does not exist or has already been delivered or given up.
         case notPending = "not_pending"
+        /// The database server cannot be reached or closed the connection (PostgreSQL); retrying may succeed.
+        case unavailable
         /// Any other failure of the database.
         case other
     }

@@ -4,6 +4,7 @@ import IncidentCore
 import IncidentEngine
 import IncidentIngest
 import IncidentNotify
+import IncidentPostgres
 import IncidentRules
 import IncidentServer
 import IncidentStore
@@ -34,15 +35,11 @@ public struct Daemon: Sendable {
         guard let ruleSet = rules?.ruleSet, rules?.errors.isEmpty == true else {
             throw DaemonError(.badRules, "the rule files have errors; run `incidentd validate --config \(configPath)`")
         }
-        guard let sqlitePath = config.sqlitePath else {
-            throw DaemonError(.unsupported, "only the SQLite store is available in this build")
-        }
-
         let notifier = SystemdNotifier()
         let metrics = DaemonMetrics()
         let board = ReadinessBoard()
         let hooks = DaemonHooks()
-        let store = try SQLiteStore(path: sqlitePath)
+        let (store, storeAddress) = try await Self.openStore(config, logger: logger)
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         metrics.quarantined.increment(by: restored.quarantined)
         let regexTimeouts = metrics.sourceGauge(
@@ -62,7 +59,7 @@ public struct Daemon: Sendable {
         logger.notice(
             "incidentd starting",
             metadata: [
-                "config": "\(configPath)", "store": "\(sqlitePath)", "rules": "\(ruleSet.rules.count)",
+                "config": "\(configPath)", "store": "\(storeAddress)", "rules": "\(ruleSet.rules.count)",
                 "active_incidents": "\(restored.engine.workingSetSize.incidents)",
                 "replayed_events": "\(restored.replayed)",
             ])
@@ -122,5 +119,35 @@ public struct Daemon: Sendable {
         try await group.run()
         notifier.send("STATUS=stopped")
         logger.notice("incidentd stopped")
+    }
+
+    /// Opens the store the config names, bringing its schema up to date; returns it with its address for logs
+    /// (a PostgreSQL URL without its password).
+    static func openStore(_ config: Configuration, logger: Logger) async throws -> (any DaemonStore, String) {
+        switch config.store {
+        case .sqlite:
+            let path = config.sqlitePath ?? "incidentd.sqlite"
+            return (try SQLiteStore(path: path), path)
+        case .postgres(let text, let passwordFile):
+            let url: PostgresURL
+            switch PostgresURL.parse(text) {
+            case .success(let parsed): url = parsed
+            case .failure(let error):
+                throw DaemonError(.badConfig, "store.postgres.url is not usable: \(error.message)")
+            }
+            var password: String?
+            if let passwordFile {
+                do {
+                    let text = try String(contentsOfFile: passwordFile, encoding: .utf8)
+                    password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+                } catch {
+                    throw DaemonError(
+                        .badConfig,
+                        "cannot read store.postgres.password_file \(passwordFile) (\(error.localizedDescription)); "
+                            + "make it readable by the incidentd user")
+                }
+            }
+            return (try await PostgresStore(url: url, password: password, logger: logger), url.display)
+        }
     }
 }

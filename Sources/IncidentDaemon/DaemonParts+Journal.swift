@@ -1,4 +1,5 @@
 import IncidentConfig
+import IncidentCore
 import IncidentIngest
 import IncidentRules
 import IncidentStore
@@ -8,7 +9,7 @@ import ServiceLifecycle
 extension DaemonParts {
     /// The journal source with its readiness, metrics, `STATUS=` counts and reload of derived matches.
     static func journal(
-        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: SQLiteStore, metrics: DaemonMetrics,
+        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: any IncidentStore, metrics: DaemonMetrics,
         board: ReadinessBoard, hooks: DaemonHooks, logger: Logger
     ) -> any Service {
         let location: JournalSourceConfiguration.Location = config.journal.directory.map { .directory($0) } ?? .local

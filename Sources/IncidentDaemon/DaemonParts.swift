@@ -133,7 +133,7 @@ enum DaemonParts {
     }
 
     static func sources(
-        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: SQLiteStore,
+        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: any IncidentStore,
         decoder: PayloadDecoder, metrics: DaemonMetrics, board: ReadinessBoard, hooks: DaemonHooks, logger: Logger
     ) throws -> [any Service] {
         var services: [any Service] = []

@@ -1,9 +1,9 @@
 import IncidentIngest
-import IncidentStore
+import IncidentCore
 
-/// The spool source's positions in the daemon's SQLite store, where the pipeline commits them with the events.
+/// The spool source's positions in the daemon's store, where the pipeline commits them with the events.
 struct StoreSpoolPositions: SpoolPositionStore {
-    let store: SQLiteStore
+    let store: any IncidentStore
 
     func position(_ key: String) async throws -> String? {
         try await store.sourcePosition(key)

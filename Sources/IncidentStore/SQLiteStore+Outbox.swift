@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// Pending rows whose next attempt is at or before `time`, earliest first (ties by queueing order), at most
     /// `limit` per notifier. With one limit for all, a burst of pages for one notifier (hundreds of new
     /// incidents paging on-call) kept a newer page for another out of the read until the burst had drained.
-    public func dueOutbox(before time: Timestamp, limit: Int = 100) async throws -> [OutboxEntry] {
+    public func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry] {
         try await read("read the outbox of") { db in
             try Row.fetchAll(
                 db.cachedStatement(

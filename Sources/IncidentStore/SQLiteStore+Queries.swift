@@ -13,8 +13,7 @@ extension SQLiteStore {
     /// Incidents in any of `states` (default: the active ones), optionally of one kind and priority, newest
     /// opened first.
     public func incidents(
-        states: Set<IncidentState> = [.open, .acknowledged], kind: IncidentKind? = nil, priority: Priority? = nil,
-        limit: Int = 1000
+        states: Set<IncidentState>, kind: IncidentKind?, priority: Priority?, limit: Int
     ) async throws -> [Incident] {
         guard !states.isEmpty, limit > 0 else { return [] }
         var conditions = ["state IN (\(Array(repeating: "?", count: states.count).joined(separator: ", ")))"]

@@ -107,6 +107,14 @@ final class WrappedStore: IncidentStore, Sendable {
         try await before("sourcePosition")
         return try await inner.sourcePosition(source)
     }
+    func sourcePositions(withPrefix prefix: String) async throws -> [String: String] {
+        try await before("sourcePositions")
+        return try await inner.sourcePositions(withPrefix: prefix)
+    }
+    func forgetSourcePositions(_ positions: [String: String]) async throws -> Int {
+        try await before("forgetSourcePositions")
+        return try await inner.forgetSourcePositions(positions)
+    }
     func events(after id: Int64, limit: Int) async throws -> [(id: Int64, event: Event)] {
         try await before("events")
         return try await inner.events(after: id, limit: limit)

@@ -14,7 +14,7 @@ import Testing
         var engineState: Data?
         var journal: String?
 
-        init(_ store: SQLiteStore) async throws {
+        init(_ store: any DaemonStore) async throws {
             events = try await store.events(after: 0, limit: 100).map(\.event)
             incidents = try await store.incidents(states: Set(IncidentState.allCases))
             alerts = try await store.alerts(of: 7) + store.alerts(of: 8)
@@ -25,8 +25,8 @@ import Testing
         }
     }
 
-    @Test func aBatchThatFailsHalfwayLeavesNothingBehind() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func aBatchThatFailsHalfwayLeavesNothingBehind(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.commit(
                 StoreBatch(
                     events: [sampleEvent()], incidents: [fullIncident()], alerts: [sampleAlert(incident: 7)],

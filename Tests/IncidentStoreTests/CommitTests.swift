@@ -6,17 +6,17 @@ import Testing
 @testable import IncidentStore
 
 @Suite struct CommitTests {
-    @Test(arguments: [fullIncident(), bareIncident()])
-    func incidentsRoundTripExactly(_ incident: Incident) async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases, [fullIncident(), bareIncident()])
+    func incidentsRoundTripExactly(_ backend: Backend, _ incident: Incident) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.commit(StoreBatch(incidents: [incident], at: t(0)))
             #expect(try await store.incident(incident.number) == incident)
             #expect(try await store.incident(999) == nil)
         }
     }
 
-    @Test func anEscalationWithNoStepOrDueTimeRoundTrips() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func anEscalationWithNoStepOrDueTimeRoundTrips(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             var incident = bareIncident(4)
             incident.escalation = Incident.Escalation(policy: "p", step: nil, round: 3, nextAt: nil)
             _ = try await store.commit(StoreBatch(incidents: [incident], at: t(0)))
@@ -24,8 +24,8 @@ import Testing
         }
     }
 
-    @Test func anIncidentIsUpsertedByNumber() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func anIncidentIsUpsertedByNumber(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             var incident = fullIncident(5)
             incident.state = .open
             _ = try await store.commit(StoreBatch(incidents: [incident], at: t(0)))
@@ -38,8 +38,8 @@ import Testing
         }
     }
 
-    @Test func eventsRoundTripInOrderWithTheirIds() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func eventsRoundTripInOrderWithTheirIds(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let events = [fullEvent(), sampleEvent(), sampleEvent("cpu", host: "web1", at: 2)]
             let ids = try await store.commit(StoreBatch(events: events, at: t(2)))
             #expect(ids.count == 3)
@@ -54,8 +54,8 @@ import Testing
         }
     }
 
-    @Test func alertsAreUpsertedByIncidentAndFingerprint() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func alertsAreUpsertedByIncidentAndFingerprint(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let first = sampleAlert(incident: 7, host: "db1")
             let other = sampleAlert(incident: 7, host: "db2")
             _ = try await store.commit(StoreBatch(incidents: [fullIncident()], alerts: [first, other], at: t(0)))
@@ -75,8 +75,8 @@ import Testing
         }
     }
 
-    @Test func timelineNotesStateAndPositionsRoundTrip() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func timelineNotesStateAndPositionsRoundTrip(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let entries = [
                 TimelineEntry(at: t(0), type: "opened", detail: "rule disk"),
                 TimelineEntry(at: t(0), type: "escalated", detail: "step 0 → pager"),
@@ -113,8 +113,8 @@ import Testing
 
     /// The spool's positions are listed by prefix and forgotten only while they still hold the value read, so
     /// pruning cannot drop a position a new file of the same name committed meanwhile.
-    @Test func positionsAreListedByPrefixAndForgottenOnlyWhileUnchanged() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func positionsAreListedByPrefixAndForgottenOnlyWhileUnchanged(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let positions = ["spool:a_1.json": "done 1", "spool:b%.json": "done 2", "spoolish": "x", "journal": "c"]
             _ = try await store.commit(StoreBatch(sourcePositions: positions, at: t(0)))
             #expect(
@@ -128,19 +128,16 @@ import Testing
         }
     }
 
-    @Test func engineStateRecordsItsVersionAndSaveTime() async throws {
-        try await withStore { store, path in
+    @Test(arguments: Backend.allCases) func engineStateRecordsItsVersionAndSaveTime(_ backend: Backend) async throws {
+        try await withStore(backend) { store, probe in
             _ = try await store.commit(StoreBatch(engineState: Data([1]), at: t(1)))
             _ = try await store.commit(StoreBatch(engineState: Data([2]), at: t(2)))
-            let queue = try DatabaseQueue(path: path)
-            let row = try queue.read { db in try Row.fetchOne(db, sql: "SELECT version, saved_at FROM engine_state") }
-            #expect(row?["version"] == 2)
-            #expect(row?["saved_at"] == t(2).microseconds)
+            #expect(try await probe.lines("SELECT version, saved_at FROM engine_state") == ["2|\(t(2).microseconds)"])
         }
     }
 
-    @Test func listingFiltersByStateKindAndPriorityNewestFirst() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func listingFiltersByStateKindAndPriorityNewestFirst(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             var incidents: [Incident] = []
             for (n, state) in [IncidentState.open, .acknowledged, .resolved, .closed, .open].enumerated() {
                 var incident = bareIncident(n + 1, openedAt: t(Int64(n * 10)))
@@ -152,7 +149,7 @@ import Testing
             _ = try await store.commit(StoreBatch(incidents: incidents, at: t(100)))
             #expect(try await store.incidents().map(\.number) == [5, 2, 1])
             #expect(try await store.activeIncidents().map(\.number) == [5, 2, 1])
-            #expect(try await store.incidents(limit: 2).map(\.number) == [5, 2])
+            #expect(try await store.activeIncidents(limit: 2).map(\.number) == [5, 2])
             #expect(try await store.incidents(kind: .outage).map(\.number) == [2, 1])
             #expect(try await store.incidents(priority: .p1).map(\.number) == [1])
             #expect(try await store.incidents(states: [.closed, .resolved]).map(\.number) == [4, 3])

@@ -4,8 +4,8 @@ import IncidentStore
 import Testing
 
 @Suite struct ConcurrencyTests {
-    @Test func readersRunWhileAWriterCommits() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func readersRunWhileAWriterCommits(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let batches = 300
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -28,7 +28,7 @@ import Testing
                         let count = try await store.eventCount()
                         #expect(count >= lastSeen)
                         lastSeen = count
-                        let listed = try await store.incidents(limit: 5)
+                        let listed = try await store.activeIncidents(limit: 5)
                         if let newest = listed.first {
                             #expect(try await store.alerts(of: newest.number).count == 1)
                         }

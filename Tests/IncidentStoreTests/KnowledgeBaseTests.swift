@@ -25,8 +25,8 @@ import Testing
         }
     }
 
-    @Test func saveReadAndUpdate() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func saveReadAndUpdate(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let saved = try await store.saveArticle(
                 draft("INC-7: Disk full on db1", body: "# Review", learnings: "Watch /var.", incident: 7, rule: "disk"),
                 at: t(1))
@@ -51,8 +51,8 @@ import Testing
         }
     }
 
-    @Test func slugsAreUniqueAndBounded() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func slugsAreUniqueAndBounded(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let first = try await store.saveArticle(draft("Disk full!"), at: t(1))
             let second = try await store.saveArticle(draft("disk   FULL"), at: t(2))
             let third = try await store.saveArticle(draft("Disk full"), at: t(3))
@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func searchRanksTitleAboveBodyAndMarksMatches() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func searchRanksTitleAboveBodyAndMarksMatches(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.saveArticle(
                 draft("Network partition", body: "The disk was fine; the switch failed."), at: t(1))
             _ = try await store.saveArticle(draft("Disk full on db1", body: "Logs filled /var."), at: t(2))
@@ -97,15 +97,21 @@ import Testing
         "🔥", "   ", "", String(repeating: "disk ", count: 2000), String(repeating: "(\"*", count: 5000),
     ])
     func hostileQueriesNeverThrow(query: String) async throws {
-        try await withStore { store, _ in
+        for backend in Backend.allCases {
+            try await hostileQueryNeverThrows(backend, query)
+        }
+    }
+
+    func hostileQueryNeverThrows(_ backend: Backend, _ query: String) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.saveArticle(draft("Disk full", body: "NEAR the OR and disk full"), at: t(1))
             let hits = try await store.search(query, limit: 10)
             #expect(hits.count <= 1)
         }
     }
 
-    @Test func operatorsAreWords() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func operatorsAreWords(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.saveArticle(draft("Disk full", body: "nothing else"), at: t(1))
             #expect(try await store.search("disk OR cpu", limit: 10).isEmpty, "OR is a word to find, not an operator")
             #expect(try await store.search("-disk", limit: 10).count == 1, "- is not a negation")

@@ -15,15 +15,12 @@ import Testing
             reason: "acknowledged by ann")
     }
 
-    func states(_ path: String) async throws -> [String] {
-        try await DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(db, sql: "SELECT notifier, idempotency_key, state FROM outbox ORDER BY id")
-                .map { "\($0["notifier"] as String) \($0["idempotency_key"] as String) \($0["state"] as String)" }
-        }
+    func states(_ probe: StoreProbe) async throws -> [String] {
+        try await probe.lines("SELECT notifier || ' ' || idempotency_key || ' ' || state FROM outbox ORDER BY id")
     }
 
-    @Test func onlyTheNamedStepsPendingRowsAreCancelledAndEachIsInTheTimeline() async throws {
-        try await withStore { store, path in
+    @Test(arguments: Backend.allCases) func onlyTheNamedStepsPendingRowsAreCancelledAndEachIsInTheTimeline(_ backend: Backend) async throws {
+        try await withStore(backend) { store, probe in
             var lifecycle = page(7, step: -1, due: t(5))
             lifecycle.moment = "ack"
             var otherPolicy = page(7, notifier: "chat", step: 1)
@@ -45,7 +42,7 @@ import Testing
 
             _ = try await store.commit(StoreBatch(cancellations: [ack(7, steps: [0, 1])], at: t(10)))
             #expect(
-                try await states(path) == [
+                try await states(probe) == [
                     "pager INC-7/0/0 cancelled", "chat INC-7/0/0 delivered", "pager INC-7/1/0 cancelled",
                     "pager INC-7/2/0 pending", "pager INC-8/0/0 pending",
                     "pager INC-7/ack/\(t(5).microseconds) pending",
@@ -72,8 +69,8 @@ import Testing
         }
     }
 
-    @Test func aSettlementArrivingForACancelledRowIsHarmless() async throws {
-        try await withStore { store, path in
+    @Test(arguments: Backend.allCases) func aSettlementArrivingForACancelledRowIsHarmless(_ backend: Backend) async throws {
+        try await withStore(backend) { store, probe in
             _ = try await store.commit(StoreBatch(notifications: [page(7), page(7, notifier: "chat")], at: t(0)))
             let rows = try await store.dueOutbox(before: t(100))
             #expect(try await store.isPending(outbox: rows[0].id))
@@ -94,13 +91,13 @@ import Testing
             #expect(results.allSatisfy { $0 == nil }, "\(results)")
             // Still cancelled (a late delivery is recorded as delivered: the page did go out), no fallback queued,
             // and the attempt is in the timeline.
-            #expect(try await states(path) == ["pager INC-7/0/0 cancelled", "chat INC-7/0/0 delivered"])
+            #expect(try await states(probe) == ["pager INC-7/0/0 cancelled", "chat INC-7/0/0 delivered"])
             #expect(try await store.timeline(of: 7).contains { $0.type == "notify_failed" })
         }
     }
 
-    @Test func aDeliveryLandingOnACancelledRowRecordsThePageWentOut() async throws {
-        try await withStore { store, path in
+    @Test(arguments: Backend.allCases) func aDeliveryLandingOnACancelledRowRecordsThePageWentOut(_ backend: Backend) async throws {
+        try await withStore(backend) { store, probe in
             _ = try await store.commit(StoreBatch(notifications: [page(7)], at: t(0)))
             let row = try #require(try await store.dueOutbox(before: t(100)).first)
             _ = try await store.commit(StoreBatch(cancellations: [ack(7, steps: [0])], at: t(10)))
@@ -110,7 +107,7 @@ import Testing
                     line: TimelineEntry(at: t(11), type: "notified", detail: "pager INC-7/0/0 attempt 1: HTTP 200"))
             ])
             #expect(results.allSatisfy { $0 == nil })
-            #expect(try await states(path) == ["pager INC-7/0/0 delivered"])
+            #expect(try await states(probe) == ["pager INC-7/0/0 delivered"])
         }
     }
 }

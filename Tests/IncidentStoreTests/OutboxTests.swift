@@ -5,8 +5,8 @@ import IncidentStore
 import Testing
 
 @Suite struct OutboxTests {
-    @Test func aKeyIsNeverQueuedTwiceForANotifier() async throws {
-        try await withStore { store, path in
+    @Test(arguments: Backend.allCases) func aKeyIsNeverQueuedTwiceForANotifier(_ backend: Backend) async throws {
+        try await withStore(backend) { store, probe in
             _ = try await store.commit(StoreBatch(notifications: [page(7), page(7, notifier: "chat")], at: t(0)))
             // The same step again, in the same batch and in a later one (as after a restart from older state),
             // with a different due time: the first row stays as it was.
@@ -21,17 +21,14 @@ import Testing
             try await store.markDelivered(id: due[0].id, at: t(2))
             _ = try await store.commit(StoreBatch(notifications: [page(7)], at: t(3)))
             #expect(try await store.dueOutbox(before: .distantFuture).map(\.id) == [due[1].id, due[2].id])
-            let queue = try DatabaseQueue(path: path)
-            let rows = try await queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT notifier, idempotency_key, state FROM outbox ORDER BY id")
-                    .map { "\($0["notifier"] as String) \($0["idempotency_key"] as String) \($0["state"] as String)" }
-            }
+            let rows = try await probe.lines(
+                "SELECT notifier || ' ' || idempotency_key || ' ' || state FROM outbox ORDER BY id")
             #expect(rows == ["pager INC-7/0/0 delivered", "chat INC-7/0/0 pending", "pager INC-7/1/0 pending"])
         }
     }
 
-    @Test func aPageForAPersonKeepsTheirNameAndAnIncidentItsSilencedFlag() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func aPageForAPersonKeepsTheirNameAndAnIncidentItsSilencedFlag(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             var person = page(7)
             person.user = "alice"
             var incident = fullIncident()
@@ -43,8 +40,8 @@ import Testing
         }
     }
 
-    @Test func theStatusCountsPendingRowsAndDatesTheOldestDueOne() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func theStatusCountsPendingRowsAndDatesTheOldestDueOne(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             #expect(try await store.outboxStatus(at: t(0)) == OutboxStatus(pending: 0, oldestDue: nil))
             _ = try await store.commit(
                 StoreBatch(notifications: [page(1, due: t(30)), page(2, due: t(10)), page(3, due: t(20))], at: t(0)))
@@ -60,8 +57,8 @@ import Testing
         }
     }
 
-    @Test func eachNotifierGetsItsOwnDueRowsWhateverTheOthersBacklog() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func eachNotifierGetsItsOwnDueRowsWhateverTheOthersBacklog(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             // 300 old pages for the pager, then one newer page for chat.
             let backlog = (1...300).map { page($0, due: t(Int64($0 % 7))) }
             _ = try await store.commit(StoreBatch(notifications: backlog, at: t(0)))
@@ -77,8 +74,8 @@ import Testing
         }
     }
 
-    @Test func dueRowsComeEarliestFirstAndOnlyWhenDue() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func dueRowsComeEarliestFirstAndOnlyWhenDue(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.commit(
                 StoreBatch(
                     notifications: [
@@ -94,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func attemptsDeliveryAndFailureMoveRowsAlong() async throws {
-        try await withStore { store, path in
+    @Test(arguments: Backend.allCases) func attemptsDeliveryAndFailureMoveRowsAlong(_ backend: Backend) async throws {
+        try await withStore(backend) { store, probe in
             _ = try await store.commit(
                 StoreBatch(notifications: [page(1), page(2), page(3)], at: t(0)))
             let rows = try await store.dueOutbox(before: t(0))
@@ -122,7 +119,7 @@ import Testing
                 await #expect {
                     try await attempt()
                 } throws: { error in
-                    (error as? StoreError)?.code == .notPending && "\(error)".contains(path)
+                    (error as? StoreError)?.code == .notPending && "\(error)".contains(probe.address)
                 }
             }
             #expect(try await store.dueOutbox(before: .distantFuture).map(\.id) == [c])

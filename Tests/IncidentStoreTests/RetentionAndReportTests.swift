@@ -4,8 +4,8 @@ import IncidentStore
 import Testing
 
 @Suite struct RetentionAndReportTests {
-    @Test func purgeDeletesOnlyEventsReceivedBeforeTheCutoff() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func purgeDeletesOnlyEventsReceivedBeforeTheCutoff(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let ids = try await store.commit(
                 StoreBatch(
                     events: (0..<10).map { sampleEvent(at: Int64($0) * 10) }, incidents: [fullIncident()],
@@ -34,8 +34,8 @@ import Testing
         return incident
     }
 
-    @Test func reportAveragesOverTheIncidentsThatGotThere() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func reportAveragesOverTheIncidentsThatGotThere(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let halfSecondLate = Timestamp(microseconds: t(220).microseconds + 500_000)
             _ = try await store.commit(
                 StoreBatch(
@@ -68,8 +68,8 @@ import Testing
 }
 
 @Suite struct CheckpointTests {
-    @Test func aCheckpointCoversTheEventsCommittedWithAndBeforeIt() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func aCheckpointCoversTheEventsCommittedWithAndBeforeIt(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.commit(StoreBatch(events: [sampleEvent(), sampleEvent()], at: .zero))
             _ = try await store.commit(StoreBatch(events: [sampleEvent()], engineState: Data("s1".utf8), at: .zero))
             _ = try await store.commit(StoreBatch(events: [sampleEvent()], at: .zero))
@@ -80,8 +80,8 @@ import Testing
         }
     }
 
-    @Test func retentionNeverPurgesEventsARestartMustReplay() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func retentionNeverPurgesEventsARestartMustReplay(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.commit(StoreBatch(events: [sampleEvent()], engineState: Data("s".utf8), at: .zero))
             _ = try await store.commit(StoreBatch(events: [sampleEvent(), sampleEvent()], at: .zero))
             let purged = try await store.purgeEvents(olderThan: Timestamp(microseconds: Int64.max / 4))
@@ -90,8 +90,8 @@ import Testing
         }
     }
 
-    @Test func aTimelineLineCommittedTwiceIsKeptOnce() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func aTimelineLineCommittedTwiceIsKeptOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let incident = bareIncident(1)
             let line = TimelineEntry(at: Timestamp(microseconds: 5), type: "notified", detail: "oncall step 0")
             for _ in 0..<2 {

@@ -19,8 +19,8 @@ import Testing
         return incident
     }
 
-    @Test func activityCountsTheIncidentsOfEachRuleOpenedInThePeriod() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func activityCountsTheIncidentsOfEachRuleOpenedInThePeriod(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.commit(
                 StoreBatch(
                     incidents: [
@@ -42,8 +42,8 @@ import Testing
         }
     }
 
-    @Test func activityOfAnEmptyStoreIsEmpty() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func activityOfAnEmptyStoreIsEmpty(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             let activity = try await store.ruleActivity(since: .zero)
             let rows = try await store.dailyCounts(since: .zero, until: t(0))
             #expect(activity.isEmpty)
@@ -79,8 +79,8 @@ import Testing
         }
     }
 
-    @Test func timesBefore1970LandOnTheirOwnDay() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: Backend.allCases) func timesBefore1970LandOnTheirOwnDay(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
             var early = bareIncident(1, openedAt: Timestamp(microseconds: -1))
             early.kind = .outage
             _ = try await store.commit(StoreBatch(incidents: [early], at: t(0)))

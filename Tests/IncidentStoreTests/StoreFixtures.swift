@@ -1,6 +1,11 @@
 import Foundation
+import GRDB
 import IncidentCore
+import IncidentPostgres
 import IncidentStore
+import Logging
+import TestSupport
+import Testing
 
 /// A unique directory under the system's temporary directory, removed after `body`.
 func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
@@ -18,6 +23,68 @@ func withStore<T>(_ body: (SQLiteStore, String) async throws -> T) async throws 
         let path = directory + "/state/incidentd.sqlite"
         let store = try SQLiteStore(path: path)
         return try await body(store, path)
+    }
+}
+
+/// The two implementations of the store port. The shared suites run every case against both: the SQLite file
+/// in a fresh directory, and a fresh database in the tests' private PostgreSQL cluster (`PostgresCluster`).
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// What a shared test may do besides calling the store: read rows with SQL both databases understand, each
+/// row's columns joined by `|`, as text.
+struct StoreProbe: Sendable {
+    let backend: Backend
+    /// The SQLite file's path, or the PostgreSQL URL (without a password).
+    let address: String
+    let cluster: PostgresCluster?
+    let database: String?
+
+    func lines(_ sql: String) async throws -> [String] {
+        switch backend {
+        case .sqlite:
+            return try await DatabaseQueue(path: address).read { db in
+                try Row.fetchAll(db, sql: sql).map { row in
+                    row.databaseValues.map { value in
+                        switch value.storage {
+                        case .null: ""
+                        case .int64(let n): String(n)
+                        case .double(let d): String(d)
+                        case .string(let s): s
+                        case .blob(let b): "\\x" + b.map { String(format: "%02x", $0) }.joined()
+                        }
+                    }.joined(separator: "|")
+                }
+            }
+        case .postgres:
+            guard let cluster, let database else { return [] }
+            let output = try cluster.psql(sql, database: database)
+            return output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        }
+    }
+}
+
+/// A fresh store of `backend`, and a probe into it.
+func withStore<T>(_ backend: Backend, _ body: (any DaemonStore, StoreProbe) async throws -> T) async throws -> T {
+    switch backend {
+    case .sqlite:
+        return try await withStore { store, path in
+            try await body(store, StoreProbe(backend: .sqlite, address: path, cluster: nil, database: nil))
+        }
+    case .postgres:
+        let cluster = try PostgresCluster.start()
+        let database = try cluster.makeDatabase()
+        guard case .success(let url) = PostgresURL.parse(cluster.url(database)) else {
+            throw PostgresClusterError(description: "the cluster's URL does not parse")
+        }
+        let store = try await PostgresStore(url: url, logger: Logger(label: "test"))
+        defer { store.close() }
+        return try await body(
+            store, StoreProbe(backend: .postgres, address: url.display, cluster: cluster, database: database))
     }
 }
 

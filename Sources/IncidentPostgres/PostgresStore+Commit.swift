@@ -1,0 +1,253 @@
+import Foundation
+import IncidentCore
+import PostgresNIO
+
+extension PostgresStore {
+    /// Writes the batch in one transaction (SPEC §9), in as few statements as its size allows: multi-row
+    /// inserts and upserts, each a round trip, instead of one per row.
+    public func commit(_ batch: StoreBatch) async throws -> [Int64] {
+        try await write("commit a batch of \(batch.events.count) events to") { connection in
+            try await self.write(batch, on: connection)
+        }
+    }
+
+    func write(_ batch: StoreBatch, on connection: PostgresConnection) async throws -> [Int64] {
+        // Commit order: the lock is held until this transaction ends, so the ids drawn below (from a counter row,
+        // whose rollback leaves no gap) are larger than those of every transaction that committed before, and
+        // smaller than those of every later one. The checkpoint's `through_event` relies on it too.
+        if !batch.events.isEmpty || batch.engineState != nil {
+            var lock = SQL("SELECT pg_advisory_xact_lock(")
+            lock.text += lock.bind(Self.commitOrderLock) + ")"
+            try await connection.run(lock, logger: logger)
+        }
+        var ids: [Int64] = []
+        if !batch.events.isEmpty {
+            var draw = SQL("UPDATE incidentd_counters SET value = value + ")
+            draw.text += draw.bind(Int64(batch.events.count)) + " WHERE name = 'events' RETURNING value"
+            guard let row = try await connection.rows(draw, logger: logger).first else {
+                throw corrupt("incidentd_counters", "events", "(no row)")
+            }
+            let last: Int64 = try RowReader(row, "incidentd_counters", self).get("value")
+            ids = Array((last - Int64(batch.events.count) + 1)...last)
+            for chunk in chunks(Array(zip(ids, batch.events)), columns: 12) {
+                var sql = SQL(
+                    "INSERT INTO events (id, received_at, event_time, source, status, fingerprint, labels, "
+                        + "annotations, starts_at, ends_at, generator_url, acknowledges) VALUES ")
+                var rows: [String] = []
+                for (id, event) in chunk {
+                    let values = [
+                        sql.bind(id), sql.bind(event.receivedAt.microseconds), sql.bind(event.eventTime().microseconds),
+                        sql.bind(event.source.rawValue), sql.bind(event.status.rawValue),
+                        sql.bind(event.fingerprint.description), sql.bind(event.labels.jsonText),
+                        sql.bind(event.annotations.jsonText), sql.bind(event.startsAt?.microseconds),
+                        sql.bind(event.endsAt?.microseconds), sql.bind(event.generatorURL), sql.bind(event.acknowledges),
+                    ]
+                    rows.append("(" + values.joined(separator: ", ") + ")")
+                }
+                sql.text += rows.joined(separator: ", ")
+                try await connection.run(sql, logger: logger)
+            }
+        }
+
+        // One upsert per key and statement: PostgreSQL refuses to update one row twice in a statement, and the
+        // last snapshot of a key is what sequential upserts would have left.
+        let incidents = lastPerKey(batch.incidents) { $0.number }
+        for chunk in chunks(incidents, columns: 20) {
+            var sql = SQL(
+                "INSERT INTO incidents (number, title, kind, state, impact, urgency, priority, rule, group_key, labels, "
+                    + "alerts, events, flapping, escalation, opened_at, acknowledged_at, acknowledged_by, resolved_at, "
+                    + "closed_at, silenced) VALUES ")
+            var rows: [String] = []
+            for i in chunk {
+                let values = [
+                    sql.bind(Int64(i.number)), sql.bind(i.title), sql.bind(i.kind.rawValue), sql.bind(i.state.rawValue),
+                    sql.bind(i.impact.rawValue), sql.bind(i.urgency.rawValue), sql.bind(i.priority.rawValue),
+                    sql.bind(i.rule), sql.bind(i.groupKey), sql.bind(i.labels.jsonText), sql.bind(Int64(i.alerts)),
+                    sql.bind(Int64(i.events)), sql.bind(i.flapping), sql.bind(i.escalation.map(escalationText)),
+                    sql.bind(i.openedAt.microseconds), sql.bind(i.acknowledgedAt?.microseconds),
+                    sql.bind(i.acknowledgedBy), sql.bind(i.resolvedAt?.microseconds), sql.bind(i.closedAt?.microseconds),
+                    sql.bind(i.silenced),
+                ]
+                rows.append("(" + values.joined(separator: ", ") + ")")
+            }
+            sql.text +=
+                rows.joined(separator: ", ")
+                + " ON CONFLICT (number) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
+                + "state = excluded.state, impact = excluded.impact, urgency = excluded.urgency, "
+                + "priority = excluded.priority, rule = excluded.rule, group_key = excluded.group_key, "
+                + "labels = excluded.labels, alerts = excluded.alerts, events = excluded.events, "
+                + "flapping = excluded.flapping, escalation = excluded.escalation, opened_at = excluded.opened_at, "
+                + "acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by, "
+                + "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, silenced = excluded.silenced"
+            try await connection.run(sql, logger: logger)
+        }
+
+        // An alert without an incident binds NULL to a NOT NULL column: PostgreSQL refuses it and the whole batch
+        // rolls back, as with SQLite.
+        let alerts = lastPerKey(batch.alerts) { AlertKey(incident: $0.incident, fingerprint: $0.fingerprint) }
+        for chunk in chunks(alerts, columns: 9) {
+            var sql = SQL(
+                "INSERT INTO alerts (incident, fingerprint, labels, annotations, status, first_seen, last_seen, events, "
+                    + "suppressed) VALUES ")
+            var rows: [String] = []
+            for a in chunk {
+                let values = [
+                    sql.bind(a.incident.map(Int64.init)), sql.bind(a.fingerprint.description),
+                    sql.bind(a.labels.jsonText), sql.bind(a.annotations.jsonText), sql.bind(a.status.rawValue),
+                    sql.bind(a.firstSeen.microseconds), sql.bind(a.lastSeen.microseconds), sql.bind(Int64(a.events)),
+                    sql.bind(a.suppressed),
+                ]
+                rows.append("(" + values.joined(separator: ", ") + ")")
+            }
+            sql.text +=
+                rows.joined(separator: ", ")
+                + " ON CONFLICT (incident, fingerprint) DO UPDATE SET labels = excluded.labels, "
+                + "annotations = excluded.annotations, status = excluded.status, first_seen = excluded.first_seen, "
+                + "last_seen = excluded.last_seen, events = excluded.events, suppressed = excluded.suppressed"
+            try await connection.run(sql, logger: logger)
+        }
+
+        for (incident, fingerprint) in batch.leftAlerts {
+            var sql = SQL("DELETE FROM alerts WHERE incident = ")
+            sql.text += sql.bind(Int64(incident)) + " AND fingerprint = " + sql.bind(fingerprint.description)
+            try await connection.run(sql, logger: logger)
+        }
+
+        for chunk in chunks(batch.timeline, columns: 4) {
+            var sql = SQL("INSERT INTO timeline (incident, at, type, detail) VALUES ")
+            let rows = chunk.map { incident, entry in
+                "(\(sql.bind(Int64(incident))), \(sql.bind(entry.at.microseconds)), \(sql.bind(entry.type)), "
+                    + "\(sql.bind(entry.detail)))"
+            }
+            sql.text += rows.joined(separator: ", ") + " ON CONFLICT DO NOTHING"
+            try await connection.run(sql, logger: logger)
+        }
+
+        // DO NOTHING on UNIQUE (notifier, idempotency_key): a step the engine emits again after a restart from an
+        // older state must not page twice (SPEC §7).
+        for chunk in chunks(batch.notifications, columns: 10) {
+            try await insertOutbox(Array(chunk), on: connection)
+        }
+
+        // After the inserts: a page queued earlier in the same batch than the acknowledgement is cancelled too.
+        for cancellation in batch.cancellations {
+            try await cancel(cancellation, on: connection)
+        }
+
+        if let state = batch.engineState {
+            var sql = SQL("INSERT INTO engine_state (id, version, data, saved_at, through_event) VALUES (1, 1, ")
+            let data = sql.bind(state)
+            let at = sql.bind(batch.at.microseconds)
+            let through = sql.bind(batch.engineStateThroughEvent)
+            sql.text +=
+                "\(data), \(at), COALESCE(\(through)::BIGINT, (SELECT COALESCE(MAX(id), 0) FROM events))) "
+                + "ON CONFLICT (id) DO UPDATE SET version = engine_state.version + 1, data = excluded.data, "
+                + "saved_at = excluded.saved_at, through_event = excluded.through_event"
+            try await connection.run(sql, logger: logger)
+        }
+
+        if !batch.sourcePositions.isEmpty {
+            var sql = SQL("INSERT INTO source_positions (source, position) VALUES ")
+            let rows = batch.sourcePositions.sorted { $0.key < $1.key }.map { source, position in
+                "(\(sql.bind(source)), \(sql.bind(position)))"
+            }
+            sql.text += rows.joined(separator: ", ") + " ON CONFLICT (source) DO UPDATE SET position = excluded.position"
+            try await connection.run(sql, logger: logger)
+        }
+        return ids
+    }
+
+    /// Inserts outbox rows, ignoring those whose (notifier, idempotency key) is already there.
+    func insertOutbox(_ notifications: [IncidentCore.Notification], on connection: PostgresConnection) async throws {
+        guard !notifications.isEmpty else { return }
+        var sql = SQL(
+            "INSERT INTO outbox (incident, notifier, policy, step, round, idempotency_key, due, next_attempt, moment, "
+                + "recipient) VALUES ")
+        let rows = notifications.map { n in
+            let values = [
+                sql.bind(Int64(n.incident)), sql.bind(n.notifier), sql.bind(n.policy), sql.bind(Int64(n.step)),
+                sql.bind(Int64(n.round)), sql.bind(n.idempotencyKey), sql.bind(n.due.microseconds),
+                sql.bind(n.due.microseconds), sql.bind(n.moment), sql.bind(n.user),
+            ]
+            return "(" + values.joined(separator: ", ") + ")"
+        }
+        sql.text += rows.joined(separator: ", ") + " ON CONFLICT (notifier, idempotency_key) DO NOTHING"
+        try await connection.run(sql, logger: logger)
+    }
+
+    /// Moves the pending escalation pages the cancellation names to `cancelled`, each with a timeline line, as
+    /// the SQLite store does; a replayed cancellation changes nothing.
+    func cancel(_ cancellation: NotificationCancellation, on connection: PostgresConnection) async throws {
+        let steps = Set(cancellation.steps)
+        var select = SQL(
+            "SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox "
+                + "WHERE incident = ")
+        select.text +=
+            select.bind(Int64(cancellation.incident)) + " AND state = 'pending' AND moment IS NULL AND due <= "
+            + select.bind(cancellation.at.microseconds) + " ORDER BY id FOR UPDATE"
+        for row in try await connection.rows(select, logger: logger) {
+            let r = RowReader(row, "outbox", self)
+            let policy: String = try r.get("policy")
+            let step = try r.int("step")
+            guard steps.contains(.init(policy: policy, step: step)) else { continue }
+            let id: Int64 = try r.get("id")
+            var update = SQL("UPDATE outbox SET state = 'cancelled' WHERE state = 'pending' AND id = ")
+            update.text += update.bind(id)
+            try await connection.run(update, logger: logger)
+            let attempts = try r.int("attempts")
+            let lastError: String? = try r.get("last_error")
+            let tried =
+                attempts == 0
+                ? "not sent"
+                : "\(attempts) failed attempt\(attempts == 1 ? "" : "s") (last: \(String((lastError ?? "").prefix(200))))"
+            let round = try r.int("round")
+            let notifier: String = try r.get("notifier")
+            let key: String = try r.get("idempotency_key")
+            try await insertTimeline(
+                incident: cancellation.incident,
+                TimelineEntry(
+                    at: cancellation.at, type: "notification_cancelled",
+                    detail: "\(notifier) \(key) (policy '\(policy)' step \(step) round \(round)): "
+                        + "\(cancellation.reason); \(tried), no further attempts"),
+                on: connection)
+        }
+    }
+
+    /// Appends a timeline line unless the incident already holds it.
+    func insertTimeline(incident: Int, _ entry: TimelineEntry, on connection: PostgresConnection) async throws {
+        var sql = SQL("INSERT INTO timeline (incident, at, type, detail) VALUES (")
+        sql.text +=
+            "\(sql.bind(Int64(incident))), \(sql.bind(entry.at.microseconds)), \(sql.bind(entry.type)), "
+            + "\(sql.bind(entry.detail))) ON CONFLICT DO NOTHING"
+        try await connection.run(sql, logger: logger)
+    }
+
+    func escalationText(_ escalation: Incident.Escalation) -> String {
+        // The same JSON text as the SQLite store's column.
+        let step = escalation.step.map(String.init) ?? "null"
+        let next = escalation.nextAt.map { String($0.microseconds) } ?? "null"
+        return "{\"next_at\":\(next),\"policy\":\(Labels.jsonString(escalation.policy)),"
+            + "\"round\":\(escalation.round),\"step\":\(step)}"
+    }
+}
+
+struct AlertKey: Hashable {
+    var incident: Int?
+    var fingerprint: Fingerprint
+}
+
+/// The elements in order, keeping of each key only its last occurrence (at the place of its last occurrence).
+func lastPerKey<T, K: Hashable>(_ items: [T], key: (T) -> K) -> [T] {
+    var seen = Set<K>()
+    var kept: [T] = []
+    for item in items.reversed() where seen.insert(key(item)).inserted {
+        kept.append(item)
+    }
+    return kept.reversed()
+}
+
+/// `items` cut into pieces small enough that `columns` values per item stay under the bind limit.
+func chunks<T>(_ items: [T], columns: Int) -> [ArraySlice<T>] {
+    let size = max(1, maxBindsPerStatement / max(1, columns))
+    return stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
+}

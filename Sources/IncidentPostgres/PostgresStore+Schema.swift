@@ -1,0 +1,206 @@
+import Foundation
+import IncidentCore
+import PostgresNIO
+
+extension PostgresStore {
+    /// The schema's history, as in the SQLite store: append-only, a released step is never edited. Version 1 is
+    /// the SQLite store's schema at its v7 in PostgreSQL's types: times are BIGINT microseconds since the epoch,
+    /// label sets JSON text with sorted keys (the same bytes as SQLite holds, so `store copy` moves them as they
+    /// are), flags BOOLEAN, the engine's checkpoint BYTEA.
+    ///
+    /// The knowledge base's full-text index is a generated `tsvector` column over a text search configuration
+    /// that folds diacritics (`unaccent`, a trusted extension the database's owner may create), so `depot`
+    /// finds `Dépôt` as with SQLite's FTS5 `remove_diacritics`.
+    static let migrations: [(version: Int, sql: String)] = [
+        (
+            1,
+            """
+            CREATE TABLE events (
+                id BIGINT PRIMARY KEY,
+                received_at BIGINT NOT NULL,
+                event_time BIGINT NOT NULL,
+                source TEXT NOT NULL,
+                status TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                annotations TEXT NOT NULL,
+                starts_at BIGINT,
+                ends_at BIGINT,
+                generator_url TEXT,
+                acknowledges BOOLEAN NOT NULL DEFAULT FALSE
+            );
+            -- Event ids come from this counter, not a sequence: it is transactional (a rolled-back batch leaves no
+            -- gap) and its row lock, held to the commit, hands out ids in commit order.
+            CREATE TABLE incidentd_counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+            INSERT INTO incidentd_counters (name, value) VALUES ('events', 0);
+            CREATE INDEX events_received_at ON events(received_at);
+
+            CREATE TABLE incidents (
+                number BIGINT PRIMARY KEY,
+                title TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                state TEXT NOT NULL,
+                impact TEXT NOT NULL,
+                urgency TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                group_key TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                alerts BIGINT NOT NULL,
+                events BIGINT NOT NULL,
+                flapping BOOLEAN NOT NULL,
+                escalation TEXT,
+                opened_at BIGINT NOT NULL,
+                acknowledged_at BIGINT,
+                acknowledged_by TEXT,
+                resolved_at BIGINT,
+                closed_at BIGINT,
+                silenced BOOLEAN NOT NULL DEFAULT FALSE
+            );
+            CREATE INDEX incidents_state ON incidents(state);
+            CREATE INDEX incidents_opened_at ON incidents(opened_at);
+
+            CREATE TABLE alerts (
+                incident BIGINT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                annotations TEXT NOT NULL,
+                status TEXT NOT NULL,
+                first_seen BIGINT NOT NULL,
+                last_seen BIGINT NOT NULL,
+                events BIGINT NOT NULL,
+                suppressed BOOLEAN NOT NULL,
+                PRIMARY KEY (incident, fingerprint)
+            );
+
+            CREATE TABLE timeline (
+                id BIGSERIAL PRIMARY KEY,
+                incident BIGINT NOT NULL,
+                at BIGINT NOT NULL,
+                type TEXT NOT NULL,
+                detail TEXT NOT NULL
+            );
+            CREATE INDEX timeline_incident ON timeline(incident);
+            -- A replayed effect repeats no line. The detail is hashed: a B-tree entry is limited to about 2.7 kB.
+            CREATE UNIQUE INDEX timeline_unique ON timeline(incident, at, type, md5(detail));
+
+            CREATE TABLE notes (
+                id BIGSERIAL PRIMARY KEY,
+                incident BIGINT NOT NULL,
+                at BIGINT NOT NULL,
+                author TEXT NOT NULL,
+                text TEXT NOT NULL
+            );
+            CREATE INDEX notes_incident ON notes(incident);
+
+            CREATE TABLE engine_state (
+                id BIGINT PRIMARY KEY CHECK (id = 1),
+                version BIGINT NOT NULL,
+                data BYTEA NOT NULL,
+                saved_at BIGINT NOT NULL,
+                through_event BIGINT NOT NULL DEFAULT 0
+            );
+
+            CREATE TABLE outbox (
+                id BIGSERIAL PRIMARY KEY,
+                incident BIGINT NOT NULL,
+                notifier TEXT NOT NULL,
+                policy TEXT NOT NULL,
+                step BIGINT NOT NULL,
+                round BIGINT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                due BIGINT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'delivered', 'failed', 'cancelled')),
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt BIGINT NOT NULL,
+                last_error TEXT,
+                delivered_at BIGINT,
+                moment TEXT,
+                recipient TEXT,
+                UNIQUE (notifier, idempotency_key)
+            );
+            CREATE INDEX outbox_pending ON outbox(state, next_attempt);
+            CREATE INDEX outbox_pending_by_notifier ON outbox(state, notifier, next_attempt, id);
+            CREATE INDEX outbox_incident ON outbox(incident, state);
+
+            CREATE TABLE source_positions (
+                source TEXT PRIMARY KEY,
+                position TEXT NOT NULL
+            );
+
+            CREATE EXTENSION IF NOT EXISTS unaccent;
+            CREATE TEXT SEARCH CONFIGURATION incidentd_kb (COPY = simple);
+            ALTER TEXT SEARCH CONFIGURATION incidentd_kb
+                ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+            CREATE TABLE kb_articles (
+                id BIGSERIAL PRIMARY KEY,
+                slug TEXT NOT NULL UNIQUE,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                learnings TEXT NOT NULL DEFAULT '',
+                incident BIGINT,
+                rule TEXT,
+                author TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                search tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('incidentd_kb', title), 'A')
+                    || setweight(to_tsvector('incidentd_kb', learnings), 'B')
+                    || setweight(to_tsvector('incidentd_kb', body), 'D')
+                ) STORED
+            );
+            CREATE INDEX kb_articles_updated ON kb_articles(updated_at, id);
+            CREATE INDEX kb_articles_incident ON kb_articles(incident);
+            CREATE INDEX kb_articles_rule ON kb_articles(rule);
+            CREATE INDEX kb_articles_search ON kb_articles USING GIN (search);
+            """
+        )
+    ]
+
+    /// The statements of a migration: its text cut after each `;` that ends a line.
+    static func statements(_ sql: String) -> [String] {
+        (sql + "\n").components(separatedBy: ";\n")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty && !$0.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") } }
+    }
+
+    /// The newest schema version this build knows.
+    static var schemaVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Brings the schema up to date in one transaction. Instances starting together take turns on an advisory
+    /// lock, so each step runs once; a database whose schema is newer than this build is refused.
+    func migrate() async throws {
+        try await write("prepare the schema of") { connection in
+            var lock = SQL("SELECT pg_advisory_xact_lock(")
+            lock.text += lock.bind(Self.migrationLock) + ")"
+            try await connection.run(lock, logger: logger)
+            try await connection.run(
+                """
+                CREATE TABLE IF NOT EXISTS incidentd_schema (
+                    version BIGINT PRIMARY KEY,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            let current = try await connection.rows(SQL("SELECT MAX(version) AS v FROM incidentd_schema"), logger: logger)
+                .first.map { try RowReader($0, "incidentd_schema", self).optionalInt("v") } ?? nil
+            let applied = current ?? 0
+            guard applied <= Self.schemaVersion else {
+                throw StoreError(
+                    .schemaTooNew, store: address,
+                    message: "the store \(address) was written by a newer incidentd (schema \(applied), this build "
+                        + "knows \(Self.schemaVersion)); run the newer incidentd on every instance.")
+            }
+            for migration in Self.migrations where migration.version > applied {
+                // One statement at a time: a statement with parameters (the extended protocol, which postgres-nio
+                // uses for all) may not hold several.
+                for statement in Self.statements(migration.sql) {
+                    try await connection.run(statement, logger: logger)
+                }
+                var record = SQL("INSERT INTO incidentd_schema (version) VALUES (")
+                record.text += record.bind(Int64(migration.version)) + ")"
+                try await connection.run(record, logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import IncidentCore
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The PostgreSQL store (SPEC §15): everything the SQLite store holds, in a database several incidentd instances
+/// may share. The same ports and the same semantics as `SQLiteStore`; the shared store tests run against both.
+///
+/// One `PostgresClient` (a connection pool) serves every call; each write is one transaction. Event ids are not
+/// drawn from a sequence (whose order is not commit order): a commit takes a transaction-scoped advisory lock
+/// and draws them from a counter row, so ids are handed out in commit order, without gaps, and a reader asking
+/// for `id > last` cannot skip an event whose transaction committed late.
+public final class PostgresStore: IncidentStore, Sendable {
+    /// The URL without its password, for messages.
+    public let address: String
+    let client: PostgresClient
+    let runner: Task<Void, Never>
+    let logger: Logger
+
+    /// The advisory lock (transaction scope) that orders event commits, and the one that serialises migrations.
+    /// Both are 64-bit keys in `pg_advisory_*`'s single-key space; "incidentd" in ASCII, and a neighbour.
+    static let commitOrderLock: Int64 = 0x696E_6369_6465_6E74
+    static let migrationLock: Int64 = 0x696E_6369_6465_6E75
+
+    /// Connects to the database at `url` (with `password`, which overrides one in the URL), brings the schema up
+    /// to date, and returns the store. Fails with a `StoreError` saying what to do when the server cannot be
+    /// reached, refuses the login, or holds a newer schema.
+    public init(url: PostgresURL, password: String? = nil, maximumConnections: Int = 8, logger: Logger) async throws {
+        address = url.display
+        self.logger = logger
+        var configuration: PostgresClient.Configuration
+        let secret = password ?? url.password
+        if let socket = url.socketPath {
+            configuration = .init(unixSocketPath: socket, username: url.user, password: secret, database: url.database)
+        } else {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if url.tls != .verifyFull { tls.certificateVerification = .none }
+            let mode: PostgresClient.Configuration.TLS =
+                switch url.tls {
+                case .disable: .disable
+                case .prefer: .prefer(tls)
+                case .require, .verifyFull: .require(tls)
+                }
+            configuration = .init(
+                host: url.host ?? "localhost", port: url.port, username: url.user, password: secret,
+                database: url.database, tls: mode)
+        }
+        configuration.options.maximumConnections = max(2, maximumConnections)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.additionalStartupParameters = [("application_name", "incidentd")]
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        do {
+            try await migrate()
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    deinit { runner.cancel() }
+
+    /// Closes the pool; later calls fail.
+    public func close() {
+        runner.cancel()
+    }
+
+    /// Runs `body` in one transaction, turning database errors into `StoreError`s.
+    func write<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PostgresTransactionError {
+            throw storeError(error.closureError ?? error.commitError ?? error.beginError ?? error, doing: doing)
+        } catch {
+            throw storeError(error, doing: doing)
+        }
+    }
+
+    /// Runs `body` on one pooled connection outside an explicit transaction (each statement its own).
+    func read<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await body(connection)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw storeError(error, doing: doing)
+        }
+    }
+
+    /// An operator-facing error for a failure while `doing` something to the store.
+    func storeError(_ error: any Error, doing: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? PSQLError else {
+            return StoreError(.other, store: address, message: "cannot \(doing) the store \(address): \(error)")
+        }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            let text = error.serverInfo?[.message] ?? "\(error)"
+            switch state {
+            case "53100":
+                return StoreError(
+                    .diskFull, store: address,
+                    message: "cannot \(doing) the store \(address): the database server's disk is full (\(text)).")
+            case _ where state.hasPrefix("23"):
+                return StoreError(
+                    .constraint, store: address,
+                    message: "the store \(address) refused to \(doing) (\(text)); nothing of it was written. This "
+                        + "is a bug in incidentd: please report it with this message.")
+            case _ where state.hasPrefix("28"), "3D000", "42501":
+                return StoreError(
+                    .cannotOpen, store: address,
+                    message: "cannot \(doing) the store \(address) (\(text)); check the user, its password "
+                        + "(store.postgres.password_file), the database's name and the user's rights on it.")
+            case _ where state.hasPrefix("57P"), _ where state.hasPrefix("08"), "40001", "40P01":
+                return StoreError(
+                    .unavailable, store: address,
+                    message: "cannot \(doing) the store \(address): the database server stopped the work "
+                        + "(\(state): \(text)); it will be retried.")
+            default:
+                return StoreError(
+                    .other, store: address, message: "cannot \(doing) the store \(address): \(state) \(text)")
+            }
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed,
+            .sslUnsupported, .failedToAddSSLHandler:
+            let cause = error.underlying.map { " (\($0))" } ?? ""
+            return StoreError(
+                .unavailable, store: address,
+                message: "cannot \(doing) the store \(address): the database server cannot be reached or closed the "
+                    + "connection (\(error.code))\(cause); check that PostgreSQL runs and accepts this host.")
+        case .authMechanismRequiresPassword, .unsupportedAuthMechanism, .saslError:
+            return StoreError(
+                .cannotOpen, store: address,
+                message: "cannot log in to the store \(address) (\(error.code)); set store.postgres.password_file "
+                    + "to a file holding the user's password.")
+        default:
+            return StoreError(.other, store: address, message: "cannot \(doing) the store \(address): \(error.code)")
+        }
+    }
+
+    /// A value this build cannot read.
+    func corrupt(_ table: String, _ column: String, _ value: String) -> StoreError {
+        StoreError(
+            .corrupt, store: address,
+            message: "the store \(address) holds a value this build cannot read in \(table).\(column): "
+                + "\(value.prefix(200)); it was written by another program or version.")
+    }
+}

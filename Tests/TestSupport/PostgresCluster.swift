@@ -1,0 +1,173 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A private PostgreSQL cluster for the tests of one process: made with `initdb` in a fresh directory under
+/// the temporary directory, started with `pg_ctl` on a random loopback port, stopped and removed at exit. No
+/// system service is used or needed; `scripts/setup` installs Debian's `postgresql` for the binaries.
+///
+/// As root (CI), the cluster runs as the `postgres` user, since PostgreSQL refuses to run as root; otherwise as
+/// the user running the tests. Each test takes its own database (`makeDatabase`), so tests run in parallel.
+public final class PostgresCluster: Sendable {
+    /// The superuser the tests connect as (trust authentication on loopback).
+    public static let user = "incidentd"
+
+    public let directory: String
+    public let port: Int
+    public let binaries: String
+    private let owner: String?
+
+    /// The one cluster of this process, started on first use. A failure to start is a test failure with
+    /// PostgreSQL's own words, not a skip: the README's test command installs PostgreSQL.
+    public static let shared: Result<PostgresCluster, any Error> = Result { try PostgresCluster() }
+
+    /// The shared cluster, or a thrown error saying why it could not start.
+    public static func start() throws -> PostgresCluster { try shared.get() }
+
+    private init() throws {
+        guard let binaries = Self.findBinaries() else {
+            throw PostgresClusterError(
+                "PostgreSQL's binaries are not installed (no /usr/lib/postgresql/*/bin/initdb); run scripts/setup, "
+                    + "which installs Debian's postgresql package")
+        }
+        self.binaries = binaries
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "incidentd-test-pg-\(UUID().uuidString.prefix(8))"
+        ).path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        directory = base
+        owner = getuid() == 0 ? "postgres" : nil
+        if let owner {
+            guard let account = getpwnam(owner) else {
+                throw PostgresClusterError("running as root, but there is no \(owner) user to run PostgreSQL as")
+            }
+            guard chown(base, account.pointee.pw_uid, account.pointee.pw_gid) == 0 else {
+                throw PostgresClusterError("cannot give \(base) to \(owner): errno \(errno)")
+            }
+        }
+        port = try Self.freePort()
+        try run(
+            "initdb", ["-D", base + "/data", "-A", "trust", "-U", Self.user, "-E", "UTF8", "--locale=C", "--no-sync"])
+        // `shared` makes at most one cluster, so this registers once.
+        atexit { PostgresCluster.stopAll() }
+        try restart()
+    }
+
+    /// A fresh, empty database owned by the tests' user; returns its name.
+    public func makeDatabase() throws -> String {
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        try psql("CREATE DATABASE \(name)")
+        return name
+    }
+
+    /// The URL of `database` for `store.postgres.url` and `PostgresURL.parse`.
+    public func url(_ database: String) -> String {
+        "postgres://\(Self.user)@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    /// Runs one SQL command with psql against `database`; returns its unaligned output.
+    @discardableResult
+    public func psql(_ command: String, database: String = "postgres") throws -> String {
+        try capture(
+            binaries + "/psql",
+            ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1",
+             "-c", command])
+    }
+
+    /// Stops the server (fast shutdown), or kills it at once with `immediate`, as a crash would.
+    public func stop(immediate: Bool = false) throws {
+        try run("pg_ctl", ["-D", directory + "/data", "-w", "-t", "120", "-m", immediate ? "immediate" : "fast", "stop"])
+    }
+
+    /// Starts the server (again, after `stop`) on its port. fsync is off: the tests kill processes, not the
+    /// machine, and the page cache keeps what a killed server wrote.
+    public func restart() throws {
+        let options = [
+            "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c max_connections=300",
+            "-c fsync=off", "-c shared_buffers=32MB",
+        ].joined(separator: " ")
+        try run(
+            "pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "120", "-o", options, "start"])
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) throws {
+        _ = try capture(binaries + "/" + tool, arguments)
+    }
+
+    private func capture(_ program: String, _ arguments: [String]) throws -> String {
+        let argv = owner.map { ["/usr/sbin/runuser", "-u", $0, "--", program] } ?? [program]
+        // posix_spawn and a blocking waitpid: Foundation's Process left `runuser` unreaped after `pg_ctl start`
+        // and never returned. Output goes to a file, not a pipe: the server pg_ctl starts would inherit a pipe's
+        // write end, and reading to its end would wait for the server to exit.
+        let outputPath = directory + "/output-\(UUID().uuidString)"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let all = argv + arguments
+        var cArguments = all.map { strdup($0) } + [nil]
+        defer { for argument in cArguments { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, all[0], &actions, nil, &cArguments, environ)
+        guard spawned == 0 else { throw PostgresClusterError("cannot start \(all[0]): errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = status & 0x7F == 0
+        let code = (status >> 8) & 0xFF
+        guard exited, code == 0 else {
+            let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? ""
+            throw PostgresClusterError(
+                "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed "
+                    + "(status \(status)): \(text)\nserver log:\n\(log.suffix(2000))")
+        }
+        return text
+    }
+
+    private static func findBinaries() -> String? {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+            .compactMap(Int.init).sorted(by: >)
+        return versions.map { "\(root)/\($0)/bin" }.first {
+            FileManager.default.isExecutableFile(atPath: $0 + "/initdb")
+        }
+    }
+
+    /// A loopback port nothing listens on now: the kernel's choice for a socket bound to port 0.
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PostgresClusterError("cannot make a socket: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw PostgresClusterError("cannot find a free port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Stops every cluster this process started and removes its directory (kept with INCIDENTD_KEEP_TEST_DIRS).
+    private static func stopAll() {
+        guard case .success(let cluster) = shared else { return }
+        try? cluster.stop(immediate: true)
+        if !ScratchDirectory.keep { try? FileManager.default.removeItem(atPath: cluster.directory) }
+    }
+}
+
+/// Why the test cluster could not be made, started or used.
+public struct PostgresClusterError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(description: String) { self.description = description }
+    init(_ description: String) { self.description = description }
+}
