@@ -130,7 +130,8 @@ let package = Package(
         .target(
             name: "IncidentDaemon",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentEngine", "IncidentStore", "IncidentPostgres",
+                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentEngine", "IncidentStore",
+                "IncidentPostgres",
                 "IncidentIngest", "IncidentServer", "IncidentNotify", "IncidentAccess", "CSystemd",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -222,7 +223,13 @@ let package = Package(
         ),
         // Test helpers more than one test target uses (the HTTP receiver the notifier tests page, the one wait helper).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "IntegrationTests", dependencies: ["IncidentCore", "IncidentStore", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "IncidentCore", "IncidentStore", "IncidentPostgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "IncidentServerTests",
             dependencies: [

@@ -48,6 +48,7 @@ public struct PostgresURL: Sendable, Hashable {
         func fail(_ why: String) -> Result<PostgresURL, PostgresURLError> {
             .failure(PostgresURLError(message: why))
         }
+        guard !text.isEmpty else { return fail("the URL is empty; write postgres://USER@HOST:PORT/DATABASE") }
         guard text.utf8.count <= maxLength else { return fail("the URL is longer than \(maxLength) bytes") }
         guard !text.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true })
         else { return fail("the URL holds a space or a control character") }
@@ -61,6 +62,11 @@ public struct PostgresURL: Sendable, Hashable {
         url.user = components.user ?? ""
         url.password = components.password
         guard !url.user.isEmpty else { return fail("the URL names no user; write postgres://USER@HOST/DATABASE") }
+        // Percent-decoding may have made control characters, which would reach logs and error messages.
+        for (part, value) in [("user", url.user), ("host", components.host ?? ""), ("database", components.path)]
+        where value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return fail("the URL's \(part) holds a control character")
+        }
         var host = components.host ?? ""
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         url.host = host.isEmpty ? nil : host

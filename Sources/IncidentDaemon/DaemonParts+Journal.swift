@@ -9,7 +9,8 @@ import ServiceLifecycle
 extension DaemonParts {
     /// The journal source with its readiness, metrics, `STATUS=` counts and reload of derived matches.
     static func journal(
-        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: any IncidentStore, metrics: DaemonMetrics,
+        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: any IncidentStore,
+        metrics: DaemonMetrics,
         board: ReadinessBoard, hooks: DaemonHooks, logger: Logger
     ) -> any Service {
         let location: JournalSourceConfiguration.Location = config.journal.directory.map { .directory($0) } ?? .local

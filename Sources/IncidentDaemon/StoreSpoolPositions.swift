@@ -1,5 +1,5 @@
-import IncidentIngest
 import IncidentCore
+import IncidentIngest
 
 /// The spool source's positions in the daemon's store, where the pipeline commits them with the events.
 struct StoreSpoolPositions: SpoolPositionStore {

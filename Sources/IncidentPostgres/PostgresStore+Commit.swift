@@ -40,7 +40,8 @@ extension PostgresStore {
                         sql.bind(event.source.rawValue), sql.bind(event.status.rawValue),
                         sql.bind(event.fingerprint.description), sql.bind(event.labels.jsonText),
                         sql.bind(event.annotations.jsonText), sql.bind(event.startsAt?.microseconds),
-                        sql.bind(event.endsAt?.microseconds), sql.bind(event.generatorURL), sql.bind(event.acknowledges),
+                        sql.bind(event.endsAt?.microseconds), sql.bind(event.generatorURL),
+                        sql.bind(event.acknowledges),
                     ]
                     rows.append("(" + values.joined(separator: ", ") + ")")
                 }
@@ -65,7 +66,8 @@ extension PostgresStore {
                     sql.bind(i.rule), sql.bind(i.groupKey), sql.bind(i.labels.jsonText), sql.bind(Int64(i.alerts)),
                     sql.bind(Int64(i.events)), sql.bind(i.flapping), sql.bind(i.escalation.map(escalationText)),
                     sql.bind(i.openedAt.microseconds), sql.bind(i.acknowledgedAt?.microseconds),
-                    sql.bind(i.acknowledgedBy), sql.bind(i.resolvedAt?.microseconds), sql.bind(i.closedAt?.microseconds),
+                    sql.bind(i.acknowledgedBy), sql.bind(i.resolvedAt?.microseconds),
+                    sql.bind(i.closedAt?.microseconds),
                     sql.bind(i.silenced),
                 ]
                 rows.append("(" + values.joined(separator: ", ") + ")")
@@ -151,7 +153,8 @@ extension PostgresStore {
             let rows = batch.sourcePositions.sorted { $0.key < $1.key }.map { source, position in
                 "(\(sql.bind(source)), \(sql.bind(position)))"
             }
-            sql.text += rows.joined(separator: ", ") + " ON CONFLICT (source) DO UPDATE SET position = excluded.position"
+            sql.text +=
+                rows.joined(separator: ", ") + " ON CONFLICT (source) DO UPDATE SET position = excluded.position"
             try await connection.run(sql, logger: logger)
         }
         return ids

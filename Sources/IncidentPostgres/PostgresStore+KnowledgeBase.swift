@@ -89,7 +89,8 @@ extension PostgresStore: KnowledgeBaseStore {
             try await connection.rows(sql, logger: self.logger).map { row in
                 let r = RowReader(row, "kb_articles", self)
                 return KnowledgeSearchHit(
-                    slug: try r.get("slug"), title: try r.get("title"), snippet: try r.get("snippet", String?.self) ?? "",
+                    slug: try r.get("slug"), title: try r.get("title"),
+                    snippet: try r.get("snippet", String?.self) ?? "",
                     incident: try r.optionalInt("incident"), updatedAt: try r.time("updated_at"))
             }
         }

@@ -73,7 +73,9 @@ extension PostgresStore: OutboxStore {
     func outboxState(_ id: Int64, on connection: PostgresConnection) async throws -> String? {
         var sql = SQL("SELECT state FROM outbox WHERE id = ")
         sql.text += sql.bind(id)
-        return try await connection.rows(sql, logger: logger).first.map { try RowReader($0, "outbox", self).get("state") }
+        return try await connection.rows(sql, logger: logger).first.map {
+            try RowReader($0, "outbox", self).get("state")
+        }
     }
 
     /// Every outcome in one transaction, as the SQLite store: a row that is no longer pending gets its error in

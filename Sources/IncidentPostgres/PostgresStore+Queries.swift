@@ -36,7 +36,8 @@ extension PostgresStore {
             + page.bind(Int64(search.limit)) + " OFFSET " + page.bind(Int64(max(0, search.offset)))
         return try await write("search incidents in") { [count, page] connection in
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
-            let total = try await connection.rows(count, logger: self.logger).first
+            let total =
+                try await connection.rows(count, logger: self.logger).first
                 .map { try RowReader($0, "incidents", self).int("n") } ?? 0
             let incidents = try await connection.rows(page, logger: self.logger).map(self.incident(from:))
             return IncidentPage(incidents: incidents, total: total)
@@ -257,13 +258,18 @@ extension PostgresStore {
             var policy: String
             var step: Int?
             var round: Int
-            var next_at: Int64?
+            var nextAt: Int64?
+
+            enum CodingKeys: String, CodingKey {
+                case policy, step, round
+                case nextAt = "next_at"
+            }
         }
         do {
             let column = try JSONDecoder().decode(Column.self, from: Data(text.utf8))
             return Incident.Escalation(
                 policy: column.policy, step: column.step, round: column.round,
-                nextAt: column.next_at.map(Timestamp.init(microseconds:)))
+                nextAt: column.nextAt.map(Timestamp.init(microseconds:)))
         } catch {
             throw corrupt("incidents", "escalation", text)
         }
@@ -275,7 +281,8 @@ extension PostgresStore {
         guard let fingerprint = Fingerprint(hex: hex) else { throw corrupt("alerts", "fingerprint", hex) }
         return AlertSnapshot(
             fingerprint: fingerprint, incident: try r.int("incident"), labels: try r.labels("labels"),
-            annotations: try r.labels("annotations"), status: try r.value("status"), firstSeen: try r.time("first_seen"),
+            annotations: try r.labels("annotations"), status: try r.value("status"),
+            firstSeen: try r.time("first_seen"),
             lastSeen: try r.time("last_seen"), events: try r.int("events"), suppressed: try r.get("suppressed"))
     }
 

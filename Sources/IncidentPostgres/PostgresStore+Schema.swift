@@ -162,7 +162,10 @@ extension PostgresStore {
     static func statements(_ sql: String) -> [String] {
         (sql + "\n").components(separatedBy: ";\n")
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { !$0.isEmpty && !$0.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") } }
+            .filter {
+                !$0.isEmpty
+                    && !$0.split(separator: "\n").allSatisfy { $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+            }
     }
 
     /// The newest schema version this build knows.
@@ -170,8 +173,21 @@ extension PostgresStore {
 
     /// Brings the schema up to date in one transaction. Instances starting together take turns on an advisory
     /// lock, so each step runs once; a database whose schema is newer than this build is refused.
-    func migrate() async throws {
-        try await write("prepare the schema of") { connection in
+    func migrate(on connection: PostgresConnection) async throws {
+        do {
+            try await connection.withTransaction(logger: logger) { connection in
+                try await self.migrateInTransaction(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            throw storeError(
+                error.closureError ?? error.commitError ?? error.beginError ?? error, doing: "prepare the schema of")
+        } catch {
+            throw storeError(error, doing: "prepare the schema of")
+        }
+    }
+
+    private func migrateInTransaction(_ connection: PostgresConnection) async throws {
+        do {
             var lock = SQL("SELECT pg_advisory_xact_lock(")
             lock.text += lock.bind(Self.migrationLock) + ")"
             try await connection.run(lock, logger: logger)
@@ -182,7 +198,8 @@ extension PostgresStore {
                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
                 )
                 """, logger: logger)
-            let current = try await connection.rows(SQL("SELECT MAX(version) AS v FROM incidentd_schema"), logger: logger)
+            let current =
+                try await connection.rows(SQL("SELECT MAX(version) AS v FROM incidentd_schema"), logger: logger)
                 .first.map { try RowReader($0, "incidentd_schema", self).optionalInt("v") } ?? nil
             let applied = current ?? 0
             guard applied <= Self.schemaVersion else {

@@ -29,13 +29,15 @@ public final class PostgresStore: IncidentStore, Sendable {
     public init(url: PostgresURL, password: String? = nil, maximumConnections: Int = 8, logger: Logger) async throws {
         address = url.display
         self.logger = logger
-        var configuration: PostgresClient.Configuration
         let secret = password ?? url.password
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if url.tls != .verifyFull { tls.certificateVerification = .none }
+        var configuration: PostgresClient.Configuration
+        var direct: PostgresConnection.Configuration
         if let socket = url.socketPath {
             configuration = .init(unixSocketPath: socket, username: url.user, password: secret, database: url.database)
+            direct = .init(unixSocketPath: socket, username: url.user, password: secret, database: url.database)
         } else {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if url.tls != .verifyFull { tls.certificateVerification = .none }
             let mode: PostgresClient.Configuration.TLS =
                 switch url.tls {
                 case .disable: .disable
@@ -45,15 +47,46 @@ public final class PostgresStore: IncidentStore, Sendable {
             configuration = .init(
                 host: url.host ?? "localhost", port: url.port, username: url.user, password: secret,
                 database: url.database, tls: mode)
+            let context = url.tls == .disable ? nil : try NIOSSLContext(configuration: tls)
+            let directMode: PostgresConnection.Configuration.TLS =
+                switch (url.tls, context) {
+                case (.prefer, let context?): .prefer(context)
+                case (.require, let context?), (.verifyFull, let context?): .require(context)
+                default: .disable
+                }
+            direct = .init(
+                host: url.host ?? "localhost", port: url.port, username: url.user, password: secret,
+                database: url.database, tls: directMode)
         }
         configuration.options.maximumConnections = max(2, maximumConnections)
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.additionalStartupParameters = [("application_name", "incidentd")]
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        direct.options.connectTimeout = .seconds(10)
+        direct.options.additionalStartupParameters = [("application_name", "incidentd")]
+        // The pool retries a failed connection forever, logging each try: its log is kept to warnings, and the
+        // store's own errors say what went wrong.
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         self.client = client
         runner = Task { await client.run() }
+        // The first connection is made directly, not through the pool, so that a wrong address, user or password
+        // fails the start at once with PostgreSQL's reason (the pool would wait and retry); the schema is brought
+        // up to date on it.
         do {
-            try await migrate()
+            let connection: PostgresConnection
+            do {
+                connection = try await PostgresConnection.connect(configuration: direct, id: 0, logger: quiet)
+            } catch {
+                throw storeError(error, doing: "connect to")
+            }
+            do {
+                try await migrate(on: connection)
+                try? await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
         } catch {
             runner.cancel()
             throw error

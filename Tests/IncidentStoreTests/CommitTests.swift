@@ -113,7 +113,9 @@ import Testing
 
     /// The spool's positions are listed by prefix and forgotten only while they still hold the value read, so
     /// pruning cannot drop a position a new file of the same name committed meanwhile.
-    @Test(arguments: Backend.allCases) func positionsAreListedByPrefixAndForgottenOnlyWhileUnchanged(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func positionsAreListedByPrefixAndForgottenOnlyWhileUnchanged(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             let positions = ["spool:a_1.json": "done 1", "spool:b%.json": "done 2", "spoolish": "x", "journal": "c"]
             _ = try await store.commit(StoreBatch(sourcePositions: positions, at: t(0)))
@@ -136,7 +138,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func listingFiltersByStateKindAndPriorityNewestFirst(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func listingFiltersByStateKindAndPriorityNewestFirst(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             var incidents: [Incident] = []
             for (n, state) in [IncidentState.open, .acknowledged, .resolved, .closed, .open].enumerated() {

@@ -19,7 +19,9 @@ import Testing
         try await probe.lines("SELECT notifier || ' ' || idempotency_key || ' ' || state FROM outbox ORDER BY id")
     }
 
-    @Test(arguments: Backend.allCases) func onlyTheNamedStepsPendingRowsAreCancelledAndEachIsInTheTimeline(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func onlyTheNamedStepsPendingRowsAreCancelledAndEachIsInTheTimeline(
+        _ backend: Backend
+    ) async throws {
         try await withStore(backend) { store, probe in
             var lifecycle = page(7, step: -1, due: t(5))
             lifecycle.moment = "ack"
@@ -69,7 +71,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func aSettlementArrivingForACancelledRowIsHarmless(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func aSettlementArrivingForACancelledRowIsHarmless(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, probe in
             _ = try await store.commit(StoreBatch(notifications: [page(7), page(7, notifier: "chat")], at: t(0)))
             let rows = try await store.dueOutbox(before: t(100))
@@ -96,7 +100,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func aDeliveryLandingOnACancelledRowRecordsThePageWentOut(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func aDeliveryLandingOnACancelledRowRecordsThePageWentOut(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, probe in
             _ = try await store.commit(StoreBatch(notifications: [page(7)], at: t(0)))
             let row = try #require(try await store.dueOutbox(before: t(100)).first)

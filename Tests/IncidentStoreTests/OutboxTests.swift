@@ -27,7 +27,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func aPageForAPersonKeepsTheirNameAndAnIncidentItsSilencedFlag(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func aPageForAPersonKeepsTheirNameAndAnIncidentItsSilencedFlag(
+        _ backend: Backend
+    ) async throws {
         try await withStore(backend) { store, _ in
             var person = page(7)
             person.user = "alice"
@@ -40,7 +42,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func theStatusCountsPendingRowsAndDatesTheOldestDueOne(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func theStatusCountsPendingRowsAndDatesTheOldestDueOne(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             #expect(try await store.outboxStatus(at: t(0)) == OutboxStatus(pending: 0, oldestDue: nil))
             _ = try await store.commit(
@@ -57,7 +61,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func eachNotifierGetsItsOwnDueRowsWhateverTheOthersBacklog(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func eachNotifierGetsItsOwnDueRowsWhateverTheOthersBacklog(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             // 300 old pages for the pager, then one newer page for chat.
             let backlog = (1...300).map { page($0, due: t(Int64($0 % 7))) }

@@ -4,7 +4,9 @@ import IncidentStore
 import Testing
 
 @Suite struct RetentionAndReportTests {
-    @Test(arguments: Backend.allCases) func purgeDeletesOnlyEventsReceivedBeforeTheCutoff(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func purgeDeletesOnlyEventsReceivedBeforeTheCutoff(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             let ids = try await store.commit(
                 StoreBatch(
@@ -34,7 +36,8 @@ import Testing
         return incident
     }
 
-    @Test(arguments: Backend.allCases) func reportAveragesOverTheIncidentsThatGotThere(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func reportAveragesOverTheIncidentsThatGotThere(_ backend: Backend) async throws
+    {
         try await withStore(backend) { store, _ in
             let halfSecondLate = Timestamp(microseconds: t(220).microseconds + 500_000)
             _ = try await store.commit(
@@ -68,7 +71,9 @@ import Testing
 }
 
 @Suite struct CheckpointTests {
-    @Test(arguments: Backend.allCases) func aCheckpointCoversTheEventsCommittedWithAndBeforeIt(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func aCheckpointCoversTheEventsCommittedWithAndBeforeIt(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             _ = try await store.commit(StoreBatch(events: [sampleEvent(), sampleEvent()], at: .zero))
             _ = try await store.commit(StoreBatch(events: [sampleEvent()], engineState: Data("s1".utf8), at: .zero))
@@ -80,7 +85,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases) func retentionNeverPurgesEventsARestartMustReplay(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func retentionNeverPurgesEventsARestartMustReplay(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             _ = try await store.commit(StoreBatch(events: [sampleEvent()], engineState: Data("s".utf8), at: .zero))
             _ = try await store.commit(StoreBatch(events: [sampleEvent(), sampleEvent()], at: .zero))

@@ -19,7 +19,9 @@ import Testing
         return incident
     }
 
-    @Test(arguments: Backend.allCases) func activityCountsTheIncidentsOfEachRuleOpenedInThePeriod(_ backend: Backend) async throws {
+    @Test(arguments: Backend.allCases) func activityCountsTheIncidentsOfEachRuleOpenedInThePeriod(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             _ = try await store.commit(
                 StoreBatch(

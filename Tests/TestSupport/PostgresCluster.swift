@@ -72,13 +72,16 @@ public final class PostgresCluster: Sendable {
     public func psql(_ command: String, database: String = "postgres") throws -> String {
         try capture(
             binaries + "/psql",
-            ["-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1",
-             "-c", command])
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", Self.user, "-d", database, "-XAtq", "-v", "ON_ERROR_STOP=1",
+                "-c", command,
+            ])
     }
 
     /// Stops the server (fast shutdown), or kills it at once with `immediate`, as a crash would.
     public func stop(immediate: Bool = false) throws {
-        try run("pg_ctl", ["-D", directory + "/data", "-w", "-t", "120", "-m", immediate ? "immediate" : "fast", "stop"])
+        try run(
+            "pg_ctl", ["-D", directory + "/data", "-w", "-t", "120", "-m", immediate ? "immediate" : "fast", "stop"])
     }
 
     /// Starts the server (again, after `stop`) on its port. fsync is off: the tests kill processes, not the
@@ -89,7 +92,8 @@ public final class PostgresCluster: Sendable {
             "-c fsync=off", "-c shared_buffers=32MB",
         ].joined(separator: " ")
         try run(
-            "pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "120", "-o", options, "start"])
+            "pg_ctl",
+            ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "120", "-o", options, "start"])
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws {

@@ -1,0 +1,114 @@
+import Foundation
+import IncidentCore
+import IncidentPostgres
+import Logging
+import Synchronization
+import TestSupport
+import Testing
+
+/// What only the PostgreSQL store has to get right: several writers (instances) on one database, and values
+/// PostgreSQL's text refuses.
+@Suite struct PostgresStoreTests {
+    /// What the writers share with the test: how many finished, and the ids they committed.
+    final class Progress: Sendable {
+        let done = Atomic<Int>(0)
+        let committed = Mutex<Set<Int64>>([])
+    }
+
+    static func open(_ cluster: PostgresCluster, _ database: String) async throws -> PostgresStore {
+        guard case .success(let url) = PostgresURL.parse(cluster.url(database)) else {
+            throw PostgresClusterError(description: "the cluster's URL does not parse")
+        }
+        return try await PostgresStore(url: url, logger: Logger(label: "test"))
+    }
+
+    /// The classic trap of a shared event log: ids from a sequence are not commit order, so a reader asking
+    /// for `id > last` skips an event whose transaction drew its id early and committed late. Two stores (two
+    /// instances, two pools) commit from eight tasks while a reader follows with `events(after:)`: it must see
+    /// every committed event exactly once, in increasing ids, with no gap.
+    @Test func aReaderFollowingConcurrentWritersNeverSkipsAnEvent() async throws {
+        let cluster = try PostgresCluster.start()
+        let database = try cluster.makeDatabase()
+        let first = try await Self.open(cluster, database)
+        let second = try await Self.open(cluster, database)
+        defer {
+            first.close()
+            second.close()
+        }
+        let writers = 8
+        let batches = 40
+        let progress = Progress()
+        let read = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for w in 0..<writers {
+                let store = w % 2 == 0 ? first : second
+                group.addTask {
+                    defer { progress.done.add(1, ordering: .sequentiallyConsistent) }
+                    for b in 0..<batches {
+                        let events = (0...(b % 3)).map { sampleEvent(host: "w\(w)-b\(b)-\($0)", at: Int64(b)) }
+                        let ids = try await store.commit(StoreBatch(events: events, at: t(Int64(b))))
+                        _ = progress.committed.withLock { $0.formUnion(ids) }
+                    }
+                    return []
+                }
+            }
+            group.addTask {
+                var seen: [Int64] = []
+                var last: Int64 = 0
+                // Follows until every writer is done and one more read finds nothing new.
+                while true {
+                    let finished = progress.done.load(ordering: .sequentiallyConsistent) == writers
+                    let page = try await first.events(after: last, limit: 7)
+                    seen += page.map(\.id)
+                    if let id = page.last?.id { last = id }
+                    if page.isEmpty && finished { break }
+                }
+                return seen
+            }
+            var read: [Int64] = []
+            for try await ids in group where !ids.isEmpty { read = ids }
+            return read
+        }
+        let all = progress.committed.withLock { $0 }
+        let perWriter = (0..<batches).map { $0 % 3 + 1 }.reduce(0, +)
+        #expect(all.count == writers * perWriter, "each writer committed 1, 2 or 3 events a batch")
+        #expect(read == all.sorted(), "the reader saw every event once, in id order")
+        #expect(read == Array(1...Int64(all.count)), "ids have no gap")
+    }
+
+    @Test func aNULInSenderTextIsStoredAsAReplacementCharacterAndLosesNothingElse() async throws {
+        try await withStore(.postgres) { store, _ in
+            var incident = bareIncident(3)
+            incident.title = "disk\u{0}full"
+            let ids = try await store.commit(
+                StoreBatch(
+                    events: [sampleEvent()], incidents: [incident],
+                    timeline: [(3, TimelineEntry(at: t(1), type: "note", detail: "a\u{0}b"))], at: t(1)))
+            #expect(ids.count == 1)
+            #expect(try await store.incident(3)?.title == "disk\u{FFFD}full")
+            #expect(try await store.timeline(of: 3).map(\.detail) == ["a\u{FFFD}b"])
+        }
+    }
+
+    @Test func aNewerSchemaIsRefusedWithAClearError() async throws {
+        let cluster = try PostgresCluster.start()
+        let database = try cluster.makeDatabase()
+        try await Self.open(cluster, database).close()
+        try cluster.psql("INSERT INTO incidentd_schema (version) VALUES (99)", database: database)
+        await #expect {
+            _ = try await Self.open(cluster, database)
+        } throws: { error in
+            (error as? StoreError)?.code == .schemaTooNew && "\(error)".contains("schema 99")
+        }
+    }
+
+    @Test func twoInstancesStartingTogetherMigrateOnce() async throws {
+        let cluster = try PostgresCluster.start()
+        let database = try cluster.makeDatabase()
+        let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await Self.open(cluster, database) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for store in stores { store.close() }
+        #expect(try cluster.psql("SELECT COUNT(*) FROM incidentd_schema", database: database) == "1\n")
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import IncidentCore
+import IncidentPostgres
+import Logging
+import Synchronization
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The daemon end to end on the PostgreSQL store (SPEC §15): the real binary, a fresh database in the tests'
+/// private cluster.
+@Suite(.serialized) struct PostgresDaemonTests {
+    /// A fresh database and the `store:` YAML that points a daemon at it.
+    static func database() throws -> (cluster: PostgresCluster, name: String, yaml: String) {
+        let cluster = try PostgresCluster.start()
+        let name = try cluster.makeDatabase()
+        return (cluster, name, "store: { postgres: { url: '\(cluster.url(name))' } }")
+    }
+
+    static func store(_ cluster: PostgresCluster, _ name: String) async throws -> PostgresStore {
+        guard case .success(let url) = PostgresURL.parse(cluster.url(name)) else {
+            throw PostgresClusterError(description: "the cluster's URL does not parse")
+        }
+        return try await PostgresStore(url: url, logger: Logger(label: "test"))
+    }
+
+    @Test func alertsBecomeIncidentsArePagedAndSurviveARestart() async throws {
+        let (cluster, name, yaml) = try Self.database()
+        let daemon = try RunningDaemon(rules: daemonRules, extra: yaml)
+        #expect(daemon.log().contains("postgres://"), "the log names the store")
+        let client = try LineClient(path: daemon.ingestSocket)
+        client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
+        client.send(alertLine(["alertname": "DiskFull", "host": "db1", "mount": "/var"]))
+        client.send(alertLine(["alertname": "HostDown", "host": "web1"]))
+        let replies = (0..<3).map { _ in jsonObject(client.readLine() ?? "") }
+        #expect(replies.map { $0["incidents"] as? [String] } == [["INC-1"], ["INC-1"], ["INC-2"]])
+
+        let ack = try daemon.ctl("ack", "INC-2", "--by", "ann", "--note", "looking")
+        #expect(ack.status == 0, "\(ack.stdout)\(ack.stderr)")
+        let pages = daemon.directory.appendingPathComponent("pages.jsonl").path
+        try await waitUntil("both incidents were paged through the outbox") {
+            let text = (try? String(contentsOfFile: pages, encoding: .utf8)) ?? ""
+            return text.contains("INC-1") && text.contains("INC-2")
+        }
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+
+        // What the daemon committed is in PostgreSQL, not in a file beside it.
+        #expect(!FileManager.default.fileExists(atPath: daemon.database))
+        #expect(
+            try cluster.psql("SELECT number || ' ' || state FROM incidents ORDER BY number", database: name)
+                == "1 open\n2 acknowledged\n")
+
+        try daemon.start()
+        let show = try daemon.ctl("show", "INC-2", "--json")
+        #expect(jsonObject(show.stdout)["state"] as? String == "acknowledged", "\(show.stdout)\(show.stderr)")
+        #expect(jsonObject(show.stdout)["acknowledged_by"] as? String == "ann")
+        let again = try LineClient(path: daemon.ingestSocket)
+        again.send(alertLine(["alertname": "DiskFull", "host": "db1", "mount": "/home"]))
+        #expect(jsonObject(again.readLine() ?? "")["incidents"] as? [String] == ["INC-1"], "the restored engine")
+        let noted = try cluster.psql(
+            "SELECT COUNT(*) FROM timeline WHERE incident = 2 AND detail LIKE '%looking%'", database: name)
+        #expect(noted == "1\n", "the acknowledgement's note is in the timeline")
+        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+    }
+
+    @Test func aStoreThatCannotBeReachedStopsTheStartWithAClearError() async throws {
+        let cluster = try PostgresCluster.start()
+        let yaml = "store: { postgres: { url: 'postgres://nobody@127.0.0.1:\(cluster.port)/missing?sslmode=disable' } }"
+        let error = #expect(throws: HarnessError.self) { _ = try RunningDaemon(rules: daemonRules, extra: yaml) }
+        let text = error?.description ?? ""
+        #expect(text.contains("postgres://nobody@127.0.0.1"), "the message names the store: \(text)")
+        #expect(text.contains("check the user"), "and says what to do: \(text)")
+    }
+
+    @Test func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
+        let (cluster, name, yaml) = try Self.database()
+        let daemon = try RunningDaemon(rules: daemonRules, extra: yaml)
+        let clients = 4
+        let perClient = 2000
+        let acknowledged = Mutex<Set<String>>([])
+        let finished = Mutex<Int>(0)
+        let threads = (0..<clients).map { c in
+            Thread {
+                defer { finished.withLock { $0 += 1 } }
+                guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
+                let writer = Thread {
+                    for i in 0..<perClient {
+                        let line = alertLine(
+                            ["alertname": "Load", "client": "c\(c)"], annotations: ["seq": "\(c)-\(i)"])
+                        if !client.send(line) { return }
+                    }
+                }
+                writer.start()
+                for i in 0..<perClient {
+                    guard let reply = client.readLine() else { return }
+                    if jsonObject(reply)["ok"] as? Bool == true {
+                        _ = acknowledged.withLock { $0.insert("\(c)-\(i)") }
+                    }
+                }
+            }
+        }
+        for thread in threads { thread.start() }
+        try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
+            acknowledged.withLock { $0.count } > clients * perClient / 4
+        }
+        daemon.signal(SIGKILL)
+        try await waitUntil("every client read to the end of its socket") { finished.withLock { $0 } == clients }
+        let ackedBeforeKill = acknowledged.withLock { $0 }
+        #expect(ackedBeforeKill.count < clients * perClient, "the kill came after everything was sent")
+
+        try daemon.start()
+        daemon.signal(SIGTERM)
+        let store = try await Self.store(cluster, name)
+        defer { store.close() }
+        var seen: [String: Int] = [:]
+        var after: Int64 = 0
+        while true {
+            let page = try await store.events(after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            for (_, event) in page { seen[event.annotations["seq"] ?? "", default: 0] += 1 }
+            after = last.id
+        }
+        let missing = ackedBeforeKill.filter { seen[$0] == nil }
+        let duplicated = seen.filter { $0.value > 1 }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing, e.g. \(missing.prefix(5))")
+        #expect(duplicated.isEmpty, "\(duplicated.count) events are recorded twice, e.g. \(duplicated.prefix(5))")
+    }
+}
