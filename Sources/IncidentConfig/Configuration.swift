@@ -73,6 +73,15 @@ public struct Configuration: Sendable {
         public var sessionMax: Duration = .seconds(7 * 86_400)
     }
 
+    /// `ha:`, for several instances sharing a PostgreSQL store (SPEC §15).
+    public struct HA: Sendable {
+        /// How long after the leader dies or loses the database another instance takes over (`ha.failover`).
+        /// The leader's lease is two thirds of it; a leader that could not renew stops paging when it runs out.
+        public var failover: Duration = .seconds(15)
+        /// This instance's name in the lease (`ha.instance`); default the host name and process id.
+        public var instance: String?
+    }
+
     public struct Limits: Sendable {
         public var maxPayloadBytes = 5_242_880
         public var maxLabels = 64
@@ -136,6 +145,7 @@ public struct Configuration: Sendable {
     public var http = HTTP()
     public var notifiers: [Notifier] = []
     public var limits = Limits()
+    public var ha = HA()
 
     public init() {}
 
@@ -188,7 +198,7 @@ struct ConfigurationParser {
         var config = Configuration()
         config.http.auth.usersFile = resolve("users")
         guard let root = reader.compose(text), !reader.isNull(root) else { return config }
-        let keys = ["state_dir", "rules", "store", "sources", "http", "notifiers", "limits"]
+        let keys = ["state_dir", "rules", "store", "sources", "http", "notifiers", "limits", "ha"]
         guard let pairs = reader.mapping(root, allowed: keys, what: "the config") else { return config }
         for (key, _, value) in pairs {
             switch key {
@@ -206,6 +216,8 @@ struct ConfigurationParser {
                 notifiers(value, into: &config)
             case "limits":
                 limits(value, into: &config)
+            case "ha":
+                ha(value, into: &config)
             default: break
             }
         }
@@ -564,6 +576,33 @@ struct ConfigurationParser {
                 "undefined-notifier", at: reader.location(node),
                 "fallback '\(name)' is not a defined notifier.\(nearest(name, in: Array(names.keys)).map { " Did you mean '\($0)'?" } ?? "")"
             )
+        }
+    }
+
+    func ha(_ node: Node, into config: inout Configuration) {
+        guard let pairs = reader.mapping(node, allowed: ["failover", "instance"], what: "ha") else { return }
+        for (key, _, value) in pairs {
+            switch key {
+            case "failover":
+                guard let failover = reader.duration(value, what: "ha.failover") else { continue }
+                if failover < .seconds(3) || failover > .seconds(600) {
+                    sink.error("bad-value", at: reader.location(value), "ha.failover must be between 3s and 10m.")
+                } else {
+                    config.ha.failover = failover
+                }
+            case "instance":
+                guard let name = reader.string(value, what: "ha.instance") else { continue }
+                if name.isEmpty || name.utf8.count > 128
+                    || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+                {
+                    sink.error(
+                        "bad-value", at: reader.location(value),
+                        "ha.instance must be 1 to 128 bytes without control characters.")
+                } else {
+                    config.ha.instance = name
+                }
+            default: break
+            }
         }
     }
 

@@ -22,6 +22,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case notPending = "not_pending"
         /// The database server cannot be reached or closed the connection (PostgreSQL); retrying may succeed.
         case unavailable
+        /// This instance led a shared store, and another leads now (a newer term): its writes are refused.
+        case deposed
         /// Any other failure of the database.
         case other
     }

@@ -40,6 +40,18 @@ public struct Daemon: Sendable {
         let board = ReadinessBoard()
         let hooks = DaemonHooks()
         let (store, storeAddress) = try await Self.openStore(config, logger: logger)
+        // A shared store is led by one instance at a time (SPEC §15): wait for the lead before anything runs.
+        var leadership: LeadershipService?
+        if let postgres = store as? PostgresStore {
+            let lease = config.ha.failover * (2.0 / 3.0)
+            let instance = config.ha.instance ?? "\(ProcessInfo.processInfo.hostName)/\(getpid())"
+            let term = try await LeadershipService.waitToLead(
+                store: postgres, instance: instance, lease: lease, failover: config.ha.failover, logger: logger,
+                notifier: notifier)
+            leadership = LeadershipService(store: postgres, lease: lease, logger: logger, notifier: notifier)
+            hooks.addStatus { "leader (term \(term))" }
+            board.ready("leadership", detail: "leader of \(storeAddress) under term \(term) as \(instance)")
+        }
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         metrics.quarantined.increment(by: restored.quarantined)
         let regexTimeouts = metrics.sourceGauge(
@@ -85,6 +97,8 @@ public struct Daemon: Sendable {
                     service: service, successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: critical ? .gracefullyShutdownGroup : .ignore))
         }
+        // The lead first: it is given up last, after the pipeline's final commit.
+        if let leadership { add(leadership) }
         // Outputs first: the pipeline stops last, after every source has handed in what it had.
         add(PipelineService(pipeline: pipeline))
         add(
@@ -147,7 +161,12 @@ public struct Daemon: Sendable {
                             + "make it readable by the incidentd user")
                 }
             }
-            return (try await PostgresStore(url: url, password: password, logger: logger), url.display)
+            // A session stopped mid-transaction is ended after a quarter of the lease, so its locks cannot hold
+            // a takeover back for longer.
+            let lease = config.ha.failover * (2.0 / 3.0)
+            let store = try await PostgresStore(
+                url: url, password: password, idleTransactionTimeout: max(.seconds(1), lease / 4), logger: logger)
+            return (store, url.display)
         }
     }
 }

@@ -111,14 +111,23 @@ struct DeliveryService: Service {
         // The row was read before this attempt: an acknowledgement may have cancelled it since (it waited in the
         // backlog for a slot, or the pass read it just before the commit). A store that cannot say is no reason
         // to hold a page back.
-        if (try? await store.isPending(outbox: entry.id)) == false {
-            logger.info(
-                "notification cancelled before its attempt; not sent",
-                metadata: [
-                    "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)", "key": "\(n.idempotencyKey)",
-                ])
+        // A deposed leader (SPEC §15) is the exception: the new leader sends the page, this one must not.
+        do {
+            if try await store.isPending(outbox: entry.id) == false {
+                logger.info(
+                    "notification cancelled before its attempt; not sent",
+                    metadata: [
+                        "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)",
+                        "key": "\(n.idempotencyKey)",
+                    ])
+                return false
+            }
+        } catch let error as StoreError where error.code == .deposed {
+            logger.warning(
+                "not sent: this instance no longer leads the store",
+                metadata: ["incident": "\(Incident.id(n.incident))", "key": "\(n.idempotencyKey)"])
             return false
-        }
+        } catch {}
         let attempt = entry.attempts + 1
         guard let target = notifiers.target(n.notifier) else {
             let failure = DeliveryFailure(

@@ -137,8 +137,10 @@ extension PostgresStore: OutboxStore {
         try await insertTimeline(incident: item.entry.notification.incident, item.line, on: connection)
     }
 
+    /// Fenced like a write: a deposed leader (stopped, then resumed after another took over) learns it here,
+    /// just before it would send a page, and sends nothing.
     public func isPending(outbox id: Int64) async throws -> Bool {
-        try await read("read the outbox of") { connection in
+        try await write("read the outbox of") { connection in
             try await self.outboxState(id, on: connection) == "pending"
         }
     }

@@ -155,7 +155,21 @@ extension PostgresStore {
             CREATE INDEX kb_articles_rule ON kb_articles(rule);
             CREATE INDEX kb_articles_search ON kb_articles USING GIN (search);
             """
-        )
+        ),
+        // v2: leadership (SPEC §15). One row: who leads, under which term, until when (the database's clock). A
+        // term only grows; every write of a leader checks it (`FOR SHARE`, so a takeover waits for that write).
+        (
+            2,
+            """
+            CREATE TABLE incidentd_leader (
+                id BIGINT PRIMARY KEY CHECK (id = 1),
+                holder TEXT NOT NULL,
+                term BIGINT NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL
+            );
+            INSERT INTO incidentd_leader (id, holder, term, expires_at) VALUES (1, '', 0, '-infinity');
+            """
+        ),
     ]
 
     /// The statements of a migration: its text cut after each `;` that ends a line.

@@ -17,6 +17,8 @@ public final class PostgresStore: IncidentStore, Sendable {
     let client: PostgresClient
     let runner: Task<Void, Never>
     let logger: Logger
+    /// The term this store writes under when it leads (`acquireLeadership`); none until then.
+    let fence = Fence()
 
     /// The advisory lock (transaction scope) that orders event commits, and the one that serialises migrations.
     /// Both are 64-bit keys in `pg_advisory_*`'s single-key space; "incidentd" in ASCII, and a neighbour.
@@ -26,7 +28,15 @@ public final class PostgresStore: IncidentStore, Sendable {
     /// Connects to the database at `url` (with `password`, which overrides one in the URL), brings the schema up
     /// to date, and returns the store. Fails with a `StoreError` saying what to do when the server cannot be
     /// reached, refuses the login, or holds a newer schema.
-    public init(url: PostgresURL, password: String? = nil, maximumConnections: Int = 8, logger: Logger) async throws {
+    ///
+    /// `idleTransactionTimeout` is PostgreSQL's `idle_in_transaction_session_timeout` for this store's sessions:
+    /// a process stopped in the middle of a transaction (SIGSTOP, a frozen VM) holds its locks, the share lock on
+    /// the lease row among them, and would keep a standby from taking over; the server ends such a session after
+    /// this long.
+    public init(
+        url: PostgresURL, password: String? = nil, maximumConnections: Int = 8,
+        idleTransactionTimeout: Duration = .seconds(5), logger: Logger
+    ) async throws {
         address = url.display
         self.logger = logger
         let secret = password ?? url.password
@@ -60,9 +70,11 @@ public final class PostgresStore: IncidentStore, Sendable {
         }
         configuration.options.maximumConnections = max(2, maximumConnections)
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.additionalStartupParameters = [("application_name", "incidentd")]
+        let idle = String(max(100, Self.microseconds(idleTransactionTimeout) / 1000))
+        let parameters = [("application_name", "incidentd"), ("idle_in_transaction_session_timeout", idle)]
+        configuration.options.additionalStartupParameters = parameters
         direct.options.connectTimeout = .seconds(10)
-        direct.options.additionalStartupParameters = [("application_name", "incidentd")]
+        direct.options.additionalStartupParameters = parameters
         // The pool retries a failed connection forever, logging each try: its log is kept to warnings, and the
         // store's own errors say what went wrong.
         var quiet = logger
@@ -100,11 +112,17 @@ public final class PostgresStore: IncidentStore, Sendable {
         runner.cancel()
     }
 
-    /// Runs `body` in one transaction, turning database errors into `StoreError`s.
-    func write<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` in one transaction, turning database errors into `StoreError`s. When this store leads, the
+    /// transaction first checks its term (`fenced`), so a deposed leader writes nothing.
+    func write<T: Sendable>(
+        _ doing: String, fenced: Bool = true, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        // Past its own deadline a leader writes nothing, and does not wait for the database to say so.
+        if fenced { try checkDeadline() }
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection)
+                if fenced { try await self.checkFence(on: connection) }
+                return try await body(connection)
             }
         } catch let error as StoreError {
             throw error

@@ -46,7 +46,7 @@ import Testing
                     for b in 0..<batches {
                         let events = (0...(b % 3)).map { sampleEvent(host: "w\(w)-b\(b)-\($0)", at: Int64(b)) }
                         let ids = try await store.commit(StoreBatch(events: events, at: t(Int64(b))))
-                        _ = progress.committed.withLock { $0.formUnion(ids) }
+                        progress.committed.withLock { $0.formUnion(ids) }
                     }
                     return []
                 }
@@ -109,6 +109,63 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         for store in stores { store.close() }
-        #expect(try cluster.psql("SELECT COUNT(*) FROM incidentd_schema", database: database) == "1\n")
+        #expect(
+            try cluster.psql(
+                "SELECT string_agg(version::TEXT, ',' ORDER BY version) FROM incidentd_schema", database: database)
+                == "1,2\n", "each step applied once")
+    }
+
+    /// The lease and its fencing, driven directly: the database's clock is moved by expiring the row.
+    @Test func aNewTermFencesTheOldLeadersWritesAndPages() async throws {
+        let cluster = try PostgresCluster.start()
+        let database = try cluster.makeDatabase()
+        let first = try await Self.open(cluster, database)
+        let second = try await Self.open(cluster, database)
+        defer {
+            first.close()
+            second.close()
+        }
+        #expect(try await first.leadership() == nil)
+        #expect(try await first.acquireLeadership(instance: "a", lease: .seconds(60)) == 1)
+        #expect(try await second.acquireLeadership(instance: "b", lease: .seconds(60)) == nil, "a holds it")
+        #expect(try await first.leadership() == LeaderLease(holder: "a", term: 1, expired: false))
+        _ = try await first.commit(StoreBatch(events: [sampleEvent()], notifications: [page(1)], at: t(1)))
+        let row = try #require(try await first.dueOutbox(before: .distantFuture).first)
+        #expect(try await first.isPending(outbox: row.id))
+        #expect(try await first.renewLeadership(lease: .seconds(60)))
+
+        // a's lease runs out (a stopped process): b takes over under term 2.
+        try cluster.psql("UPDATE incidentd_leader SET expires_at = now() - INTERVAL '1 second'", database: database)
+        #expect(try await second.acquireLeadership(instance: "b", lease: .seconds(60)) == 2)
+        func isDeposed(_ error: any Error) -> Bool { (error as? StoreError)?.code == .deposed }
+        await #expect(
+            performing: { _ = try await first.commit(StoreBatch(events: [sampleEvent()], at: t(2))) },
+            throws: isDeposed)
+        await #expect(performing: { _ = try await first.isPending(outbox: row.id) }, throws: isDeposed)
+        #expect(try await first.renewLeadership(lease: .seconds(60)) == false)
+        #expect(!first.leads)
+        #expect(try await first.eventCount() == 1, "the refused commit wrote nothing")
+        _ = try await second.commit(StoreBatch(events: [sampleEvent()], at: t(3)))
+        #expect(try await second.isPending(outbox: row.id))
+
+        // A graceful stop gives the lease up at once.
+        try await second.releaseLeadership()
+        #expect(try await first.acquireLeadership(instance: "a", lease: .seconds(60)) == 3)
+    }
+
+    @Test func aLeaderPastItsOwnDeadlineWritesNothingWithoutAskingTheDatabase() async throws {
+        try await withStore(.postgres) { store, _ in
+            let postgres = try #require(store as? PostgresStore)
+            // A lease of a millisecond: the local deadline (0.9 ms after the request was sent) has passed when the
+            // acquisition returns.
+            #expect(try await postgres.acquireLeadership(instance: "a", lease: .milliseconds(1)) == 1)
+            #expect(!postgres.leads)
+            await #expect {
+                _ = try await store.commit(StoreBatch(events: [sampleEvent()], at: t(1)))
+            } throws: { error in
+                (error as? StoreError)?.code == .deposed && "\(error)".contains("ran out")
+            }
+            #expect(try await store.eventCount() == 0)
+        }
     }
 }
