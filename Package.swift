@@ -157,8 +157,9 @@ let package = Package(
             name: "incidentctl",
             dependencies: [
                 "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentIngest", "IncidentEngine", "IncidentClient",
-                "IncidentAccess",
+                "IncidentAccess", "IncidentStore", "IncidentPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict

@@ -227,4 +227,49 @@ import Testing
         #expect(Self.pages(first, second) == ["INC-1": 1, "INC-2": 1], "nothing was paged twice")
         #expect(second.signal(SIGTERM) == 0, "\(second.log())")
     }
+
+    @Test func aSingleHostsHistoryMovesIntoPostgreSQLWithStoreCopy() async throws {
+        let single = try RunningDaemon(rules: daemonRules)
+        let client = try LineClient(path: single.ingestSocket)
+        client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
+        client.send(alertLine(["alertname": "HostDown", "host": "web1"]))
+        #expect((0..<2).map { _ in jsonObject(client.readLine() ?? "")["ok"] as? Bool } == [true, true])
+        #expect(try single.ctl("ack", "INC-2", "--by", "ann", "--note", "on it").status == 0)
+        try await waitUntil("both were paged") { Self.pages(single) == ["INC-1": 1, "INC-2": 1] }
+        let saved = try single.ctl("review", "INC-1", "--save", "--by", "ann")
+        #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
+        #expect(single.signal(SIGTERM) == 0, "\(single.log())")
+
+        let (cluster, name, yaml) = try Self.database()
+        let copy = try CLI.run(
+            "incidentctl", ["store", "copy", "--from", "sqlite:" + single.database, "--to", cluster.url(name)])
+        #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")
+        #expect(copy.stdout.contains("2 incidents"), "\(copy.stdout)")
+        let again = try CLI.run(
+            "incidentctl", ["store", "copy", "--from", "sqlite:" + single.database, "--to", cluster.url(name)])
+        #expect(again.status == 1 && again.stderr.contains("copy into an empty database"), "\(again.stderr)")
+
+        let moved = try RunningDaemon(rules: daemonRules, extra: yaml)
+        let show = jsonObject(try moved.ctl("show", "INC-2", "--json").stdout)
+        #expect(show["state"] as? String == "acknowledged")
+        #expect(show["acknowledged_by"] as? String == "ann")
+        let next = try LineClient(path: moved.ingestSocket)
+        next.send(alertLine(["alertname": "DiskFull", "host": "db1", "mount": "/var"]))
+        #expect(jsonObject(next.readLine() ?? "")["incidents"] as? [String] == ["INC-1"], "the engine's state moved")
+        next.send(alertLine(["alertname": "HostDown", "host": "web2"]))
+        #expect(jsonObject(next.readLine() ?? "")["incidents"] as? [String] == ["INC-3"], "numbers carry on")
+        try await waitUntil("INC-3 was paged") { Self.pages(moved)["INC-3"] == 1 }
+        #expect(Self.pages(moved) == ["INC-3": 1], "the delivered pages moved as delivered: none is sent again")
+        let search = try moved.ctl("kb", "search", "disk")
+        #expect(search.stdout.contains("inc-1-disk-full-on-db1"), "\(search.stdout)\(search.stderr)")
+        #expect(moved.signal(SIGTERM) == 0, "\(moved.log())")
+    }
+
+    @Test func storeCopyRefusesWhatItCannotDo() throws {
+        let missing = try CLI.run(
+            "incidentctl", ["store", "copy", "--from", "sqlite:/nonexistent/x.sqlite", "--to", "postgres://a@b/c"])
+        #expect(missing.status == 1 && missing.stderr.contains("no SQLite store"), "\(missing.stderr)")
+        let badURL = try CLI.run("incidentctl", ["store", "copy", "--from", "sqlite:/x", "--to", "mysql://a@b/c"])
+        #expect(badURL.status == 2 && badURL.stderr.contains("--to"), "\(badURL.stderr)")
+    }
 }
