@@ -161,11 +161,11 @@ public struct Daemon: Sendable {
                             + "make it readable by the incidentd user")
                 }
             }
-            // A session stopped mid-transaction is ended after a quarter of the lease, so its locks cannot hold
-            // a takeover back for longer.
-            let lease = config.ha.failover * (2.0 / 3.0)
+            // A session stopped mid-transaction is ended after a third of the failover (the time left after the
+            // lease), so its locks cannot hold a takeover back past the failover.
             let store = try await PostgresStore(
-                url: url, password: password, idleTransactionTimeout: max(.seconds(1), lease / 4), logger: logger)
+                url: url, password: password, idleTransactionTimeout: max(.seconds(1), config.ha.failover / 3),
+                logger: logger)
             return (store, url.display)
         }
     }

@@ -35,7 +35,7 @@ public final class PostgresStore: IncidentStore, Sendable {
     /// this long.
     public init(
         url: PostgresURL, password: String? = nil, maximumConnections: Int = 8,
-        idleTransactionTimeout: Duration = .seconds(5), logger: Logger
+        idleTransactionTimeout: Duration = .seconds(60), logger: Logger
     ) async throws {
         address = url.display
         self.logger = logger

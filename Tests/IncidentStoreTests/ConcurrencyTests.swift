@@ -23,7 +23,8 @@ import Testing
                 }
                 group.addTask {
                     var lastSeen = 0
-                    while lastSeen < batches {
+                    // Ends with the writer too: when it fails, the group cancels this task.
+                    while lastSeen < batches && !Task.isCancelled {
                         // Each read sees a whole number of batches: counts never go backwards and never split.
                         let count = try await store.eventCount()
                         #expect(count >= lastSeen)

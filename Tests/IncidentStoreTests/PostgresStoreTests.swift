@@ -60,7 +60,7 @@ import Testing
                     let page = try await first.events(after: last, limit: 7)
                     seen += page.map(\.id)
                     if let id = page.last?.id { last = id }
-                    if page.isEmpty && finished { break }
+                    if page.isEmpty && finished || Task.isCancelled { break }
                 }
                 return seen
             }
@@ -166,6 +166,47 @@ import Testing
                 (error as? StoreError)?.code == .deposed && "\(error)".contains("ran out")
             }
             #expect(try await store.eventCount() == 0)
+        }
+    }
+
+    /// The server ends every session of the store (a restart, a failover of the database, an idle timeout): the
+    /// next calls fail or succeed, but none hangs, and the store works again without being reopened.
+    @Test func theStoreRecoversWhenTheServerEndsItsSessions() async throws {
+        try await withStore(.postgres) { store, probe in
+            _ = try await store.commit(StoreBatch(events: [sampleEvent()], at: t(1)))
+            let database = try #require(probe.database)
+            try probe.cluster?.psql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' "
+                    + "AND pid <> pg_backend_pid()")
+            var committed = 0
+            // Each attempt gets a deadline: a call that never returns fails the test instead of hanging the run.
+            for attempt in 1...20 where committed < 3 {
+                let result = try await withThrowingTaskGroup(of: Bool?.self) { group in
+                    group.addTask {
+                        do {
+                            _ = try await store.commit(StoreBatch(events: [sampleEvent(at: Int64(attempt))], at: t(2)))
+                            return true
+                        } catch let error as StoreError {
+                            #expect(error.code == .unavailable, "\(error)")
+                            return false
+                        }
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(60))
+                        return nil
+                    }
+                    let first = try await group.next() ?? nil
+                    group.cancelAll()
+                    return first
+                }
+                guard let outcome = result else {
+                    Issue.record("a commit after the sessions ended did not return in 60 s")
+                    return
+                }
+                if outcome { committed += 1 }
+            }
+            #expect(committed == 3, "the store commits again")
+            #expect(try await store.eventCount() == 4)
         }
     }
 }
