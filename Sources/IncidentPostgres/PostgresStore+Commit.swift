@@ -64,7 +64,8 @@ extension PostgresStore {
                     sql.bind(Int64(i.number)), sql.bind(i.title), sql.bind(i.kind.rawValue), sql.bind(i.state.rawValue),
                     sql.bind(i.impact.rawValue), sql.bind(i.urgency.rawValue), sql.bind(i.priority.rawValue),
                     sql.bind(i.rule), sql.bind(i.groupKey), sql.bind(i.labels.jsonText), sql.bind(Int64(i.alerts)),
-                    sql.bind(Int64(i.events)), sql.bind(i.flapping), sql.bind(i.escalation.map(escalationText)),
+                    sql.bind(Int64(i.events)), sql.bind(i.flapping),
+                    sql.bind(i.escalation.map { EscalationColumn($0).jsonText }),
                     sql.bind(i.openedAt.microseconds), sql.bind(i.acknowledgedAt?.microseconds),
                     sql.bind(i.acknowledgedBy), sql.bind(i.resolvedAt?.microseconds),
                     sql.bind(i.closedAt?.microseconds),
@@ -223,14 +224,6 @@ extension PostgresStore {
             "\(sql.bind(Int64(incident))), \(sql.bind(entry.at.microseconds)), \(sql.bind(entry.type)), "
             + "\(sql.bind(entry.detail))) ON CONFLICT DO NOTHING"
         try await connection.run(sql, logger: logger)
-    }
-
-    func escalationText(_ escalation: Incident.Escalation) -> String {
-        // The same JSON text as the SQLite store's column.
-        let step = escalation.step.map(String.init) ?? "null"
-        let next = escalation.nextAt.map { String($0.microseconds) } ?? "null"
-        return "{\"next_at\":\(next),\"policy\":\(Labels.jsonString(escalation.policy)),"
-            + "\"round\":\(escalation.round),\"step\":\(step)}"
     }
 }
 

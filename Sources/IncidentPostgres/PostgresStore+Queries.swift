@@ -254,22 +254,8 @@ extension PostgresStore {
     }
 
     func decodeEscalation(_ text: String) throws -> Incident.Escalation {
-        struct Column: Decodable {
-            var policy: String
-            var step: Int?
-            var round: Int
-            var nextAt: Int64?
-
-            enum CodingKeys: String, CodingKey {
-                case policy, step, round
-                case nextAt = "next_at"
-            }
-        }
         do {
-            let column = try JSONDecoder().decode(Column.self, from: Data(text.utf8))
-            return Incident.Escalation(
-                policy: column.policy, step: column.step, round: column.round,
-                nextAt: column.nextAt.map(Timestamp.init(microseconds:)))
+            return try JSONDecoder().decode(EscalationColumn.self, from: Data(text.utf8)).escalation
         } catch {
             throw corrupt("incidents", "escalation", text)
         }
