@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import Synchronization
 import TestSupport
 import Testing
@@ -306,4 +307,55 @@ func alertLine(_ labels: [String: String], annotations: [String: String] = [:], 
 
 func jsonObject(_ text: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+}
+
+/// Loads `daemon` from pipelining clients (`clients` connections, `perClient` alerts each, annotated `seq: C-I`),
+/// runs `during` meanwhile, and `kill -9`s it once a quarter of the alerts is acknowledged. Returns the
+/// acknowledged `seq`s once every client read its socket to the end (replies written before the kill count).
+func acknowledgedBeforeKillNine(
+    _ daemon: RunningDaemon, clients: Int, perClient: Int, during: () throws -> Void = {}
+) async throws -> Set<String> {
+    let acknowledged = Mutex<Set<String>>([])
+    let finished = Mutex<Int>(0)
+    let threads = (0..<clients).map { c in
+        Thread {
+            defer { finished.withLock { $0 += 1 } }
+            guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
+            // Writes run ahead of replies on their own thread, as a pipelining client would.
+            let writer = Thread {
+                for i in 0..<perClient {
+                    let line = alertLine(["alertname": "Load", "client": "c\(c)"], annotations: ["seq": "\(c)-\(i)"])
+                    if !client.send(line) { return }
+                }
+            }
+            writer.start()
+            for i in 0..<perClient {
+                guard let reply = client.readLine() else { return }
+                if jsonObject(reply)["ok"] as? Bool == true {
+                    _ = acknowledged.withLock { $0.insert("\(c)-\(i)") }
+                }
+            }
+        }
+    }
+    for thread in threads { thread.start() }
+    try during()
+    try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
+        acknowledged.withLock { $0.count } > clients * perClient / 4
+    }
+    daemon.signal(SIGKILL)
+    try await waitUntil("every client read to the end of its socket") { finished.withLock { $0 } == clients }
+    return acknowledged.withLock { $0 }
+}
+
+/// How many times each `seq` annotation is recorded among the store's events.
+func recordedSequences(_ store: any IncidentStore) async throws -> [String: Int] {
+    var seen: [String: Int] = [:]
+    var after: Int64 = 0
+    while true {
+        let page = try await store.events(after: after, limit: 10_000)
+        guard let last = page.last else { break }
+        for (_, event) in page { seen[event.annotations["seq"] ?? "", default: 0] += 1 }
+        after = last.id
+    }
+    return seen
 }

@@ -243,43 +243,14 @@ let daemonRules = """
         let daemon = try RunningDaemon(rules: daemonRules)
         let clients = 6
         let perClient = 4000
-        let acknowledged = Mutex<Set<String>>([])
-        let finished = Mutex<Int>(0)
-        let threads = (0..<clients).map { c in
-            Thread {
-                defer { finished.withLock { $0 += 1 } }
-                guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
-                // Writes run ahead of replies on their own thread, as a pipelining client would.
-                let writer = Thread {
-                    for i in 0..<perClient {
-                        let line = alertLine(
-                            ["alertname": "Load", "client": "c\(c)"], annotations: ["seq": "\(c)-\(i)"])
-                        if !client.send(line) { return }
-                    }
-                }
-                writer.start()
-                for i in 0..<perClient {
-                    guard let reply = client.readLine() else { return }
-                    if jsonObject(reply)["ok"] as? Bool == true {
-                        _ = acknowledged.withLock { $0.insert("\(c)-\(i)") }
-                    }
-                }
-            }
-        }
-        for thread in threads { thread.start() }
         // Spool files arrive during the run too.
         let new = daemon.spool.appendingPathComponent("new")
-        for i in 0..<40 {
-            let body = "[\(alertLine(["alertname": "SpoolLoad", "n": "\(i)"], annotations: ["seq": "spool-\(i)"]))]"
-            try body.write(to: new.appendingPathComponent("f\(i).json"), atomically: true, encoding: .utf8)
+        let ackedBeforeKill = try await acknowledgedBeforeKillNine(daemon, clients: clients, perClient: perClient) {
+            for i in 0..<40 {
+                let body = "[\(alertLine(["alertname": "SpoolLoad", "n": "\(i)"], annotations: ["seq": "spool-\(i)"]))]"
+                try body.write(to: new.appendingPathComponent("f\(i).json"), atomically: true, encoding: .utf8)
+            }
         }
-        try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
-            acknowledged.withLock { $0.count } > clients * perClient / 4
-        }
-        daemon.signal(SIGKILL)
-        // Replies the daemon wrote before it died may still sit in the sockets: each client reads up to EOF.
-        try await waitUntil("every client read to the end of its socket") { finished.withLock { $0 } == clients }
-        let ackedBeforeKill = acknowledged.withLock { $0 }
         #expect(ackedBeforeKill.count < clients * perClient, "the kill came after everything was sent")
 
         try daemon.start()
@@ -294,15 +265,7 @@ let daemonRules = """
         #expect(failedFiles.isEmpty)
         daemon.signal(SIGTERM)
 
-        var seen: [String: Int] = [:]
-        let store = try SQLiteStore(path: daemon.database)
-        var after: Int64 = 0
-        while true {
-            let page = try await store.events(after: after, limit: 10_000)
-            guard let last = page.last else { break }
-            for (_, event) in page { seen[event.annotations["seq"] ?? "", default: 0] += 1 }
-            after = last.id
-        }
+        let seen = try await recordedSequences(try SQLiteStore(path: daemon.database))
         let missing = ackedBeforeKill.filter { seen[$0] == nil }
         let duplicated = seen.filter { $0.value > 1 }
         #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing, e.g. \(missing.prefix(5))")

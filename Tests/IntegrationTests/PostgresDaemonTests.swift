@@ -80,49 +80,14 @@ import Testing
         let daemon = try RunningDaemon(rules: daemonRules, extra: yaml)
         let clients = 4
         let perClient = 2000
-        let acknowledged = Mutex<Set<String>>([])
-        let finished = Mutex<Int>(0)
-        let threads = (0..<clients).map { c in
-            Thread {
-                defer { finished.withLock { $0 += 1 } }
-                guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
-                let writer = Thread {
-                    for i in 0..<perClient {
-                        let line = alertLine(
-                            ["alertname": "Load", "client": "c\(c)"], annotations: ["seq": "\(c)-\(i)"])
-                        if !client.send(line) { return }
-                    }
-                }
-                writer.start()
-                for i in 0..<perClient {
-                    guard let reply = client.readLine() else { return }
-                    if jsonObject(reply)["ok"] as? Bool == true {
-                        _ = acknowledged.withLock { $0.insert("\(c)-\(i)") }
-                    }
-                }
-            }
-        }
-        for thread in threads { thread.start() }
-        try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
-            acknowledged.withLock { $0.count } > clients * perClient / 4
-        }
-        daemon.signal(SIGKILL)
-        try await waitUntil("every client read to the end of its socket") { finished.withLock { $0 } == clients }
-        let ackedBeforeKill = acknowledged.withLock { $0 }
+        let ackedBeforeKill = try await acknowledgedBeforeKillNine(daemon, clients: clients, perClient: perClient)
         #expect(ackedBeforeKill.count < clients * perClient, "the kill came after everything was sent")
 
         try daemon.start()
         daemon.signal(SIGTERM)
         let store = try await Self.store(cluster, name)
         defer { store.close() }
-        var seen: [String: Int] = [:]
-        var after: Int64 = 0
-        while true {
-            let page = try await store.events(after: after, limit: 10_000)
-            guard let last = page.last else { break }
-            for (_, event) in page { seen[event.annotations["seq"] ?? "", default: 0] += 1 }
-            after = last.id
-        }
+        let seen = try await recordedSequences(store)
         let missing = ackedBeforeKill.filter { seen[$0] == nil }
         let duplicated = seen.filter { $0.value > 1 }
         #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing, e.g. \(missing.prefix(5))")
