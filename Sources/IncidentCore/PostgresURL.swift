@@ -63,7 +63,10 @@ public struct PostgresURL: Sendable, Hashable {
         url.password = components.password
         guard !url.user.isEmpty else { return fail("the URL names no user; write postgres://USER@HOST/DATABASE") }
         // Percent-decoding may have made control characters, which would reach logs and error messages.
+        // The query's names and values are decoded too: `?host=/run/%C2%85x` is a socket directory with one.
+        let queryParts = (components.queryItems ?? []).flatMap { [("option", $0.name), ("option", $0.value ?? "")] }
         for (part, value) in [("user", url.user), ("host", components.host ?? ""), ("database", components.path)]
+            + queryParts
         where value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return fail("the URL's \(part) holds a control character")
         }

@@ -49,7 +49,8 @@ import Testing
         ("postgres://a@b:0/c", "port 0"), ("postgres://a@b/c/d", "'/'"), ("postgres://a@b/c?sslmode=maybe", "sslmode"),
         ("postgres://a@b/c?host=relative", "socket directory"), ("postgres://a@b/c?options=-c%20x", "not supported"),
         ("postgres://a%0A@b/c", "control character"), ("postgres://a@b/c d", "space"),
-        ("postgres://a@/c", "no host"),
+        ("postgres://a@/c", "no host"), ("postgres://a@/c?host=/run/%C2%85x", "control character"),
+        ("postgres://a@b/c?sslmode=%0Adisable", "control character"),
     ])
     func badURLsAreRefusedWithAReason(_ text: String, _ reason: String) {
         let message = problem(text)
