@@ -40,15 +40,27 @@ public struct Daemon: Sendable {
         let board = ReadinessBoard()
         let hooks = DaemonHooks()
         let (store, storeAddress) = try await Self.openStore(config, logger: logger)
-        // A shared store is led by one instance at a time (SPEC §15): wait for the lead before anything runs.
+        // A shared store is led by one instance at a time (SPEC §15): a standby's sources feed the relay until it
+        // takes the lead; then it starts as the leader.
         var leadership: LeadershipService?
+        var journalKey = JournalSource.positionKey
+        var relay: PostgresStore?
         if let postgres = store as? PostgresStore {
             let lease = config.ha.failover * (2.0 / 3.0)
             let instance = config.ha.instance ?? "\(ProcessInfo.processInfo.hostName)/\(getpid())"
-            let term = try await LeadershipService.waitToLead(
-                store: postgres, instance: instance, lease: lease, failover: config.ha.failover, logger: logger,
-                notifier: notifier)
+            // The cursor outlives the process: it is the host's (or the configured instance's), not the pid's.
+            journalKey = "\(JournalSource.positionKey):\(config.ha.instance ?? ProcessInfo.processInfo.hostName)"
+            let standby = Standby(
+                config: config, ruleSet: ruleSet, store: postgres, decoder: Self.decoder(config), instance: instance,
+                journalKey: journalKey, lease: lease, logger: logger, notifier: notifier)
+            guard let term = try await standby.run() else {
+                try? await postgres.releaseLeadership()
+                notifier.send("STATUS=stopped")
+                logger.notice("incidentd stopped (standby)")
+                return
+            }
             leadership = LeadershipService(store: postgres, lease: lease, logger: logger, notifier: notifier)
+            relay = postgres
             hooks.addStatus { "leader (term \(term))" }
             board.ready("leadership", detail: "leader of \(storeAddress) under term \(term) as \(instance)")
         }
@@ -64,10 +76,7 @@ public struct Daemon: Sendable {
             engine: restored.engine, store: store, metrics: metrics, logger: logger,
             subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() },
             incidentsChanged: { changes.bump() })
-        let decoder = PayloadDecoder(
-            maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
-            maxLabelValueBytes: config.limits.maxLabelValueBytes, maxLabelNameBytes: config.limits.maxLabelNameBytes,
-            maxAnnotationBytes: config.limits.maxAnnotationBytes)
+        let decoder = Self.decoder(config)
         logger.notice(
             "incidentd starting",
             metadata: [
@@ -115,10 +124,19 @@ public struct Daemon: Sendable {
             add(service)
         }
         for service in try DaemonParts.sources(
-            config: config, ruleSet: ruleSet, pipeline: pipeline, store: store, decoder: decoder, metrics: metrics,
-            board: board, hooks: hooks, logger: logger)
+            config: config, ruleSet: ruleSet, sink: pipeline, store: store, decoder: decoder, metrics: metrics,
+            board: board, hooks: hooks, logger: logger, journalKey: journalKey)
         {
             add(service)
+        }
+        if let relay {
+            add(
+                RelayFollower(
+                    store: relay, sink: CountingSink(inner: pipeline, metrics: metrics, source: "relay"),
+                    logger: logger,
+                    lag: metrics.sourceGauge(
+                        "incidentd_relay_lag",
+                        "Events the standbys committed to the relay that the leader has not taken yet.")))
         }
         add(
             StatusService(
@@ -133,6 +151,14 @@ public struct Daemon: Sendable {
         try await group.run()
         notifier.send("STATUS=stopped")
         logger.notice("incidentd stopped")
+    }
+
+    /// The payload decoder with the config's limits.
+    static func decoder(_ config: Configuration) -> PayloadDecoder {
+        PayloadDecoder(
+            maxPayloadBytes: config.limits.maxPayloadBytes, maxLabels: config.limits.maxLabels,
+            maxLabelValueBytes: config.limits.maxLabelValueBytes, maxLabelNameBytes: config.limits.maxLabelNameBytes,
+            maxAnnotationBytes: config.limits.maxAnnotationBytes)
     }
 
     /// Opens the store the config names, bringing its schema up to date; returns it with its address for logs

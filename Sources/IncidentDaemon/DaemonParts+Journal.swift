@@ -7,11 +7,12 @@ import Logging
 import ServiceLifecycle
 
 extension DaemonParts {
-    /// The journal source with its readiness, metrics, `STATUS=` counts and reload of derived matches.
+    /// The journal source with its readiness, metrics, `STATUS=` counts and reload of derived matches. Its cursor
+    /// is kept under `key`: `journal`, or `journal:INSTANCE` on a store that several instances share.
     static func journal(
-        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: any IncidentStore,
-        metrics: DaemonMetrics,
-        board: ReadinessBoard, hooks: DaemonHooks, logger: Logger
+        config: Configuration, ruleSet: RuleSet, sink pipeline: any EventSink, store: any IncidentStore,
+        metrics: DaemonMetrics, board: ReadinessBoard, hooks: DaemonHooks, logger: Logger,
+        key: String = JournalSource.positionKey
     ) -> any Service {
         let location: JournalSourceConfiguration.Location = config.journal.directory.map { .directory($0) } ?? .local
         let explicit = !config.journal.matches.isEmpty
@@ -22,9 +23,11 @@ extension DaemonParts {
         let detail = location.description
         board.problem("journal", "not open yet")
         let source = JournalSource(
-            configuration: configuration, sink: CountingSink(inner: pipeline, metrics: metrics, source: "journal"),
+            configuration: configuration,
+            sink: CountingSink(
+                inner: pipeline, metrics: metrics, source: "journal", positionKeys: [JournalSource.positionKey: key]),
             logger: logger,
-            storedCursor: { try await store.sourcePosition(JournalSource.positionKey) },
+            storedCursor: { try await store.sourcePosition(key) },
             onHealth: { health in
                 board.ready("journal", detail: detail)
                 if case .unavailable(let message) = health { board.problem("journal", message) }

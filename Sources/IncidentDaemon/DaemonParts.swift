@@ -133,8 +133,9 @@ enum DaemonParts {
     }
 
     static func sources(
-        config: Configuration, ruleSet: RuleSet, pipeline: IngestPipeline, store: any IncidentStore,
-        decoder: PayloadDecoder, metrics: DaemonMetrics, board: ReadinessBoard, hooks: DaemonHooks, logger: Logger
+        config: Configuration, ruleSet: RuleSet, sink pipeline: any EventSink, store: any IncidentStore,
+        decoder: PayloadDecoder, metrics: DaemonMetrics, board: ReadinessBoard, hooks: DaemonHooks, logger: Logger,
+        journalKey: String = JournalSource.positionKey
     ) throws -> [any Service] {
         var services: [any Service] = []
         if config.spool.enabled {
@@ -166,8 +167,8 @@ enum DaemonParts {
         if config.journal.enabled {
             services.append(
                 journal(
-                    config: config, ruleSet: ruleSet, pipeline: pipeline, store: store, metrics: metrics, board: board,
-                    hooks: hooks, logger: logger))
+                    config: config, ruleSet: ruleSet, sink: pipeline, store: store, metrics: metrics, board: board,
+                    hooks: hooks, logger: logger, key: journalKey))
         }
         if config.socket.enabled {
             let socket = SocketSource(

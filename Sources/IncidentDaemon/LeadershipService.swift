@@ -30,7 +30,7 @@ struct LeadershipService: Service {
                 if let term = try await store.acquireLeadership(instance: instance, lease: lease) {
                     logger.notice(
                         "leading the store", metadata: ["term": "\(term)", "instance": "\(instance)"])
-                    notifier.status("leader (term \(term)) of \(store.address); starting")
+                    notifier.status("took the lead (term \(term)) of \(store.address); starting")
                     return term
                 }
                 let current = try await store.leadership()

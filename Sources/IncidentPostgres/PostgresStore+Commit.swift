@@ -16,38 +16,12 @@ extension PostgresStore {
         // whose rollback leaves no gap) are larger than those of every transaction that committed before, and
         // smaller than those of every later one. The checkpoint's `through_event` relies on it too.
         if !batch.events.isEmpty || batch.engineState != nil {
-            var lock = SQL("SELECT pg_advisory_xact_lock(")
-            lock.text += lock.bind(Self.commitOrderLock) + ")"
-            try await connection.run(lock, logger: logger)
+            try await lock(Self.commitOrderLock, on: connection)
         }
         var ids: [Int64] = []
         if !batch.events.isEmpty {
-            var draw = SQL("UPDATE incidentd_counters SET value = value + ")
-            draw.text += draw.bind(Int64(batch.events.count)) + " WHERE name = 'events' RETURNING value"
-            guard let row = try await connection.rows(draw, logger: logger).first else {
-                throw corrupt("incidentd_counters", "events", "(no row)")
-            }
-            let last: Int64 = try RowReader(row, "incidentd_counters", self).get("value")
-            ids = Array((last - Int64(batch.events.count) + 1)...last)
-            for chunk in chunks(Array(zip(ids, batch.events)), columns: 12) {
-                var sql = SQL(
-                    "INSERT INTO events (id, received_at, event_time, source, status, fingerprint, labels, "
-                        + "annotations, starts_at, ends_at, generator_url, acknowledges) VALUES ")
-                var rows: [String] = []
-                for (id, event) in chunk {
-                    let values = [
-                        sql.bind(id), sql.bind(event.receivedAt.microseconds), sql.bind(event.eventTime().microseconds),
-                        sql.bind(event.source.rawValue), sql.bind(event.status.rawValue),
-                        sql.bind(event.fingerprint.description), sql.bind(event.labels.jsonText),
-                        sql.bind(event.annotations.jsonText), sql.bind(event.startsAt?.microseconds),
-                        sql.bind(event.endsAt?.microseconds), sql.bind(event.generatorURL),
-                        sql.bind(event.acknowledges),
-                    ]
-                    rows.append("(" + values.joined(separator: ", ") + ")")
-                }
-                sql.text += rows.joined(separator: ", ")
-                try await connection.run(sql, logger: logger)
-            }
+            ids = try await drawIDs(batch.events.count, from: "events", on: connection)
+            try await insertEvents(Array(zip(ids, batch.events)), into: "events", on: connection)
         }
 
         // One upsert per key and statement: PostgreSQL refuses to update one row twice in a statement, and the
@@ -149,16 +123,62 @@ extension PostgresStore {
             try await connection.run(sql, logger: logger)
         }
 
-        if !batch.sourcePositions.isEmpty {
-            var sql = SQL("INSERT INTO source_positions (source, position) VALUES ")
-            let rows = batch.sourcePositions.sorted { $0.key < $1.key }.map { source, position in
-                "(\(sql.bind(source)), \(sql.bind(position)))"
+        try await upsertPositions(batch.sourcePositions, on: connection)
+        return ids
+    }
+
+    /// Takes a transaction-scoped advisory lock, held until the transaction ends.
+    func lock(_ key: Int64, on connection: PostgresConnection) async throws {
+        var sql = SQL("SELECT pg_advisory_xact_lock(")
+        sql.text += sql.bind(key) + ")"
+        try await connection.run(sql, logger: logger)
+    }
+
+    /// The next `count` ids of the counter `name`, under the row lock of the update (so in commit order when the
+    /// caller holds the counter's advisory lock too); a rollback gives them back.
+    func drawIDs(_ count: Int, from name: String, on connection: PostgresConnection) async throws -> [Int64] {
+        var draw = SQL("UPDATE incidentd_counters SET value = value + ")
+        draw.text += draw.bind(Int64(count)) + " WHERE name = " + draw.bind(name) + " RETURNING value"
+        guard let row = try await connection.rows(draw, logger: logger).first else {
+            throw corrupt("incidentd_counters", name, "(no row)")
+        }
+        let last: Int64 = try RowReader(row, "incidentd_counters", self).get("value")
+        return Array((last - Int64(count) + 1)...last)
+    }
+
+    /// Sets source positions (a journal cursor, a spool file's identity, the relay's last row).
+    func upsertPositions(_ positions: [String: String], on connection: PostgresConnection) async throws {
+        guard !positions.isEmpty else { return }
+        var sql = SQL("INSERT INTO source_positions (source, position) VALUES ")
+        let rows = positions.sorted { $0.key < $1.key }.map { "(\(sql.bind($0.key)), \(sql.bind($0.value)))" }
+        sql.text += rows.joined(separator: ", ") + " ON CONFLICT (source) DO UPDATE SET position = excluded.position"
+        try await connection.run(sql, logger: logger)
+    }
+
+    /// Inserts events under their ids into `events`, or into `incidentd_relay` with the instance that read them.
+    func insertEvents(
+        _ rows: [(Int64, Event)], into table: String, instance: String? = nil, on connection: PostgresConnection
+    ) async throws {
+        let extra = instance == nil ? "" : ", instance"
+        for chunk in chunks(rows, columns: 13) {
+            var sql = SQL(
+                "INSERT INTO \(table) (id, received_at, event_time, source, status, fingerprint, labels, "
+                    + "annotations, starts_at, ends_at, generator_url, acknowledges\(extra)) VALUES ")
+            var values: [String] = []
+            for (id, event) in chunk {
+                var row = [
+                    sql.bind(id), sql.bind(event.receivedAt.microseconds), sql.bind(event.eventTime().microseconds),
+                    sql.bind(event.source.rawValue), sql.bind(event.status.rawValue),
+                    sql.bind(event.fingerprint.description), sql.bind(event.labels.jsonText),
+                    sql.bind(event.annotations.jsonText), sql.bind(event.startsAt?.microseconds),
+                    sql.bind(event.endsAt?.microseconds), sql.bind(event.generatorURL), sql.bind(event.acknowledges),
+                ]
+                if let instance { row.append(sql.bind(instance)) }
+                values.append("(" + row.joined(separator: ", ") + ")")
             }
-            sql.text +=
-                rows.joined(separator: ", ") + " ON CONFLICT (source) DO UPDATE SET position = excluded.position"
+            sql.text += values.joined(separator: ", ")
             try await connection.run(sql, logger: logger)
         }
-        return ids
     }
 
     /// Inserts outbox rows, ignoring those whose (notifier, idempotency key) is already there.

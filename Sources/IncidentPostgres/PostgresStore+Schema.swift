@@ -170,6 +170,30 @@ extension PostgresStore {
             INSERT INTO incidentd_leader (id, holder, term, expires_at) VALUES (1, '', 0, '-infinity');
             """
         ),
+        // v3: the relay (SPEC §15, every instance ingests). A standby commits the events its own sources read here,
+        // with ids drawn like the events' (in commit order, without gaps); the leader takes them in id order into
+        // its pipeline, its position `relay` committed with them, and deletes what it has taken.
+        (
+            3,
+            """
+            CREATE TABLE incidentd_relay (
+                id BIGINT PRIMARY KEY,
+                instance TEXT NOT NULL,
+                received_at BIGINT NOT NULL,
+                event_time BIGINT NOT NULL,
+                source TEXT NOT NULL,
+                status TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                annotations TEXT NOT NULL,
+                starts_at BIGINT,
+                ends_at BIGINT,
+                generator_url TEXT,
+                acknowledges BOOLEAN NOT NULL DEFAULT FALSE
+            );
+            INSERT INTO incidentd_counters (name, value) VALUES ('relay', 0);
+            """
+        ),
     ]
 
     /// The statements of a migration: its text cut after each `;` that ends a line.

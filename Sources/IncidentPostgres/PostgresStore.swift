@@ -24,6 +24,9 @@ public final class PostgresStore: IncidentStore, Sendable {
     /// Both are 64-bit keys in `pg_advisory_*`'s single-key space; "incidentd" in ASCII, and a neighbour.
     static let commitOrderLock: Int64 = 0x696E_6369_6465_6E74
     static let migrationLock: Int64 = 0x696E_6369_6465_6E75
+    /// The advisory lock that orders relay commits (`relay`), apart from the events' so a standby's relay does not
+    /// wait for the leader's commits.
+    static let relayOrderLock: Int64 = 0x696E_6369_6465_6E76
 
     /// Connects to the database at `url` (with `password`, which overrides one in the URL), brings the schema up
     /// to date, and returns the store. Fails with a `StoreError` saying what to do when the server cannot be

@@ -25,8 +25,10 @@ import Testing
     /// The classic trap of a shared event log: ids from a sequence are not commit order, so a reader asking
     /// for `id > last` skips an event whose transaction drew its id early and committed late. Two stores (two
     /// instances, two pools) commit from eight tasks while a reader follows with `events(after:)`: it must see
-    /// every committed event exactly once, in increasing ids, with no gap.
-    @Test func aReaderFollowingConcurrentWritersNeverSkipsAnEvent() async throws {
+    /// every committed event exactly once, in increasing ids, with no gap. The same holds for the relay, which
+    /// standbys write and the leader follows.
+    @Test(arguments: ["events", "relay"])
+    func aReaderFollowingConcurrentWritersNeverSkipsAnEvent(_ log: String) async throws {
         let cluster = try PostgresCluster.start()
         let database = try cluster.makeDatabase()
         let first = try await Self.open(cluster, database)
@@ -45,7 +47,10 @@ import Testing
                     defer { progress.done.add(1, ordering: .sequentiallyConsistent) }
                     for b in 0..<batches {
                         let events = (0...(b % 3)).map { sampleEvent(host: "w\(w)-b\(b)-\($0)", at: Int64(b)) }
-                        let ids = try await store.commit(StoreBatch(events: events, at: t(Int64(b))))
+                        let ids =
+                            log == "relay"
+                            ? try await store.relay(events, positions: [:], from: "w\(w)")
+                            : try await store.commit(StoreBatch(events: events, at: t(Int64(b))))
                         progress.committed.withLock { $0.formUnion(ids) }
                     }
                     return []
@@ -57,9 +62,12 @@ import Testing
                 // Follows until every writer is done and one more read finds nothing new.
                 while true {
                     let finished = progress.done.load(ordering: .sequentiallyConsistent) == writers
-                    let page = try await first.events(after: last, limit: 7)
-                    seen += page.map(\.id)
-                    if let id = page.last?.id { last = id }
+                    let page =
+                        log == "relay"
+                        ? try await first.relayed(after: last, limit: 7).map { ($0.id, $0.event) }
+                        : try await first.events(after: last, limit: 7)
+                    seen += page.map(\.0)
+                    if let id = page.last?.0 { last = id }
                     if page.isEmpty && finished || Task.isCancelled { break }
                 }
                 return seen
@@ -112,7 +120,7 @@ import Testing
         #expect(
             try cluster.psql(
                 "SELECT string_agg(version::TEXT, ',' ORDER BY version) FROM incidentd_schema", database: database)
-                == "1,2\n", "each step applied once")
+                == "1,2,3\n", "each step applied once")
     }
 
     /// The lease and its fencing, driven directly: the database's clock is moved by expiring the row.

@@ -110,7 +110,7 @@ import Testing
         return count
     }
 
-    /// Waits for an instance's ingest socket: a standby opens its sources only once it leads.
+    /// Waits for an instance's ingest socket to take a connection.
     static func connect(_ daemon: RunningDaemon) async throws -> LineClient {
         var client: LineClient?
         try await waitUntil("the ingest socket of the new leader", timeout: .seconds(60)) {
@@ -127,7 +127,6 @@ import Testing
         #expect(first.notify.messages.contains { $0.contains("leader (term 1)") }, "\(first.notify.messages)")
         let second = try RunningDaemon(rules: daemonRules, extra: ha)
         #expect(second.notify.messages.contains { $0.contains("STATUS=standby:") }, "\(second.notify.messages)")
-        #expect(!FileManager.default.fileExists(atPath: second.ingestSocket), "a standby opens no source")
 
         let client = try LineClient(path: first.ingestSocket)
         client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
