@@ -20,6 +20,16 @@ public struct DaemonClient: Sendable {
             timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
     }
 
+    /// `GET /readyz`, ready or not (503).
+    public func readiness() async throws(DaemonClientError) -> APIResponse<DaemonReadiness> {
+        let data = try await send(.GET, "/readyz", body: nil, accepting: [503])
+        do {
+            return APIResponse(value: try JSONDecoder().decode(DaemonReadiness.self, from: data), body: data)
+        } catch {
+            throw DaemonClientError(.badResponse, "incidentd at \(socketPath) answered /readyz with \(error)")
+        }
+    }
+
     /// `GET /api/v1/incidents`.
     public func incidents(_ filter: IncidentFilter) async throws(DaemonClientError) -> APIResponse<[Incident]> {
         struct List: Decodable { var incidents: [Incident] }
@@ -96,7 +106,9 @@ public struct DaemonClient: Sendable {
 
     /// Sends a request and returns the body of a 2xx answer; an error answer becomes `.api` with the daemon's
     /// message, a failure to connect `.unreachable` with why.
-    func send(_ method: HTTPMethod, _ path: String, body: Data?) async throws(DaemonClientError) -> Data {
+    func send(_ method: HTTPMethod, _ path: String, body: Data?, accepting accepted: Set<Int> = [])
+        async throws(DaemonClientError) -> Data
+    {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw DaemonClientError(.unreachable, "cannot use \(socketPath) as a socket path")
         }
@@ -118,7 +130,7 @@ public struct DaemonClient: Sendable {
         } catch {
             throw diagnose(error)
         }
-        guard (200..<300).contains(status) else {
+        guard (200..<300).contains(status) || accepted.contains(status) else {
             struct ErrorBody: Decodable {
                 var error: String
                 var code: String
@@ -156,4 +168,11 @@ public struct DaemonClient: Sendable {
                 .unreachable, "cannot reach incidentd at \(socketPath): \(error.reason) — \(hint)")
         }
     }
+}
+
+/// What `GET /readyz` says: ready or not, each part's detail (the store, the sources, the lead) and problems.
+public struct DaemonReadiness: Decodable, Sendable {
+    public var ready: Bool
+    public var problems: [String: String]
+    public var details: [String: String]
 }

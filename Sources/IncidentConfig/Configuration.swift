@@ -78,7 +78,8 @@ public struct Configuration: Sendable {
         /// How long after the leader dies or loses the database another instance takes over (`ha.failover`).
         /// The leader's lease is two thirds of it; a leader that could not renew stops paging when it runs out.
         public var failover: Duration = .seconds(15)
-        /// This instance's name in the lease (`ha.instance`); default the host name and process id.
+        /// This instance's name in the lease, its relay rows and its journal cursor (`journal:NAME`) (`ha.instance`);
+        /// default the host name (and, in the lease, the process id).
         public var instance: String?
     }
 

@@ -45,6 +45,7 @@ public struct Daemon: Sendable {
         var leadership: LeadershipService?
         var journalKey = JournalSource.positionKey
         var relay: PostgresStore?
+        let relayLag = RelayLag()
         if let postgres = store as? PostgresStore {
             let lease = config.ha.failover * (2.0 / 3.0)
             let instance = config.ha.instance ?? "\(ProcessInfo.processInfo.hostName)/\(getpid())"
@@ -59,8 +60,12 @@ public struct Daemon: Sendable {
                 logger.notice("incidentd stopped (standby)")
                 return
             }
-            leadership = LeadershipService(store: postgres, lease: lease, logger: logger, notifier: notifier)
+            leadership = LeadershipService(
+                store: postgres, lease: lease, logger: logger, notifier: notifier, instance: instance,
+                relayLag: relayLag)
             relay = postgres
+            metrics.sourceGauge("incidentd_leader", "1 while this instance leads the shared store.").set(Int64(1))
+            metrics.sourceGauge("incidentd_term", "The term this instance leads the shared store under.").set(term)
             hooks.addStatus { "leader (term \(term))" }
             board.ready("leadership", detail: "leader of \(storeAddress) under term \(term) as \(instance)")
         }
@@ -136,7 +141,8 @@ public struct Daemon: Sendable {
                     logger: logger,
                     lag: metrics.sourceGauge(
                         "incidentd_relay_lag",
-                        "Events the standbys committed to the relay that the leader has not taken yet.")))
+                        "Events the standbys committed to the relay that the leader has not taken yet."),
+                    lagValue: relayLag))
         }
         add(
             StatusService(

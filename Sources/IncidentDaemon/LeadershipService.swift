@@ -17,6 +17,9 @@ struct LeadershipService: Service {
     let lease: Duration
     let logger: Logger
     let notifier: SystemdNotifier
+    /// This instance's name, under which it reports its role and the relay's lag with each renewal.
+    let instance: String
+    let relayLag: RelayLag
 
     /// Takes the lease, waiting as a standby while another instance holds it: `READY=1` with a standby status
     /// (so systemd does not time the start out) and a watchdog ping every pass. Returns the term.
@@ -34,6 +37,7 @@ struct LeadershipService: Service {
                     return term
                 }
                 let current = try await store.leadership()
+                try? await store.report(instance: instance, role: "standby", term: nil, relayLag: nil)
                 if let current, current != announced {
                     announced = current
                     logger.notice(
@@ -59,7 +63,14 @@ struct LeadershipService: Service {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 // Bounded: the pool waits for a connection as long as the database is down, and the deadline
                 // below must be checked all the same.
-                let renewed = await Self.within(interval) { try await store.renewLeadership(lease: lease) }
+                let renewed = await Self.within(interval) { [store, instance, relayLag] in
+                    let renewed = try await store.renewLeadership(lease: lease)
+                    if renewed {
+                        try? await store.report(
+                            instance: instance, role: "leader", term: store.term, relayLag: relayLag.value)
+                    }
+                    return renewed
+                }
                 switch renewed {
                 case .success(false): lost("another instance took over")
                 case .success(true): break
@@ -121,4 +132,13 @@ private final class ResultSlot<T: Sendable>: Sendable {
 struct StoreTimeout: Error, CustomStringConvertible {
     let limit: Duration
     var description: String { "the store did not answer within \(limit)" }
+}
+
+/// The relay rows the leader has not taken yet, as its `RelayFollower` last saw; reported with each renewal.
+final class RelayLag: Sendable {
+    private let events = Atomic<Int64>(0)
+
+    var value: Int64 { events.load(ordering: .relaxed) }
+
+    func set(_ value: Int64) { events.store(value, ordering: .relaxed) }
 }

@@ -17,6 +17,8 @@ struct RelayFollower: Service {
     let logger: Logger
     /// The rows the standbys committed and the leader has not yet: its replay lag, in events.
     let lag: Gauge
+    /// The same figure for the lease renewals, which record it in the store for `incidentctl status --store`.
+    let lagValue: RelayLag
     var batchSize = 512
     /// How long an idle relay is left before it is asked again: what a standby's event waits at most.
     var idle: Duration = .milliseconds(100)
@@ -48,7 +50,9 @@ struct RelayFollower: Service {
     /// Takes the next batch after `position`; returns its last id, or nil when there was none.
     func pass(after position: Int64) async throws -> Int64? {
         let rows = try await store.relayed(after: position, limit: batchSize)
-        lag.set(max(0, try await store.lastRelayed() - position))
+        let behind = max(0, try await store.lastRelayed() - position)
+        lag.set(behind)
+        lagValue.set(behind)
         guard let last = rows.last?.id else { return nil }
         try await take(rows.map(\.event), through: last)
         do {

@@ -170,7 +170,7 @@ extension PostgresStore {
             INSERT INTO incidentd_leader (id, holder, term, expires_at) VALUES (1, '', 0, '-infinity');
             """
         ),
-        // v3: the relay (SPEC §15, every instance ingests). A standby commits the events its own sources read here,
+        // v3: the relay (SPEC §15, every instance ingests), and the instances' last word on their role. A standby commits the events its own sources read here,
         // with ids drawn like the events' (in commit order, without gaps); the leader takes them in id order into
         // its pipeline, its position `relay` committed with them, and deletes what it has taken.
         (
@@ -192,6 +192,14 @@ extension PostgresStore {
                 acknowledges BOOLEAN NOT NULL DEFAULT FALSE
             );
             INSERT INTO incidentd_counters (name, value) VALUES ('relay', 0);
+            -- Each instance says what it is every pass of its lease loop, for `incidentctl status --store`.
+            CREATE TABLE incidentd_instances (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL,
+                term BIGINT,
+                relay_lag BIGINT,
+                seen_at TIMESTAMPTZ NOT NULL
+            );
             """
         ),
     ]

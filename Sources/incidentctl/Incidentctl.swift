@@ -16,7 +16,7 @@ struct Incidentctl: AsyncParsableCommand {
         subcommands: [
             RulesCommand.self, Replay.self, Send.self, List.self, Show.self, Ack.self, Resolve.self, Close.self,
             Reopen.self, Merge.self, Split.self, Note.self, Open.self, Report.self, Review.self, SilenceCommand.self,
-            OnCall.self, UserCommand.self, KnowledgeBaseCommand.self, StoreCommand.self,
+            OnCall.self, UserCommand.self, KnowledgeBaseCommand.self, StoreCommand.self, Status.self,
         ]
     )
 

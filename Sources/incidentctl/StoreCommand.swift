@@ -54,17 +54,7 @@ struct StoreCopy: AsyncParsableCommand {
             throw CommandFailure(message: "there is no SQLite store at \(sqlitePath)")
         }
         guard case .success(let url) = PostgresURL.parse(to) else { return }
-        var password: String?
-        if let passwordFile {
-            do {
-                password =
-                    try String(contentsOfFile: passwordFile, encoding: .utf8)
-                    .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            } catch {
-                throw CommandFailure(
-                    message: "cannot read the password file \(passwordFile): \(error.localizedDescription)")
-            }
-        }
+        let password = try passwordFile.map(Self.readPassword)
         var logger = Logger(label: "incidentctl")
         logger.logLevel = .error
         do {
@@ -79,6 +69,18 @@ struct StoreCopy: AsyncParsableCommand {
             print("copied \(sqlitePath) into \(url.display): " + summary.joined(separator: ", "))
         } catch let error as StoreError {
             throw CommandFailure(message: error.message)
+        }
+    }
+}
+
+extension StoreCopy {
+    /// The first line of a password file (`--password-file`), as the daemon reads `store.postgres.password_file`.
+    static func readPassword(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+                .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        } catch {
+            throw CommandFailure(message: "cannot read the password file \(path): \(error.localizedDescription)")
         }
     }
 }

@@ -63,6 +63,33 @@ struct PostgresRelayTests {
         try await waitUntil("the relay is pruned") {
             try cluster.psql("SELECT COUNT(*) FROM incidentd_relay", database: name) == "0\n"
         }
+
+        // Role, term and replay lag: from the store for every instance, from the leader's /readyz and metrics.
+        try await waitUntil("b reports that it leads", detail: standby.log()) {
+            try cluster.psql("SELECT role || ' ' || term FROM incidentd_instances WHERE name = 'b'", database: name)
+                == "leader 2\n"
+        }
+        let table = try standby.ctl("status", "--store", cluster.url(name))
+        #expect(table.status == 0, "\(table.stdout)\(table.stderr)")
+        #expect(table.stdout.hasPrefix("lease: b, term 2\n"), "\(table.stdout)")
+        let rows = table.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(rows.contains { $0.prefix(4) == ["b", "leader", "2", "0"] }, "b leads, nothing left to take: \(rows)")
+        #expect(rows.contains { $0.prefix(3) == ["a", "deposed", "1"] }, "a led under term 1: \(rows)")
+        let ready = try standby.ctl("status")
+        #expect(ready.status == 0, "\(ready.stdout)\(ready.stderr)")
+        #expect(ready.stdout.hasPrefix("ready\n") && ready.stdout.contains("under term 2 as b"), "\(ready.stdout)")
+        #expect(try standby.metric("incidentd_leader") == 1)
+        #expect(try standby.metric("incidentd_term") == 2)
+        #expect(try standby.metric("incidentd_relay_lag") == 0)
         #expect(standby.signal(SIGTERM) == 0, "\(standby.log())")
+    }
+
+    @Test func statusRefusesWhatItCannotUse() throws {
+        let bad = try CLI.run("incidentctl", ["status", "--store", "mysql://a@b/c"])
+        #expect(bad.status == 2 && bad.stderr.contains("scheme"), "\(bad.stderr)")
+        let stray = try CLI.run("incidentctl", ["status", "--password-file", "/nonexistent"])
+        #expect(stray.status == 2 && stray.stderr.contains("--store"), "\(stray.stderr)")
+        let down = try CLI.run("incidentctl", ["status", "--socket", "/nonexistent/control.sock"])
+        #expect(down.status == 1 && !down.stderr.isEmpty, "\(down.stderr)")
     }
 }
