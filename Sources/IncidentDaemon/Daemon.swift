@@ -194,10 +194,11 @@ public struct Daemon: Sendable {
                 }
             }
             // A session stopped mid-transaction is ended after a third of the failover (the time left after the
-            // lease), so its locks cannot hold a takeover back past the failover.
+            // lease), so its locks cannot hold a takeover back past the failover. A call that takes longer than the
+            // failover fails (the sender is told, and retries) instead of holding the pipeline.
             let store = try await PostgresStore(
                 url: url, password: password, idleTransactionTimeout: max(.seconds(1), config.ha.failover / 3),
-                logger: logger)
+                callTimeout: max(.seconds(5), config.ha.failover), logger: logger)
             return (store, url.display)
         }
     }

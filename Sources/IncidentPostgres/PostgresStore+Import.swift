@@ -12,11 +12,11 @@ extension PostgresStore {
     /// the rows copied per table.
     public func importStore(
         _ next:
-            @Sendable (_ table: String, _ columns: [String], _ after: Int64) async throws -> (
+            @escaping @Sendable (_ table: String, _ columns: [String], _ after: Int64) async throws -> (
                 rows: [[ColumnValue]], last: Int64
             )?
     ) async throws -> [String: Int] {
-        try await write("copy a store into") { connection in
+        try await write("copy a store into", unbounded: true) { connection in
             let held = try await connection.rows(
                 SQL(
                     "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM incidents) AS n, "

@@ -6,7 +6,7 @@ extension PostgresStore {
     public func incident(_ number: Int) async throws -> Incident? {
         var sql = SQL("SELECT * FROM incidents WHERE number = ")
         sql.text += sql.bind(Int64(number))
-        return try await read("read incident \(number) from") { connection in
+        return try await read("read incident \(number) from") { [sql] connection in
             try await connection.rows(sql, logger: self.logger).first.map(self.incident(from:))
         }
     }
@@ -175,7 +175,7 @@ extension PostgresStore {
             sql.bind(time.microseconds)
             + " AND id <= (SELECT COALESCE(MAX(through_event), 0) FROM engine_state) RETURNING 1) "
             + "SELECT COUNT(*) AS n FROM gone"
-        return try await write("purge old events from") { [sql] connection in
+        return try await write("purge old events from", unbounded: true) { [sql] connection in
             try await connection.rows(sql, logger: self.logger).first
                 .map { try RowReader($0, "events", self).int("n") } ?? 0
         }

@@ -3,6 +3,7 @@ import IncidentCore
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL store (SPEC §15): everything the SQLite store holds, in a database several incidentd instances
 /// may share. The same ports and the same semantics as `SQLiteStore`; the shared store tests run against both.
@@ -15,6 +16,8 @@ public final class PostgresStore: IncidentStore, Sendable {
     /// The URL without its password, for messages.
     public let address: String
     let client: PostgresClient
+    /// How long one call (a transaction, a read) may take before it fails as `unavailable`.
+    let callTimeout: Duration
     let runner: Task<Void, Never>
     let logger: Logger
     /// The term this store writes under when it leads (`acquireLeadership`); none until then.
@@ -38,9 +41,10 @@ public final class PostgresStore: IncidentStore, Sendable {
     /// this long.
     public init(
         url: PostgresURL, password: String? = nil, maximumConnections: Int = 8,
-        idleTransactionTimeout: Duration = .seconds(60), logger: Logger
+        idleTransactionTimeout: Duration = .seconds(60), callTimeout: Duration = .seconds(30), logger: Logger
     ) async throws {
         address = url.display
+        self.callTimeout = callTimeout
         self.logger = logger
         let secret = password ?? url.password
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -116,36 +120,73 @@ public final class PostgresStore: IncidentStore, Sendable {
     }
 
     /// Runs `body` in one transaction, turning database errors into `StoreError`s. When this store leads, the
-    /// transaction first checks its term (`fenced`), so a deposed leader writes nothing.
+    /// transaction first checks its term (`fenced`), so a deposed leader writes nothing. A call that does not end
+    /// within `callTimeout` fails as `unavailable` (`unbounded`: no limit, for a copy of a whole store).
     func write<T: Sendable>(
-        _ doing: String, fenced: Bool = true, _ body: (PostgresConnection) async throws -> T
+        _ doing: String, fenced: Bool = true, unbounded: Bool = false,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         // Past its own deadline a leader writes nothing, and does not wait for the database to say so.
         if fenced { try checkDeadline() }
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
+        return try await bounded(doing, limit: unbounded ? nil : callTimeout) { [client, logger] in
+            try await client.withTransaction(logger: logger) { connection in
                 if fenced { try await self.checkFence(on: connection) }
                 return try await body(connection)
             }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as PostgresTransactionError {
-            throw storeError(error.closureError ?? error.commitError ?? error.beginError ?? error, doing: doing)
-        } catch {
-            throw storeError(error, doing: doing)
         }
     }
 
-    /// Runs `body` on one pooled connection outside an explicit transaction (each statement its own).
-    func read<T: Sendable>(_ doing: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
+    /// Runs `body` on one pooled connection outside an explicit transaction (each statement its own), within
+    /// `callTimeout` as `write`.
+    func read<T: Sendable>(
+        _ doing: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await bounded(doing, limit: callTimeout) { [client] in
+            try await client.withConnection { connection in
                 try await body(connection)
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw storeError(error, doing: doing)
+        }
+    }
+
+    /// Runs `work` and maps its errors; past `limit` it fails as `unavailable` without waiting for `work`, which
+    /// is cancelled. The pool can hand out a connection the server has just ended, and a call on it may never
+    /// return (postgres-nio 1.33; the next calls get fresh connections): bounded, the store recovers instead of
+    /// hanging its caller, the pipeline and shutdown with it.
+    func bounded<T: Sendable>(
+        _ doing: String, limit: Duration?, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let result: Result<T, any Error>
+        if let limit {
+            let slot = ResultSlot<T>()
+            result = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    slot.set(continuation)
+                    let task = Task {
+                        do { slot.resume(.success(try await work())) } catch { slot.resume(.failure(error)) }
+                    }
+                    slot.onCancel { task.cancel() }
+                    Task {
+                        try? await Task.sleep(for: limit)
+                        task.cancel()
+                        slot.resume(.failure(CallTimeout(limit: limit)))
+                    }
+                }
+            } onCancel: {
+                slot.cancel()
+            }
+        } else {
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error as StoreError): throw error
+        case .failure(let error as CallTimeout):
+            throw StoreError(
+                .unavailable, store: address,
+                message: "cannot \(doing) the store \(address): it did not answer within \(error.limit)")
+        case .failure(let error as PostgresTransactionError):
+            throw storeError(error.closureError ?? error.commitError ?? error.beginError ?? error, doing: doing)
+        case .failure(let error): throw storeError(error, doing: doing)
         }
     }
 
@@ -206,5 +247,46 @@ public final class PostgresStore: IncidentStore, Sendable {
             .corrupt, store: address,
             message: "the store \(address) holds a value this build cannot read in \(table).\(column): "
                 + "\(value.prefix(200)); it was written by another program or version.")
+    }
+}
+
+/// A call to the database that did not end in time.
+struct CallTimeout: Error {
+    let limit: Duration
+}
+
+/// The first of a call's result and its deadline, handed to the waiting caller once.
+final class ResultSlot<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Result<T, any Error>, Never>?
+        var cancelWork: (@Sendable () -> Void)?
+        var cancelled = false
+    }
+
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Cancels the work when the caller is cancelled (now, if it already was).
+    func onCancel(_ cancel: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            state.cancelWork = cancel
+            return state.cancelled
+        }
+        if now { cancel() }
+    }
+
+    func cancel() {
+        let work = state.withLock { state -> (@Sendable () -> Void)? in
+            state.cancelled = true
+            return state.cancelWork
+        }
+        work?()
+    }
+
+    func resume(_ result: Result<T, any Error>) {
+        state.withLock { $0.continuation.take() }?.resume(returning: result)
     }
 }
