@@ -315,9 +315,21 @@ func jsonObject(_ text: String) -> [String: Any] {
 func acknowledgedBeforeKillNine(
     _ daemon: RunningDaemon, clients: Int, perClient: Int, during: () throws -> Void = {}
 ) async throws -> Set<String> {
+    try await acknowledgedAround(
+        clients: Array(repeating: daemon, count: clients), perClient: perClient, during: during
+    ) { _ = daemon.signal(SIGKILL) }
+}
+
+/// Loads the daemons from pipelining clients (one connection per element of `clients`, to that daemon's socket,
+/// `perClient` alerts each, annotated `seq: C-I`), runs `during` meanwhile, and `event` once a quarter of the
+/// alerts is acknowledged. Returns the acknowledged `seq`s once every client read its socket to the end or lost
+/// it.
+func acknowledgedAround(
+    clients: [RunningDaemon], perClient: Int, during: () throws -> Void = {}, _ event: () throws -> Void
+) async throws -> Set<String> {
     let acknowledged = Mutex<Set<String>>([])
     let finished = Mutex<Int>(0)
-    let threads = (0..<clients).map { c in
+    let threads = clients.enumerated().map { c, daemon in
         Thread {
             defer { finished.withLock { $0 += 1 } }
             guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
@@ -340,10 +352,12 @@ func acknowledgedBeforeKillNine(
     for thread in threads { thread.start() }
     try during()
     try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
-        acknowledged.withLock { $0.count } > clients * perClient / 4
+        acknowledged.withLock { $0.count } > clients.count * perClient / 4
     }
-    daemon.signal(SIGKILL)
-    try await waitUntil("every client read to the end of its socket") { finished.withLock { $0 } == clients }
+    try event()
+    try await waitUntil("every client read to the end of its socket", timeout: .seconds(120)) {
+        finished.withLock { $0 } == clients.count
+    }
     return acknowledged.withLock { $0 }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -26,6 +27,13 @@ public final class PostgresCluster: Sendable {
     /// The shared cluster, or a thrown error saying why it could not start.
     public static func start() throws -> PostgresCluster { try shared.get() }
 
+    /// A cluster of its own, for a test that stops or restarts the server: the shared one serves tests running
+    /// in parallel. Stopped and removed at exit like the shared one.
+    public static func makePrivate() throws -> PostgresCluster { try PostgresCluster() }
+
+    /// Every cluster this process started, stopped at exit.
+    private static let started = Mutex<[PostgresCluster]>([])
+
     private init() throws {
         guard let binaries = Self.findBinaries() else {
             throw PostgresClusterError(
@@ -50,9 +58,12 @@ public final class PostgresCluster: Sendable {
         port = try Self.freePort()
         try run(
             "initdb", ["-D", base + "/data", "-A", "trust", "-U", Self.user, "-E", "UTF8", "--locale=C", "--no-sync"])
-        // `shared` makes at most one cluster, so this registers once.
-        atexit { PostgresCluster.stopAll() }
         try restart()
+        let first = Self.started.withLock { clusters in
+            clusters.append(self)
+            return clusters.count == 1
+        }
+        if first { atexit { PostgresCluster.stopAll() } }
     }
 
     /// A fresh, empty database owned by the tests' user; returns its name.
@@ -163,9 +174,10 @@ public final class PostgresCluster: Sendable {
 
     /// Stops every cluster this process started and removes its directory (kept with INCIDENTD_KEEP_TEST_DIRS).
     private static func stopAll() {
-        guard case .success(let cluster) = shared else { return }
-        try? cluster.stop(immediate: true)
-        if !ScratchDirectory.keep { try? FileManager.default.removeItem(atPath: cluster.directory) }
+        for cluster in started.withLock({ $0 }) {
+            try? cluster.stop(immediate: true)
+            if !ScratchDirectory.keep { try? FileManager.default.removeItem(atPath: cluster.directory) }
+        }
     }
 }
 
