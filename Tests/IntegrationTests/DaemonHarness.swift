@@ -325,7 +325,7 @@ func acknowledgedBeforeKillNine(
 /// alerts is acknowledged. Returns the acknowledged `seq`s once every client read its socket to the end or lost
 /// it.
 func acknowledgedAround(
-    clients: [RunningDaemon], perClient: Int, during: () throws -> Void = {}, _ event: () throws -> Void
+    clients: [RunningDaemon], perClient: Int, during: () throws -> Void = {}, _ event: () async throws -> Void
 ) async throws -> Set<String> {
     let acknowledged = Mutex<Set<String>>([])
     let finished = Mutex<Int>(0)
@@ -354,7 +354,7 @@ func acknowledgedAround(
     try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
         acknowledged.withLock { $0.count } > clients.count * perClient / 4
     }
-    try event()
+    try await event()
     try await waitUntil("every client read to the end of its socket", timeout: .seconds(120)) {
         finished.withLock { $0 } == clients.count
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Thrown by `waitUntil` when its deadline passes: says what was awaited, for how long, and where.
 public struct WaitTimeout: Error, CustomStringConvertible {
     public let description: String
@@ -27,5 +29,14 @@ public func waitUntil(
                     + (more.isEmpty ? "" : "\n\(more)"))
         }
         try await Task.sleep(for: poll)
+    }
+}
+
+/// Runs blocking work (a child process and its wait, a socket read, a daemon's start) on a thread of its own and
+/// awaits it, so that the cooperative threads (two on a 2-core machine) keep serving the tests running beside
+/// this one. A test that blocks them for seconds stalls every other test's timers and polls.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
