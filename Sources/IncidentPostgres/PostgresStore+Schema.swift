@@ -176,21 +176,8 @@ extension PostgresStore {
         (
             3,
             """
-            CREATE TABLE incidentd_relay (
-                id BIGINT PRIMARY KEY,
-                instance TEXT NOT NULL,
-                received_at BIGINT NOT NULL,
-                event_time BIGINT NOT NULL,
-                source TEXT NOT NULL,
-                status TEXT NOT NULL,
-                fingerprint TEXT NOT NULL,
-                labels TEXT NOT NULL,
-                annotations TEXT NOT NULL,
-                starts_at BIGINT,
-                ends_at BIGINT,
-                generator_url TEXT,
-                acknowledges BOOLEAN NOT NULL DEFAULT FALSE
-            );
+            -- The events' columns (and primary key), so both tables keep one shape, plus the instance that read it.
+            CREATE TABLE incidentd_relay (LIKE events INCLUDING ALL, instance TEXT NOT NULL);
             INSERT INTO incidentd_counters (name, value) VALUES ('relay', 0);
             -- Each instance says what it is every pass of its lease loop, for `incidentctl status --store`.
             CREATE TABLE incidentd_instances (
