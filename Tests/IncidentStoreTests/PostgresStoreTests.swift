@@ -182,13 +182,14 @@ import Testing
 
     /// The server ends every session of the store (a restart, a failover of the database, an idle timeout): the
     /// next calls fail or succeed, but none hangs, and the store works again without being reopened.
-    /// The server ends every session of the store's database. The pool may then hand out a connection that is
-    /// already closed, and a call on it never returned (postgres-nio 1.33; found when this test hung the suite):
-    /// each call is bounded by the store's `callTimeout`, fails as `unavailable`, and later calls commit.
+    /// The pool may then hand out a connection that is already closed, and a call on it never returned
+    /// (postgres-nio 1.33; found when this test hung the suite): each call is bounded by the store's
+    /// `callTimeout`, fails as `unavailable`, and later calls commit. The limit is 10 s, not less: on a loaded
+    /// check machine an ordinary commit took more than 3 s, and the limit is not what this test measures.
     @Test func theStoreRecoversWhenTheServerEndsItsSessions() async throws {
         let cluster = try PostgresCluster.start()
         let database = try cluster.makeDatabase()
-        let store = try await Self.open(cluster, database, callTimeout: .seconds(3))
+        let store = try await Self.open(cluster, database, callTimeout: .seconds(10))
         defer { store.close() }
         _ = try await store.commit(StoreBatch(events: [sampleEvent()], at: t(1)))
         try cluster.psql(
@@ -205,7 +206,7 @@ import Testing
             }
             // Bounded: the call's limit, and a margin for a loaded machine.
             #expect(
-                ContinuousClock.now - started < .seconds(30), "attempt \(attempt) took \(ContinuousClock.now - started)"
+                ContinuousClock.now - started < .seconds(40), "attempt \(attempt) took \(ContinuousClock.now - started)"
             )
         }
         #expect(committed == 3, "the store commits again")
