@@ -63,7 +63,7 @@ struct LeadershipService: Service {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 // Bounded: the pool waits for a connection as long as the database is down, and the deadline
                 // below must be checked all the same.
-                let renewed = await Self.within(interval) { [store, instance, relayLag] in
+                let renewed = await withDeadline(interval) { [store, instance, relayLag] in
                     let renewed = try await store.renewLeadership(lease: lease)
                     if renewed {
                         try? await store.report(
@@ -91,25 +91,6 @@ struct LeadershipService: Service {
         }
     }
 
-    /// `body`'s result, or a timeout error when it takes longer than `limit`. The body runs in its own task and
-    /// is cancelled then, but not waited for: a call that ignores cancellation cannot hold this one.
-    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async
-        -> Result<T, any Error>
-    {
-        let slot = ResultSlot<T>()
-        return await withCheckedContinuation { continuation in
-            slot.continuation.withLock { $0 = continuation }
-            let work = Task {
-                do { slot.resume(.success(try await body())) } catch { slot.resume(.failure(error)) }
-            }
-            Task {
-                try? await Task.sleep(for: limit)
-                work.cancel()
-                slot.resume(.failure(StoreTimeout(limit: limit)))
-            }
-        }
-    }
-
     private func lost(_ why: String) -> Never {
         logger.critical(
             "lost the lead of the store; stopping at once so that nothing is paged twice",
@@ -117,21 +98,6 @@ struct LeadershipService: Service {
         notifier.send("STATUS=lost the lead: \(why)")
         exit(75)
     }
-}
-
-/// The first of two racing results, handed to a continuation once.
-private final class ResultSlot<T: Sendable>: Sendable {
-    let continuation = Mutex<CheckedContinuation<Result<T, any Error>, Never>?>(nil)
-
-    func resume(_ result: Result<T, any Error>) {
-        continuation.withLock { $0.take() }?.resume(returning: result)
-    }
-}
-
-/// A call to the store that did not return in time.
-struct StoreTimeout: Error, CustomStringConvertible {
-    let limit: Duration
-    var description: String { "the store did not answer within \(limit)" }
 }
 
 /// The relay rows the leader has not taken yet, as its `RelayFollower` last saw; reported with each renewal.

@@ -3,7 +3,6 @@ import IncidentCore
 import Logging
 import NIOSSL
 import PostgresNIO
-import Synchronization
 
 /// The PostgreSQL store (SPEC §15): everything the SQLite store holds, in a database several incidentd instances
 /// may share. The same ports and the same semantics as `SQLiteStore`; the shared store tests run against both.
@@ -157,30 +156,14 @@ public final class PostgresStore: IncidentStore, Sendable {
     ) async throws -> T {
         let result: Result<T, any Error>
         if let limit {
-            let slot = ResultSlot<T>()
-            result = await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    slot.set(continuation)
-                    let task = Task {
-                        do { slot.resume(.success(try await work())) } catch { slot.resume(.failure(error)) }
-                    }
-                    slot.onCancel { task.cancel() }
-                    Task {
-                        try? await Task.sleep(for: limit)
-                        task.cancel()
-                        slot.resume(.failure(CallTimeout(limit: limit)))
-                    }
-                }
-            } onCancel: {
-                slot.cancel()
-            }
+            result = await withDeadline(limit, work)
         } else {
             do { result = .success(try await work()) } catch { result = .failure(error) }
         }
         switch result {
         case .success(let value): return value
         case .failure(let error as StoreError): throw error
-        case .failure(let error as CallTimeout):
+        case .failure(let error as DeadlineExceeded):
             throw StoreError(
                 .unavailable, store: address,
                 message: "cannot \(doing) the store \(address): it did not answer within \(error.limit)")
@@ -247,46 +230,5 @@ public final class PostgresStore: IncidentStore, Sendable {
             .corrupt, store: address,
             message: "the store \(address) holds a value this build cannot read in \(table).\(column): "
                 + "\(value.prefix(200)); it was written by another program or version.")
-    }
-}
-
-/// A call to the database that did not end in time.
-struct CallTimeout: Error {
-    let limit: Duration
-}
-
-/// The first of a call's result and its deadline, handed to the waiting caller once.
-final class ResultSlot<T: Sendable>: Sendable {
-    private struct State {
-        var continuation: CheckedContinuation<Result<T, any Error>, Never>?
-        var cancelWork: (@Sendable () -> Void)?
-        var cancelled = false
-    }
-
-    private let state = Mutex(State())
-
-    func set(_ continuation: CheckedContinuation<Result<T, any Error>, Never>) {
-        state.withLock { $0.continuation = continuation }
-    }
-
-    /// Cancels the work when the caller is cancelled (now, if it already was).
-    func onCancel(_ cancel: @escaping @Sendable () -> Void) {
-        let now = state.withLock { state -> Bool in
-            state.cancelWork = cancel
-            return state.cancelled
-        }
-        if now { cancel() }
-    }
-
-    func cancel() {
-        let work = state.withLock { state -> (@Sendable () -> Void)? in
-            state.cancelled = true
-            return state.cancelWork
-        }
-        work?()
-    }
-
-    func resume(_ result: Result<T, any Error>) {
-        state.withLock { $0.continuation.take() }?.resume(returning: result)
     }
 }
