@@ -244,8 +244,8 @@ let package = Package(
         .testTarget(
             name: "IncidentDaemonTests",
             dependencies: [
-                "IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentRules", "IncidentConfig",
-                "IncidentEngine", "TestSupport",
+                "IncidentDaemon", "IncidentNotify", "IncidentStore", "IncidentPostgres", "IncidentRules",
+                "IncidentConfig", "IncidentEngine", "TestSupport",
             ]
         ),
         .testTarget(
