@@ -19,7 +19,7 @@ struct RelayFollower: Service {
     let lag: Gauge
     /// The same figure for the lease renewals, which record it in the store for `incidentctl status --store`.
     let lagValue: RelayLag
-    var batchSize = 512
+    var batchSize = 2048
     /// How long an idle relay is left before it is asked again: what a standby's event waits at most.
     var idle: Duration = .milliseconds(100)
 
