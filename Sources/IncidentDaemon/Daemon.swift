@@ -68,6 +68,7 @@ public struct Daemon: Sendable {
             metrics.sourceGauge("incidentd_term", "The term this instance leads the shared store under.").set(term)
             hooks.addStatus { "leader (term \(term))" }
             board.ready("leadership", detail: "leader of \(storeAddress) under term \(term) as \(instance)")
+            board.ready("role", detail: "leader")
         }
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         metrics.quarantined.increment(by: restored.quarantined)

@@ -37,6 +37,18 @@ public struct DaemonAPI: IncidentAPI {
     }
 
     public func ingest(_ body: Data, format: String?, source: EventSource) async throws -> IngestReceipt {
+        try await Self.ingest(
+            body, format: format, source: source, decoder: decoder, into: pipeline, metrics: metricsRegistry,
+            receivedAt: now())
+    }
+
+    /// Decodes a payload from an API caller and commits its events to `sink` (the leader's pipeline, or a
+    /// standby's relay), with the errors as HTTP statuses: an unknown format 404, a bad payload 400 (413 too
+    /// large), a store that cannot commit 503.
+    static func ingest(
+        _ body: Data, format: String?, source: EventSource, decoder: PayloadDecoder, into sink: any EventSink,
+        metrics: DaemonMetrics, receivedAt: Timestamp
+    ) async throws -> IngestReceipt {
         var payloadFormat: PayloadFormat?
         if let format {
             guard let known = PayloadFormat(rawValue: format), known != .journal else {
@@ -49,17 +61,17 @@ public struct DaemonAPI: IncidentAPI {
         let events: [Event]
         // The API's callers hold operator rights (the control socket's group, or the bearer token on TCP), so a
         // PagerDuty acknowledge may act here; on the ingest socket and the spool it is refused.
-        var decoder = self.decoder
+        var decoder = decoder
         decoder.acceptsAcknowledgements = true
         do {
-            events = try decoder.decode(body, format: payloadFormat, source: source, receivedAt: now())
+            events = try decoder.decode(body, format: payloadFormat, source: source, receivedAt: receivedAt)
         } catch {
-            metricsRegistry.rejected(source: source.rawValue, code: error.code).increment()
+            metrics.rejected(source: source.rawValue, code: error.code).increment()
             throw APIError(error.code == "too-large" ? .payloadTooLarge : .badRequest, error.description)
         }
-        metricsRegistry.received(source: source.rawValue).increment(by: events.count)
+        metrics.received(source: source.rawValue).increment(by: events.count)
         do {
-            return try await pipeline.ingest(events)
+            return try await sink.ingest(events)
         } catch {
             switch error.code {
             case .invalid: throw APIError(.badRequest, error.message)

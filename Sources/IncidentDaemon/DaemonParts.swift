@@ -38,7 +38,7 @@ enum DaemonParts {
     }
 
     static func server(
-        config: Configuration, api: DaemonAPI, board: ReadinessBoard, changes: ChangeFeed, logger: Logger
+        config: Configuration, api: any IncidentAPI, board: ReadinessBoard, changes: ChangeFeed, logger: Logger
     ) throws -> [any Service] {
         var token: String?
         if let file = config.http.tokenFile { token = try readToken(file) }

@@ -3,14 +3,16 @@ import IncidentCore
 import IncidentIngest
 import IncidentPostgres
 import IncidentRules
+import IncidentServer
 import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// An instance of a shared store waiting for the lead (SPEC §15). Its own sources (journal, spool, socket) run
-/// and commit what they read to the relay, which the leader takes into its engine; the engine, delivery and the
-/// HTTP server do not run. When it takes the lead, its sources stop (each commits what it has read), and `run`
-/// returns the term: the daemon then starts as the leader.
+/// An instance of a shared store waiting for the lead (SPEC §15). Its own sources (journal, spool, socket, and
+/// the ingest routes of its HTTP API) run and commit what they read to the relay, which the leader takes into its
+/// engine; the engine and delivery do not run, and the rest of the API answers 503 naming the leader
+/// (`StandbyAPI`). When it takes the lead, its sources and listeners stop (each commits what it has read), and
+/// `run` returns the term: the daemon then starts as the leader.
 struct Standby {
     let config: Configuration
     let ruleSet: RuleSet
@@ -36,13 +38,21 @@ struct Standby {
                 store: store, instance: instance, lease: lease, failover: config.ha.failover, logger: logger,
                 notifier: notifier)
         }
-        // The standby's own metrics and readiness: nothing serves them, and the leader's start anew.
+        // The standby's own metrics and readiness, served by its HTTP API; the leader's start anew.
+        let metrics = DaemonMetrics()
+        metrics.sourceGauge("incidentd_leader", "1 while this instance leads the shared store.").set(Int64(0))
+        let board = ReadinessBoard()
+        let sink = RelaySink(store: store, instance: instance)
+        let api = StandbyAPI(
+            store: store, sink: sink, decoder: decoder, metricsRegistry: metrics, board: board, instance: instance,
+            now: { Timestamp.wallClock() })
+        let server = try DaemonParts.server(
+            config: config, api: api, board: board, changes: ChangeFeed(), logger: logger)
         let sources = try DaemonParts.sources(
-            config: config, ruleSet: ruleSet, sink: RelaySink(store: store, instance: instance), store: store,
-            decoder: decoder, metrics: DaemonMetrics(), board: ReadinessBoard(), hooks: DaemonHooks(), logger: logger,
-            journalKey: journalKey)
+            config: config, ruleSet: ruleSet, sink: sink, store: store, decoder: decoder, metrics: metrics,
+            board: board, hooks: DaemonHooks(), logger: logger, journalKey: journalKey)
         // The watcher first, so it is stopped last; when it returns (the lead is taken), the group stops.
-        let services = ([watcher] + sources).map {
+        let services = ([watcher] + server + sources).map {
             ServiceGroupConfiguration.ServiceConfiguration(
                 service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .gracefullyShutdownGroup)

@@ -198,6 +198,71 @@ import Testing
         #expect(next.signal(SIGTERM) == 0, "\(next.log())")
     }
 
+    /// `curl` against a daemon's TCP listener with its bearer token: the status and the body.
+    static func http(_ port: Int, _ path: String, body: String? = nil) throws -> (status: Int, body: String) {
+        var args = [
+            "-s", "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(RunningDaemon.token)",
+        ]
+        if let body { args += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        args.append("http://127.0.0.1:\(port)\(path)")
+        let out = try CLI.runAbsolute("/usr/bin/curl", args)
+        let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// Every instance ingests its HTTP too (SPEC §15): a standby takes `POST /api/v2/alerts` into the relay and
+    /// the leader's engine opens the incident; the rest of its API, its `/readyz` and `incidentctl status` say it
+    /// is a standby and who leads; its metrics say it does not lead. After a `kill -9` of the leader it leads on
+    /// the same port.
+    @Test func aStandbyIngestsOverHTTPAndRefersTheRestToTheLeader() async throws {
+        let (cluster, name, yaml) = try Self.database()
+        let leader = try RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
+        let port = try freePort()
+        let standby = try RunningDaemon(
+            rules: daemonRules, http: "127.0.0.1:\(port)", extra: yaml + "\nha: { failover: 6s, instance: b }")
+        #expect(standby.notify.messages.contains { $0.contains("STATUS=standby:") }, "\(standby.notify.messages)")
+
+        let alert = #"[{"labels":{"alertname":"DiskFull","host":"db1"},"annotations":{"summary":"full"}}]"#
+        let posted = try Self.http(port, "/api/v2/alerts", body: alert)
+        #expect(posted.status == 200, "\(posted)")
+        let receipt = jsonObject(posted.body)
+        #expect(receipt["accepted"] as? Int == 1 && (receipt["incidents"] as? [Any])?.isEmpty == true, "\(posted)")
+        try await waitUntil("the leader's engine opened the incident of the standby's alert", detail: leader.log()) {
+            try cluster.psql("SELECT source || ' ' || COUNT(*) FROM events GROUP BY source", database: name)
+                == "http 1\n"
+                && cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "disk-full 1\n"
+        }
+        // A bad payload is refused by the standby itself, with the decoder's reason, and nothing is relayed.
+        let bad = try Self.http(port, "/api/v2/alerts", body: #"[{"labels":{}}]"#)
+        #expect(bad.status == 400, "\(bad)")
+
+        // Not ready, by design, with its role and who leads; the rest of the API names the leader.
+        let ready = try Self.http(port, "/readyz")
+        #expect(ready.status == 503, "\(ready)")
+        #expect(ready.body.contains("a leads the store (term 1)") && ready.body.contains("standby"), "\(ready.body)")
+        let incidents = try standby.api("/api/v1/incidents")
+        #expect(incidents.status == 503, "\(incidents)")
+        #expect(
+            incidents.body.contains("(b) is a standby") && incidents.body.contains("a leads the store (term 1)"),
+            "\(incidents.body)")
+        // The console's pages too: an error page that says so, not a broken page.
+        let console = try standby.api("/")
+        #expect(console.status == 503 && console.body.contains("is a standby"), "\(console)")
+        let status = try standby.ctl("status")
+        #expect(status.status == 1 && status.stdout.contains("standby"), "\(status.stdout)\(status.stderr)")
+        #expect(try Self.http(port, "/metrics").body.contains("incidentd_leader 0"))
+
+        // The leader dies; the standby leads, on the same port, and now answers everything.
+        leader.signal(SIGKILL)
+        try await waitUntil("b leads and its listener answers ready", timeout: .seconds(60), detail: standby.log()) {
+            (try? Self.http(port, "/readyz").status) == 200
+        }
+        let again = jsonObject(try Self.http(port, "/api/v2/alerts", body: alert).body)
+        #expect(again["incidents"] as? [String] == ["INC-1"], "\(again)")
+        #expect(try standby.api("/api/v1/incidents").status == 200)
+        #expect(standby.signal(SIGTERM) == 0, "\(standby.log())")
+    }
+
     @Test func aLeaderStoppedPastItsLeaseIsRefusedWhenItResumesAndPagesNothingTwice() async throws {
         let (cluster, name, yaml) = try Self.database()
         let ha = yaml + "\nha: { failover: 6s }"
