@@ -36,6 +36,10 @@ public struct Daemon: Sendable {
             throw DaemonError(.badRules, "the rule files have errors; run `incidentd validate --config \(configPath)`")
         }
         let notifier = SystemdNotifier()
+        // One trap for SIGTERM and SIGINT across the standby's group and the leader's (see StopSignals).
+        let stop = StopSignals()
+        let trap = await StopSignals.trap(into: stop)
+        defer { trap.cancel() }
         let metrics = DaemonMetrics()
         let board = ReadinessBoard()
         let hooks = DaemonHooks()
@@ -53,8 +57,10 @@ public struct Daemon: Sendable {
             journalKey = "\(JournalSource.positionKey):\(config.ha.instance ?? ProcessInfo.processInfo.hostName)"
             let standby = Standby(
                 config: config, ruleSet: ruleSet, store: postgres, decoder: Self.decoder(config), instance: instance,
-                journalKey: journalKey, lease: lease, logger: logger, notifier: notifier)
-            guard let term = try await standby.run() else {
+                journalKey: journalKey, lease: lease, logger: logger, notifier: notifier, stop: stop)
+            let won = try await standby.run()
+            guard let term = won, !stop.requested else {
+                // Stopped while a standby, or as it took the lead: the lease (if held) goes at once.
                 try? await postgres.releaseLeadership()
                 notifier.send("STATUS=stopped")
                 logger.notice("incidentd stopped (standby)")
@@ -151,11 +157,9 @@ public struct Daemon: Sendable {
                 expected: DaemonParts.expectedParts(config), degradable: DaemonParts.degradableParts, hooks: hooks),
             critical: false)
 
-        var configuration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(60)
-        let group = ServiceGroup(configuration: configuration)
-        try await group.run()
+        try await stop.run(ServiceGroup(configuration: configuration))
         notifier.send("STATUS=stopped")
         logger.notice("incidentd stopped")
     }

@@ -24,6 +24,7 @@ struct Standby {
     let lease: Duration
     let logger: Logger
     let notifier: SystemdNotifier
+    let stop: StopSignals
 
     /// Runs until this instance leads (returns the term) or is stopped first (returns nil).
     func run() async throws -> Int64? {
@@ -57,10 +58,9 @@ struct Standby {
                 service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .gracefullyShutdownGroup)
         }
-        var configuration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(60)
-        try await ServiceGroup(configuration: configuration).run()
+        try await stop.run(ServiceGroup(configuration: configuration))
         return won.term.withLock { $0 }
     }
 }
