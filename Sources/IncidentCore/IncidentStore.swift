@@ -15,6 +15,9 @@ public protocol IncidentStore: Sendable {
     func searchIncidents(_ search: IncidentSearch) async throws -> IncidentPage
     /// An incident's alerts, in order of first sight.
     func alerts(of incident: Int) async throws -> [AlertSnapshot]
+    /// The incident's alert seen last (of those seen last, the first seen, then by fingerprint), nil when it has
+    /// none: what a page about the incident shows. The stores read one row, not every alert of the incident.
+    func latestAlert(of incident: Int) async throws -> AlertSnapshot?
     /// An incident's timeline, oldest first.
     func timeline(of incident: Int) async throws -> [TimelineEntry]
     /// An incident's notes, oldest first.
@@ -69,6 +72,11 @@ public protocol IncidentStore: Sendable {
 public typealias DaemonStore = IncidentStore & KnowledgeBaseStore & OutboxStore
 
 extension IncidentStore {
+    /// From all of the incident's alerts (for stores without a query of their own: test doubles).
+    public func latestAlert(of incident: Int) async throws -> AlertSnapshot? {
+        try await alerts(of: incident).max { $0.lastSeen < $1.lastSeen }
+    }
+
     /// The active incidents (open or acknowledged), newest opened first.
     public func activeIncidents(limit: Int = 1000) async throws -> [Incident] {
         try await incidents(states: [.open, .acknowledged], kind: nil, priority: nil, limit: limit)

@@ -137,9 +137,8 @@ struct DeliveryService: Service {
             return false
         }
         let incident = try? await store.incident(n.incident)
-        let alerts = (try? await store.alerts(of: n.incident)) ?? []
-        let request = DeliveryRequest(
-            notification: n, attempt: attempt, incident: incident, event: alerts.max { $0.lastSeen < $1.lastSeen })
+        let latest = try? await store.latestAlert(of: n.incident)
+        let request = DeliveryRequest(notification: n, attempt: attempt, incident: incident, event: latest ?? nil)
         let outcome = await target.notifier.deliver(request)
         let time = now()
         let what = "\(n.notifier) \(n.idempotencyKey) attempt \(attempt)"

@@ -9,11 +9,21 @@ extension PostgresStore: OutboxStore {
         var sql = SQL()
         let at = sql.bind(time.microseconds)
         let most = sql.bind(Int64(max(0, limit)))
+        // As in the SQLite store: the notifiers with pending rows by a loose index scan, then each one's first
+        // due rows from `(state, notifier, next_attempt, id)`, instead of a window over every pending row.
         sql.text = """
-            SELECT * FROM (
-                SELECT *, ROW_NUMBER() OVER (PARTITION BY notifier ORDER BY next_attempt, id) AS rank
-                FROM outbox WHERE state = 'pending' AND next_attempt <= \(at)
-            ) AS due WHERE rank <= \(most) ORDER BY next_attempt, id
+            WITH RECURSIVE notifiers(name) AS (
+                SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending')
+                UNION ALL
+                SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending' AND notifier > notifiers.name)
+                FROM notifiers WHERE notifiers.name IS NOT NULL
+            )
+            SELECT due.* FROM notifiers CROSS JOIN LATERAL (
+                SELECT * FROM outbox
+                WHERE state = 'pending' AND notifier = notifiers.name AND next_attempt <= \(at)
+                ORDER BY next_attempt, id LIMIT \(most)
+            ) AS due
+            ORDER BY due.next_attempt, due.id
             """
         return try await read("read the outbox of") { [sql] connection in
             try await connection.rows(sql, logger: self.logger).map(self.outboxEntry(from:))

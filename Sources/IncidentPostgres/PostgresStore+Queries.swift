@@ -84,6 +84,14 @@ extension PostgresStore {
         }
     }
 
+    public func latestAlert(of incident: Int) async throws -> AlertSnapshot? {
+        var sql = SQL("SELECT * FROM alerts WHERE incident = ")
+        sql.text += sql.bind(Int64(incident)) + " ORDER BY last_seen DESC, first_seen, fingerprint LIMIT 1"
+        return try await read("read the latest alert of incident \(incident) from") { [sql] connection in
+            try await connection.rows(sql, logger: self.logger).first.map(self.alert(from:))
+        }
+    }
+
     public func timeline(of incident: Int) async throws -> [TimelineEntry] {
         var sql = SQL("SELECT at, type, detail FROM timeline WHERE incident = ")
         sql.text += sql.bind(Int64(incident)) + " ORDER BY at, id"

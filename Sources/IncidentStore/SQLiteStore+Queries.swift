@@ -5,7 +5,7 @@ import IncidentCore
 extension SQLiteStore {
     public func incident(_ number: Int) async throws -> Incident? {
         try await read("read incident \(number) from") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE number = ?", arguments: [number])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE number = ?"), arguments: [number])
                 .map { try self.incident(from: $0) }
         }
     }
@@ -39,6 +39,17 @@ extension SQLiteStore {
         try await read("read the alerts of incident \(incident) from") { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY first_seen, fingerprint"),
+                arguments: [incident]
+            ).map { try self.alert(from: $0) }
+        }
+    }
+
+    public func latestAlert(of incident: Int) async throws -> AlertSnapshot? {
+        try await read("read the latest alert of incident \(incident) from") { db in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY last_seen DESC, first_seen, fingerprint "
+                        + "LIMIT 1"),
                 arguments: [incident]
             ).map { try self.alert(from: $0) }
         }

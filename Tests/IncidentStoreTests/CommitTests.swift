@@ -54,6 +54,26 @@ import Testing
         }
     }
 
+    /// What a page shows: the alert seen last, read as one row; ties go to the first seen, then the fingerprint,
+    /// as picking from `alerts(of:)` in its order does.
+    @Test(arguments: Backend.allCases) func theLatestAlertIsTheOneSeenLast(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
+            #expect(try await store.latestAlert(of: 7) == nil)
+            let old = sampleAlert(incident: 7, host: "db1", events: 5)
+            var late = sampleAlert(incident: 7, host: "db2", events: 9)
+            let elsewhere = sampleAlert(incident: 8, host: "db3", events: 50)
+            _ = try await store.commit(StoreBatch(alerts: [old, late, elsewhere], at: t(60)))
+            #expect(try await store.latestAlert(of: 7) == late)
+            // A tie on the last sight: the one seen first wins, as in the full list's order.
+            late.lastSeen = old.lastSeen
+            late.firstSeen = t(-10)
+            _ = try await store.commit(StoreBatch(alerts: [late], at: t(61)))
+            #expect(try await store.latestAlert(of: 7) == late)
+            let all = try await store.alerts(of: 7)
+            #expect(all.max { $0.lastSeen < $1.lastSeen } == late, "the same pick as from the list")
+        }
+    }
+
     @Test(arguments: Backend.allCases) func alertsAreUpsertedByIncidentAndFingerprint(_ backend: Backend) async throws {
         try await withStore(backend) { store, _ in
             let first = sampleAlert(incident: 7, host: "db1")

@@ -69,7 +69,10 @@ import Testing
             let backlog = (1...300).map { page($0, due: t(Int64($0 % 7))) }
             _ = try await store.commit(StoreBatch(notifications: backlog, at: t(0)))
             _ = try await store.commit(StoreBatch(notifications: [page(301, notifier: "chat", due: t(20))], at: t(0)))
+            // A notifier between the two (by name) with nothing due yet: the others' rows are still found.
+            _ = try await store.commit(StoreBatch(notifications: [page(302, notifier: "mail", due: t(99))], at: t(0)))
             let due = try await store.dueOutbox(before: t(30), limit: 10)
+            #expect(!due.contains { $0.notification.notifier == "mail" })
             #expect(due.filter { $0.notification.notifier == "chat" }.map(\.notification.incident) == [301])
             let pager = due.filter { $0.notification.notifier == "pager" }
             #expect(pager.count == 10)
