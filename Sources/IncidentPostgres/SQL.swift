@@ -82,6 +82,7 @@ struct RowReader {
 
     func labels(_ column: String) throws -> Labels {
         let text = try get(column, String.self)
+        if let labels = Labels(jsonText: text) { return labels }
         do {
             return try JSONDecoder().decode(Labels.self, from: Data(text.utf8))
         } catch {

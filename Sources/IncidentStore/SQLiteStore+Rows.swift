@@ -21,6 +21,7 @@ extension SQLiteStore {
 
     func labels(_ row: Row, _ table: String, _ column: String) throws -> Labels {
         let text: String = row[column]
+        if let labels = Labels(jsonText: text) { return labels }
         do {
             return try JSONDecoder().decode(Labels.self, from: Data(text.utf8))
         } catch {
