@@ -1,16 +1,9 @@
-import Synchronization
-
 /// A one-shot promise for one submission to an `EventSink`: completed once, awaited by any number of tasks.
 ///
 /// Sources that pipeline input (a socket client writing many lines) submit line after line and await the
 /// tickets in order, so replies keep the order of the lines while many lines share one commit.
 public final class IngestTicket: Sendable {
-    private enum State {
-        case pending([CheckedContinuation<Result<IngestReceipt, IngestError>, Never>])
-        case done(Result<IngestReceipt, IngestError>)
-    }
-
-    private let state = Mutex<State>(.pending([]))
+    private let outcome = OneShot<Result<IngestReceipt, IngestError>>()
 
     public init() {}
 
@@ -22,34 +15,15 @@ public final class IngestTicket: Sendable {
 
     /// Completes the ticket; later calls are ignored.
     public func complete(_ result: Result<IngestReceipt, IngestError>) {
-        let waiters: [CheckedContinuation<Result<IngestReceipt, IngestError>, Never>] = state.withLock { state in
-            guard case .pending(let waiters) = state else { return [] }
-            state = .done(result)
-            return waiters
-        }
-        for waiter in waiters { waiter.resume(returning: result) }
+        outcome.complete(result)
     }
 
     /// Whether the ticket has been completed.
-    public var isComplete: Bool {
-        state.withLock { if case .done = $0 { true } else { false } }
-    }
+    public var isComplete: Bool { outcome.isComplete }
 
     /// Waits for the commit (or the failure) of the submission.
     public func receipt() async throws(IngestError) -> IngestReceipt {
-        let result = await withCheckedContinuation { continuation in
-            let ready: Result<IngestReceipt, IngestError>? = state.withLock { state in
-                switch state {
-                case .done(let result): return result
-                case .pending(var waiters):
-                    waiters.append(continuation)
-                    state = .pending(waiters)
-                    return nil
-                }
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-        return try result.get()
+        try await outcome.value().get()
     }
 }
 
