@@ -1,3 +1,5 @@
+import IncidentCore
+
 /// A narrow JSON reader for the common case of generic alerts: an object (or an array of objects) whose
 /// `labels` and `annotations` are objects of strings and whose other known keys are strings. It exists because
 /// decoding a socket line through `JSONSerialization` or `JSONDecoder` cost a third of the daemon's CPU.
@@ -121,58 +123,7 @@ struct PlainAlertParser {
 
     /// A string without escapes is sliced directly; one with simple escapes is unescaped; `\u` escapes are left
     /// to the general path.
-    private mutating func string() -> String? {
-        guard peek == UInt8(ascii: "\"") else { return nil }
-        i += 1
-        let start = i
-        var escaped = false
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                i += 1
-                return escaped ? Self.unescape(raw) : String(decoding: raw, as: UTF8.self)
-            }
-            if b < 0x20 { return nil }
-            if b == UInt8(ascii: "\\") {
-                escaped = true
-                i += 1
-                guard i < bytes.count else { return nil }
-                switch bytes[i] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                default: return nil
-                }
-            }
-            i += 1
-        }
-        return nil
-    }
-
-    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var j = 0
-        while j < raw.count {
-            let b = raw[j]
-            if b == UInt8(ascii: "\\") {
-                j += 1
-                switch raw[j] {
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                default: out.append(raw[j])
-                }
-            } else {
-                out.append(b)
-            }
-            j += 1
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private mutating func string() -> String? { JSONString.read(bytes, at: &i, escapes: .simple) }
 
     /// Skips one JSON value of any kind, so the shape of ignored keys is still checked.
     private mutating func skipValue(depth: Int) -> Bool {
