@@ -12,10 +12,7 @@ public enum PayloadRenderer {
 
     /// The `json` body (and the file and exec notifiers' payload): see `NotificationMessage`.
     public static func json(_ request: DeliveryRequest) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every member encodes infallibly (strings, numbers, RFC 3339 text).
-        return (try? encoder.encode(NotificationMessage(request))) ?? Data("{}".utf8)
+        Data(NotificationMessage(request).json)
     }
 
     /// A Slack-compatible message (incoming webhooks, Mattermost, Rocket.Chat): `text` for notifications and

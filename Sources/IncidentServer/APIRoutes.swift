@@ -124,7 +124,7 @@ struct APIRoutes: Sendable {
             throw APIError(.badRequest, "the body is empty: POST a JSON \(format) payload")
         }
         let receipt = try await api.ingest(data, format: format, source: .http)
-        return try JSONResponse.make(IngestResponseBody(receipt))
+        return JSONResponse.written(IngestResponseBody(receipt).json)
     }
 
     /// The request body, refused with 413 as soon as it is known to be too large: from `Content-Length` before

@@ -11,4 +11,18 @@ struct IngestResponseBody: Encodable, Sendable {
         accepted = receipt.accepted
         incidents = receipt.incidents
     }
+
+    /// What `JSONResponse.make(self)` writes, without `JSONEncoder`: the reply to every ingest request.
+    var json: [UInt8] {
+        var w = JSONWriter(capacity: 64 + incidents.count * 12)
+        w.object { w in
+            w.key("accepted")
+            w.int(accepted)
+            w.key("incidents")
+            w.strings(incidents)
+            w.key("status")
+            w.string(status)
+        }
+        return w.bytes
+    }
 }

@@ -15,6 +15,15 @@ enum JSONResponse {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// JSON already written (`JSONWriter`), with the same trailing newline and content type as `make`.
+    static func written(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(bytes.count + 1)
+        buffer.writeBytes(bytes)
+        buffer.writeInteger(UInt8(0x0A))
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+
     /// A plain text response (`/healthz`, `/metrics`).
     static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(

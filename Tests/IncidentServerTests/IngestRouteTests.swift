@@ -20,6 +20,17 @@ import Testing
         }
     }
 
+    /// The reply is written without `JSONEncoder`; it is what the encoder writes for the same body.
+    @Test(arguments: [
+        IngestReceipt(accepted: 0, incidents: []), IngestReceipt(accepted: 64, incidents: ["INC-1", "INC-22"]),
+    ])
+    func theReplyIsWhatTheEncoderWrites(_ receipt: IngestReceipt) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = IngestResponseBody(receipt)
+        #expect(Data(body.json) == (try encoder.encode(body)))
+    }
+
     @Test(arguments: ["alertmanager", "pagerduty", "grafana", "generic"])
     func webhookFormatsComeFromThePath(format: String) async throws {
         try await TestServer.with(listen: nil) { server in
