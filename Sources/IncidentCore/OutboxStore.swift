@@ -13,6 +13,21 @@ public protocol OutboxStore: Sendable {
     func isPending(outbox id: Int64) async throws -> Bool
     /// The earliest `next_attempt` among pending rows, or nil when none is pending.
     func nextOutboxAttempt() async throws -> Timestamp?
+    /// What an attempt of row `id` needs, read together just before it: nil when the row is no longer pending
+    /// (as `isPending`), else its incident and that incident's latest alert (as `incident(_:)` and
+    /// `latestAlert(of:)`).
+    func attemptContext(outbox id: Int64, incident: Int) async throws -> OutboxAttemptContext?
+}
+
+/// The incident and the alert a page shows, read with the check that its row is still pending.
+public struct OutboxAttemptContext: Sendable, Hashable {
+    public var incident: Incident?
+    public var latestAlert: AlertSnapshot?
+
+    public init(incident: Incident?, latestAlert: AlertSnapshot?) {
+        self.incident = incident
+        self.latestAlert = latestAlert
+    }
 }
 
 /// One delivery outcome to record: the row, what happened to it, and its timeline line.

@@ -112,8 +112,10 @@ struct DeliveryService: Service {
         // backlog for a slot, or the pass read it just before the commit). A store that cannot say is no reason
         // to hold a page back.
         // A deposed leader (SPEC §15) is the exception: the new leader sends the page, this one must not.
+        var context: OutboxAttemptContext?
         do {
-            if try await store.isPending(outbox: entry.id) == false {
+            context = try await store.attemptContext(outbox: entry.id, incident: n.incident)
+            if context == nil {
                 logger.info(
                     "notification cancelled before its attempt; not sent",
                     metadata: [
@@ -127,7 +129,12 @@ struct DeliveryService: Service {
                 "not sent: this instance no longer leads the store",
                 metadata: ["incident": "\(Incident.id(n.incident))", "key": "\(n.idempotencyKey)"])
             return false
-        } catch {}
+        } catch {
+            // Each read on its own, as far as the store allows; a page goes out even without them.
+            context = OutboxAttemptContext(
+                incident: try? await store.incident(n.incident),
+                latestAlert: try? await store.latestAlert(of: n.incident))
+        }
         let attempt = entry.attempts + 1
         guard let target = notifiers.target(n.notifier) else {
             let failure = DeliveryFailure(
@@ -136,9 +143,8 @@ struct DeliveryService: Service {
             metrics.deliveryFailure(notifier: n.notifier, reason: failure.reason).increment()
             return false
         }
-        let incident = try? await store.incident(n.incident)
-        let latest = try? await store.latestAlert(of: n.incident)
-        let request = DeliveryRequest(notification: n, attempt: attempt, incident: incident, event: latest ?? nil)
+        let request = DeliveryRequest(
+            notification: n, attempt: attempt, incident: context?.incident, event: context?.latestAlert)
         let outcome = await target.notifier.deliver(request)
         let time = now()
         let what = "\(n.notifier) \(n.idempotencyKey) attempt \(attempt)"

@@ -155,6 +155,15 @@ extension PostgresStore: OutboxStore {
         }
     }
 
+    /// The fenced `isPending` first (a deposed leader learns it here and sends nothing), then the two reads; a
+    /// failure of either of those leaves its part nil, and the page goes out without it, as before.
+    public func attemptContext(outbox id: Int64, incident number: Int) async throws -> OutboxAttemptContext? {
+        guard try await isPending(outbox: id) else { return nil }
+        let incident = try? await self.incident(number)
+        let latest = try? await latestAlert(of: number)
+        return OutboxAttemptContext(incident: incident, latestAlert: latest)
+    }
+
     public func nextOutboxAttempt() async throws -> Timestamp? {
         try await read("read the outbox of") { connection in
             try await connection.rows(

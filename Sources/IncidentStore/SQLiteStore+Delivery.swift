@@ -104,6 +104,20 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
+    /// One read for the three a page needed (each a hop to the reader pool): the row's state, the incident, its
+    /// latest alert, in one snapshot.
+    public func attemptContext(outbox id: Int64, incident number: Int) async throws -> OutboxAttemptContext? {
+        try await read("read the outbox of") { db in
+            guard
+                try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [id])
+                    == "pending"
+            else { return nil }
+            return OutboxAttemptContext(
+                incident: try self.fetchIncident(number, in: db),
+                latestAlert: try self.fetchLatestAlert(of: number, in: db))
+        }
+    }
+
     public func nextOutboxAttempt() async throws -> Timestamp? {
         try await read("read the outbox of") { db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt) FROM outbox WHERE state = 'pending'"))

@@ -4,10 +4,12 @@ import IncidentCore
 
 extension SQLiteStore {
     public func incident(_ number: Int) async throws -> Incident? {
-        try await read("read incident \(number) from") { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE number = ?"), arguments: [number])
-                .map { try self.incident(from: $0) }
-        }
+        try await read("read incident \(number) from") { db in try self.fetchIncident(number, in: db) }
+    }
+
+    func fetchIncident(_ number: Int, in db: Database) throws -> Incident? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE number = ?"), arguments: [number])
+            .map { try self.incident(from: $0) }
     }
 
     /// Incidents in any of `states` (default: the active ones), optionally of one kind and priority, newest
@@ -46,13 +48,16 @@ extension SQLiteStore {
 
     public func latestAlert(of incident: Int) async throws -> AlertSnapshot? {
         try await read("read the latest alert of incident \(incident) from") { db in
-            try Row.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY last_seen DESC, first_seen, fingerprint "
-                        + "LIMIT 1"),
-                arguments: [incident]
-            ).map { try self.alert(from: $0) }
+            try self.fetchLatestAlert(of: incident, in: db)
         }
+    }
+
+    func fetchLatestAlert(of incident: Int, in db: Database) throws -> AlertSnapshot? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY last_seen DESC, first_seen, fingerprint LIMIT 1"),
+            arguments: [incident]
+        ).map { try self.alert(from: $0) }
     }
 
     public func timeline(of incident: Int) async throws -> [TimelineEntry] {

@@ -71,6 +71,35 @@ import Testing
         }
     }
 
+    /// What an attempt reads just before it: the incident and its latest alert while the row is pending, nil
+    /// once an acknowledgement cancelled it.
+    @Test(arguments: Backend.allCases) func anAttemptReadsItsIncidentAndAlertOnlyWhilePending(_ backend: Backend)
+        async throws
+    {
+        try await withStore(backend) { store, _ in
+            let incident = fullIncident(7)
+            let old = sampleAlert(incident: 7, host: "db1", events: 2)
+            let late = sampleAlert(incident: 7, host: "db2", events: 9)
+            _ = try await store.commit(
+                StoreBatch(
+                    incidents: [incident, bareIncident(8)],
+                    alerts: [old, late, sampleAlert(incident: 8, host: "db3", events: 50)],
+                    notifications: [page(7), page(9, notifier: "chat")], at: t(0)))
+            let rows = try await store.dueOutbox(before: t(100))
+            let seven = try #require(rows.first { $0.notification.incident == 7 })
+            let context = try await store.attemptContext(outbox: seven.id, incident: 7)
+            #expect(context == OutboxAttemptContext(incident: incident, latestAlert: late))
+            // A page for an incident the store does not hold still goes out, without it.
+            let nine = try #require(rows.first { $0.notification.incident == 9 })
+            #expect(
+                try await store.attemptContext(outbox: nine.id, incident: 9)
+                    == OutboxAttemptContext(incident: nil, latestAlert: nil))
+            _ = try await store.commit(StoreBatch(cancellations: [ack(7, steps: [0])], at: t(10)))
+            #expect(try await store.attemptContext(outbox: seven.id, incident: 7) == nil)
+            #expect(try await store.attemptContext(outbox: 999_999, incident: 7) == nil)
+        }
+    }
+
     @Test(arguments: Backend.allCases) func aSettlementArrivingForACancelledRowIsHarmless(_ backend: Backend)
         async throws
     {
