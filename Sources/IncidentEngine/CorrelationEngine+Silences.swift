@@ -103,7 +103,8 @@ extension CorrelationEngine {
 
     /// Active incidents that are silenced now.
     public var silencedIncidentCount: Int {
-        incidents.allKeys.reduce(0) { $0 + (incidents[$1]?.silenced == true ? 1 : 0) }
+        // Read on every metrics scrape: one pass over the records, not a lookup (and a copy) per key.
+        incidents.allValues.reduce(0) { $0 + ($1.silenced == true ? 1 : 0) }
     }
 
     // MARK: - Validation

@@ -58,6 +58,9 @@ struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, Sequenc
     /// Every key, in no particular order.
     var allKeys: [Key] { keys }
 
+    /// Every record, in the order of `allKeys`, without a lookup each.
+    var allValues: [Value] { values }
+
     struct Iterator: IteratorProtocol {
         var base: Zip2Sequence<[Key], [Value]>.Iterator
         mutating func next() -> (key: Key, value: Value)? { base.next().map { (key: $0.0, value: $0.1) } }
