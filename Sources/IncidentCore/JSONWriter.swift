@@ -66,6 +66,22 @@ public struct JSONWriter: Sendable {
         first = false
     }
 
+    /// A member whose value is a string, a number, a flag or null: `member("id", id)`.
+    public mutating func member(_ name: StaticString, _ value: String?) {
+        key(name)
+        string(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Int?) {
+        key(name)
+        int(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+
     /// `member` writes a value, or `null` for nil.
     public mutating func optional<T>(_ value: T?, _ member: (inout JSONWriter, T) -> Void) {
         if let value { member(&self, value) } else { null() }
@@ -77,57 +93,35 @@ extension Incident {
     /// encoder: a test holds the two to the same output.
     public func writeJSON(to w: inout JSONWriter) {
         w.object { w in
-            w.key("acknowledged_at")
-            w.string(acknowledgedAt?.rfc3339)
-            w.key("acknowledged_by")
-            w.string(acknowledgedBy)
-            w.key("alerts")
-            w.int(alerts)
-            w.key("closed_at")
-            w.string(closedAt?.rfc3339)
+            w.member("acknowledged_at", acknowledgedAt?.rfc3339)
+            w.member("acknowledged_by", acknowledgedBy)
+            w.member("alerts", alerts)
+            w.member("closed_at", closedAt?.rfc3339)
             w.key("escalation")
             w.optional(escalation) { w, e in
                 w.object { w in
-                    w.key("next_at")
-                    w.string(e.nextAt?.rfc3339)
-                    w.key("policy")
-                    w.string(e.policy)
-                    w.key("round")
-                    w.int(e.round)
-                    w.key("step")
-                    w.int(e.step)
+                    w.member("next_at", e.nextAt?.rfc3339)
+                    w.member("policy", e.policy)
+                    w.member("round", e.round)
+                    w.member("step", e.step)
                 }
             }
-            w.key("events")
-            w.int(events)
-            w.key("flapping")
-            w.bool(flapping)
-            w.key("group_key")
-            w.string(groupKey)
-            w.key("id")
-            w.string(id)
-            w.key("impact")
-            w.string(impact.rawValue)
-            w.key("kind")
-            w.string(kind.rawValue)
+            w.member("events", events)
+            w.member("flapping", flapping)
+            w.member("group_key", groupKey)
+            w.member("id", id)
+            w.member("impact", impact.rawValue)
+            w.member("kind", kind.rawValue)
             w.key("labels")
             w.labels(labels)
-            w.key("opened_at")
-            w.string(openedAt.rfc3339)
-            w.key("priority")
-            w.string(priority.rawValue)
-            w.key("resolved_at")
-            w.string(resolvedAt?.rfc3339)
-            w.key("rule")
-            w.string(rule)
-            w.key("silenced")
-            w.bool(silenced)
-            w.key("state")
-            w.string(state.rawValue)
-            w.key("title")
-            w.string(title)
-            w.key("urgency")
-            w.string(urgency.rawValue)
+            w.member("opened_at", openedAt.rfc3339)
+            w.member("priority", priority.rawValue)
+            w.member("resolved_at", resolvedAt?.rfc3339)
+            w.member("rule", rule)
+            w.member("silenced", silenced)
+            w.member("state", state.rawValue)
+            w.member("title", title)
+            w.member("urgency", urgency.rawValue)
         }
     }
 }
@@ -138,20 +132,14 @@ extension AlertSnapshot {
         w.object { w in
             w.key("annotations")
             w.labels(annotations)
-            w.key("events")
-            w.int(events)
-            w.key("fingerprint")
-            w.string(fingerprint.description)
-            w.key("first_seen")
-            w.string(firstSeen.rfc3339)
+            w.member("events", events)
+            w.member("fingerprint", fingerprint.description)
+            w.member("first_seen", firstSeen.rfc3339)
             w.key("labels")
             w.labels(labels)
-            w.key("last_seen")
-            w.string(lastSeen.rfc3339)
-            w.key("status")
-            w.string(status.rawValue)
-            w.key("suppressed")
-            w.bool(suppressed)
+            w.member("last_seen", lastSeen.rfc3339)
+            w.member("status", status.rawValue)
+            w.member("suppressed", suppressed)
         }
     }
 }

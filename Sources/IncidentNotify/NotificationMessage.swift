@@ -70,24 +70,15 @@ struct NotificationMessage: Encodable {
             w.key("notification")
             w.object { w in
                 let n = notification
-                w.key("attempt")
-                w.int(n.attempt)
-                w.key("due")
-                w.string(n.due)
-                w.key("idempotency_key")
-                w.string(n.key)
-                w.key("notifier")
-                w.string(n.notifier)
-                w.key("policy")
-                w.string(n.policy)
-                w.key("round")
-                w.int(n.round)
-                w.key("step")
-                w.int(n.step)
-                w.key("trigger")
-                w.string(n.trigger)
-                w.key("user")
-                w.string(n.user)
+                w.member("attempt", n.attempt)
+                w.member("due", n.due)
+                w.member("idempotency_key", n.key)
+                w.member("notifier", n.notifier)
+                w.member("policy", n.policy)
+                w.member("round", n.round)
+                w.member("step", n.step)
+                w.member("trigger", n.trigger)
+                w.member("user", n.user)
             }
         }
         return w.bytes

@@ -16,12 +16,10 @@ struct IngestResponseBody: Encodable, Sendable {
     var json: [UInt8] {
         var w = JSONWriter(capacity: 64 + incidents.count * 12)
         w.object { w in
-            w.key("accepted")
-            w.int(accepted)
+            w.member("accepted", accepted)
             w.key("incidents")
             w.strings(incidents)
-            w.key("status")
-            w.string(status)
+            w.member("status", status)
         }
         return w.bytes
     }
