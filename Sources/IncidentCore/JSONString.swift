@@ -13,9 +13,19 @@ public enum JSONString {
         case simple
     }
 
+    /// How `append` writes backspace and form feed.
+    public enum Output: Sendable {
+        /// `\u0008` and `\u000c`, like every control character other than `\n`, `\r`, `\t`: what
+        /// `Labels.jsonText` stores and `.asWritten` reads back.
+        case stored
+        /// `\b` and `\f`: byte for byte what `JSONEncoder` writes (`JSONWriter`'s documents).
+        case encoder
+    }
+
     /// Appends `string` as a JSON string literal, quotes included: what `JSONEncoder` writes with
-    /// `.withoutEscapingSlashes`, except that control characters other than `\n`, `\r`, `\t` are `\u00xx` in lower case.
-    public static func append(_ string: String, to out: inout [UInt8]) {
+    /// `.withoutEscapingSlashes` (`\"`, `\\`, `\n`, `\r`, `\t`, and `\u00xx` in lower case for the other
+    /// control characters), with backspace and form feed as `output` says.
+    public static func append(_ string: String, to out: inout [UInt8], output: Output = .stored) {
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -24,6 +34,8 @@ public enum JSONString {
             case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
             case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08 where output == .encoder: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C where output == .encoder: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0..<0x20:
                 out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
             default: out.append(byte)

@@ -1,7 +1,8 @@
 /// Writes JSON objects straight into bytes, for the few documents written often enough that `JSONEncoder`'s
 /// cost shows (every page's body: `JSONEncoder` was 8% of the daemon's CPU in a burst of pages). The caller
 /// writes the members in the order it wants them: sorted by key, to match `JSONEncoder`'s `.sortedKeys`.
-/// Strings go through `JSONString.append`, so every sender-controlled value is escaped.
+/// Strings go through `JSONString.append` as the encoder escapes them, so every sender-controlled value is
+/// escaped and the output is the encoder's byte for byte.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Whether the next member is the first of its object (no comma before it).
@@ -27,7 +28,7 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
-    public mutating func string(_ value: String) { JSONString.append(value, to: &bytes) }
+    public mutating func string(_ value: String) { JSONString.append(value, to: &bytes, output: .encoder) }
 
     public mutating func string(_ value: String?) {
         if let value { string(value) } else { null() }
@@ -48,21 +49,28 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONString.append(value, to: &bytes)
+            JSONString.append(value, to: &bytes, output: .encoder)
         }
         bytes.append(UInt8(ascii: "]"))
     }
 
-    /// An object of the labels, in their (sorted) order.
+    /// An object of the labels, keys in the order of their UTF-8 bytes as `JSONEncoder`'s `.sortedKeys` has them.
+    /// `Labels` keeps its names in `String` order, which differs only for names not in Unicode's composed form
+    /// (`e` and U+0301 against `é`): those are sorted again here.
     public mutating func labels(_ labels: Labels) {
-        bytes.append(UInt8(ascii: "{"))
-        for (i, label) in labels.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            JSONString.append(label.name, to: &bytes)
-            bytes.append(UInt8(ascii: ":"))
-            JSONString.append(label.value, to: &bytes)
+        func byteOrder(_ a: Label, _ b: Label) -> Bool { a.name.utf8.lexicographicallyPrecedes(b.name.utf8) }
+        let inOrder = zip(labels, labels.dropFirst()).allSatisfy { byteOrder($0, $1) }
+        func write(_ members: some Sequence<Label>) {
+            bytes.append(UInt8(ascii: "{"))
+            for (i, label) in members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONString.append(label.name, to: &bytes, output: .encoder)
+                bytes.append(UInt8(ascii: ":"))
+                JSONString.append(label.value, to: &bytes, output: .encoder)
+            }
+            bytes.append(UInt8(ascii: "}"))
         }
-        bytes.append(UInt8(ascii: "}"))
+        if inOrder { write(labels) } else { write(labels.sorted(by: byteOrder)) }
         first = false
     }
 
