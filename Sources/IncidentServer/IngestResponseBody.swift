@@ -2,7 +2,7 @@ import IncidentCore
 
 /// The 200 of an ingest route: `{"status": "success", "accepted": N, "incidents": ["INC-3"]}`. `status` is what
 /// Alertmanager's own API answers, for clients that look at it.
-struct IngestResponseBody: Encodable, Sendable {
+struct IngestResponseBody: Sendable {
     var status = "success"
     var accepted: Int
     var incidents: [String]
@@ -12,7 +12,8 @@ struct IngestResponseBody: Encodable, Sendable {
         incidents = receipt.incidents
     }
 
-    /// What `JSONResponse.make(self)` writes, without `JSONEncoder`: the reply to every ingest request.
+    /// The reply to every ingest request, written without `JSONEncoder` (`IngestRouteTests` holds it to the
+    /// encoder's bytes).
     var json: [UInt8] {
         var w = JSONWriter(capacity: 64 + incidents.count * 12)
         w.object { w in

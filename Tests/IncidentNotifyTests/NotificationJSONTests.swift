@@ -94,3 +94,31 @@ import Testing
         #expect(written == encoded, "\(String(decoding: encoded, as: UTF8.self))")
     }
 }
+
+/// The reference the tests hold `NotificationMessage.json` to: the message through `JSONEncoder`, the incident and
+/// alert through the `Encodable` conformances the API uses.
+extension NotificationMessage: Encodable {
+    enum CodingKeys: String, CodingKey { case incident, event, notification }
+
+    enum AboutKeys: String, CodingKey {
+        case key = "idempotency_key"
+        case notifier, trigger, policy, step, round, due, attempt, user
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(incident, forKey: .incident)
+        try c.encode(event, forKey: .event)
+        var a = c.nestedContainer(keyedBy: AboutKeys.self, forKey: .notification)
+        let n = notification
+        try a.encode(n.key, forKey: .key)
+        try a.encode(n.notifier, forKey: .notifier)
+        try a.encode(n.trigger, forKey: .trigger)
+        try a.encode(n.policy, forKey: .policy)
+        try a.encode(n.step, forKey: .step)
+        try a.encode(n.round, forKey: .round)
+        try a.encode(n.due, forKey: .due)
+        try a.encode(n.attempt, forKey: .attempt)
+        try a.encode(n.user, forKey: .user)
+    }
+}

@@ -95,3 +95,15 @@ import Testing
         }
     }
 }
+
+/// The reference the reply is held to: the same fields through `JSONEncoder`.
+extension IngestResponseBody: Encodable {
+    enum CodingKeys: String, CodingKey { case status, accepted, incidents }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encode(accepted, forKey: .accepted)
+        try c.encode(incidents, forKey: .incidents)
+    }
+}
