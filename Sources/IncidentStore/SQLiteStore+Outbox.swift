@@ -9,7 +9,7 @@ extension SQLiteStore {
     /// incidents paging on-call) kept a newer page for another out of the read until the burst had drained.
     public func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry] {
         try await read("read the outbox of") { db in
-            try Row.fetchAll(
+            try Self.rows(
                 db.cachedStatement(
                     // The notifiers with pending rows, one index probe each (a loose index scan), then each
                     // one's first `limit` due rows from the index `(state, notifier, next_attempt, id)`. A window
@@ -29,8 +29,8 @@ extension SQLiteStore {
                         )
                         ORDER BY o.next_attempt, o.id
                         """),
-                arguments: [time.microseconds, limit]
-            ).map { try self.outboxEntry(from: $0) }
+                [time.microseconds, limit]
+            ) { try self.outboxEntry(from: $0) }
         }
     }
 

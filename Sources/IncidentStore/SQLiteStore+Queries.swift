@@ -8,8 +8,9 @@ extension SQLiteStore {
     }
 
     func fetchIncident(_ number: Int, in db: Database) throws -> Incident? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE number = ?"), arguments: [number])
-            .map { try self.incident(from: $0) }
+        try Self.firstRow(db.cachedStatement(sql: "SELECT * FROM incidents WHERE number = ?"), [number]) {
+            try self.incident(from: $0)
+        }
     }
 
     /// Incidents in any of `states` (default: the active ones), optionally of one kind and priority, newest
@@ -33,16 +34,16 @@ extension SQLiteStore {
             "SELECT * FROM incidents WHERE \(conditions.joined(separator: " AND ")) "
             + "ORDER BY opened_at DESC, number DESC LIMIT ?"
         return try await read("list incidents in") { [arguments] db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { try self.incident(from: $0) }
+            try Self.rows(db.makeStatement(sql: sql), arguments) { try self.incident(from: $0) }
         }
     }
 
     public func alerts(of incident: Int) async throws -> [AlertSnapshot] {
         try await read("read the alerts of incident \(incident) from") { db in
-            try Row.fetchAll(
+            try Self.rows(
                 db.cachedStatement(sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY first_seen, fingerprint"),
-                arguments: [incident]
-            ).map { try self.alert(from: $0) }
+                [incident]
+            ) { try self.alert(from: $0) }
         }
     }
 
@@ -53,11 +54,11 @@ extension SQLiteStore {
     }
 
     func fetchLatestAlert(of incident: Int, in db: Database) throws -> AlertSnapshot? {
-        try Row.fetchOne(
+        try Self.firstRow(
             db.cachedStatement(
                 sql: "SELECT * FROM alerts WHERE incident = ? ORDER BY last_seen DESC, first_seen, fingerprint LIMIT 1"),
-            arguments: [incident]
-        ).map { try self.alert(from: $0) }
+            [incident]
+        ) { try self.alert(from: $0) }
     }
 
     public func timeline(of incident: Int) async throws -> [TimelineEntry] {
@@ -114,8 +115,11 @@ extension SQLiteStore {
 
     public func events(after id: Int64, limit: Int) async throws -> [(id: Int64, event: Event)] {
         try await read("read events from") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
-                .map { (id: $0["id"], event: try self.event(from: $0)) }
+            try Self.rows(
+                db.cachedStatement(sql: "SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?"), [id, limit]
+            ) {
+                (id: $0["id"], event: try self.event(from: $0))
+            }
         }
     }
 

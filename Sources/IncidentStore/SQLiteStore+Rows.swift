@@ -5,6 +5,29 @@ import IncidentCore
 // Turning Core values into column values and rows back into Core values. Every read goes through here, so a
 // row a newer or damaged writer left behind is reported as `corrupt` rather than crashing the daemon.
 extension SQLiteStore {
+    /// Every row of `statement`, each converted while the statement is on it. A row GRDB copies out
+    /// (`Row.fetchAll`, `Row.fetchOne`) finds a column by name by lower-casing the names before it, on every
+    /// lookup: reading an outbox row or an incident that way lower-cased some 150 strings, and the delivery's
+    /// reads spent about 2% of the daemon's samples in `String.lowercased()` (BENCHMARKS.md, issue 16). The
+    /// cursor's row finds a column in a table built once per run of the statement, and copies nothing.
+    static func rows<T>(
+        _ statement: Statement, _ arguments: StatementArguments, _ convert: (Row) throws -> T
+    ) throws -> [T] {
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        var values: [T] = []
+        try cursor.forEach { values.append(try convert($0)) }
+        return values
+    }
+
+    /// The first row of `statement`, converted, or nil; see `rows`.
+    static func firstRow<T>(
+        _ statement: Statement, _ arguments: StatementArguments, _ convert: (Row) throws -> T
+    ) throws -> T? {
+        // The cursor resets the statement when it goes away, which clears the row: it lives until the row is read.
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        return try withExtendedLifetime(cursor) { try cursor.next().map(convert) }
+    }
+
     static func json(_ labels: Labels) throws -> String { labels.jsonText }
 
     static func json(_ escalation: Incident.Escalation?) throws -> String? {
