@@ -106,23 +106,25 @@ extension SQLiteStore {
         // The checkpoint covers every event committed so far, this batch's included, unless the batch says it was
         // taken earlier: a restart restores it and replays only the events after `through_event`.
         if let state = batch.engineState {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO engine_state (id, version, data, saved_at, through_event)
                     VALUES (1, 1, ?, ?, COALESCE(?, (SELECT COALESCE(MAX(id), 0) FROM events)))
                     ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
                         saved_at = excluded.saved_at, through_event = excluded.through_event
-                    """,
-                arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
+                    """
+            ).execute(arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
         }
 
-        for (source, position) in batch.sourcePositions {
-            try db.execute(
+        if !batch.sourcePositions.isEmpty {
+            let savePosition = try db.cachedStatement(
                 sql: """
                     INSERT INTO source_positions (source, position) VALUES (?, ?)
                     ON CONFLICT (source) DO UPDATE SET position = excluded.position
-                    """,
-                arguments: [source, position])
+                    """)
+            for (source, position) in batch.sourcePositions {
+                try savePosition.execute(arguments: [source, position])
+            }
         }
         return ids
     }
@@ -132,21 +134,23 @@ extension SQLiteStore {
     /// changes nothing and repeats no line.
     static func cancel(_ cancellation: NotificationCancellation, in db: Database) throws {
         let steps = Set(cancellation.steps)
+        // Cached statements, as for the rest of the commit: a burst of resolutions cancels in most batches, and
+        // preparing these anew each time was about 1% of the daemon's samples (BENCHMARKS.md, issue 16).
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox
-                WHERE incident = ? AND state = 'pending' AND moment IS NULL AND due <= ?
-                ORDER BY id
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox
+                    WHERE incident = ? AND state = 'pending' AND moment IS NULL AND due <= ?
+                    ORDER BY id
+                    """),
             arguments: [cancellation.incident, cancellation.at.microseconds])
         for row in rows {
             let policy: String = row["policy"]
             let step: Int = row["step"]
             guard steps.contains(.init(policy: policy, step: step)) else { continue }
             let id: Int64 = row["id"]
-            try db.execute(
-                sql: "UPDATE outbox SET state = 'cancelled' WHERE id = ? AND state = 'pending'", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'cancelled' WHERE id = ? AND state = 'pending'")
+                .execute(arguments: [id])
             let attempts: Int = row["attempts"]
             let lastError: String? = row["last_error"]
             let tried =
@@ -156,13 +160,14 @@ extension SQLiteStore {
             let round: Int = row["round"]
             let notifier: String = row["notifier"]
             let key: String = row["idempotency_key"]
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)",
-                arguments: [
-                    cancellation.incident, cancellation.at.microseconds, "notification_cancelled",
-                    "\(notifier) \(key) (policy '\(policy)' step \(step) round \(round)): \(cancellation.reason); "
-                        + "\(tried), no further attempts",
-                ])
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)"
+            )
+            .execute(arguments: [
+                cancellation.incident, cancellation.at.microseconds, "notification_cancelled",
+                "\(notifier) \(key) (policy '\(policy)' step \(step) round \(round)): \(cancellation.reason); "
+                    + "\(tried), no further attempts",
+            ])
         }
     }
 }
