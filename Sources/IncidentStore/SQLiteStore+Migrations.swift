@@ -221,6 +221,17 @@ extension SQLiteStore {
                     END;
                     """)
         }
+        // v8: the timeline's uniqueness (the same columns, so `INSERT OR IGNORE` ignores the same lines) keyed by
+        // time first. Keyed by incident first, each commit's lines landed on as many leaf pages as it touched
+        // incidents, and those pages were 27% of what the ingest's commits wrote to the WAL; by time, new lines
+        // go to the index's right edge. Reads by incident use `timeline_incident` (BENCHMARKS.md, issue 16).
+        migrator.registerMigration("v8") { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX timeline_unique;
+                    CREATE UNIQUE INDEX timeline_unique ON timeline(at, incident, type, detail);
+                    """)
+        }
         return migrator
     }
 }

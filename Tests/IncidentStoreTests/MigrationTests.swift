@@ -51,7 +51,7 @@ import Testing
             let applied = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7"])
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
         }
     }
 
@@ -83,6 +83,37 @@ import Testing
             _ = try await store.commit(StoreBatch(cancellations: [cancellation], at: Timestamp(microseconds: 10)))
             #expect(try await !store.isPending(outbox: 41))
             #expect(try await store.isPending(outbox: 42))
+        }
+    }
+
+    /// v8 keys the timeline's uniqueness by time first: the lines a v7 store holds stay, in order, and a line it
+    /// holds is still ignored when written again, as a replay after a restart writes it.
+    @Test func aV7TimelineKeepsItsLinesAndStillIgnoresARepeatedOne() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/old.sqlite"
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(queue, upTo: "v7")
+            try await queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO timeline (incident, at, type, detail)
+                        VALUES (7, 5, 'opened', 'by rule disk'), (7, 6, 'escalated', 'step 0'), (8, 5, 'opened', 'x')
+                        """)
+            }
+            try queue.close()
+            let store = try SQLiteStore(path: path)
+            #expect(try await store.timeline(of: 7).map(\.type) == ["opened", "escalated"])
+            let replayed = TimelineEntry(at: Timestamp(microseconds: 5), type: "opened", detail: "by rule disk")
+            let new = TimelineEntry(at: Timestamp(microseconds: 9), type: "acknowledged", detail: "by ann")
+            _ = try await store.commit(
+                StoreBatch(timeline: [(7, replayed), (7, new), (7, new)], at: Timestamp(microseconds: 9)))
+            #expect(try await store.timeline(of: 7).map(\.type) == ["opened", "escalated", "acknowledged"])
+            #expect(try await store.timeline(of: 8).map(\.type) == ["opened"])
+            try store.close()
+            let columns = try await DatabaseQueue(path: path).read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('timeline_unique') ORDER BY seqno")
+            }
+            #expect(columns == ["at", "incident", "type", "detail"])
         }
     }
 }
