@@ -49,6 +49,35 @@ import Testing
         #expect(data.count < (try JSONEncoder().encode(value)).count)
     }
 
+    /// Label sets skip the `Dictionary` both ways, but their bytes stay a keyed container of strings: a
+    /// checkpoint an earlier version wrote (labels in a dictionary's order) reads, and one written now reads as
+    /// a dictionary, the way an earlier version reads it.
+    @Test func labelSetsKeepTheDictionaryFormBothWays() throws {
+        let labels: Labels = ["zone": "eu-1", "alertname": "DiskFull", "host": "db1", "é": "x", "e\u{301}": "y"]
+        struct Holder: Codable, Equatable {
+            var labels: Labels
+            var list: [Labels]
+            var maybe: Labels?
+        }
+        let holder = Holder(labels: labels, list: [labels, Labels()], maybe: labels)
+        let written = try CompactCoder.encode(holder)
+        #expect(try CompactCoder.decode(Holder.self, from: written) == holder)
+        struct Earlier: Codable, Equatable {
+            var labels: [String: String]
+            var list: [[String: String]]
+            var maybe: [String: String]?
+        }
+        let earlier = Earlier(labels: labels.dictionary, list: [labels.dictionary, [:]], maybe: labels.dictionary)
+        #expect(try CompactCoder.decode(Earlier.self, from: written) == earlier)
+        #expect(try CompactCoder.decode(Holder.self, from: CompactCoder.encode(earlier)) == holder)
+        // A label whose value is not a string is an error, not a guess.
+        struct NotStrings: Codable { var labels = ["a": 1] }
+        struct OnlyLabels: Decodable { var labels: Labels }
+        #expect(throws: DecodingError.self) {
+            try CompactCoder.decode(OnlyLabels.self, from: CompactCoder.encode(NotStrings()))
+        }
+    }
+
     @Test func fieldsReadInAnyOrderAndUnknownOnesAreSkipped() throws {
         struct Writer: Codable { var a = 1, b = "two", c = [3], d: Int? = 4 }
         struct Reader: Decodable, Equatable {
