@@ -133,13 +133,9 @@ import Testing
     /// A store written by the previous release gains the knowledge base and keeps everything else.
     @Test func aV6StoreGainsTheKnowledgeBase() async throws {
         try await withTemporaryDirectory { directory in
-            let path = directory + "/old.sqlite"
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v6")
-            try await queue.write { db in
-                try db.execute(sql: "INSERT INTO notes (id, incident, at, author, text) VALUES (1, 7, 5, 'ana', 'hi')")
-            }
-            try queue.close()
+            let path = try await earlierStore(
+                "v6", in: directory,
+                rows: "INSERT INTO notes (id, incident, at, author, text) VALUES (1, 7, 5, 'ana', 'hi')")
             let store = try SQLiteStore(path: path)
             #expect(try await store.notes(of: 7).map(\.text) == ["hi"])
             #expect(try await store.articles(limit: 10, offset: 0).isEmpty)

@@ -5,6 +5,17 @@ import Testing
 
 @testable import IncidentStore
 
+/// A store file in `directory` with the schema of an earlier release (`version`, a migration's name) and the
+/// rows `sql` inserts, closed: what opening it with this build upgrades.
+func earlierStore(_ version: String, in directory: String, rows sql: String) async throws -> String {
+    let path = directory + "/old.sqlite"
+    let queue = try DatabaseQueue(path: path)
+    try SQLiteStore.migrator.migrate(queue, upTo: version)
+    try await queue.write { db in try db.execute(sql: sql) }
+    try queue.close()
+    return path
+}
+
 @Suite struct MigrationTests {
     static let tables = [
         "alerts", "engine_state", "events", "incidents", "kb_articles", "kb_fts", "kb_fts_config", "kb_fts_data",
@@ -58,19 +69,14 @@ import Testing
     /// v5 rebuilds the outbox table for its new state (`cancelled`): rows, ids and columns come through.
     @Test func aV4OutboxKeepsItsRowsAndCanCancelThem() async throws {
         try await withTemporaryDirectory { directory in
-            let path = directory + "/old.sqlite"
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v4")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO outbox (id, incident, notifier, policy, step, round, idempotency_key, due, state,
-                            attempts, next_attempt, last_error, moment)
-                        VALUES (41, 7, 'pager', 'default', 0, 0, 'INC-7/0/0', 5, 'pending', 2, 9, 'HTTP 503', NULL),
-                            (42, 7, 'chat', 'default', -1, 0, 'INC-7/ack/5', 5, 'pending', 0, 5, NULL, 'ack')
-                        """)
-            }
-            try queue.close()
+            let path = try await earlierStore(
+                "v4", in: directory,
+                rows: """
+                    INSERT INTO outbox (id, incident, notifier, policy, step, round, idempotency_key, due, state,
+                        attempts, next_attempt, last_error, moment)
+                    VALUES (41, 7, 'pager', 'default', 0, 0, 'INC-7/0/0', 5, 'pending', 2, 9, 'HTTP 503', NULL),
+                        (42, 7, 'chat', 'default', -1, 0, 'INC-7/ack/5', 5, 'pending', 0, 5, NULL, 'ack')
+                    """)
             let store = try SQLiteStore(path: path)
             let due = try await store.dueOutbox(before: .distantFuture, limit: 10)
             #expect(due.map(\.id) == [42, 41])
@@ -90,17 +96,12 @@ import Testing
     /// holds is still ignored when written again, as a replay after a restart writes it.
     @Test func aV7TimelineKeepsItsLinesAndStillIgnoresARepeatedOne() async throws {
         try await withTemporaryDirectory { directory in
-            let path = directory + "/old.sqlite"
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteStore.migrator.migrate(queue, upTo: "v7")
-            try await queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO timeline (incident, at, type, detail)
-                        VALUES (7, 5, 'opened', 'by rule disk'), (7, 6, 'escalated', 'step 0'), (8, 5, 'opened', 'x')
-                        """)
-            }
-            try queue.close()
+            let path = try await earlierStore(
+                "v7", in: directory,
+                rows: """
+                    INSERT INTO timeline (incident, at, type, detail)
+                    VALUES (7, 5, 'opened', 'by rule disk'), (7, 6, 'escalated', 'step 0'), (8, 5, 'opened', 'x')
+                    """)
             let store = try SQLiteStore(path: path)
             #expect(try await store.timeline(of: 7).map(\.type) == ["opened", "escalated"])
             let replayed = TimelineEntry(at: Timestamp(microseconds: 5), type: "opened", detail: "by rule disk")
