@@ -102,6 +102,30 @@ struct FingerprintTests {
         #expect(Fingerprint(hex: text) == nil)
     }
 
+    @Test("hex parsing agrees with UInt64(_:radix:) restricted to ASCII hex digits, on hostile text too")
+    func hexAgreesWithTheStandardLibrary() {
+        func reference(_ text: String) -> UInt64? {
+            guard !text.isEmpty, text.utf8.count <= 16,
+                text.utf8.allSatisfy({
+                    (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0)
+                })
+            else { return nil }
+            return UInt64(text, radix: 16)
+        }
+        var texts = ["0", "f", "F", "00000000000000000", "fffffffffffffffff", "１", "ｆ", "٣", "é", "1\u{301}", "1\0"]
+        for byte in UInt8(0)...UInt8(127) { texts.append(String(UnicodeScalar(byte))) }
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789abcdefABCDEFgG+-x ".unicodeScalars)
+        for _ in 0..<2_000 {
+            let count = Int.random(in: 0...18, using: &random)
+            texts.append(
+                String(String.UnicodeScalarView((0..<count).map { _ in alphabet.randomElement(using: &random)! })))
+        }
+        for text in texts {
+            #expect(Fingerprint(hex: text)?.rawValue == reference(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test("orders by raw value")
     func ordering() {
         #expect(Fingerprint(rawValue: 1) < Fingerprint(rawValue: 2))
