@@ -105,15 +105,17 @@ extension SQLiteStore {
 
         // The checkpoint covers every event committed so far, this batch's included, unless the batch says it was
         // taken earlier: a restart restores it and replays only the events after `through_event`.
+        // Not a cached statement: GRDB keeps a statement's last arguments, and a cached one would hold the last
+        // checkpoint (tens of MB at 100,000 alerts) in memory until the next. It runs once per checkpoint.
         if let state = batch.engineState {
-            try db.cachedStatement(
+            try db.execute(
                 sql: """
                     INSERT INTO engine_state (id, version, data, saved_at, through_event)
                     VALUES (1, 1, ?, ?, COALESCE(?, (SELECT COALESCE(MAX(id), 0) FROM events)))
                     ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
                         saved_at = excluded.saved_at, through_event = excluded.through_event
-                    """
-            ).execute(arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
+                    """,
+                arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
         }
 
         if !batch.sourcePositions.isEmpty {
