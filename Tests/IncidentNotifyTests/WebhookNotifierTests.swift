@@ -61,11 +61,11 @@ import Testing
     @Test func aStalledReceiverTimesOut() async throws {
         let receiver = try Receiver()
         // The receiver answers 200 after a minute, so a delivered outcome, or one that took anywhere near that
-        // long, means the 300 ms timeout did not fire. The bound is wide on purpose: a loaded CI machine once took
-        // 3.1 s for the whole exchange (process start, connect, timeout), and that is not what this test is about.
+        // long, means the 300 ms timeout did not fire. The bound leaves room for a loaded machine: CI once took
+        // 3.1 s for the whole exchange (process start, connect, timeout) against an earlier bound of 3 s.
         let started = ContinuousClock.now
         let outcome = await notifier(receiver.url("/stall/60"), timeout: .milliseconds(300)).deliver(sampleRequest())
-        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(ContinuousClock.now - started < .seconds(10))
         guard case .retry(let failure, nil) = outcome else {
             Issue.record("a stall gave \(outcome)")
             return
