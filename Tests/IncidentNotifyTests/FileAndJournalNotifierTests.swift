@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import TestSupport
 import Testing
 
 @testable import IncidentNotify
@@ -77,7 +78,7 @@ import Testing
                 let journalctl = Process()
                 journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
                 journalctl.arguments = arguments
-                let pipe = Pipe()
+                let pipe = Pipe.closeOnExec()
                 journalctl.standardOutput = pipe
                 try journalctl.run()
                 let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -34,11 +34,11 @@ enum CLI {
         var environment = ProcessInfo.processInfo.environment
         environment["INCIDENTD_CONFIG"] = nil
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
+        let out = Pipe.closeOnExec()
+        let err = Pipe.closeOnExec()
         process.standardOutput = out
         process.standardError = err
-        let input = Pipe()
+        let input = Pipe.closeOnExec()
         process.standardInput = input
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }

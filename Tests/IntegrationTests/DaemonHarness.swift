@@ -174,7 +174,7 @@ extension CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
-        let out = Pipe()
+        let out = Pipe.closeOnExec()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("incidentctl replay")
@@ -34,7 +35,7 @@ struct ReplayTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/lib/systemd/systemd-journal-remote")
         process.arguments = ["--output=\(file.path)", "-"]
-        let input = Pipe()
+        let input = Pipe.closeOnExec()
         process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -16,7 +16,7 @@ public enum JournalRemote {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--output=\(directory)/\(name).journal", "-"]
-        let input = Pipe()
+        let input = Pipe.closeOnExec()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `incidentctl` the way an operator does, without blocking a thread of the cooperative pool
 /// (the fake API behind the server needs one to answer).
@@ -31,8 +32,8 @@ enum IncidentctlProcess {
         env["INCIDENTD_CONFIG"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe()
-        let err = Pipe()
+        let out = Pipe.closeOnExec()
+        let err = Pipe.closeOnExec()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
