@@ -72,20 +72,21 @@ import Testing
                 "-o", "cat", "MESSAGE_ID=\(JournalNotifier.messageID)",
                 "INCIDENT_IDEMPOTENCY_KEY=\(request.idempotencyKey)",
             ]
-            var found = false
-            for _ in 0..<25 where !found {
-                try await Task.sleep(for: .milliseconds(200))
-                let journalctl = Process()
-                journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
-                journalctl.arguments = arguments
-                let pipe = Pipe.closeOnExec()
-                journalctl.standardOutput = pipe
-                try journalctl.run()
-                let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                journalctl.waitUntilExit()
-                found = text.contains("INC-7 escalated")
+            // journald makes the entry readable when it has written it: wait for that, with journalctl on a
+            // thread of its own (it blocks until it exits).
+            try await waitUntil("the entry is in the journal", timeout: .seconds(10), poll: .milliseconds(200)) {
+                try await onOwnThread {
+                    let journalctl = Process()
+                    journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
+                    journalctl.arguments = arguments
+                    let pipe = Pipe.closeOnExec()
+                    journalctl.standardOutput = pipe
+                    try journalctl.run()
+                    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    journalctl.waitUntilExit()
+                    return text.contains("INC-7 escalated")
+                }
             }
-            #expect(found, "the entry is not in the journal")
         case .retry(let failure, _):
             #expect(failure.reason == "journal")
             #expect(failure.message.hasPrefix("the journal refused the entry: "))
