@@ -35,11 +35,11 @@ enum JournalFixture {
     static func write(
         _ entries: [[String: String]], to directory: String, name: String = "fixture", firstIndex: Int = 0
     )
-        throws
+        async throws
     {
         var input = Data()
         for (offset, entry) in entries.enumerated() { input.append(export(entry, index: firstIndex + offset)) }
-        try JournalRemote.write(export: input, to: directory, name: name)
+        try await JournalRemote.write(export: input, to: directory, name: name)
     }
 
     /// A numbered line from `identifier`, with `seq` in the message so tests can count gaps and duplicates.

@@ -37,7 +37,7 @@ struct JournalSourceTests {
             entries[5]["MESSAGE"] = "line 5\nsecond line"
             entries[7]["UNIT"] = "nginx.service"
             entries[7]["MESSAGE_ID"] = "d9b373ed55a64feb8242e02dbe79a49c"
-            try JournalFixture.write(entries, to: dir)
+            try await JournalFixture.write(entries, to: dir)
             let sink = FakeSink()
             let source = makeSource(dir, sink: sink)
             try await withRunning(source) { _ in
@@ -64,19 +64,19 @@ struct JournalSourceTests {
     @Test("a restart resumes after the committed cursor: no entry twice, none missed")
     func resumesAtCursor() async throws {
         try await withTemporaryDirectory { dir in
-            try JournalFixture.write((0..<500).map { JournalFixture.line($0) }, to: dir)
+            try await JournalFixture.write((0..<500).map { JournalFixture.line($0) }, to: dir)
             let first = FakeSink()
             let one = makeSource(dir, sink: first)
             try await withRunning(one) { _ in
                 #expect(await eventually { one.counters.entriesCommitted == 500 })
             }
-            try JournalFixture.write((500..<800).map { JournalFixture.line($0) }, to: dir, firstIndex: 500)
+            try await JournalFixture.write((500..<800).map { JournalFixture.line($0) }, to: dir, firstIndex: 500)
             // The second run starts from the first one's committed cursor.
             let second = FakeSink(committed: first.committed)
             let two = makeSource(dir, sink: second, startAt: .end)
             try await withRunning(two) { _ in
                 #expect(await eventually { two.counters.entriesCommitted == 300 })
-                try JournalFixture.write((800..<900).map { JournalFixture.line($0) }, to: dir, firstIndex: 800)
+                try await JournalFixture.write((800..<900).map { JournalFixture.line($0) }, to: dir, firstIndex: 800)
                 #expect(await eventually { two.counters.entriesCommitted == 400 })
             }
             let got = seqs(first) + seqs(second)
@@ -89,12 +89,12 @@ struct JournalSourceTests {
     @Test("start_at: end skips what is already there and reads what comes after")
     func startAtEnd() async throws {
         try await withTemporaryDirectory { dir in
-            try JournalFixture.write((0..<50).map { JournalFixture.line($0) }, to: dir)
+            try await JournalFixture.write((0..<50).map { JournalFixture.line($0) }, to: dir)
             let sink = FakeSink()
             let source = makeSource(dir, sink: sink, startAt: .end)
             try await withRunning(source) { _ in
                 try await source.ready()
-                try JournalFixture.write((50..<60).map { JournalFixture.line($0) }, to: dir, firstIndex: 50)
+                try await JournalFixture.write((50..<60).map { JournalFixture.line($0) }, to: dir, firstIndex: 50)
                 #expect(await eventually { source.counters.entriesCommitted == 10 })
             }
             #expect(seqs(sink) == Array(50..<60))
@@ -114,7 +114,7 @@ struct JournalSourceTests {
                 JournalFixture.line(6, identifier: "chatty", priority: 7).merging(["UNIT": "nginx.service"]) { $1 },
                 JournalFixture.line(7, identifier: "chatty", priority: 6).merging(["MESSAGE_ID": "abc"]) { $1 },
             ]
-            try JournalFixture.write(entries, to: dir)
+            try await JournalFixture.write(entries, to: dir)
             let filter = JournalFilter.derived(
                 identifiers: ["sshd", "sudo"], units: ["nginx.service"], messageIDs: ["abc"])
             let sink = FakeSink()
@@ -135,7 +135,7 @@ struct JournalSourceTests {
                 JournalFixture.line(2, identifier: "c", priority: 3),
                 JournalFixture.line(3, identifier: "a", priority: 6),
             ]
-            try JournalFixture.write(entries, to: dir)
+            try await JournalFixture.write(entries, to: dir)
             let sink = FakeSink()
             let filter = JournalFilter.matches(["SYSLOG_IDENTIFIER=a", "SYSLOG_IDENTIFIER=b", "PRIORITY=3"])
             let source = makeSource(dir, sink: sink, filter: filter)
@@ -163,7 +163,7 @@ struct JournalSourceTests {
                 #expect(message.contains(dir))
                 #expect(!source.counters.isOpen)
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                try JournalFixture.write((0..<5).map { JournalFixture.line($0) }, to: dir)
+                try await JournalFixture.write((0..<5).map { JournalFixture.line($0) }, to: dir)
                 #expect(await eventually { source.counters.entriesCommitted == 5 })
                 #expect(health.last == .open)
             }
@@ -173,7 +173,7 @@ struct JournalSourceTests {
     @Test("when commits fail nothing is acknowledged, and reading resumes at the last committed cursor")
     func failedCommits() async throws {
         try await withTemporaryDirectory { dir in
-            try JournalFixture.write((0..<100).map { JournalFixture.line($0) }, to: dir)
+            try await JournalFixture.write((0..<100).map { JournalFixture.line($0) }, to: dir)
             let sink = FakeSink(mode: .fail(IngestError(.storeFailed, "disk full")))
             let source = makeSource(dir, sink: sink)
             try await withRunning(source) { _ in

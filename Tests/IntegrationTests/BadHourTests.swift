@@ -118,9 +118,9 @@ struct BadHourTests {
     }
 
     @Test(.enabled(if: JournalRemote.available, "systemd-journal-remote is not installed; scripts/setup installs it"))
-    func oneIncidentPerProblem() throws {
+    func oneIncidentPerProblem() async throws {
         let dir = try CLI.temporaryDirectory()
-        try JournalRemote.write(export: Data(Self.export().utf8), to: dir.path, name: "bad-hour")
+        try await JournalRemote.write(export: Data(Self.export().utf8), to: dir.path, name: "bad-hour")
         let file = dir.appendingPathComponent("bad-hour.journal").path
         #expect(FileManager.default.fileExists(atPath: file))
         let out = try CLI.incidentctl("replay", "--rules", "rules/", "--json", file)

@@ -263,7 +263,7 @@ import Testing
                 for (name, value) in fields { export.append(Data("\(name)=\(value)\n".utf8)) }
                 export.append(0x0A)
             }
-            try JournalRemote.write(export: export, to: journal, name: "hostile")
+            try await JournalRemote.write(export: export, to: journal, name: "hostile")
             try await waitUntil("the journal's good entries are committed") {
                 (try? daemon.metric("incidentd_journal_entries_committed")) ?? 0 >= 2
             }

@@ -9,7 +9,7 @@ enum JournalFiles {
     static var available: Bool { JournalRemote.available }
 
     /// Appends entries to `DIR/NAME.journal`; the n-th entry is stamped `start` + n µs.
-    static func write(_ entries: [[String: String]], to directory: String, name: String = "fixture") throws {
+    static func write(_ entries: [[String: String]], to directory: String, name: String = "fixture") async throws {
         let start = Int64(Date().timeIntervalSince1970 * 1_000_000) - Int64(entries.count)
         var input = Data()
         input.reserveCapacity(entries.count * 160)
@@ -21,7 +21,7 @@ enum JournalFiles {
             for (name, value) in fields { input.append(Data("\(name)=\(value)\n".utf8)) }
             input.append(0x0A)
         }
-        try JournalRemote.write(export: input, to: directory, name: name)
+        try await JournalRemote.write(export: input, to: directory, name: name)
     }
 
     /// A numbered application line; `SEQ` and the message carry the number for gap and duplicate counts.

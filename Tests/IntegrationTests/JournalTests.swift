@@ -71,7 +71,7 @@ struct JournalTests {
                 "MESSAGE": "cache refreshed \(n)", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "chatty", "_HOSTNAME": "web1",
             ])
         }
-        try JournalFiles.write(entries, to: dir)
+        try await JournalFiles.write(entries, to: dir)
         let daemon = try RunningDaemon(journal: "{ directory: \(dir), start_at: beginning }")
         try await waitUntil("15 journal entries are committed", detail: daemon.log()) {
             try daemon.metric("incidentd_journal_entries_committed") == 15
@@ -99,7 +99,7 @@ struct JournalTests {
 
     @Test func aRestartMidStreamResumesAtTheCursorWithNoDuplicateAndNoGap() async throws {
         let dir = try journalDirectory()
-        try JournalFiles.write((0..<60_000).map(JournalFiles.line), to: dir)
+        try await JournalFiles.write((0..<60_000).map(JournalFiles.line), to: dir)
         let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         // Killed while it reads: whatever was committed stays, with its cursor.
         try await waitUntil("a first journal entry is committed", detail: daemon.log()) {
@@ -107,7 +107,7 @@ struct JournalTests {
         }
         let before = try daemon.metric("incidentd_journal_entries_committed") ?? 0
         daemon.signal(SIGKILL)
-        try JournalFiles.write((60_000..<70_000).map(JournalFiles.line), to: dir)
+        try await JournalFiles.write((60_000..<70_000).map(JournalFiles.line), to: dir)
         try daemon.start()
         // Stopped cleanly once the last entry is in the store (the journal is read in order, so everything
         // before it has been read too), then the store is the judge. Waiting for the count to stand still
@@ -139,7 +139,7 @@ struct JournalTests {
         let dir = try journalDirectory()
         let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         let quiet = ["MESSAGE": "backup done", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "backup", "_HOSTNAME": "h"]
-        try JournalFiles.write([quiet, JournalFiles.line(1)], to: dir)
+        try await JournalFiles.write([quiet, JournalFiles.line(1)], to: dir)
         try await waitUntil("the first app line is committed", detail: daemon.log()) {
             try daemon.metric("incidentd_journal_entries_committed") == 1
         }
@@ -154,14 +154,14 @@ struct JournalTests {
         try await waitUntil("the reload takes effect", detail: daemon.log()) {
             try daemon.metric("incidentd_rule_reloads_total") == 1
         }
-        try JournalFiles.write([quiet, JournalFiles.line(2)], to: dir)
+        try await JournalFiles.write([quiet, JournalFiles.line(2)], to: dir)
         // The new backup line is read; the one passed over before the reload is not read again.
         try await waitUntil("the new backup line is committed", detail: daemon.log()) {
             try daemon.metric("incidentd_journal_entries_committed") == 3
         }
         // A sentinel entry rather than a pause: the journal is read in order, so a re-read of the entry passed
         // over before the reload would be counted before this one is committed.
-        try JournalFiles.write([JournalFiles.line(3)], to: dir)
+        try await JournalFiles.write([JournalFiles.line(3)], to: dir)
         try await waitUntil("the sentinel entry is committed", detail: daemon.log()) {
             try daemon.metric("incidentd_journal_entries_committed") == 4
         }
@@ -208,7 +208,7 @@ struct JournalTests {
         #expect(daemon.log().contains("journal source cannot open the journal"))
         // It comes back by itself once the directory exists.
         try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
-        try JournalFiles.write([JournalFiles.line(0)], to: missing)
+        try await JournalFiles.write([JournalFiles.line(0)], to: missing)
         try await waitUntil("/readyz answers 200", detail: daemon.log()) { try daemon.api("/readyz").status == 200 }
         #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }

@@ -18,7 +18,7 @@ import Testing
     @Test func readyReloadingAndStoppingArriveInOrderWithJournalCounts() async throws {
         let dir = try CLI.temporaryDirectory().appendingPathComponent("journal").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try JournalFiles.write((0..<3).map(JournalFiles.line), to: dir)
+        try await JournalFiles.write((0..<3).map(JournalFiles.line), to: dir)
         let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         let ready = try #require(daemon.notify.messages.first { $0.contains("READY=1") })
         #expect(ready.contains("STATUS="))

@@ -21,7 +21,7 @@ struct PostgresRelayTests {
     @Test func aStandbysJournalReachesTheLeadersEngineOnceAcrossATakeover() async throws {
         let (cluster, name, yaml) = try PostgresDaemonTests.database()
         let journal = try CLI.temporaryDirectory().path
-        try JournalFiles.write((0..<300).map(JournalFiles.line), to: journal)
+        try await JournalFiles.write((0..<300).map(JournalFiles.line), to: journal)
         let leader = try RunningDaemon(rules: journalAppRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
         let standby = try RunningDaemon(
             rules: journalAppRules, extra: yaml + "\nha: { failover: 6s, instance: b }",
@@ -49,7 +49,7 @@ struct PostgresRelayTests {
 
         // The leader dies; the standby takes over and goes on from its own cursor, with more lines.
         leader.signal(SIGKILL)
-        try JournalFiles.write((300..<500).map(JournalFiles.line), to: journal, name: "more")
+        try await JournalFiles.write((300..<500).map(JournalFiles.line), to: journal, name: "more")
         try await waitUntil("the standby leads", timeout: .seconds(60)) {
             standby.notify.messages.contains { $0.contains("leader (term 2)") }
         }

@@ -24,14 +24,17 @@ public enum JournalRemote {
         return (process, input)
     }
 
-    /// Appends `export` (entries in journal export format) to `DIR/NAME.journal`, creating it.
-    public static func write(export: Data, to directory: String, name: String) throws {
-        let (process, input) = try start(directory: directory, name: name)
-        try input.fileHandleForWriting.write(contentsOf: export)
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "systemd-journal-remote exited with \(process.terminationStatus)")
+    /// Appends `export` (entries in journal export format) to `DIR/NAME.journal`, creating it. The write and the
+    /// wait for the child run on a thread of their own (`onOwnThread`), not on one of the two cooperative threads.
+    public static func write(export: Data, to directory: String, name: String) async throws {
+        try await onOwnThread {
+            let (process, input) = try start(directory: directory, name: name)
+            try input.fileHandleForWriting.write(contentsOf: export)
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw Failure(description: "systemd-journal-remote exited with \(process.terminationStatus)")
+            }
         }
     }
 }
