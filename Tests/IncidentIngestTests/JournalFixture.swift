@@ -71,9 +71,10 @@ final class LiveJournalWriter: @unchecked Sendable {
     }
 
     /// Closes the input and waits for the writer to flush and exit.
-    func finish() throws {
+    func finish() async throws {
         try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        let process = self.process
+        try await onOwnThread { process.waitUntilExit() }
     }
 
     deinit {

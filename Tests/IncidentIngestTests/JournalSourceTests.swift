@@ -202,7 +202,7 @@ struct JournalSourceTests {
                 for start in stride(from: 1, to: total, by: chunk) {
                     try writer.append((start..<min(start + chunk, total)).map { JournalFixture.line($0) })
                 }
-                try writer.finish()
+                try await writer.finish()
                 #expect(await eventually(timeout: .seconds(120)) { source.counters.entriesCommitted == total })
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".journal") }

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func aTwoHundredIsDeliveredWithTheKeyAndHeaders() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let outcome = await notifier(receiver.url("/ok"), headers: [("X-Team", "ops")]).deliver(sampleRequest())
         #expect(outcome == .delivered(detail: "HTTP 200: accepted"))
         let request = try #require(receiver.requests().first)
@@ -32,7 +32,7 @@ import Testing
         ("/bad/408", "http_408", false), ("/ratelimit/1/7", "http_429", false), ("/garbage", "http_5xx", false),
     ])
     func statusCodesAreClassified(_ path: String, _ reason: String, _ final: Bool) async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let outcome = await notifier(receiver.url(path)).deliver(sampleRequest())
         switch outcome {
         case .final(let failure):
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func garbageFromTheReceiverIsReportedPrintably() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         guard case .retry(let failure, _) = await notifier(receiver.url("/garbage")).deliver(sampleRequest()) else {
             Issue.record("not retried")
             return
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func aStalledReceiverTimesOut() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         // The receiver answers 200 after a minute, so a delivered outcome, or one that took anywhere near that
         // long, means the 300 ms timeout did not fire. The bound leaves room for a loaded machine: CI once took
         // 3.1 s for the whole exchange (process start, connect, timeout) against an earlier bound of 3 s.
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func aDeadReceiverIsRetriedAndItsSecretURLIsNotReported() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let url = receiver.url("/hooks/T0001/B0001/SuperSecretPathToken?token=QueryTokenValue42")
         receiver.kill()
         let outcome = await notifier(url, headers: [("Authorization", "Bearer HeaderSecret99")], secrets: [url])
@@ -93,8 +93,8 @@ import Testing
     /// secret headers to wherever the receiver points (a 307 keeps the POST, a 302 turns it into a GET).
     @Test(arguments: [301, 302, 303, 307, 308])
     func aRedirectIsRefusedAndItsTargetReceivesNothing(_ code: Int) async throws {
-        let target = try Receiver()
-        let receiver = try Receiver()
+        let target = try await Receiver()
+        let receiver = try await Receiver()
         let elsewhere = target.url("/ok")
         let query = elsewhere.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let outcome = await notifier(
@@ -114,7 +114,7 @@ import Testing
 
     /// A hostile Location is reported bounded, printable, and without the notifier's secrets.
     @Test func aRedirectsLocationIsReportedSafely() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let secretURL = receiver.url("/hooks/SuperSecretPathToken")
         let location = secretURL + "/" + String(repeating: "x", count: 5000) + "%0D%0AX-Evil:%201"
         let query = location.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func slackAndPagerDutyBodiesReachTheReceiver() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         _ = await notifier(receiver.url("/ok"), format: .slack).deliver(sampleRequest())
         _ = await notifier(receiver.url("/ok"), format: .pagerduty).deliver(sampleRequest(moment: "ack"))
         let log = receiver.rawLog()

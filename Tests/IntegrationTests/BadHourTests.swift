@@ -123,7 +123,7 @@ struct BadHourTests {
         try await JournalRemote.write(export: Data(Self.export().utf8), to: dir.path, name: "bad-hour")
         let file = dir.appendingPathComponent("bad-hour.journal").path
         #expect(FileManager.default.fileExists(atPath: file))
-        let out = try CLI.incidentctl("replay", "--rules", "rules/", "--json", file)
+        let out = try await CLI.incidentctl("replay", "--rules", "rules/", "--json", file)
         #expect(out.status == 0, "\(out.stderr)")
         let object = try #require(try CLI.json(out.stdout) as? [String: Any])
         let incidents = try #require(object["incidents"] as? [[String: Any]])

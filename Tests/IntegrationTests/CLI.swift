@@ -26,7 +26,17 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ program: String, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Output {
+    /// Runs `program` from the built products and waits for it on a thread of its own (`onOwnThread`): a child's
+    /// run never holds one of the two cooperative threads that every test in the process shares.
+    static func run(_ program: String, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) async throws
+        -> Output
+    {
+        try await onOwnThread { try runBlocking(program, arguments, stdin: stdin, cwd: cwd) }
+    }
+
+    private static func runBlocking(_ program: String, _ arguments: [String], stdin: Data?, cwd: URL?) throws
+        -> Output
+    {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(program)
         process.arguments = arguments
@@ -52,8 +62,8 @@ enum CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func incidentctl(_ arguments: String..., stdin: Data? = nil) throws -> Output {
-        try run("incidentctl", arguments, stdin: stdin)
+    static func incidentctl(_ arguments: String..., stdin: Data? = nil) async throws -> Output {
+        try await run("incidentctl", arguments, stdin: stdin)
     }
 
     static func json(_ text: String) throws -> Any {

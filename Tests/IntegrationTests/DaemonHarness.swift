@@ -38,7 +38,7 @@ final class RunningDaemon: @unchecked Sendable {
         rules: String? = nil, rulesDirectory: String? = nil, http: String? = nil, notifiers: String? = nil,
         extra: String = "", journal: String = "{ enabled: false }", environment: [String: String] = [:],
         watchdogUsec: Int? = nil, logPath: String? = nil
-    ) throws {
+    ) async throws {
         self.environment = environment
         self.watchdogUsec = watchdogUsec
         directory = try CLI.temporaryDirectory()
@@ -82,11 +82,12 @@ final class RunningDaemon: @unchecked Sendable {
         notify = try NotifyListener(path: directory.appendingPathComponent("notify.sock").path)
         self.logPath = logPath ?? directory.appendingPathComponent("incidentd.log").path
         process = Process()
-        try start()
+        try await start()
     }
 
-    /// Starts (or restarts) the binary and waits for `READY=1`.
-    func start(timeout: Duration = .seconds(60)) throws {
+    /// Starts (or restarts) the binary and waits for `READY=1`, polling the notify listener from a task: nothing
+    /// here blocks one of the cooperative threads that every test in the process shares.
+    func start(timeout: Duration = .seconds(60)) async throws {
         if !FileManager.default.fileExists(atPath: logPath) {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         }
@@ -114,40 +115,67 @@ final class RunningDaemon: @unchecked Sendable {
         process.standardError = logFile
         let readySoFar = notify.messages.filter { $0.contains("READY=1") }.count
         try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while notify.messages.filter({ $0.contains("READY=1") }).count <= readySoFar {
-            guard process.isRunning else {
-                throw HarnessError("incidentd exited with \(process.terminationStatus) before READY=1:\n\(log())")
+        let process = self.process
+        do {
+            try await waitUntil("incidentd says READY=1", timeout: timeout) {
+                guard process.isRunning else {
+                    throw HarnessError("incidentd exited with \(process.terminationStatus) before READY=1:\n\(log())")
+                }
+                return notify.messages.filter { $0.contains("READY=1") }.count > readySoFar
             }
-            guard ContinuousClock.now < deadline else {
-                throw HarnessError("incidentd did not say READY=1 within \(timeout):\n\(log())")
-            }
-            usleep(20_000)
+        } catch let timeout as WaitTimeout {
+            throw HarnessError("\(timeout):\n\(log())")
         }
     }
 
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Sends a signal and, for SIGTERM/SIGKILL, waits for the process to exit.
+    /// Sends a signal and, unless `wait` is false, waits for the process to exit; returns its status.
+    ///
+    /// The wait is bounded: a daemon that has not exited `exitTimeout` after the signal is a failure of its own
+    /// (recorded with every thread's stack, from gdb) and is killed, so a shutdown that hangs fails one test
+    /// instead of stalling the whole run.
     @discardableResult
-    func signal(_ signal: Int32, wait: Bool = true) -> Int32 {
+    func signal(
+        _ signal: Int32, wait: Bool = true, exitTimeout: Duration = .seconds(120),
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> Int32 {
+        let process = self.process
         kill(process.processIdentifier, signal)
         guard wait else { return 0 }
-        process.waitUntilExit()
+        do {
+            try await waitUntil("incidentd exits after signal \(signal)", timeout: exitTimeout) { !process.isRunning }
+        } catch {
+            let stacks = await Self.stacks(of: process.processIdentifier)
+            let message =
+                "incidentd did not exit within \(exitTimeout) of signal \(signal); killed. Its threads:\n\(stacks)"
+                + "\nIts log:\n\(log().suffix(4000))"
+            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+            kill(process.processIdentifier, SIGKILL)
+            _ = try? await onOwnThread { process.waitUntilExit() }
+        }
         return process.terminationStatus
     }
 
+    /// Every thread's stack of a running process, from `gdb -batch` (or why there is none).
+    static func stacks(of pid: Int32) async -> String {
+        let gdb = "/usr/bin/gdb"
+        guard FileManager.default.isExecutableFile(atPath: gdb) else { return "(gdb is not installed)" }
+        let out = try? await CLI.runAbsolute(gdb, ["-batch", "-p", "\(pid)", "-ex", "thread apply all bt 30"])
+        return String((out?.stdout ?? "(gdb failed)").suffix(60_000))
+    }
+
     /// Runs incidentctl against this daemon's control socket.
-    func ctl(_ arguments: String...) throws -> CLI.Output {
-        try CLI.run("incidentctl", arguments + ["--config", configPath])
+    func ctl(_ arguments: String...) async throws -> CLI.Output {
+        try await CLI.run("incidentctl", arguments + ["--config", configPath])
     }
 
     /// Reads a JSON API route over the control socket with curl.
-    func api(_ path: String, method: String = "GET", body: String? = nil) throws -> (status: Int, body: String) {
+    func api(_ path: String, method: String = "GET", body: String? = nil) async throws -> (status: Int, body: String) {
         var args = ["-s", "-o", "-", "-w", "\n%{http_code}", "--unix-socket", controlSocket, "-X", method]
         if let body { args += ["-H", "Content-Type: application/json", "--data-binary", body] }
         args.append("http://localhost\(path)")
-        let out = try CLI.runAbsolute("/usr/bin/curl", args)
+        let out = try await CLI.runAbsolute("/usr/bin/curl", args)
         let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.last ?? "") ?? 0
         return (status, lines.dropLast().joined(separator: "\n"))
@@ -170,7 +198,13 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 extension CLI {
-    static func runAbsolute(_ path: String, _ arguments: [String]) throws -> Output {
+    /// Runs a program by its path on a thread of its own (see `run`); standard error is discarded.
+    static func runAbsolute(_ path: String, _ arguments: [String]) async throws -> Output {
+        try await onOwnThread { try runAbsoluteBlocking(path, arguments) }
+    }
+
+    /// `runAbsolute` on the caller's thread, for the few callers that cannot await (a static or a `deinit`).
+    static func runAbsoluteBlocking(_ path: String, _ arguments: [String]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -295,6 +329,12 @@ final class LineClient: @unchecked Sendable {
 
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
+    /// `readLine` on a thread of its own, for a test's task: the wait for a reply (a commit away) never holds a
+    /// cooperative thread.
+    func nextLine() async -> String? {
+        (try? await onOwnThread { self.readLine() }) ?? nil
+    }
+
     deinit { close(fd) }
 }
 
@@ -317,7 +357,7 @@ func acknowledgedBeforeKillNine(
 ) async throws -> Set<String> {
     try await acknowledgedAround(
         clients: Array(repeating: daemon, count: clients), perClient: perClient, during: during
-    ) { _ = daemon.signal(SIGKILL) }
+    ) { _ = await daemon.signal(SIGKILL) }
 }
 
 /// Loads the daemons from pipelining clients (one connection per element of `clients`, to that daemon's socket,

@@ -40,16 +40,17 @@ let daemonRules = """
 /// The daemon end to end: the real binary, its real sockets, spool and SQLite file.
 @Suite(.serialized) struct DaemonTests {
     @Test func socketAlertsBecomeIncidentsAndTheCLISeesThem() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules)
+        let daemon = try await RunningDaemon(rules: daemonRules)
         let client = try LineClient(path: daemon.ingestSocket)
         client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
         client.send(alertLine(["alertname": "DiskFull", "host": "db1", "mount": "/var"]))
         client.send(alertLine(["alertname": "HostDown", "host": "web1"]))
-        let replies = (0..<3).map { _ in jsonObject(client.readLine() ?? "") }
+        var replies: [[String: Any]] = []
+        for _ in 0..<3 { replies.append(jsonObject(await client.nextLine() ?? "")) }
         #expect(replies.map { $0["ok"] as? Bool } == [true, true, true])
         #expect(replies.map { $0["incidents"] as? [String] } == [["INC-1"], ["INC-1"], ["INC-2"]])
 
-        let list = try daemon.ctl("list", "--json")
+        let list = try await daemon.ctl("list", "--json")
         #expect(list.status == 0, "\(list.stderr)")
         let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
         #expect(Set(incidents.compactMap { $0["id"] as? String }) == ["INC-1", "INC-2"])
@@ -61,49 +62,50 @@ let daemonRules = """
         #expect(down?["kind"] as? String == "outage")
         #expect(down?["priority"] as? String == "P1")
 
-        let ack = try daemon.ctl("ack", "INC-2", "--by", "ann", "--note", "looking")
+        let ack = try await daemon.ctl("ack", "INC-2", "--by", "ann", "--note", "looking")
         #expect(ack.status == 0, "\(ack.stdout)\(ack.stderr)")
-        let show = try daemon.ctl("show", "INC-2", "--json")
+        let show = try await daemon.ctl("show", "INC-2", "--json")
         let shown = jsonObject(show.stdout)
         #expect(shown["state"] as? String == "acknowledged")
         #expect(shown["acknowledged_by"] as? String == "ann")
-        let again = try daemon.ctl("ack", "INC-2")
+        let again = try await daemon.ctl("ack", "INC-2")
         #expect(again.status == 1, "a second ack is refused: \(again.stdout)\(again.stderr)")
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
     @Test func theLifecycleCommandsWorkAgainstTheRealDaemon() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules)
-        let opened = try daemon.ctl("open", "--kind", "user_issue", "--title", "VPN broken for sales", "--by", "desk")
+        let daemon = try await RunningDaemon(rules: daemonRules)
+        let opened = try await daemon.ctl(
+            "open", "--kind", "user_issue", "--title", "VPN broken for sales", "--by", "desk")
         #expect(opened.status == 0, "\(opened.stdout)\(opened.stderr)")
-        let note = try daemon.ctl("note", "INC-1", "called the user back", "--by", "ann")
+        let note = try await daemon.ctl("note", "INC-1", "called the user back", "--by", "ann")
         #expect(note.status == 0, "\(note.stdout)\(note.stderr)")
-        #expect(try daemon.ctl("resolve", "INC-1", "--by", "ann").status == 0)
-        #expect(try daemon.ctl("reopen", "INC-1", "--by", "ann").status == 0)
-        #expect(try daemon.ctl("close", "INC-1", "--by", "ann").status == 0)
-        let closed = jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
+        #expect(try await daemon.ctl("resolve", "INC-1", "--by", "ann").status == 0)
+        #expect(try await daemon.ctl("reopen", "INC-1", "--by", "ann").status == 0)
+        #expect(try await daemon.ctl("close", "INC-1", "--by", "ann").status == 0)
+        let closed = await jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
         #expect(closed["state"] as? String == "closed")
         #expect(closed["kind"] as? String == "user_issue")
         let notes = closed["notes"] as? [[String: Any]] ?? []
         #expect(notes.first?["text"] as? String == "called the user back")
         // A closed incident refuses another close with a clear message and exit 1.
-        let again = try daemon.ctl("close", "INC-1")
+        let again = try await daemon.ctl("close", "INC-1")
         #expect(again.status == 1)
         #expect((again.stdout + again.stderr).contains("closed"))
-        let report = jsonObject(try daemon.ctl("report", "--since", "1d", "--json").stdout)
+        let report = await jsonObject(try daemon.ctl("report", "--since", "1d", "--json").stdout)
         #expect(report["total"] as? Int == 1)
-        let review = try daemon.ctl("review", "INC-1")
+        let review = try await daemon.ctl("review", "INC-1")
         #expect(review.status == 0)
         #expect(review.stdout.contains("VPN broken for sales"))
         #expect(review.stdout.contains("called the user back"))
-        let missing = try daemon.ctl("show", "INC-99")
+        let missing = try await daemon.ctl("show", "INC-99")
         #expect(missing.status == 1)
-        let ready = try daemon.api("/readyz")
+        let ready = try await daemon.api("/readyz")
         #expect(ready.status == 200, "\(ready.body)")
-        let metrics = try daemon.api("/metrics")
+        let metrics = try await daemon.api("/metrics")
         #expect(metrics.body.contains("incidentd_events_committed_total"))
         #expect(metrics.body.contains("incidentd_store_commit_duration_seconds_bucket"))
-        #expect(daemon.signal(SIGTERM) == 0)
+        #expect(await daemon.signal(SIGTERM) == 0)
         // The notify socket saw the whole life: ready, status, stopping.
         let messages = daemon.notify.messages
         #expect(messages.contains { $0.contains("READY=1") })
@@ -111,7 +113,7 @@ let daemonRules = """
     }
 
     @Test func badLinesGetErrorsAndTheirNeighboursAreTaken() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules, extra: "")
+        let daemon = try await RunningDaemon(rules: daemonRules, extra: "")
         let client = try LineClient(path: daemon.ingestSocket)
         let good = alertLine(["alertname": "DiskFull", "host": "a"])
         client.send(good)
@@ -120,7 +122,8 @@ let daemonRules = """
         client.send("{\"labels\":{\"alertname\":\"Disk")
         client.send("{\"labels\":{}}")
         client.send(good)
-        let replies = (0..<6).compactMap { _ in client.readLine() }.map(jsonObject)
+        var replies: [[String: Any]] = []
+        for _ in 0..<6 { if let line = await client.nextLine() { replies.append(jsonObject(line)) } }
         #expect(replies.count == 6)
         #expect(replies.map { $0["ok"] as? Bool } == [true, false, false, false, false, true])
         for reply in replies[1...4] {
@@ -129,8 +132,8 @@ let daemonRules = """
         #expect(replies[1]["line"] as? Int == 2)
         // The connection is still usable after the errors.
         client.send(good)
-        #expect(jsonObject(client.readLine() ?? "")["ok"] as? Bool == true)
-        daemon.signal(SIGTERM)
+        #expect(jsonObject(await client.nextLine() ?? "")["ok"] as? Bool == true)
+        await daemon.signal(SIGTERM)
     }
 
     @Test func everyAlertmanagerSampleThroughTheSpoolBecomesIncidentsAsReplaySays() async throws {
@@ -139,7 +142,7 @@ let daemonRules = """
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
             .sorted()
         try #require(!files.isEmpty, "no samples in \(directory.path)")
-        let daemon = try RunningDaemon()
+        let daemon = try await RunningDaemon()
         let new = daemon.spool.appendingPathComponent("new")
         for file in files {
             // Writers put a file in tmp/ and rename it into new/, as Maildir does.
@@ -156,9 +159,9 @@ let daemonRules = """
             atPath: daemon.spool.appendingPathComponent("failed").path)
         #expect(failed.isEmpty, "\(failed)")
 
-        let list = try daemon.ctl("list", "--state", "all", "--json")
+        let list = try await daemon.ctl("list", "--state", "all", "--json")
         let live = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
-        let replay = try CLI.run(
+        let replay = try await CLI.run(
             "incidentctl",
             ["replay", "--rules", CLI.repositoryRoot.appendingPathComponent("rules").path, "--json"]
                 + files.map { directory.appendingPathComponent($0).path })
@@ -169,11 +172,11 @@ let daemonRules = """
         }
         #expect(!live.isEmpty)
         #expect(summary(live) == summary(replayed), "live: \(summary(live))\nreplay: \(summary(replayed))")
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
     }
 
     @Test func badSpoolFilesFailWithAnExplanationAndTheirNeighboursAreTaken() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules)
+        let daemon = try await RunningDaemon(rules: daemonRules)
         let new = daemon.spool.appendingPathComponent("new")
         let good = "[\(alertLine(["alertname": "DiskFull", "host": "s1"]))]"
         try good.write(to: new.appendingPathComponent("01-good.json"), atomically: false, encoding: .utf8)
@@ -201,46 +204,46 @@ let daemonRules = """
                 contentsOf: failed.appendingPathComponent("\(name).error"), encoding: .utf8)
             #expect(!explanation.isEmpty, "\(name)")
         }
-        let list = try daemon.ctl("list", "--json")
+        let list = try await daemon.ctl("list", "--json")
         let titles = ((jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []).compactMap {
             $0["title"] as? String
         }
         #expect(Set(titles) == ["Disk full on s1", "Disk full on s2"])
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
     }
 
     @Test func aBrokenRuleReloadKeepsTheOldRulesAndTheOpenIncidents() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules)
+        let daemon = try await RunningDaemon(rules: daemonRules)
         let client = try LineClient(path: daemon.ingestSocket)
         client.send(alertLine(["alertname": "DiskFull", "host": "r1"]))
-        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        #expect(jsonObject(await client.nextLine() ?? "")["incidents"] as? [String] == ["INC-1"])
         let broken = daemon.directory.appendingPathComponent("rules/20-broken.yaml")
         try "rules:\n  - name: broken\n    match: ['alertname=~\"(\"']\n    kind: nonsense\n".write(
             to: broken, atomically: true, encoding: .utf8)
-        daemon.signal(SIGHUP, wait: false)
+        await daemon.signal(SIGHUP, wait: false)
         try await waitUntil("the reload is rejected in the log") { daemon.log().contains("reload rejected") }
         // The old rules still decide, and INC-1 still absorbs its alert.
         client.send(alertLine(["alertname": "DiskFull", "host": "r1"]))
-        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        #expect(jsonObject(await client.nextLine() ?? "")["incidents"] as? [String] == ["INC-1"])
         try FileManager.default.removeItem(at: broken)
         try daemonRules.replacingOccurrences(of: "Disk full on", with: "Disk space gone on").write(
             to: daemon.directory.appendingPathComponent("rules/10-test.yaml"), atomically: true, encoding: .utf8)
-        daemon.signal(SIGHUP, wait: false)
+        await daemon.signal(SIGHUP, wait: false)
         try await waitUntil("the good reload takes effect") { daemon.log().contains("rules reloaded") }
         #expect(daemon.notify.messages.contains { $0.contains("RELOADING=1") && $0.contains("MONOTONIC_USEC=") })
         client.send(alertLine(["alertname": "DiskFull", "host": "r1"]))
-        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        #expect(jsonObject(await client.nextLine() ?? "")["incidents"] as? [String] == ["INC-1"])
         client.send(alertLine(["alertname": "DiskFull", "host": "r2"]))
-        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-2"])
-        let show = jsonObject(try daemon.ctl("show", "INC-2", "--json").stdout)
+        #expect(jsonObject(await client.nextLine() ?? "")["incidents"] as? [String] == ["INC-2"])
+        let show = await jsonObject(try daemon.ctl("show", "INC-2", "--json").stdout)
         #expect(show["title"] as? String == "Disk space gone on r2")
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
     }
 
     /// SPEC §9: kill -9 while clients stream, then restart: every acknowledged event is in the store exactly
     /// once, and every spool file ends in done/ or failed/.
     @Test func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules)
+        let daemon = try await RunningDaemon(rules: daemonRules)
         let clients = 6
         let perClient = 4000
         // Spool files arrive during the run too.
@@ -253,7 +256,7 @@ let daemonRules = """
         }
         #expect(ackedBeforeKill.count < clients * perClient, "the kill came after everything was sent")
 
-        try daemon.start()
+        try await daemon.start()
         let done = daemon.spool.appendingPathComponent("done")
         let failed = daemon.spool.appendingPathComponent("failed")
         try await waitUntil("the spool is empty") {
@@ -263,7 +266,7 @@ let daemonRules = """
         let failedFiles = try FileManager.default.contentsOfDirectory(atPath: failed.path)
         #expect(doneFiles.count + failedFiles.count == 40)
         #expect(failedFiles.isEmpty)
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
 
         let seen = try await recordedSequences(try SQLiteStore(path: daemon.database))
         let missing = ackedBeforeKill.filter { seen[$0] == nil }

@@ -30,14 +30,14 @@ let deliveryRules = """
 /// Notification delivery end to end: the real daemon, a real HTTP receiver (`Tests/Support/http-receiver.py`),
 /// real files and the incident timeline.
 @Suite(.serialized) struct DeliveryTests {
-    func fire(_ daemon: RunningDaemon, host: String = "db1") throws {
-        let sent = try daemon.api(
+    func fire(_ daemon: RunningDaemon, host: String = "db1") async throws {
+        let sent = try await daemon.api(
             "/api/v2/alerts", method: "POST", body: #"[{"labels":{"alertname":"DiskFull","host":"\#(host)"}}]"#)
         #expect(sent.status == 200, "\(sent.body)")
     }
 
-    func timeline(_ daemon: RunningDaemon, _ id: String = "INC-1") throws -> [String] {
-        let shown = jsonObject(try daemon.ctl("show", id, "--json").stdout)
+    func timeline(_ daemon: RunningDaemon, _ id: String = "INC-1") async throws -> [String] {
+        let shown = await jsonObject(try daemon.ctl("show", id, "--json").stdout)
         return (shown["timeline"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? ""): \($0["detail"] ?? "")" }
     }
 
@@ -57,7 +57,7 @@ let deliveryRules = """
     }
 
     @Test func stepsFireAtTheirTimesAcknowledgeHoldsTheNextAndAckTimeoutReleasesIt() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let scripts = try CLI.temporaryDirectory()
         let pager = scripts.appendingPathComponent("pager.sh").path
         try """
@@ -69,7 +69,7 @@ let deliveryRules = """
         // Step 2 at 8 s and an ack_timeout of 8 s (not 4 s and 3 s): the ack must land between step 1 (2 s) and
         // step 2, and `incidentctl ack` under the full suite's load once took more than the 2 s the shared
         // policy leaves.
-        let daemon = try RunningDaemon(
+        let daemon = try await RunningDaemon(
             rules: deliveryRules.replacingOccurrences(
                 of: "{ after: 0s, notify: [hook] }", with: "{ after: 0s, notify: [hook, pager] }"
             ).replacingOccurrences(of: "{ after: 4s, notify: [hook] }", with: "{ after: 8s, notify: [hook] }")
@@ -79,7 +79,7 @@ let deliveryRules = """
                   - { name: pager, type: exec, argv: ['\(pager)'], timeout: 5s }
                   - { name: archive, type: file, path: archive.jsonl, on: [open, ack] }
                 """)
-        try fire(daemon)
+        try await fire(daemon)
         try await waitUntil("step 0") { receiver.requests().count >= 1 }
         try await waitUntil("step 1") { receiver.requests().count >= 2 }
         let first = receiver.requests()
@@ -87,9 +87,9 @@ let deliveryRules = """
         let gap = first[1].t - first[0].t
         #expect(gap > 1.7 && gap < 3.5, "step 1 came \(gap)s after step 0, not about 2 s")
 
-        let ack = try daemon.ctl("ack", "INC-1", "--by", "ann")
+        let ack = try await daemon.ctl("ack", "INC-1", "--by", "ann")
         #expect(ack.status == 0, "\(ack.stderr)")
-        let shown = jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
+        let shown = await jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
         let acked = try #require((shown["acknowledged_at"] as? String).flatMap(Self.seconds))
         // Step 2 falls due at 8 s while acknowledged: held until the acknowledgement lapses 8 s after the ack.
         // Measured on the receiver's and the daemon's clocks, so a busy test process cannot skew it.
@@ -101,9 +101,9 @@ let deliveryRules = """
         #expect(receiver.requests().last?.key == "INC-1/2/0")
 
         try await waitUntil("the delivery record") {
-            try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/2/0") }
+            try await timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/2/0") }
         }
-        let lines = try timeline(daemon)
+        let lines = try await timeline(daemon)
         #expect(lines.contains { $0.hasPrefix("escalation: step 2 round 0 held: acknowledged by ann") })
         #expect(lines.contains { $0.hasPrefix("ack_timeout:") })
         #expect(lines.contains("notified: hook INC-1/0/0 attempt 1: HTTP 200: accepted"))
@@ -122,42 +122,44 @@ let deliveryRules = """
     }
 
     @Test func killNineBetweenSendAndRecordResendsTheKeyAndTheReceiverDropsIt() async throws {
-        let receiver = try Receiver()
-        let daemon = try RunningDaemon(
+        let receiver = try await Receiver()
+        let daemon = try await RunningDaemon(
             rules: deliveryRules,
             notifiers: """
                   - { name: hook, type: webhook, url: '\(receiver.url("/hold/3"))', timeout: 10s }
                 """)
-        try fire(daemon)
+        try await fire(daemon)
         // The receiver has accepted INC-1/0/0 and holds its answer: the daemon has sent but not recorded.
         try await waitUntil("the first send") { receiver.requests().count >= 1 }
-        daemon.signal(SIGKILL)
-        try daemon.start()
+        await daemon.signal(SIGKILL)
+        try await daemon.start()
         try await waitUntil("the resend after restart") { receiver.requests().contains { $0.duplicate } }
         try await waitUntil("the delivery record") {
-            try timeline(daemon).contains { $0.hasPrefix("notified: hook INC-1/0/0 attempt 1: HTTP 200: duplicate") }
+            try await timeline(daemon).contains {
+                $0.hasPrefix("notified: hook INC-1/0/0 attempt 1: HTTP 200: duplicate")
+            }
         }
         let firstStep = receiver.requests().filter { $0.key == "INC-1/0/0" }
         #expect(firstStep.count == 2)
         #expect(firstStep.filter { !$0.duplicate }.count == 1, "the receiver acted on INC-1/0/0 more than once")
 
         // Once recorded, a key is never sent again: not after a second kill -9 either.
-        daemon.signal(SIGKILL)
-        try daemon.start()
+        await daemon.signal(SIGKILL)
+        try await daemon.start()
         // A sentinel instead of a pause: INC-2's first page is queued after the restart, so the pass that hands
         // it out (or an earlier one) is the one that would have resent INC-1/0/0, whose row is due earlier. Both
         // would be held 3 s by the receiver, which logs on arrival: by the time INC-2/0/0 is recorded as
         // delivered, a resend of INC-1/0/0 would have been logged.
-        try fire(daemon, host: "db2")
+        try await fire(daemon, host: "db2")
         try await waitUntil("INC-2/0/0 is delivered after the second restart") {
-            try timeline(daemon, "INC-2").contains { $0.hasPrefix("notified: hook INC-2/0/0 attempt 1") }
+            try await timeline(daemon, "INC-2").contains { $0.hasPrefix("notified: hook INC-2/0/0 attempt 1") }
         }
         #expect(receiver.requests().contains { $0.key == "INC-2/0/0" })
         #expect(receiver.requests().filter { $0.key == "INC-1/0/0" }.count == 2)
     }
 
     @Test func aDeadReceiverLeadsToTheFallbackAndSecretsStayOut() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let dir = try CLI.temporaryDirectory()
         let urlSecret = "PathTokenZq81xW"
         let headerSecret = "HeaderTokenPv37kD"
@@ -166,22 +168,23 @@ let deliveryRules = """
         try "\(receiver.url("/fail/\(urlSecret)"))\n".write(toFile: urlFile, atomically: true, encoding: .utf8)
         try "Bearer \(headerSecret)\n".write(toFile: headerFile, atomically: true, encoding: .utf8)
         // A receiver that died before the first page: its port refuses connections.
-        let dead = try Receiver()
+        let dead = try await Receiver()
         let deadURLFile = dir.appendingPathComponent("dead.url").path
         try "\(dead.url("/ok/\(urlSecret)"))".write(toFile: deadURLFile, atomically: true, encoding: .utf8)
         dead.kill()
         let retry = "retry: { attempts: 3, initial: 200ms, max: 1s }"
-        let daemon = try RunningDaemon(
+        let daemon = try await RunningDaemon(
             rules: deliveryRules.replacingOccurrences(of: "notify: [hook] }\n", with: "notify: [hook, dead] }\n"),
             notifiers: """
                   - { name: hook, type: webhook, url_file: '\(urlFile)', header_files: { Authorization: '\(headerFile)' }, \(retry), fallback: archive }
                   - { name: dead, type: webhook, url_file: '\(deadURLFile)', timeout: 1s, \(retry), fallback: archive }
                   - { name: archive, type: file, path: archive.jsonl }
                 """)
-        try fire(daemon)
+        try await fire(daemon)
         let archive = daemon.directory.path + "/archive.jsonl"
         try await waitUntil("both notifiers giving up step 0") {
-            try timeline(daemon).filter { $0.hasPrefix("notify_failed:") && $0.contains("INC-1/0/0 attempt 3") }.count
+            try await timeline(daemon).filter { $0.hasPrefix("notify_failed:") && $0.contains("INC-1/0/0 attempt 3") }
+                .count
                 == 2
         }
         try await waitUntil("the fallback") { !self.lines(archive).isEmpty }
@@ -192,7 +195,7 @@ let deliveryRules = """
         #expect(receiver.requests().first?.headers["authorization"] == "Bearer \(headerSecret)")
         #expect(receiver.requests().first?.path.contains(urlSecret) == true)
 
-        let lines = try timeline(daemon)
+        let lines = try await timeline(daemon)
         for name in ["hook", "dead"] {
             #expect(lines.filter { $0.hasPrefix("notify_retry: \(name) INC-1/0/0") }.count == 2)
             #expect(
@@ -201,15 +204,15 @@ let deliveryRules = """
                         && $0.hasSuffix("given up after 3 attempts; fallback archive queued")
                 })
         }
-        let metrics = try daemon.api("/metrics").body
+        let metrics = try await daemon.api("/metrics").body
         let hookFailures = metrics.split(separator: "\n").first {
             $0.hasPrefix(#"incidentd_notification_failures_total{notifier="hook",reason="http_5xx"} "#)
         }
         #expect((hookFailures?.split(separator: " ").last).flatMap { Int($0) } ?? 0 >= 3)
         #expect(metrics.contains(#"incidentd_notification_failures_total{notifier="dead",reason="connect"}"#))
         // ... and are nowhere in the timeline, the log, the metrics or the archive.
-        let show = try daemon.ctl("show", "INC-1", "--json").stdout
-        daemon.signal(SIGTERM)
+        let show = try await daemon.ctl("show", "INC-1", "--json").stdout
+        await daemon.signal(SIGTERM)
         for (what, text) in [
             ("timeline", show), ("log", daemon.log()), ("metrics", metrics),
             ("archive", (try? String(contentsOfFile: archive, encoding: .utf8)) ?? ""),
@@ -220,22 +223,22 @@ let deliveryRules = """
     }
 
     @Test func aPagerDutyAcknowledgeForTheIncidentIdAcknowledgesIt() async throws {
-        let receiver = try Receiver()
+        let receiver = try await Receiver()
         let dir = try CLI.temporaryDirectory()
         let keyFile = dir.appendingPathComponent("pd.key").path
         try "R0UTINGKEY123456".write(toFile: keyFile, atomically: true, encoding: .utf8)
-        let daemon = try RunningDaemon(
+        let daemon = try await RunningDaemon(
             rules: deliveryRules,
             notifiers: """
                   - { name: hook, type: webhook, format: pagerduty, url: '\(receiver.url("/ok"))', routing_key_file: '\(keyFile)', on: [ack] }
                 """)
-        try fire(daemon)
+        try await fire(daemon)
         try await waitUntil("the trigger") { receiver.requests().count >= 1 }
-        let ack = try daemon.api(
+        let ack = try await daemon.api(
             "/api/v1/webhook/pagerduty", method: "POST",
             body: #"{"event_action":"acknowledge","dedup_key":"INC-1","routing_key":"x"}"#)
         #expect((200..<300).contains(ack.status), "\(ack.body)")
-        let shown = jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
+        let shown = await jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
         #expect(shown["state"] as? String == "acknowledged")
         #expect(shown["acknowledged_by"] as? String == "pagerduty")
         // Our own acknowledge goes back out to PagerDuty under the same dedup_key.
@@ -245,8 +248,8 @@ let deliveryRules = """
     }
 
     @Test func aReloadBringsInTheNotifiersTheNewRulesName() async throws {
-        let receiver = try Receiver()
-        let daemon = try RunningDaemon(
+        let receiver = try await Receiver()
+        let daemon = try await RunningDaemon(
             rules: deliveryRules,
             notifiers: """
                   - { name: hook, type: webhook, url: '\(receiver.url("/ok"))' }
@@ -259,11 +262,11 @@ let deliveryRules = """
             of: "{ after: 0s, notify: [hook] }", with: "{ after: 0s, notify: [late] }"
         )
         .write(toFile: daemon.directory.path + "/rules/10-test.yaml", atomically: true, encoding: .utf8)
-        daemon.signal(SIGHUP, wait: false)
+        await daemon.signal(SIGHUP, wait: false)
         try await waitUntil("the reload") { daemon.log().contains("rules reloaded") }
-        try fire(daemon)
+        try await fire(daemon)
         try await waitUntil("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
-        #expect(try timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
+        #expect(try await timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
         // Step 0 went to the new notifier only. (Later steps of the policy still page `hook` when they fall due,
         // which on a slow machine can be before this line: they are not what the reload changed.)
         #expect(!receiver.requests().contains { $0.key == "INC-1/0/0" })

@@ -14,7 +14,8 @@ final class SmallFileSystem {
 
     init(size: String) throws {
         path = try CLI.temporaryDirectory().path
-        let mount = try CLI.runAbsolute("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", path])
+        let mount = try CLI.runAbsoluteBlocking(
+            "/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", path])
         guard mount.status == 0 else { throw HarnessError("mount -t tmpfs on \(path) failed (\(mount.status))") }
         mounted = true
     }
@@ -43,7 +44,7 @@ final class SmallFileSystem {
     }
 
     func remove() {
-        if mounted { _ = try? CLI.runAbsolute("/bin/umount", ["-l", path]) }
+        if mounted { _ = try? CLI.runAbsoluteBlocking("/bin/umount", ["-l", path]) }
         mounted = false
         try? FileManager.default.removeItem(atPath: path)
     }
@@ -65,31 +66,31 @@ struct DiskFullTests {
     @Test func aFullDiskMakesReadyz503WithTheReasonAndRecoversOnceSpaceIsFreed() async throws {
         let fs = try SmallFileSystem(size: "3m")
         defer { fs.remove() }
-        let daemon = try RunningDaemon(extra: "store: { sqlite: { path: \(fs.path)/incidentd.sqlite } }")
-        defer { daemon.signal(SIGTERM) }
-        #expect(try daemon.api("/readyz").status == 200)
+        let daemon = try await RunningDaemon(extra: "store: { sqlite: { path: \(fs.path)/incidentd.sqlite } }")
+        #expect(try await daemon.api("/readyz").status == 200)
 
         #expect(fs.fill() > 0)
         // Larger than any WAL the daemon wrote so far, so its commit must grow the file.
-        let refused = try daemon.api("/api/v2/alerts", method: "POST", body: Self.batch(400, tag: "full"))
+        let refused = try await daemon.api("/api/v2/alerts", method: "POST", body: Self.batch(400, tag: "full"))
         #expect(refused.status == 503, "\(refused.body)")
-        let ready = try daemon.api("/readyz")
+        let ready = try await daemon.api("/readyz")
         #expect(ready.status == 503)
         #expect(ready.body.contains("commits failing: no space left on device"), "\(ready.body)")
-        let failing = try daemon.api("/metrics").body
+        let failing = try await daemon.api("/metrics").body
         #expect(failing.contains(#"incidentd_store_commit_failures_total{reason="disk_full"}"#), "\(failing)")
         #expect(failing.contains("incidentd_store_commits_failing 1"), "\(failing)")
         #expect(failing.contains("incidentd_ready 0"))
 
         // Space comes back and the sender retries: the batch goes in and readiness follows.
         try FileManager.default.removeItem(atPath: fs.path + "/filler")
-        let committedBefore = try #require(try daemon.metric("incidentd_events_committed_total"))
-        let accepted = try daemon.api("/api/v2/alerts", method: "POST", body: Self.batch(400, tag: "full"))
+        let committedBefore = try #require(try await daemon.metric("incidentd_events_committed_total"))
+        let accepted = try await daemon.api("/api/v2/alerts", method: "POST", body: Self.batch(400, tag: "full"))
         #expect(accepted.status == 200, "\(accepted.body)")
-        try await waitUntil("/readyz is 200 again") { (try? daemon.api("/readyz"))?.status == 200 }
-        let recovered = try daemon.api("/metrics").body
+        try await waitUntil("/readyz is 200 again") { await (try? daemon.api("/readyz"))?.status == 200 }
+        let recovered = try await daemon.api("/metrics").body
         #expect(recovered.contains("incidentd_store_commits_failing 0"), "\(recovered)")
         #expect(recovered.contains("incidentd_ready 1"))
-        #expect(try daemon.metric("incidentd_events_committed_total") == committedBefore + 400)
+        #expect(try await daemon.metric("incidentd_events_committed_total") == committedBefore + 400)
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 }

@@ -146,7 +146,7 @@ import Testing
         let port = try freePort()
         let journal = try CLI.temporaryDirectory().appendingPathComponent("journal").path
         try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
-        let daemon = try RunningDaemon(
+        let daemon = try await RunningDaemon(
             rules: daemonRules, http: "127.0.0.1:\(port)",
             extra: "limits: { max_payload_bytes: 262144 }",
             journal:
@@ -158,7 +158,7 @@ import Testing
         var accepted = 0
         for (i, c) in Self.socketCases.enumerated() {
             #expect(client.write(c.line + [0x0A]), "\(c.name): the connection was dropped")
-            let reply = jsonObject(client.readLine() ?? "")
+            let reply = jsonObject(await client.nextLine() ?? "")
             if let code = c.code {
                 #expect(reply["ok"] as? Bool == false, "\(c.name): \(reply)")
                 #expect(reply["code"] as? String == code, "\(c.name): \(reply)")
@@ -168,7 +168,7 @@ import Testing
                 accepted += 1
             }
             client.send(alertLine(["alertname": "Neighbour", "i": "\(i)"]))
-            #expect(jsonObject(client.readLine() ?? "")["ok"] as? Bool == true, "the line after \(c.name)")
+            #expect(jsonObject(await client.nextLine() ?? "")["ok"] as? Bool == true, "the line after \(c.name)")
             #expect(daemon.process.isRunning, "\(c.name) stopped the daemon:\n\(daemon.log())")
         }
 
@@ -187,12 +187,12 @@ import Testing
                 args += ["-H", "Expect:", "--data-binary", "@" + file.path]
             }
             args.append("http://127.0.0.1:\(port)\(c.path)")
-            let out = try CLI.runAbsolute("/usr/bin/curl", args)
+            let out = try await CLI.runAbsolute("/usr/bin/curl", args)
             #expect(Int(out.stdout) == c.status, "\(c.name): got \(out.stdout)")
             #expect(daemon.process.isRunning, "\(c.name) stopped the daemon:\n\(daemon.log())")
         }
         // The token, an IP literal Host and a same-origin Origin are let through.
-        let good = try CLI.runAbsolute(
+        let good = try await CLI.runAbsolute(
             "/usr/bin/curl",
             [
                 "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(RunningDaemon.token)",
@@ -265,13 +265,13 @@ import Testing
             }
             try await JournalRemote.write(export: export, to: journal, name: "hostile")
             try await waitUntil("the journal's good entries are committed") {
-                (try? daemon.metric("incidentd_journal_entries_committed")) ?? 0 >= 2
+                await (try? daemon.metric("incidentd_journal_entries_committed")) ?? 0 >= 2
             }
-            #expect(try daemon.metric("incidentd_journal_entries_unmappable") ?? 0 >= 1)
+            #expect(try await daemon.metric("incidentd_journal_entries_unmappable") ?? 0 >= 1)
         }
 
         // Nothing beside the bad input was lost: every neighbour line and good spool file is an event.
-        let list = jsonObject(try daemon.ctl("list", "--json").stdout)["incidents"] as? [[String: Any]] ?? []
+        let list = await jsonObject(try daemon.ctl("list", "--json").stdout)["incidents"] as? [[String: Any]] ?? []
         let events = list.reduce(0) { $0 + ($1["events"] as? Int ?? 0) }
         // Neighbour lines, the accepted socket cases (each with an alertname, so a rule takes it), the good TCP
         // request and the good spool files. (PagerDuty's documented trigger was taken, but has no alertname, so
@@ -285,24 +285,24 @@ import Testing
         #expect(daemon.process.isRunning)
 
         // And the daemon starts again on what it stored (kill -9: no clean checkpoint to lean on).
-        daemon.signal(SIGKILL)
-        try daemon.start()
+        await daemon.signal(SIGKILL)
+        try await daemon.start()
         client.shutdownWrite()
         let again = try LineClient(path: daemon.ingestSocket)
         again.send(alertLine(["alertname": "AfterRestart"]))
-        #expect(jsonObject(again.readLine() ?? "")["ok"] as? Bool == true)
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        #expect(jsonObject(await again.nextLine() ?? "")["ok"] as? Bool == true)
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
     /// A poisoned event already in the store (written by an older version, before the decoders checked times)
     /// is quarantined at start: logged, counted, not replayed; the daemon starts and takes new alerts.
     @Test func aStoredEventWithAnImpossibleTimeIsQuarantinedAndTheDaemonStarts() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules)
+        let daemon = try await RunningDaemon(rules: daemonRules)
         defer { try? FileManager.default.removeItem(at: daemon.directory) }
         let client = try LineClient(path: daemon.ingestSocket)
         client.send(alertLine(["alertname": "DiskFull", "host": "before"]))
-        #expect(jsonObject(client.readLine() ?? "")["ok"] as? Bool == true)
-        daemon.signal(SIGKILL)
+        #expect(jsonObject(await client.nextLine() ?? "")["ok"] as? Bool == true)
+        await daemon.signal(SIGKILL)
 
         // What the crash-loop file left behind before the fix: a committed journal event at Int64.min.
         let store = try SQLiteStore(path: daemon.database)
@@ -316,15 +316,15 @@ import Testing
         batch.events = [poisoned]
         _ = try await store.commit(batch)
 
-        try daemon.start()
+        try await daemon.start()
         #expect(daemon.log().contains("stored event quarantined"), "\(daemon.log())")
-        #expect(try daemon.metric("incidentd_events_quarantined_total") == 2)
+        #expect(try await daemon.metric("incidentd_events_quarantined_total") == 2)
         let again = try LineClient(path: daemon.ingestSocket)
         again.send(alertLine(["alertname": "DiskFull", "host": "after"]))
-        #expect(jsonObject(again.readLine() ?? "")["ok"] as? Bool == true)
+        #expect(jsonObject(await again.nextLine() ?? "")["ok"] as? Bool == true)
         // Restarting once more is just as uneventful.
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
-        try daemon.start()
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        try await daemon.start()
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 }

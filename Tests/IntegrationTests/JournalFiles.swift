@@ -32,8 +32,8 @@ enum JournalFiles {
 
 extension RunningDaemon {
     /// A gauge or counter from `/metrics` over the control socket, or nil when absent.
-    func metric(_ name: String) throws -> Double? {
-        let body = try api("/metrics").body
+    func metric(_ name: String) async throws -> Double? {
+        let body = try await api("/metrics").body
         for line in body.split(separator: "\n") where line.hasPrefix(name + " ") {
             return Double(line.dropFirst(name.count + 1))
         }

@@ -72,12 +72,12 @@ struct JournalTests {
             ])
         }
         try await JournalFiles.write(entries, to: dir)
-        let daemon = try RunningDaemon(journal: "{ directory: \(dir), start_at: beginning }")
+        let daemon = try await RunningDaemon(journal: "{ directory: \(dir), start_at: beginning }")
         try await waitUntil("15 journal entries are committed", detail: daemon.log()) {
-            try daemon.metric("incidentd_journal_entries_committed") == 15
+            try await daemon.metric("incidentd_journal_entries_committed") == 15
         }
-        #expect(try daemon.metric("incidentd_journal_entries_read") == 15)
-        let list = try daemon.ctl("list", "--json")
+        #expect(try await daemon.metric("incidentd_journal_entries_read") == 15)
+        let list = try await daemon.ctl("list", "--json")
         let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
         let byRule = Dictionary(
             incidents.map { ($0["rule"] as? String ?? "?", $0) }, uniquingKeysWith: { first, _ in first })
@@ -91,24 +91,25 @@ struct JournalTests {
         #expect(byRule["ssh-brute-force"]?["kind"] as? String == "security")
         #expect(byRule["ssh-brute-force"]?["events"] as? Int == 6)
         #expect((byRule["ssh-brute-force"]?["labels"] as? [String: String])?["src_ip"] == "203.0.113.9")
-        let ready = try daemon.api("/readyz")
+        let ready = try await daemon.api("/readyz")
         #expect(ready.status == 200, "\(ready.body)")
         #expect(ready.body.contains(dir))
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
     @Test func aRestartMidStreamResumesAtTheCursorWithNoDuplicateAndNoGap() async throws {
         let dir = try journalDirectory()
         try await JournalFiles.write((0..<60_000).map(JournalFiles.line), to: dir)
-        let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
+        let daemon = try await RunningDaemon(
+            rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         // Killed while it reads: whatever was committed stays, with its cursor.
         try await waitUntil("a first journal entry is committed", detail: daemon.log()) {
-            (try daemon.metric("incidentd_journal_entries_committed") ?? 0) > 0
+            await (try daemon.metric("incidentd_journal_entries_committed") ?? 0) > 0
         }
-        let before = try daemon.metric("incidentd_journal_entries_committed") ?? 0
-        daemon.signal(SIGKILL)
+        let before = try await daemon.metric("incidentd_journal_entries_committed") ?? 0
+        await daemon.signal(SIGKILL)
         try await JournalFiles.write((60_000..<70_000).map(JournalFiles.line), to: dir)
-        try daemon.start()
+        try await daemon.start()
         // Stopped cleanly once the last entry is in the store (the journal is read in order, so everything
         // before it has been read too), then the store is the judge. Waiting for the count to stand still
         // for a while instead would stop a daemon that a slow host merely paused.
@@ -126,8 +127,8 @@ struct JournalTests {
             }
             return last == 69_999
         }
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
-        let seqs = try seqs(in: daemon.database)
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        let seqs = try await seqs(in: daemon.database)
         let gaps = gapsAndDuplicates(seqs, expected: 70_000)
         #expect(seqs.count == 70_000, "killed after \(Int(before)) committed")
         #expect(
@@ -137,11 +138,12 @@ struct JournalTests {
 
     @Test func aReloadThatNamesANewIdentifierWidensTheDerivedMatches() async throws {
         let dir = try journalDirectory()
-        let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
+        let daemon = try await RunningDaemon(
+            rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         let quiet = ["MESSAGE": "backup done", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "backup", "_HOSTNAME": "h"]
         try await JournalFiles.write([quiet, JournalFiles.line(1)], to: dir)
         try await waitUntil("the first app line is committed", detail: daemon.log()) {
-            try daemon.metric("incidentd_journal_entries_committed") == 1
+            try await daemon.metric("incidentd_journal_entries_committed") == 1
         }
         let rulesFile = daemon.directory.appendingPathComponent("rules/10-test.yaml")
         let widened = journalAppRules.replacingOccurrences(
@@ -150,67 +152,58 @@ struct JournalTests {
                 "rules:\n  - { name: backups, match: ['identifier=\"backup\"'], kind: degradation, impact: low, urgency: low }\n"
         )
         try widened.write(to: rulesFile, atomically: true, encoding: .utf8)
-        daemon.signal(SIGHUP, wait: false)
+        await daemon.signal(SIGHUP, wait: false)
         try await waitUntil("the reload takes effect", detail: daemon.log()) {
-            try daemon.metric("incidentd_rule_reloads_total") == 1
+            try await daemon.metric("incidentd_rule_reloads_total") == 1
         }
         try await JournalFiles.write([quiet, JournalFiles.line(2)], to: dir)
         // The new backup line is read; the one passed over before the reload is not read again.
         try await waitUntil("the new backup line is committed", detail: daemon.log()) {
-            try daemon.metric("incidentd_journal_entries_committed") == 3
+            try await daemon.metric("incidentd_journal_entries_committed") == 3
         }
         // A sentinel entry rather than a pause: the journal is read in order, so a re-read of the entry passed
         // over before the reload would be counted before this one is committed.
         try await JournalFiles.write([JournalFiles.line(3)], to: dir)
         try await waitUntil("the sentinel entry is committed", detail: daemon.log()) {
-            try daemon.metric("incidentd_journal_entries_committed") == 4
+            try await daemon.metric("incidentd_journal_entries_committed") == 4
         }
-        #expect(try daemon.metric("incidentd_journal_entries_read") == 4)
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        #expect(try await daemon.metric("incidentd_journal_entries_read") == 4)
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
     /// The `line N` numbers of every journal event in the store, in store order.
-    func seqs(in database: String) throws -> [Int] {
-        let box = ResultBox<[Int]>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                let store = try SQLiteStore(path: database)
-                var numbers: [Int] = []
-                var after: Int64 = 0
-                while true {
-                    let page = try await store.events(after: after, limit: 10_000)
-                    guard let last = page.last else { break }
-                    after = last.id
-                    numbers += page.compactMap { $0.event.annotations["message"].flatMap { Int($0.dropFirst(5)) } }
-                }
-                box.set(.success(numbers))
-            } catch {
-                box.set(.failure(error))
-            }
-            done.signal()
+    func seqs(in database: String) async throws -> [Int] {
+        let store = try SQLiteStore(path: database)
+        var numbers: [Int] = []
+        var after: Int64 = 0
+        while true {
+            let page = try await store.events(after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            after = last.id
+            numbers += page.compactMap { $0.event.annotations["message"].flatMap { Int($0.dropFirst(5)) } }
         }
-        done.wait()
-        return try box.get()
+        return numbers
     }
 
     @Test func aMissingJournalDirectoryIsAReadinessProblemAndTheDaemonKeepsServing() async throws {
         let missing = try CLI.temporaryDirectory().appendingPathComponent("no-such-journal").path
-        let daemon = try RunningDaemon(rules: daemonRules, journal: "{ directory: \(missing) }")
-        let ready = try daemon.api("/readyz")
+        let daemon = try await RunningDaemon(rules: daemonRules, journal: "{ directory: \(missing) }")
+        let ready = try await daemon.api("/readyz")
         #expect(ready.status == 503, "\(ready.body)")
         #expect(ready.body.contains("journal"))
         #expect(ready.body.contains(missing))
-        #expect(try daemon.metric("incidentd_journal_open") == 0)
+        #expect(try await daemon.metric("incidentd_journal_open") == 0)
         let client = try LineClient(path: daemon.ingestSocket)
         client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
-        #expect(jsonObject(client.readLine() ?? "")["ok"] as? Bool == true)
+        #expect(jsonObject(await client.nextLine() ?? "")["ok"] as? Bool == true)
         #expect(daemon.log().contains("journal source cannot open the journal"))
         // It comes back by itself once the directory exists.
         try FileManager.default.createDirectory(atPath: missing, withIntermediateDirectories: true)
         try await JournalFiles.write([JournalFiles.line(0)], to: missing)
-        try await waitUntil("/readyz answers 200", detail: daemon.log()) { try daemon.api("/readyz").status == 200 }
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        try await waitUntil("/readyz answers 200", detail: daemon.log()) {
+            try await daemon.api("/readyz").status == 200
+        }
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 }
 
@@ -223,13 +216,4 @@ func gapsAndDuplicates(_ numbers: [Int], expected: Int) -> (missing: [Int], dupl
         if seen[n] == 2 { duplicates.append(n) }
     }
     return (seen.indices.filter { seen[$0] == 0 }, duplicates)
-}
-
-/// A result handed from a task to a waiting thread.
-final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-
-    func set(_ result: Result<T, any Error>) { lock.withLock { self.result = result } }
-    func get() throws -> T { try lock.withLock { result! }.get() }
 }

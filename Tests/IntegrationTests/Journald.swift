@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -37,7 +38,7 @@ final class Journald: @unchecked Sendable {
     }
 
     /// Uses the running journald or starts one; waits until its socket exists.
-    init() throws {
+    init() async throws {
         if Self.isListening { return }
         try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
         let process = Process()
@@ -46,15 +47,18 @@ final class Journald: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
-        for _ in 0..<100 where !Self.isListening { usleep(50_000) }
-        guard Self.isListening else {
-            throw HarnessError("systemd-journald started but \(Self.socket) did not appear")
+        do {
+            try await waitUntil("systemd-journald listens on \(Self.socket)", timeout: .seconds(30)) {
+                Self.isListening
+            }
+        } catch {
+            throw HarnessError("systemd-journald started but \(Self.socket) did not appear: \(error)")
         }
     }
 
     /// Entries matching `matches` (`FIELD=value`), as `journalctl -o json` objects.
-    func entries(_ matches: [String]) throws -> [[String: Any]] {
-        let out = try CLI.runAbsolute("/usr/bin/journalctl", ["-o", "json", "--no-pager"] + matches)
+    func entries(_ matches: [String]) async throws -> [[String: Any]] {
+        let out = try await CLI.runAbsolute("/usr/bin/journalctl", ["-o", "json", "--no-pager"] + matches)
         return out.stdout.split(separator: "\n").map { jsonObject(String($0)) }
     }
 

@@ -11,8 +11,8 @@ import Testing
 @Suite(.serialized, .enabled(if: Journald.unavailableReason == nil, "\(Journald.unavailableReason ?? "")"))
 struct JournaldTests {
     @Test func sshFailuresAtInfoLevelInTheLocalJournalOpenASecurityIncident() async throws {
-        let journald = try Journald()
-        let daemon = try RunningDaemon(journal: "{ start_at: end }")
+        let journald = try await Journald()
+        let daemon = try await RunningDaemon(journal: "{ start_at: end }")
         let address = "198.51.100.\(Int.random(in: 1...250))"
         for port in 0..<6 {
             let cat = Process()
@@ -21,38 +21,41 @@ struct JournaldTests {
                 "-t", "sshd", "-p", "info", "echo", "Failed password for root from \(address) port \(port) ssh2",
             ]
             try cat.run()
-            cat.waitUntilExit()
+            try await onOwnThread { cat.waitUntilExit() }
         }
         try await waitUntil(
             "an ssh-brute-force incident for \(address)", poll: .milliseconds(100), detail: daemon.log()
         ) {
-            let list = try daemon.ctl("list", "--json")
+            let list = try await daemon.ctl("list", "--json")
             let incidents = (jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []
             return incidents.contains {
                 $0["rule"] as? String == "ssh-brute-force"
                     && ($0["labels"] as? [String: String])?["src_ip"] == address
             }
         }
-        #expect(try journald.entries(["SYSLOG_IDENTIFIER=sshd"]).count >= 6)
-        #expect(daemon.signal(SIGTERM) == 0, "\(daemon.log())")
+        #expect(try await journald.entries(["SYSLOG_IDENTIFIER=sshd"]).count >= 6)
+        #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
     @Test func underAJournalStreamTheDaemonLogsStructuredEntries() async throws {
-        let journald = try Journald()
+        let journald = try await Journald()
         // The log file stands in for systemd's stream: JOURNAL_STREAM names its device and inode.
         let probe = try CLI.temporaryDirectory().appendingPathComponent("incidentd.log").path
         _ = FileManager.default.createFile(atPath: probe, contents: nil)
         var info = stat()
         try #require(stat(probe, &info) == 0)
         let stream = "\(info.st_dev):\(info.st_ino)"
-        let daemon = try RunningDaemon(rules: daemonRules, environment: ["JOURNAL_STREAM": stream], logPath: probe)
-        #expect(daemon.signal(SIGTERM) == 0)
+        let daemon = try await RunningDaemon(
+            rules: daemonRules, environment: ["JOURNAL_STREAM": stream], logPath: probe)
+        #expect(await daemon.signal(SIGTERM) == 0)
         var entries: [[String: Any]] = []
         try await waitUntil(
             "the daemon's entries are in the journal", poll: .milliseconds(100),
             detail: "nothing in the journal; stderr had: \(daemon.log())"
         ) {
-            entries = try journald.entries(["SYSLOG_IDENTIFIER=incidentd", "INCIDENTD_CONFIG=\(daemon.configPath)"])
+            entries = try await journald.entries([
+                "SYSLOG_IDENTIFIER=incidentd", "INCIDENTD_CONFIG=\(daemon.configPath)",
+            ])
             return !entries.isEmpty
         }
         let starting = try #require(

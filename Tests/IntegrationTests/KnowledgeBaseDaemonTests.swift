@@ -23,55 +23,55 @@ import Testing
         """
 
     @Test func aSavedReviewIsFoundAndShown() async throws {
-        let daemon = try RunningDaemon(rules: Self.rules)
+        let daemon = try await RunningDaemon(rules: Self.rules)
         let client = try LineClient(path: daemon.ingestSocket)
         client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
-        #expect(jsonObject(client.readLine() ?? "")["incidents"] as? [String] == ["INC-1"])
+        #expect(jsonObject(await client.nextLine() ?? "")["incidents"] as? [String] == ["INC-1"])
 
-        let shown = jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
+        let shown = await jsonObject(try daemon.ctl("show", "INC-1", "--json").stdout)
         #expect(shown["runbook"] as? String == "https://wiki.example.org/runbooks/disk-full")
-        let text = try daemon.ctl("show", "INC-1")
+        let text = try await daemon.ctl("show", "INC-1")
         #expect(text.stdout.contains("runbook:"), "\(text.stdout)")
         #expect(text.stdout.contains("https://wiki.example.org/runbooks/disk-full"))
 
         let learnings = daemon.directory.appendingPathComponent("learnings.md")
         try "- Rotate the nginx logs daily\n- Alert at 80 %, not 95 %\n".write(
             to: learnings, atomically: true, encoding: .utf8)
-        let saved = try daemon.ctl("review", "INC-1", "--save", "--learnings", learnings.path, "--by", "ann")
+        let saved = try await daemon.ctl("review", "INC-1", "--save", "--learnings", learnings.path, "--by", "ann")
         #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
         #expect(saved.stdout.contains("inc-1-disk-full-on-db1"), "\(saved.stdout)")
         #expect(saved.stdout.contains("/kb/inc-1-disk-full-on-db1"))
 
-        let search = try daemon.ctl("kb", "search", "nginx")
+        let search = try await daemon.ctl("kb", "search", "nginx")
         #expect(search.status == 0, "\(search.stderr)")
         #expect(search.stdout.contains("inc-1-disk-full-on-db1"), "\(search.stdout)")
         #expect(search.stdout.contains("[nginx]"), "\(search.stdout)")
-        let byTitle = jsonObject(try daemon.ctl("kb", "search", "disk", "ful", "--json").stdout)
+        let byTitle = await jsonObject(try daemon.ctl("kb", "search", "disk", "ful", "--json").stdout)
         let hits = byTitle["hits"] as? [[String: Any]] ?? []
         #expect(hits.first?["slug"] as? String == "inc-1-disk-full-on-db1")
         #expect(hits.first?["incident"] as? String == "INC-1")
 
-        let hostile = try daemon.ctl("kb", "search", "NEAR( \" OR -x* AND title:(")
+        let hostile = try await daemon.ctl("kb", "search", "NEAR( \" OR -x* AND title:(")
         #expect(hostile.status == 0, "\(hostile.stderr)")
         #expect(hostile.stdout.contains("no articles found"))
 
-        let article = try daemon.ctl("kb", "show", "inc-1-disk-full-on-db1")
+        let article = try await daemon.ctl("kb", "show", "inc-1-disk-full-on-db1")
         #expect(article.status == 0, "\(article.stderr)")
         #expect(article.stdout.contains("LEARNINGS"))
         #expect(article.stdout.contains("Rotate the nginx logs daily"))
         #expect(article.stdout.contains("# Post-incident review: INC-1"))
         #expect(article.stdout.contains("rule:     disk-full"), "\(article.stdout)")
 
-        let api = try daemon.api("/api/v1/kb/articles/inc-1-disk-full-on-db1")
+        let api = try await daemon.api("/api/v1/kb/articles/inc-1-disk-full-on-db1")
         #expect(api.status == 200)
         #expect(jsonObject(api.body)["by"] as? String == "ann")
-        let missing = try daemon.ctl("kb", "show", "no-such-article")
+        let missing = try await daemon.ctl("kb", "show", "no-such-article")
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no article"), "\(missing.stderr)")
 
         // A second save of the same review gets a slug of its own.
-        let again = try daemon.ctl("review", "INC-1", "--save", "--title", "INC-1: Disk full on db1")
+        let again = try await daemon.ctl("review", "INC-1", "--save", "--title", "INC-1: Disk full on db1")
         #expect(again.stdout.contains("inc-1-disk-full-on-db1-2"), "\(again.stdout)\(again.stderr)")
-        #expect(daemon.signal(SIGTERM) == 0)
+        #expect(await daemon.signal(SIGTERM) == 0)
     }
 }

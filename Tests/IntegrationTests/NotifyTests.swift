@@ -19,18 +19,19 @@ import Testing
         let dir = try CLI.temporaryDirectory().appendingPathComponent("journal").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try await JournalFiles.write((0..<3).map(JournalFiles.line), to: dir)
-        let daemon = try RunningDaemon(rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
+        let daemon = try await RunningDaemon(
+            rules: journalAppRules, journal: "{ directory: \(dir), start_at: beginning }")
         let ready = try #require(daemon.notify.messages.first { $0.contains("READY=1") })
         #expect(ready.contains("STATUS="))
         #expect(ready.contains("journal"), "\(ready)")
 
         let beforeReload = monotonicMicroseconds()
-        daemon.signal(SIGHUP, wait: false)
+        await daemon.signal(SIGHUP, wait: false)
         try await waitUntil("READY=1 after the reload", detail: daemon.log()) {
             daemon.notify.messages.filter { $0.contains("READY=1") }.count == 2
         }
         let afterReload = monotonicMicroseconds()
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
         #expect(daemon.process.terminationStatus == 0)
 
         // Keep only the lifecycle messages, in arrival order.
@@ -51,24 +52,24 @@ import Testing
     /// Only that pings arrive: their period is `StatusService.tick`, unit-tested in WatchdogScheduleTests
     /// (intervals measured here would be the host's scheduling, not the daemon's).
     @Test func theWatchdogPings() async throws {
-        let daemon = try RunningDaemon(rules: daemonRules, watchdogUsec: 400_000)
+        let daemon = try await RunningDaemon(rules: daemonRules, watchdogUsec: 400_000)
         try await waitUntil("five WATCHDOG=1 pings", detail: daemon.notify.messages.joined(separator: "\n")) {
             daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 5
         }
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
         #expect(daemon.process.terminationStatus == 0)
     }
 
     @Test func noWatchdogPingsWhenWatchdogPidNamesAnotherProcess() async throws {
         // systemd sets WATCHDOG_PID to the main pid; a child that inherits the variables must not ping.
-        let daemon = try RunningDaemon(
+        let daemon = try await RunningDaemon(
             rules: daemonRules, environment: ["WATCHDOG_USEC": "400000", "WATCHDOG_PID": "1"])
         // The status loop pings (when it does) before it sends STATUS= in the same pass, and the first pass
         // after READY=1 sends one: once that STATUS= is here, a ping would have come before it.
         try await waitUntil("a STATUS= after READY=1", detail: daemon.notify.messages.joined(separator: "\n")) {
             daemon.notify.messages.contains { $0.hasPrefix("STATUS=") && !$0.contains("READY=1") }
         }
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
         #expect(!daemon.notify.messages.contains { $0.contains("WATCHDOG=1") }, "\(daemon.notify.messages)")
     }
 
@@ -85,7 +86,7 @@ import Testing
                 impact: low
                 urgency: low
             """
-        let daemon = try RunningDaemon(rules: rules, watchdogUsec: 400_000)
+        let daemon = try await RunningDaemon(rules: rules, watchdogUsec: 400_000)
         try await waitUntil("three WATCHDOG=1 pings") {
             daemon.notify.messages.filter { $0.contains("WATCHDOG=1") }.count >= 3
         }
@@ -98,12 +99,12 @@ import Testing
         client.send("[" + crafted.joined(separator: ",") + "]")
         // The reply comes once the engine is through with the line and its batch is committed: the window in
         // which the engine was stuck lies between the two, however long this host took.
-        var reply = client.readLine()
-        if reply == nil { reply = client.readLine() }
+        var reply = await client.nextLine()
+        if reply == nil { reply = await client.nextLine() }
         let answered = ContinuousClock.now
         try #require(reply != nil, "no reply to the crafted line: \(daemon.log())")
         let pings = daemon.notify.timedMessages.filter { $0.text.contains("WATCHDOG=1") }.map(\.at)
-        daemon.signal(SIGKILL)
+        await daemon.signal(SIGKILL)
         // What systemd acts on: a stretch of WATCHDOG_USEC (400 ms) without a ping while the line was being
         // handled. The engine held the loop for seconds, so a loop that pinged regardless would leave no such gap
         // (it pings every 200 ms); one that waits for the engine leaves one as long as the engine took.

@@ -22,8 +22,9 @@ struct PostgresRelayTests {
         let (cluster, name, yaml) = try PostgresDaemonTests.database()
         let journal = try CLI.temporaryDirectory().path
         try await JournalFiles.write((0..<300).map(JournalFiles.line), to: journal)
-        let leader = try RunningDaemon(rules: journalAppRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
-        let standby = try RunningDaemon(
+        let leader = try await RunningDaemon(
+            rules: journalAppRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
+        let standby = try await RunningDaemon(
             rules: journalAppRules, extra: yaml + "\nha: { failover: 6s, instance: b }",
             journal: "{ directory: \(journal), start_at: beginning }")
         #expect(standby.notify.messages.contains { $0.contains("STATUS=standby:") }, "\(standby.notify.messages)")
@@ -39,7 +40,7 @@ struct PostgresRelayTests {
         // The standby's socket feeds the relay too: committed, acknowledged, then the leader's.
         let client = try await PostgresDaemonTests.connect(standby)
         client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
-        let reply = jsonObject(client.readLine() ?? "")
+        let reply = jsonObject(await client.nextLine() ?? "")
         #expect(reply["accepted"] as? Int == 1, "\(reply)")
         try await waitUntil("the socket's alert is an event", detail: leader.log()) {
             try cluster.psql("SELECT COUNT(*) FROM events WHERE source <> 'journal'", database: name) == "1\n"
@@ -48,7 +49,7 @@ struct PostgresRelayTests {
             try cluster.psql("SELECT position FROM source_positions WHERE source = 'journal:b'", database: name) != "")
 
         // The leader dies; the standby takes over and goes on from its own cursor, with more lines.
-        leader.signal(SIGKILL)
+        await leader.signal(SIGKILL)
         try await JournalFiles.write((300..<500).map(JournalFiles.line), to: journal, name: "more")
         try await waitUntil("the standby leads", timeout: .seconds(60)) {
             standby.notify.messages.contains { $0.contains("leader (term 2)") }
@@ -69,27 +70,27 @@ struct PostgresRelayTests {
             try cluster.psql("SELECT role || ' ' || term FROM incidentd_instances WHERE name = 'b'", database: name)
                 == "leader 2\n"
         }
-        let table = try standby.ctl("status", "--store", cluster.url(name))
+        let table = try await standby.ctl("status", "--store", cluster.url(name))
         #expect(table.status == 0, "\(table.stdout)\(table.stderr)")
         #expect(table.stdout.hasPrefix("lease: b, term 2\n"), "\(table.stdout)")
         let rows = table.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         #expect(rows.contains { $0.prefix(4) == ["b", "leader", "2", "0"] }, "b leads, nothing left to take: \(rows)")
         #expect(rows.contains { $0.prefix(3) == ["a", "deposed", "1"] }, "a led under term 1: \(rows)")
-        let ready = try standby.ctl("status")
+        let ready = try await standby.ctl("status")
         #expect(ready.status == 0, "\(ready.stdout)\(ready.stderr)")
         #expect(ready.stdout.hasPrefix("ready\n") && ready.stdout.contains("under term 2 as b"), "\(ready.stdout)")
-        #expect(try standby.metric("incidentd_leader") == 1)
-        #expect(try standby.metric("incidentd_term") == 2)
-        #expect(try standby.metric("incidentd_relay_lag") == 0)
-        #expect(standby.signal(SIGTERM) == 0, "\(standby.log())")
+        #expect(try await standby.metric("incidentd_leader") == 1)
+        #expect(try await standby.metric("incidentd_term") == 2)
+        #expect(try await standby.metric("incidentd_relay_lag") == 0)
+        #expect(await standby.signal(SIGTERM) == 0, "\(standby.log())")
     }
 
-    @Test func statusRefusesWhatItCannotUse() throws {
-        let bad = try CLI.run("incidentctl", ["status", "--store", "mysql://a@b/c"])
+    @Test func statusRefusesWhatItCannotUse() async throws {
+        let bad = try await CLI.run("incidentctl", ["status", "--store", "mysql://a@b/c"])
         #expect(bad.status == 2 && bad.stderr.contains("scheme"), "\(bad.stderr)")
-        let stray = try CLI.run("incidentctl", ["status", "--password-file", "/nonexistent"])
+        let stray = try await CLI.run("incidentctl", ["status", "--password-file", "/nonexistent"])
         #expect(stray.status == 2 && stray.stderr.contains("--store"), "\(stray.stderr)")
-        let down = try CLI.run("incidentctl", ["status", "--socket", "/nonexistent/control.sock"])
+        let down = try await CLI.run("incidentctl", ["status", "--socket", "/nonexistent/control.sock"])
         #expect(down.status == 1 && !down.stderr.isEmpty, "\(down.stderr)")
     }
 }

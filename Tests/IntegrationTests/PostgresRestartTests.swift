@@ -15,12 +15,8 @@ import Testing
         let cluster = try await onOwnThread { try PostgresCluster.makePrivate() }
         let name = try cluster.makeDatabase()
         let yaml = "store: { postgres: { url: '\(cluster.url(name))' } }"
-        let first = try await onOwnThread {
-            try RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
-        }
-        let second = try await onOwnThread {
-            try RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: b }")
-        }
+        let first = try await RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
+        let second = try await RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: b }")
         #expect(second.notify.messages.contains { $0.contains("STATUS=standby:") }, "\(second.notify.messages)")
         _ = try await PostgresDaemonTests.connect(second)
 
@@ -55,7 +51,7 @@ import Testing
             if !daemon.process.isRunning {
                 #expect(daemon.process.terminationStatus == 75, "\(daemon.log())")
                 #expect(daemon.log().contains("lost the lead"), "\(daemon.log())")
-                try await onOwnThread { try daemon.start() }
+                try await daemon.start()
             }
             let client = try await PostgresDaemonTests.connect(daemon)
             let line = alertLine(["alertname": "After", "host": "h\(n)"], annotations: ["seq": "after-\(n)"])
@@ -76,7 +72,7 @@ import Testing
         #expect(duplicated.isEmpty, "\(duplicated.count) events are recorded twice, e.g. \(duplicated.prefix(5))")
         #expect(acknowledged.count > perClient, "a good share was acknowledged: \(acknowledged.count)")
         for daemon in [first, second] where daemon.process.isRunning {
-            #expect(try await onOwnThread { daemon.signal(SIGTERM) } == 0, "\(daemon.log())")
+            #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
         }
     }
 }

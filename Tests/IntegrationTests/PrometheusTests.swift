@@ -15,7 +15,7 @@ import Testing
     @Test(.enabled(if: prometheus != nil, "prometheus is not installed; scripts/setup installs it"))
     func prometheusDeliversItsAlertsToIncidentd() async throws {
         let port = try freePort()
-        let daemon = try RunningDaemon(rules: daemonRules, http: "127.0.0.1:\(port)")
+        let daemon = try await RunningDaemon(rules: daemonRules, http: "127.0.0.1:\(port)")
         let promPort = try freePort()
         let dir = daemon.directory.appendingPathComponent("prometheus")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -63,7 +63,7 @@ import Testing
             "an incident from Prometheus", timeout: .seconds(90), poll: .milliseconds(500),
             detail: "\(prometheusLog().suffix(2000))\n\(daemon.log())"
         ) {
-            let list = try daemon.ctl("list", "--json")
+            let list = try await daemon.ctl("list", "--json")
             incident = ((jsonObject(list.stdout)["incidents"] as? [[String: Any]]) ?? []).first {
                 $0["rule"] as? String == "disk-full"
             }
@@ -81,11 +81,11 @@ import Testing
             "Prometheus's resend is counted", timeout: .seconds(60), poll: .milliseconds(500),
             detail: "\(show)\n\(prometheusLog().suffix(2000))"
         ) {
-            show = jsonObject(try daemon.ctl("show", found["id"] as? String ?? "", "--json").stdout)
+            show = await jsonObject(try daemon.ctl("show", found["id"] as? String ?? "", "--json").stdout)
             return (show["events"] as? Int ?? 0) >= 2
         }
         #expect(show["alerts"] as? Int == 1)
-        daemon.signal(SIGTERM)
+        await daemon.signal(SIGTERM)
     }
 }
 

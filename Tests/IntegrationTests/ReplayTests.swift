@@ -30,7 +30,7 @@ struct ReplayTests {
         ]
 
     /// Writes a real journal file with systemd-journal-remote.
-    static func journalFile(in dir: URL) throws -> URL {
+    static func journalFile(in dir: URL) async throws -> URL {
         let file = dir.appendingPathComponent("fixture.journal")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/lib/systemd/systemd-journal-remote")
@@ -41,7 +41,7 @@ struct ReplayTests {
         try process.run()
         input.fileHandleForWriting.write(Data(export(entries).utf8))
         try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try await onOwnThread { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
         return file
     }
@@ -51,11 +51,11 @@ struct ReplayTests {
         return try #require(object["incidents"] as? [[String: Any]])
     }
 
-    @Test func aRealJournalFileAndItsDirectoryBecomeTheExpectedIncidents() throws {
+    @Test func aRealJournalFileAndItsDirectoryBecomeTheExpectedIncidents() async throws {
         let dir = try CLI.temporaryDirectory()
-        let file = try Self.journalFile(in: dir)
+        let file = try await Self.journalFile(in: dir)
         for arguments in [[file.path], ["--journal-dir", dir.path]] {
-            let out = try CLI.run("incidentctl", ["replay", "--rules", "rules/", "--json"] + arguments)
+            let out = try await CLI.run("incidentctl", ["replay", "--rules", "rules/", "--json"] + arguments)
             #expect(out.status == 0, "\(out.stderr)")
             let incidents = try Self.incidents(out)
             #expect(incidents.map { $0["rule"] as? String } == ["ssh-brute-force", "kernel-oom-kill"])
@@ -65,15 +65,15 @@ struct ReplayTests {
         }
     }
 
-    @Test func exportTextReplaysLikeTheJournalFile() throws {
+    @Test func exportTextReplaysLikeTheJournalFile() async throws {
         let dir = try CLI.temporaryDirectory()
         let file = dir.appendingPathComponent("entries.export")
         try Self.export(Self.entries).write(to: file, atomically: true, encoding: .utf8)
-        let out = try CLI.incidentctl("replay", "--rules", "rules/", "--json", file.path)
+        let out = try await CLI.incidentctl("replay", "--rules", "rules/", "--json", file.path)
         #expect(try Self.incidents(out).map { $0["rule"] as? String } == ["ssh-brute-force", "kernel-oom-kill"])
     }
 
-    @Test func badLinesAreReportedAndTheGoodOnesAroundThemReplayed() throws {
+    @Test func badLinesAreReportedAndTheGoodOnesAroundThemReplayed() async throws {
         let dir = try CLI.temporaryDirectory()
         let file = dir.appendingPathComponent("stream.ndjson")
         let lines = [
@@ -84,7 +84,7 @@ struct ReplayTests {
             #"{"labels":{"alertname":"HostDown","instance":"db1:9100","severity":"critical"},"startsAt":"2026-11-22T06:00:00Z","endsAt":"2026-11-22T06:05:00Z","status":"resolved"}"#,
         ]
         try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
-        let out = try CLI.incidentctl("replay", "--rules", "rules/", "--json", file.path)
+        let out = try await CLI.incidentctl("replay", "--rules", "rules/", "--json", file.path)
         #expect(out.status == 0)
         let incidents = try Self.incidents(out)
         #expect(incidents.count == 1)
@@ -95,12 +95,12 @@ struct ReplayTests {
         #expect((object["problems"] as? [String])?.count == 3)
     }
 
-    @Test func everyAlertmanagerSampleReplaysAsItsIncidents() throws {
+    @Test func everyAlertmanagerSampleReplaysAsItsIncidents() async throws {
         let samples = CLI.repositoryRoot.appendingPathComponent("Tests/IncidentCoreTests/Fixtures/alertmanager")
         let files = try FileManager.default.contentsOfDirectory(atPath: samples.path).sorted().map {
             samples.appendingPathComponent($0).path
         }
-        let out = try CLI.run("incidentctl", ["replay", "--rules", "rules/", "--json"] + files)
+        let out = try await CLI.run("incidentctl", ["replay", "--rules", "rules/", "--json"] + files)
         #expect(out.status == 0, "\(out.stderr)")
         let object = try #require(try CLI.json(out.stdout) as? [String: Any])
         let events = try #require(object["events"] as? [String: Int])

@@ -3,20 +3,20 @@ import Testing
 
 @Suite("incidentctl rules and incidentd validate")
 struct RulesCommandTests {
-    @Test func theShippedRulesCheckClean() throws {
-        let out = try CLI.incidentctl("rules", "check", "--config", "dev/incidentd.yaml", "rules/")
+    @Test func theShippedRulesCheckClean() async throws {
+        let out = try await CLI.incidentctl("rules", "check", "--config", "dev/incidentd.yaml", "rules/")
         #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
         #expect(out.stdout.contains("OK:"))
         #expect(out.stdout.contains("0 errors, 0 warnings"))
     }
 
-    @Test func eachBrokenFixtureGetsItsOwnDiagnosticAndExitOne() throws {
+    @Test func eachBrokenFixtureGetsItsOwnDiagnosticAndExitOne() async throws {
         let dir = CLI.repositoryRoot.appendingPathComponent("Tests/IncidentRulesTests/Fixtures/broken")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".yaml") }
             .sorted()
         #expect(files.count >= 15)
         for file in files {
-            let out = try CLI.incidentctl(
+            let out = try await CLI.incidentctl(
                 "rules", "check", "--config", "Tests/IncidentRulesTests/Fixtures/broken-config/incidentd.yaml",
                 "Tests/IncidentRulesTests/Fixtures/broken/\(file)")
             let diagnostics = out.stdout.split(separator: "\n").filter {
@@ -30,23 +30,23 @@ struct RulesCommandTests {
         }
     }
 
-    @Test func validateAcceptsTheDevConfigAndRejectsABrokenOne() throws {
-        let ok = try CLI.run("incidentd", ["validate", "--config", "dev/incidentd.yaml"])
+    @Test func validateAcceptsTheDevConfigAndRejectsABrokenOne() async throws {
+        let ok = try await CLI.run("incidentd", ["validate", "--config", "dev/incidentd.yaml"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("OK"))
         let dir = try CLI.temporaryDirectory()
         let config = dir.appendingPathComponent("incidentd.yaml")
         try "state_dir: .\nrulez: [rules]\n".write(to: config, atomically: true, encoding: .utf8)
-        let bad = try CLI.run("incidentd", ["validate", "--config", config.path])
+        let bad = try await CLI.run("incidentd", ["validate", "--config", config.path])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("incidentd.yaml:2:1: error: unknown key 'rulez'"), "\(bad.stderr)")
         #expect(bad.stderr.contains("Did you mean 'rules'?"))
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        #expect(try CLI.incidentctl("rules", "explain").status == 2)
-        #expect(try CLI.incidentctl("rules", "frobnicate").status == 2)
-        #expect(try CLI.run("incidentd", ["validate", "--no-such-flag"]).status == 2)
+    @Test func usageErrorsExitTwo() async throws {
+        #expect(try await CLI.incidentctl("rules", "explain").status == 2)
+        #expect(try await CLI.incidentctl("rules", "frobnicate").status == 2)
+        #expect(try await CLI.run("incidentd", ["validate", "--no-such-flag"]).status == 2)
     }
 
     static let forms: [(String, String, String)] = [
@@ -78,10 +78,10 @@ struct RulesCommandTests {
     ]
 
     @Test(arguments: forms)
-    func explainShowsRuleLabelsKindPriorityAndGroupKey(_ form: String, _ payload: String, _ rule: String) throws {
+    func explainShowsRuleLabelsKindPriorityAndGroupKey(_ form: String, _ payload: String, _ rule: String) async throws {
         let samples = CLI.repositoryRoot.appendingPathComponent("Tests/IncidentCoreTests/Fixtures/alertmanager").path
         let event = payload.replacingOccurrences(of: "/SAMPLES", with: samples)
-        let out = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", event, "--json")
+        let out = try await CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", event, "--json")
         #expect(out.status == 0, "\(form): \(out.stderr)")
         let items = try #require(try CLI.json(out.stdout) as? [[String: Any]], "\(form)")
         #expect(!items.isEmpty)
@@ -95,46 +95,46 @@ struct RulesCommandTests {
             #expect((item["group_key"] as? String)?.isEmpty == false)
             #expect(item["labels"] is [String: String])
         }
-        let text = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", event)
+        let text = try await CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", event)
         #expect(text.stdout.contains("group key:"))
         #expect(text.stdout.contains("priority:"))
     }
 
-    @Test func explainSaysWhenNothingMatchesAndReadsStdin() throws {
+    @Test func explainSaysWhenNothingMatchesAndReadsStdin() async throws {
         let dir = try CLI.temporaryDirectory()
         let rules = dir.appendingPathComponent("r.yaml")
         try "rules:\n  - { name: only, match: ['alertname=\"X\"'] }\n".write(
             to: rules, atomically: true, encoding: .utf8)
-        let out = try CLI.incidentctl(
+        let out = try await CLI.incidentctl(
             "rules", "explain", "--rules", rules.path, "--event", "-",
             stdin: Data(#"{"labels":{"alertname":"Y"}}"#.utf8))
         #expect(out.status == 0)
         #expect(out.stdout.contains("none matches"))
-        let bad = try CLI.incidentctl("rules", "explain", "--rules", rules.path, "--event", "{not json")
+        let bad = try await CLI.incidentctl("rules", "explain", "--rules", rules.path, "--event", "{not json")
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("not valid JSON"))
     }
 
     /// SPEC §13: explain names the correlation group an event's alert would join, on which labels, and says so
     /// when the event lacks one.
-    @Test func explainShowsTheCorrelationGroup() throws {
+    @Test func explainShowsTheCorrelationGroup() async throws {
         let kernel = #"{"source":"journal","host":"db1","identifier":"kernel","priority":"3","severity":"error"}"#
         let io =
             #"{"labels":\#(kernel),"annotations":{"transport":"kernel","message":"I/O error, dev sdb1, sector 8"}}"#
-        let out = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io, "--json")
+        let out = try await CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io, "--json")
         #expect(out.status == 0, "\(out.stderr)")
         let first = try #require((try CLI.json(out.stdout) as? [[String: Any]])?.first)
         let correlation = try #require((first["correlations"] as? [[String: Any]])?.first)
         #expect(correlation["group"] as? String == "disk-trouble")
         #expect(correlation["on"] as? [String] == ["host", "disk"])
         #expect(correlation["joins"] as? Bool == true)
-        let text = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io)
+        let text = try await CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", io)
         #expect(text.stdout.contains("group 'disk-trouble'"))
         #expect(text.stdout.contains("host=db1, disk=sdb "), "the partition's disk: \(text.stdout)")
         // A unit failure without a unit label names what it lacks.
         let failed =
             #"{"labels":{"source":"journal","host":"web1","identifier":"systemd","message_id":"d9b373ed55a64feb8242e02dbe79a49c"},"annotations":{"uid":"0","message":"x"}}"#
-        let lacking = try CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", failed)
+        let lacking = try await CLI.incidentctl("rules", "explain", "--rules", "rules/", "--event", failed)
         #expect(lacking.stdout.contains("group 'unit-trouble' needs unit"), "\(lacking.stdout)")
     }
 }

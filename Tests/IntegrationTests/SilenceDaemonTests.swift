@@ -44,14 +44,14 @@ import Testing
         return text.split(separator: "\n").map { jsonObject(String($0)) }
     }
 
-    func incident(_ daemon: RunningDaemon, _ id: String) throws -> [String: Any] {
-        let reply = try daemon.api("/api/v1/incidents/\(id)")
+    func incident(_ daemon: RunningDaemon, _ id: String) async throws -> [String: Any] {
+        let reply = try await daemon.api("/api/v1/incidents/\(id)")
         #expect(reply.status == 200, "\(reply.body)")
         return jsonObject(reply.body)
     }
 
     @Test func aSilenceMutesAnAlertSurvivesKillNineAndExpiringItPages() async throws {
-        let daemon = try RunningDaemon(rules: Self.rules)
+        let daemon = try await RunningDaemon(rules: Self.rules)
         let now = Date()
         let iso = ISO8601DateFormatter()
         let body = """
@@ -59,15 +59,15 @@ import Testing
              "startsAt": "\(iso.string(from: now))", "endsAt": "\(iso.string(from: now.addingTimeInterval(3600)))",
              "createdBy": "alice", "comment": "resizing /data"}
             """
-        let created = try daemon.api("/api/v2/silences", method: "POST", body: body)
+        let created = try await daemon.api("/api/v2/silences", method: "POST", body: body)
         #expect(created.status == 200, "\(created.body)")
         let id = try #require(jsonObject(created.body)["silenceID"] as? String)
 
         let client = try LineClient(path: daemon.ingestSocket)
         #expect(client.send(alertLine(["alertname": "DiskFull", "host": "db1"])))
-        #expect(client.readLine()?.contains("\"ok\":true") == true)
+        #expect(await client.nextLine()?.contains("\"ok\":true") == true)
         #expect(client.send(alertLine(["alertname": "DiskFull", "host": "web1"])))
-        #expect(client.readLine()?.contains("\"ok\":true") == true)
+        #expect(await client.nextLine()?.contains("\"ok\":true") == true)
 
         // web1 pages whoever is on call now; db1 pages nobody.
         try await waitUntil("web1's page is written") { pages(daemon).count == 1 }
@@ -82,45 +82,45 @@ import Testing
         let days = Int(due.timeIntervalSince(iso.date(from: "2020-01-06T00:00:00Z")!) / 86_400)
         #expect(about["user"] as? String == (days % 2 == 0 ? "alice" : "bob"))
         #expect(about["notifier"] as? String == (days % 2 == 0 ? "oncall" : "lead"))
-        #expect(try incident(daemon, "INC-1")["silenced"] as? Bool == true)
-        #expect(try incident(daemon, "INC-2")["silenced"] as? Bool == false)
+        #expect(try await incident(daemon, "INC-1")["silenced"] as? Bool == true)
+        #expect(try await incident(daemon, "INC-2")["silenced"] as? Bool == false)
 
         // kill -9: the silence and the silenced incident come back.
-        daemon.signal(SIGKILL)
-        try daemon.start()
-        let listed = try daemon.api("/api/v2/silences")
+        await daemon.signal(SIGKILL)
+        try await daemon.start()
+        let listed = try await daemon.api("/api/v2/silences")
         #expect(listed.body.contains(id))
         #expect(listed.body.contains("\"active\""))
-        #expect(try incident(daemon, "INC-1")["silenced"] as? Bool == true)
+        #expect(try await incident(daemon, "INC-1")["silenced"] as? Bool == true)
         #expect(pages(daemon).count == 1)
 
         // Expiring it starts INC-1's escalation now.
-        let expired = try daemon.api("/api/v2/silence/\(id)", method: "DELETE")
+        let expired = try await daemon.api("/api/v2/silence/\(id)", method: "DELETE")
         #expect(expired.status == 200, "\(expired.body)")
         try await waitUntil("INC-1 is paged once its silence is expired") { pages(daemon).count == 2 }
-        #expect(try incident(daemon, "INC-1")["silenced"] as? Bool == false)
-        let detail = try daemon.api("/api/v1/incidents/INC-1").body
+        #expect(try await incident(daemon, "INC-1")["silenced"] as? Bool == false)
+        let detail = try await daemon.api("/api/v1/incidents/INC-1").body
         #expect(detail.contains("no longer silenced (silence \(id) expired by"))
-        let metrics = try daemon.api("/metrics").body
+        let metrics = try await daemon.api("/metrics").body
         #expect(metrics.contains("incidentd_silences{state=\"expired\"} 1"))
     }
 
     @Test func aMaintenanceWindowMutesItsHosts() async throws {
-        let daemon = try RunningDaemon(rules: Self.rules)
+        let daemon = try await RunningDaemon(rules: Self.rules)
         let client = try LineClient(path: daemon.ingestSocket)
         #expect(client.send(alertLine(["alertname": "DiskFull", "host": "db9"])))
-        #expect(client.readLine()?.contains("\"ok\":true") == true)
-        try await waitUntil("INC-1 is recorded") { (try? daemon.api("/api/v1/incidents/INC-1").status) == 200 }
-        #expect(try incident(daemon, "INC-1")["silenced"] as? Bool == true)
-        let detail = try daemon.api("/api/v1/incidents/INC-1").body
+        #expect(await client.nextLine()?.contains("\"ok\":true") == true)
+        try await waitUntil("INC-1 is recorded") { await (try? daemon.api("/api/v1/incidents/INC-1").status) == 200 }
+        #expect(try await incident(daemon, "INC-1")["silenced"] as? Bool == true)
+        let detail = try await daemon.api("/api/v1/incidents/INC-1").body
         #expect(detail.contains("maintenance window always-db9"))
         #expect(pages(daemon).isEmpty)
     }
 
     /// 2026-12-04 is day 2,524 of the daily rotation that began on 2020-01-06 with alice: an even day, hers.
-    @Test func oncallSaysWhoIsOnCallNowAndNext() throws {
-        let daemon = try RunningDaemon(rules: Self.rules)
-        let reply = try daemon.ctl("oncall", "primary", "--at", "2026-12-04T12:00:00Z", "--json")
+    @Test func oncallSaysWhoIsOnCallNowAndNext() async throws {
+        let daemon = try await RunningDaemon(rules: Self.rules)
+        let reply = try await daemon.ctl("oncall", "primary", "--at", "2026-12-04T12:00:00Z", "--json")
         #expect(reply.status == 0, "\(reply.stderr)")
         let schedules = try #require(jsonObject(reply.stdout)["schedules"] as? [[String: Any]])
         #expect(schedules.count == 1)
@@ -130,9 +130,9 @@ import Testing
         #expect(now["start"] as? String == "2026-12-04T00:00:00Z")
         #expect(now["end"] as? String == "2026-12-05T00:00:00Z")
         #expect(next["user"] as? String == "bob")
-        let text = try daemon.ctl("oncall", "--at", "2026-12-04T12:00:00Z")
+        let text = try await daemon.ctl("oncall", "--at", "2026-12-04T12:00:00Z")
         #expect(text.stdout.contains("alice"), "\(text.stdout)")
-        let unknown = try daemon.ctl("oncall", "nosuch")
+        let unknown = try await daemon.ctl("oncall", "nosuch")
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("known: primary"), "\(unknown.stderr)")
     }

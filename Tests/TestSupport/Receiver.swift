@@ -17,7 +17,7 @@ public final class Receiver: @unchecked Sendable {
     }
 
     public let directory: URL
-    let process = Process()
+    let process: Process
     public let port: Int
     public var logPath: String { directory.appendingPathComponent("requests.jsonl").path }
 
@@ -26,19 +26,32 @@ public final class Receiver: @unchecked Sendable {
             .appendingPathComponent("Support/http-receiver.py")
     }
 
-    public init() throws {
+    public init() async throws {
         directory = try ScratchDirectory.make("receiver")
+        let process = Process()
+        self.process = process
         let portFile = directory.appendingPathComponent("port").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [
             Self.script.path, "--port-file", portFile, "--log", directory.appendingPathComponent("requests.jsonl").path,
         ]
-        process.standardOutput = FileHandle.nullDevice
+        // Its output goes to a file, never to the test process's own: a receiver left running after the tests
+        // would otherwise hold `swift test`'s pipe open, and it waits for that pipe's end.
+        let log = directory.appendingPathComponent("receiver.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: portFile) {
-            guard Date() < deadline, process.isRunning else { throw ReceiverError("the receiver did not start") }
-            usleep(20_000)
+        do {
+            try await waitUntil("the receiver writes its port", timeout: .seconds(30)) {
+                guard process.isRunning else { throw ReceiverError("the receiver exited") }
+                return FileManager.default.fileExists(atPath: portFile)
+            }
+        } catch {
+            process.terminate()
+            throw ReceiverError("the receiver did not start: \(error)")
         }
         port = Int(try String(contentsOfFile: portFile, encoding: .utf8)) ?? 0
     }
