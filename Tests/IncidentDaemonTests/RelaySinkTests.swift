@@ -27,8 +27,8 @@ import Testing
     /// position is the one kept, and the 400 submissions took far fewer transactions than 400 (PostgreSQL's
     /// `xmin` names the transaction that wrote each row).
     @Test func pipelinedSubmissionsShareTransactionsAndKeepTheirOrder() async throws {
-        let cluster = try PostgresCluster.start()
-        let database = try cluster.makeDatabase()
+        let cluster = try await PostgresCluster.start()
+        let database = try await cluster.makeDatabase()
         let store = try await Self.open(cluster, database)
         defer { store.close() }
         let sink = RelaySink(store: store, instance: "standby-a", limit: 64)
@@ -61,7 +61,7 @@ import Testing
         #expect(
             try await store.sourcePositions(withPrefix: "src:")
                 == ["src:0": "99", "src:1": "99", "src:2": "99", "src:3": "99"])
-        let transactions = try cluster.psql(
+        let transactions = try await cluster.psql(
             "SELECT count(DISTINCT xmin::text) FROM incidentd_relay", database: database)
         let count = Int(transactions.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         #expect(count >= 1 && count <= 100, "400 submissions in \(count) transactions")
@@ -71,11 +71,11 @@ import Testing
     /// in fails as a whole, is retried one submission at a time, and only that one is refused. A slow first
     /// row makes the others queue up behind it, so they share a run.
     @Test func aRefusedSubmissionLosesNothingNextToIt() async throws {
-        let cluster = try PostgresCluster.start()
-        let database = try cluster.makeDatabase()
+        let cluster = try await PostgresCluster.start()
+        let database = try await cluster.makeDatabase()
         let store = try await Self.open(cluster, database)
         defer { store.close() }
-        _ = try cluster.psql(
+        _ = try await cluster.psql(
             """
             CREATE FUNCTION relay_test() RETURNS trigger AS $$ BEGIN
               IF NEW.labels LIKE '%poison%' THEN RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22023'; END IF;

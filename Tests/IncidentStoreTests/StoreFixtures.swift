@@ -62,7 +62,7 @@ struct StoreProbe: Sendable {
             }
         case .postgres:
             guard let cluster, let database else { return [] }
-            let output = try cluster.psql(sql, database: database)
+            let output = try await cluster.psql(sql, database: database)
             return output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         }
     }
@@ -76,8 +76,8 @@ func withStore<T>(_ backend: Backend, _ body: (any DaemonStore, StoreProbe) asyn
             try await body(store, StoreProbe(backend: .sqlite, address: path, cluster: nil, database: nil))
         }
     case .postgres:
-        let cluster = try PostgresCluster.start()
-        let database = try cluster.makeDatabase()
+        let cluster = try await PostgresCluster.start()
+        let database = try await cluster.makeDatabase()
         guard case .success(let url) = PostgresURL.parse(cluster.url(database)) else {
             throw PostgresClusterError(description: "the cluster's URL does not parse")
         }

@@ -128,7 +128,9 @@ final class RunningDaemon: @unchecked Sendable {
         }
     }
 
-    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    func log() -> String { Self.log(at: logPath) }
+
+    static func log(at path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     /// Sends a signal and, unless `wait` is false, waits for the process to exit; returns its status.
     ///
@@ -391,7 +393,12 @@ func acknowledgedAround(
     }
     for thread in threads { thread.start() }
     try during()
-    try await waitUntil("a good share of the events is acknowledged", timeout: .seconds(120)) {
+    try await waitUntil(
+        "a good share of the events is acknowledged", timeout: .seconds(120),
+        detail: "acknowledged: \(acknowledged.withLock { $0.count }) of \(clients.count * perClient)\n"
+            + Set(clients.map(\.logPath)).sorted().map { "\($0):\n\(String(RunningDaemon.log(at: $0).suffix(3000)))" }
+            .joined(separator: "\n")
+    ) {
         acknowledged.withLock { $0.count } > clients.count * perClient / 4
     }
     try await event()

@@ -14,9 +14,9 @@ import Testing
 /// private cluster.
 @Suite(.serialized) struct PostgresDaemonTests {
     /// A fresh database and the `store:` YAML that points a daemon at it.
-    static func database() throws -> (cluster: PostgresCluster, name: String, yaml: String) {
-        let cluster = try PostgresCluster.start()
-        let name = try cluster.makeDatabase()
+    static func database() async throws -> (cluster: PostgresCluster, name: String, yaml: String) {
+        let cluster = try await PostgresCluster.start()
+        let name = try await cluster.makeDatabase()
         return (cluster, name, "store: { postgres: { url: '\(cluster.url(name))' } }")
     }
 
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func alertsBecomeIncidentsArePagedAndSurviveARestart() async throws {
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let daemon = try await RunningDaemon(rules: daemonRules, extra: yaml)
         #expect(daemon.log().contains("postgres://"), "the log names the store")
         let client = try LineClient(path: daemon.ingestSocket)
@@ -51,7 +51,7 @@ import Testing
         // What the daemon committed is in PostgreSQL, not in a file beside it.
         #expect(!FileManager.default.fileExists(atPath: daemon.database))
         #expect(
-            try cluster.psql("SELECT number || ' ' || state FROM incidents ORDER BY number", database: name)
+            try await cluster.psql("SELECT number || ' ' || state FROM incidents ORDER BY number", database: name)
                 == "1 open\n2 acknowledged\n")
 
         try await daemon.start()
@@ -61,14 +61,14 @@ import Testing
         let again = try LineClient(path: daemon.ingestSocket)
         again.send(alertLine(["alertname": "DiskFull", "host": "db1", "mount": "/home"]))
         #expect(jsonObject(await again.nextLine() ?? "")["incidents"] as? [String] == ["INC-1"], "the restored engine")
-        let noted = try cluster.psql(
+        let noted = try await cluster.psql(
             "SELECT COUNT(*) FROM timeline WHERE incident = 2 AND detail LIKE '%looking%'", database: name)
         #expect(noted == "1\n", "the acknowledgement's note is in the timeline")
         #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
     }
 
     @Test func aStoreThatCannotBeReachedStopsTheStartWithAClearError() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await PostgresCluster.start()
         let yaml = "store: { postgres: { url: 'postgres://nobody@127.0.0.1:\(cluster.port)/missing?sslmode=disable' } }"
         let error = await #expect(throws: HarnessError.self) {
             _ = try await RunningDaemon(rules: daemonRules, extra: yaml)
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let daemon = try await RunningDaemon(rules: daemonRules, extra: yaml)
         let clients = 4
         let perClient = 2000
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func aStandbyTakesOverWithinTheFailoverAfterKillNineAndPagesNothingTwice() async throws {
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let ha = yaml + "\nha: { failover: 6s }"
         let first = try await RunningDaemon(rules: daemonRules, extra: ha)
         #expect(first.notify.messages.contains { $0.contains("leader (term 1)") }, "\(first.notify.messages)")
@@ -138,7 +138,7 @@ import Testing
         // And its delivery recorded: a page sent but not yet recorded when the leader dies is sent again by the
         // next one, with the same idempotency key, as after a crash of a single instance (docs/HA.md).
         try await waitUntil("INC-1's delivery was recorded") {
-            (try? cluster.psql("SELECT state FROM outbox WHERE idempotency_key = 'INC-1/0/0'", database: name))
+            await (try? cluster.psql("SELECT state FROM outbox WHERE idempotency_key = 'INC-1/0/0'", database: name))
                 == "delivered\n"
         }
 
@@ -164,7 +164,7 @@ import Testing
     }
 
     @Test func ofThreeInstancesOneStandbyTakesOverAndTheOtherStaysStandby() async throws {
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let ha = yaml + "\nha: { failover: 6s }"
         let first = try await RunningDaemon(rules: daemonRules, extra: ha)
         let others = await [
@@ -177,7 +177,7 @@ import Testing
         client.send(alertLine(["alertname": "DiskFull", "host": "db1"]))
         #expect(jsonObject(await client.nextLine() ?? "")["incidents"] as? [String] == ["INC-1"])
         try await waitUntil("INC-1's delivery was recorded") {
-            (try? cluster.psql("SELECT state FROM outbox WHERE idempotency_key = 'INC-1/0/0'", database: name))
+            await (try? cluster.psql("SELECT state FROM outbox WHERE idempotency_key = 'INC-1/0/0'", database: name))
                 == "delivered\n"
         }
 
@@ -193,9 +193,10 @@ import Testing
         #expect(Self.pages(first, next, still) == ["INC-1": 1, "INC-2": 1], "nothing was paged twice")
         // The third is still a standby, under the new leader: it never led, and says so in the store.
         #expect(!still.notify.messages.contains { $0.contains("leader (term") }, "\(still.notify.messages)")
-        #expect(try cluster.psql("SELECT term FROM incidentd_leader", database: name) == "2\n")
+        #expect(try await cluster.psql("SELECT term FROM incidentd_leader", database: name) == "2\n")
         try await waitUntil("the third reports itself a standby") {
-            try cluster.psql("SELECT COUNT(*) FROM incidentd_instances WHERE role = 'standby'", database: name) != "0\n"
+            try await cluster.psql("SELECT COUNT(*) FROM incidentd_instances WHERE role = 'standby'", database: name)
+                != "0\n"
         }
         // The standby first: stopped in the middle of taking over, a signal could meet it between its two groups.
         #expect(await still.signal(SIGTERM) == 0, "\(still.log())")
@@ -219,7 +220,7 @@ import Testing
     /// is a standby and who leads; its metrics say it does not lead. After a `kill -9` of the leader it leads on
     /// the same port.
     @Test func aStandbyIngestsOverHTTPAndRefersTheRestToTheLeader() async throws {
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let leader = try await RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
         let port = try freePort()
         let standby = try await RunningDaemon(
@@ -232,9 +233,10 @@ import Testing
         let receipt = jsonObject(posted.body)
         #expect(receipt["accepted"] as? Int == 1 && (receipt["incidents"] as? [Any])?.isEmpty == true, "\(posted)")
         try await waitUntil("the leader's engine opened the incident of the standby's alert", detail: leader.log()) {
-            try cluster.psql("SELECT source || ' ' || COUNT(*) FROM events GROUP BY source", database: name)
-                == "http 1\n"
-                && cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "disk-full 1\n"
+            let sources = try await cluster.psql(
+                "SELECT source || ' ' || COUNT(*) FROM events GROUP BY source", database: name)
+            let rules = try await cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name)
+            return sources == "http 1\n" && rules == "disk-full 1\n"
         }
         // A bad payload is refused by the standby itself, with the decoder's reason, and nothing is relayed.
         let bad = try await Self.http(port, "/api/v2/alerts", body: #"[{"labels":{}}]"#)
@@ -268,7 +270,7 @@ import Testing
     }
 
     @Test func aLeaderStoppedPastItsLeaseIsRefusedWhenItResumesAndPagesNothingTwice() async throws {
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let ha = yaml + "\nha: { failover: 6s }"
         let first = try await RunningDaemon(rules: daemonRules, extra: ha)
         let second = try await RunningDaemon(rules: daemonRules, extra: ha)
@@ -279,7 +281,7 @@ import Testing
         // And its delivery recorded: a page sent but not yet recorded when the leader dies is sent again by the
         // next one, with the same idempotency key, as after a crash of a single instance (docs/HA.md).
         try await waitUntil("INC-1's delivery was recorded") {
-            (try? cluster.psql("SELECT state FROM outbox WHERE idempotency_key = 'INC-1/0/0'", database: name))
+            await (try? cluster.psql("SELECT state FROM outbox WHERE idempotency_key = 'INC-1/0/0'", database: name))
                 == "delivered\n"
         }
 
@@ -314,7 +316,7 @@ import Testing
         #expect(saved.status == 0, "\(saved.stdout)\(saved.stderr)")
         #expect(await single.signal(SIGTERM) == 0, "\(single.log())")
 
-        let (cluster, name, yaml) = try Self.database()
+        let (cluster, name, yaml) = try await Self.database()
         let copy = try await CLI.run(
             "incidentctl", ["store", "copy", "--from", "sqlite:" + single.database, "--to", cluster.url(name)])
         #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")

@@ -11,15 +11,15 @@ import Testing
 @Suite(.serialized, .enabled(if: JournalFiles.available, "needs systemd-journal-remote"))
 struct PostgresRelayTests {
     /// The journal line numbers among the events committed in the database, in event order.
-    static func lines(_ cluster: PostgresCluster, _ name: String) throws -> [Int] {
-        try cluster.psql(
+    static func lines(_ cluster: PostgresCluster, _ name: String) async throws -> [Int] {
+        try await cluster.psql(
             "SELECT substr(annotations::json->>'message', 6) FROM events WHERE source = 'journal' ORDER BY id",
             database: name
         ).split(separator: "\n").compactMap { Int($0) }
     }
 
     @Test func aStandbysJournalReachesTheLeadersEngineOnceAcrossATakeover() async throws {
-        let (cluster, name, yaml) = try PostgresDaemonTests.database()
+        let (cluster, name, yaml) = try await PostgresDaemonTests.database()
         let journal = try CLI.temporaryDirectory().path
         try await JournalFiles.write((0..<300).map(JournalFiles.line), to: journal)
         let leader = try await RunningDaemon(
@@ -31,11 +31,11 @@ struct PostgresRelayTests {
 
         // The standby reads its journal into the relay; the leader's engine makes the incident of those lines.
         try await waitUntil("the standby's 300 lines are events", detail: standby.log()) {
-            try Self.lines(cluster, name).count >= 300
+            try await Self.lines(cluster, name).count >= 300
         }
-        #expect(try Self.lines(cluster, name) == Array(0..<300), "each line once, in journal order")
+        #expect(try await Self.lines(cluster, name) == Array(0..<300), "each line once, in journal order")
         try await waitUntil("the leader's engine opened the incident of those lines", detail: leader.log()) {
-            try cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "app-errors 300\n"
+            try await cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "app-errors 300\n"
         }
         // The standby's socket feeds the relay too: committed, acknowledged, then the leader's.
         let client = try await PostgresDaemonTests.connect(standby)
@@ -43,10 +43,11 @@ struct PostgresRelayTests {
         let reply = jsonObject(await client.nextLine() ?? "")
         #expect(reply["accepted"] as? Int == 1, "\(reply)")
         try await waitUntil("the socket's alert is an event", detail: leader.log()) {
-            try cluster.psql("SELECT COUNT(*) FROM events WHERE source <> 'journal'", database: name) == "1\n"
+            try await cluster.psql("SELECT COUNT(*) FROM events WHERE source <> 'journal'", database: name) == "1\n"
         }
         #expect(
-            try cluster.psql("SELECT position FROM source_positions WHERE source = 'journal:b'", database: name) != "")
+            try await cluster.psql("SELECT position FROM source_positions WHERE source = 'journal:b'", database: name)
+                != "")
 
         // The leader dies; the standby takes over and goes on from its own cursor, with more lines.
         await leader.signal(SIGKILL)
@@ -55,19 +56,20 @@ struct PostgresRelayTests {
             standby.notify.messages.contains { $0.contains("leader (term 2)") }
         }
         try await waitUntil("all 500 lines are events", timeout: .seconds(60), detail: standby.log()) {
-            try Self.lines(cluster, name).count >= 500
+            try await Self.lines(cluster, name).count >= 500
         }
-        #expect(try Self.lines(cluster, name).sorted() == Array(0..<500), "no line lost or taken twice")
+        #expect(try await Self.lines(cluster, name).sorted() == Array(0..<500), "no line lost or taken twice")
         #expect(
-            try cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "app-errors 500\n")
+            try await cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "app-errors 500\n")
         // What the leader took is gone from the relay.
         try await waitUntil("the relay is pruned") {
-            try cluster.psql("SELECT COUNT(*) FROM incidentd_relay", database: name) == "0\n"
+            try await cluster.psql("SELECT COUNT(*) FROM incidentd_relay", database: name) == "0\n"
         }
 
         // Role, term and replay lag: from the store for every instance, from the leader's /readyz and metrics.
         try await waitUntil("b reports that it leads", detail: standby.log()) {
-            try cluster.psql("SELECT role || ' ' || term FROM incidentd_instances WHERE name = 'b'", database: name)
+            try await cluster.psql(
+                "SELECT role || ' ' || term FROM incidentd_instances WHERE name = 'b'", database: name)
                 == "leader 2\n"
         }
         let table = try await standby.ctl("status", "--store", cluster.url(name))

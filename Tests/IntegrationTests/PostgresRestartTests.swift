@@ -12,8 +12,8 @@ import Testing
 /// (pg_ctl, a daemon's start, a reply) runs on a thread of its own, so the tests beside this one keep running.
 @Suite(.serialized) struct PostgresRestartTests {
     @Test func bothInstancesRecoverFromARestartOfPostgreSQLUnderLoadAndLoseNothing() async throws {
-        let cluster = try await onOwnThread { try PostgresCluster.makePrivate() }
-        let name = try cluster.makeDatabase()
+        let cluster = try await PostgresCluster.makePrivate()
+        let name = try await cluster.makeDatabase()
         let yaml = "store: { postgres: { url: '\(cluster.url(name))' } }"
         let first = try await RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: a }")
         let second = try await RunningDaemon(rules: daemonRules, extra: yaml + "\nha: { failover: 6s, instance: b }")

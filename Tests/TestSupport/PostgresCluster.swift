@@ -24,12 +24,14 @@ public final class PostgresCluster: Sendable {
     /// PostgreSQL's own words, not a skip: the README's test command installs PostgreSQL.
     public static let shared: Result<PostgresCluster, any Error> = Result { try PostgresCluster() }
 
-    /// The shared cluster, or a thrown error saying why it could not start.
-    public static func start() throws -> PostgresCluster { try shared.get() }
+    /// The shared cluster, or a thrown error saying why it could not start. Awaited on a thread of its own, as is
+    /// everything here that runs a PostgreSQL program: the first caller runs `initdb` and `pg_ctl` (seconds), and
+    /// the callers beside it wait in the lazy initializer; none of that may hold a cooperative thread.
+    public static func start() async throws -> PostgresCluster { try await onOwnThread { try shared.get() } }
 
     /// A cluster of its own, for a test that stops or restarts the server: the shared one serves tests running
     /// in parallel. Stopped and removed at exit like the shared one.
-    public static func makePrivate() throws -> PostgresCluster { try PostgresCluster() }
+    public static func makePrivate() async throws -> PostgresCluster { try await onOwnThread { try PostgresCluster() } }
 
     /// Every cluster this process started, stopped at exit.
     private static let started = Mutex<[PostgresCluster]>([])
@@ -67,9 +69,9 @@ public final class PostgresCluster: Sendable {
     }
 
     /// A fresh, empty database owned by the tests' user; returns its name.
-    public func makeDatabase() throws -> String {
+    public func makeDatabase() async throws -> String {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        try psql("CREATE DATABASE \(name)")
+        try await psql("CREATE DATABASE \(name)")
         return name
     }
 
@@ -80,7 +82,11 @@ public final class PostgresCluster: Sendable {
 
     /// Runs one SQL command with psql against `database`; returns its unaligned output.
     @discardableResult
-    public func psql(_ command: String, database: String = "postgres") throws -> String {
+    public func psql(_ command: String, database: String = "postgres") async throws -> String {
+        try await onOwnThread { try self.psqlBlocking(command, database: database) }
+    }
+
+    private func psqlBlocking(_ command: String, database: String) throws -> String {
         try capture(
             binaries + "/psql",
             [
