@@ -2,6 +2,7 @@ import Foundation
 import IncidentCore
 import IncidentIngest
 import Synchronization
+import TestSupport
 import Testing
 
 /// The journal source against real journal files made by `systemd-journal-remote`, with an in-memory sink.
@@ -188,7 +189,7 @@ struct JournalSourceTests {
         }
     }
 
-    @Test("a journal that rotates under a steady writer loses nothing (300k entries)")
+    @Test("a journal that rotates under a steady writer loses nothing (300k entries)", .heavyLoad)
     func rotationUnderLoad() async throws {
         try await withTemporaryDirectory { dir in
             let total = 300_000

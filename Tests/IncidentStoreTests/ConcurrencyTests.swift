@@ -1,10 +1,11 @@
 import Foundation
 import IncidentCore
 import IncidentStore
+import TestSupport
 import Testing
 
 @Suite struct ConcurrencyTests {
-    @Test(arguments: Backend.allCases) func readersRunWhileAWriterCommits(_ backend: Backend) async throws {
+    @Test(.heavyLoad, arguments: Backend.allCases) func readersRunWhileAWriterCommits(_ backend: Backend) async throws {
         try await withStore(backend) { store, _ in
             let batches = 300
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -279,7 +279,8 @@ final class LineClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(path: String) throws {
+    /// Connects to `path`; a read waits at most `replyTimeout` seconds for the daemon's next reply.
+    init(path: String, replyTimeout: Int = 30) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -295,7 +296,7 @@ final class LineClient: @unchecked Sendable {
             close(fd)
             throw HarnessError("cannot connect to \(path): errno \(errno)")
         }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        var timeout = timeval(tv_sec: replyTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
@@ -374,7 +375,10 @@ func acknowledgedAround(
     let threads = clients.enumerated().map { c, daemon in
         Thread {
             defer { finished.withLock { $0 += 1 } }
-            guard let client = try? LineClient(path: daemon.ingestSocket) else { return }
+            // A reply may be long in coming on a loaded machine. Seen on CI: a commit to PostgreSQL timed out
+            // after 15 s (its lines were refused), then the engine took 13 s to restore before the next batch;
+            // clients that gave up after 30 s ended the load there. The waits below bound the test.
+            guard let client = try? LineClient(path: daemon.ingestSocket, replyTimeout: 300) else { return }
             // Writes run ahead of replies on their own thread, as a pipelining client would.
             let writer = Thread {
                 for i in 0..<perClient {

@@ -242,7 +242,7 @@ let daemonRules = """
 
     /// SPEC §9: kill -9 while clients stream, then restart: every acknowledged event is in the store exactly
     /// once, and every spool file ends in done/ or failed/.
-    @Test func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
+    @Test(.heavyLoad) func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
         let daemon = try await RunningDaemon(rules: daemonRules)
         let clients = 6
         let perClient = 4000

@@ -78,7 +78,7 @@ import Testing
         #expect(text.contains("check the user"), "and says what to do: \(text)")
     }
 
-    @Test func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
+    @Test(.heavyLoad) func killNineLosesNoAcknowledgedEventAndDuplicatesNone() async throws {
         let (cluster, name, yaml) = try await Self.database()
         let daemon = try await RunningDaemon(rules: daemonRules, extra: yaml)
         let clients = 4
