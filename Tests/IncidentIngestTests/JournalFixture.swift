@@ -70,6 +70,12 @@ final class LiveJournalWriter: @unchecked Sendable {
         try input.fileHandleForWriting.write(contentsOf: data)
     }
 
+    /// `append` on a thread of its own: the write blocks while systemd-journal-remote drains the pipe, which
+    /// must not hold a cooperative thread. One caller at a time (the writer keeps the entries' index).
+    func appendAwaiting(_ entries: [[String: String]]) async throws {
+        try await onOwnThread { try self.append(entries) }
+    }
+
     /// Closes the input and waits for the writer to flush and exit.
     func finish() async throws {
         try input.fileHandleForWriting.close()

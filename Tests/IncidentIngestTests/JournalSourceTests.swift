@@ -201,7 +201,7 @@ struct JournalSourceTests {
                 try await source.ready()
                 let chunk = 5_000
                 for start in stride(from: 1, to: total, by: chunk) {
-                    try writer.append((start..<min(start + chunk, total)).map { JournalFixture.line($0) })
+                    try await writer.appendAwaiting((start..<min(start + chunk, total)).map { JournalFixture.line($0) })
                 }
                 try await writer.finish()
                 #expect(await eventually(timeout: .seconds(120)) { source.counters.entriesCommitted == total })

@@ -5,7 +5,9 @@ import TestSupport
 import Testing
 
 @Suite struct ConcurrencyTests {
-    @Test(.heavyLoad, arguments: Backend.allCases) func readersRunWhileAWriterCommits(_ backend: Backend) async throws {
+    @Test(.heavyLoad, .serialized, arguments: Backend.allCases) func readersRunWhileAWriterCommits(_ backend: Backend)
+        async throws
+    {
         try await withStore(backend) { store, _ in
             let batches = 300
             try await withThrowingTaskGroup(of: Void.self) { group in

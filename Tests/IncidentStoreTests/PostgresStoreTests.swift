@@ -33,7 +33,7 @@ import Testing
     /// instances, two pools) commit from eight tasks while a reader follows with `events(after:)`: it must see
     /// every committed event exactly once, in increasing ids, with no gap. The same holds for the relay, which
     /// standbys write and the leader follows.
-    @Test(.heavyLoad, arguments: ["events", "relay"])
+    @Test(.heavyLoad, .serialized, arguments: ["events", "relay"])
     func aReaderFollowingConcurrentWritersNeverSkipsAnEvent(_ log: String) async throws {
         let cluster = try await PostgresCluster.start()
         let database = try await cluster.makeDatabase()

@@ -147,12 +147,16 @@ final class RunningDaemon: @unchecked Sendable {
         guard wait else { return 0 }
         do {
             try await waitUntil("incidentd exits after signal \(signal)", timeout: exitTimeout) { !process.isRunning }
-        } catch {
+        } catch is WaitTimeout {
             let stacks = await Self.stacks(of: process.processIdentifier)
             let message =
                 "incidentd did not exit within \(exitTimeout) of signal \(signal); killed. Its threads:\n\(stacks)"
                 + "\nIts log:\n\(log().suffix(4000))"
             Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+            kill(process.processIdentifier, SIGKILL)
+            _ = try? await onOwnThread { process.waitUntilExit() }
+        } catch {
+            // The test was cancelled: not a daemon that hangs, but it must not outlive the test either.
             kill(process.processIdentifier, SIGKILL)
             _ = try? await onOwnThread { process.waitUntilExit() }
         }
@@ -163,8 +167,10 @@ final class RunningDaemon: @unchecked Sendable {
     static func stacks(of pid: Int32) async -> String {
         let gdb = "/usr/bin/gdb"
         guard FileManager.default.isExecutableFile(atPath: gdb) else { return "(gdb is not installed)" }
-        let out = try? await CLI.runAbsolute(gdb, ["-batch", "-p", "\(pid)", "-ex", "thread apply all bt 30"])
-        return String((out?.stdout ?? "(gdb failed)").suffix(60_000))
+        // gdb's own errors too (an attach that ptrace refuses says so).
+        let out = try? await CLI.runAbsolute(
+            "/bin/sh", ["-c", "exec \(gdb) -batch -p \(pid) -ex 'thread apply all bt 30' 2>&1"])
+        return String((out?.stdout ?? "(gdb could not be run)").suffix(60_000))
     }
 
     /// Runs incidentctl against this daemon's control socket.
@@ -377,8 +383,9 @@ func acknowledgedAround(
             defer { finished.withLock { $0 += 1 } }
             // A reply may be long in coming on a loaded machine. Seen on CI: a commit to PostgreSQL timed out
             // after 15 s (its lines were refused), then the engine took 13 s to restore before the next batch;
-            // clients that gave up after 30 s ended the load there. The waits below bound the test.
-            guard let client = try? LineClient(path: daemon.ingestSocket, replyTimeout: 300) else { return }
+            // clients that gave up after 30 s ended the load there. 100 s: within the 120 s waits below, so a
+            // client never outlives a test that failed.
+            guard let client = try? LineClient(path: daemon.ingestSocket, replyTimeout: 100) else { return }
             // Writes run ahead of replies on their own thread, as a pipelining client would.
             let writer = Thread {
                 for i in 0..<perClient {

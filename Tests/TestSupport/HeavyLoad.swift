@@ -8,6 +8,9 @@ import Testing
 /// entries). Two of them at once on a 2-core machine made each other's daemons and PostgreSQL so slow that a
 /// 15 s store call timed out on CI, which is a failure of the machine, not of what the tests check. Run one at a
 /// time, each gets the machine it was written for; the run as a whole does the same work.
+///
+/// The gate is around a whole test function: give a parameterized one `.serialized` too, or its cases run side by
+/// side inside the gate. Put it on a test or on its suite, never both (the test would wait for itself).
 public struct HeavyLoad: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 

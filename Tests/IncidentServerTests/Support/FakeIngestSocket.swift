@@ -40,9 +40,10 @@ final class FakeIngestSocket: Sendable {
         thread.start()
     }
 
-    /// The line the client sent, newline included, once the exchange is over.
+    /// The line the client sent, newline included, once the exchange is over; nil if there was none within
+    /// 60 s (the client never connected), rather than a wait for ever.
     func line() -> [UInt8]? {
-        done.wait()
+        guard done.wait(timeout: .now() + 60) == .success else { return nil }
         return received.withLock { $0 }
     }
 
