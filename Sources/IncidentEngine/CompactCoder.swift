@@ -464,12 +464,14 @@ extension CompactCoder {
             }
         }
 
-        /// The value of type `T` at `offset`: strings, integers and label sets (most of a checkpoint) directly,
-        /// anything else through its `Decodable` conformance.
+        /// The value of type `T` at `offset`: strings, integers, label sets and alerts (most of a checkpoint)
+        /// directly (`CompactCoder+Records.swift`), anything else through its `Decodable` conformance.
         func value<T: Decodable>(_ type: T.Type, _ offset: Int, depth: Int) throws -> T {
             if T.self == String.self { return try string(offset) as! T }
             if T.self == Int.self { return try integer(Int.self, offset) as! T }
             if T.self == Labels.self { return try labels(offset) as! T }
+            if T.self == [String: AlertRecord].self { return try alertRecords(offset, depth: depth) as! T }
+            if T.self == AlertRecord.self { return try alertRecord(offset, depth: depth) as! T }
             return try T(from: CompactDecoder(reader: self, offset: offset, depth: depth))
         }
 

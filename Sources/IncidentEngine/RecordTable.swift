@@ -9,6 +9,13 @@ struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, Sequenc
 
     init() {}
 
+    /// An empty table with room for `minimumCapacity` records.
+    init(minimumCapacity: Int) {
+        slots.reserveCapacity(minimumCapacity)
+        values.reserveCapacity(minimumCapacity)
+        keys.reserveCapacity(minimumCapacity)
+    }
+
     var count: Int { values.count }
     var isEmpty: Bool { values.isEmpty }
 
