@@ -50,6 +50,26 @@ struct LineClient: Sendable {
         }
     }
 
+    /// Bytes this client wrote that the server has not read yet (`SIOCOUTQ`, the kernel's count).
+    var unread: Int {
+        var count: Int32 = 0
+        return ioctl(fd, UInt(0x5411), &count) == 0 ? Int(count) : -1  // SIOCOUTQ (TIOCOUTQ)
+    }
+
+    /// The socket's send buffer (`SO_SNDBUF`): a write blocks once about this much is unread.
+    var sendBuffer: Int {
+        var size: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0 ? Int(size) : -1
+    }
+
+    /// Whether the server holds this client back: what it has not read fills most of the send buffer, so the
+    /// client's writes block. A fact of the kernel's, not of how long the client happened to wait.
+    var isHeldBack: Bool {
+        let buffer = sendBuffer
+        return buffer > 0 && unread >= buffer / 2
+    }
+
     /// Shuts down the writing side: the server sees the end of input but can still reply.
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 

@@ -194,6 +194,11 @@ struct SocketSourceTests {
             let payload = (0..<total).map { Self.line("\($0)", padding: 2000) }
             async let sent: Void = client.send(lines: payload, progress: written)
             #expect(await eventually { sink.entered == 1 })
+            // Until the kernel says the client is held back (its unread bytes fill the send buffer), then until
+            // its count stays put: a client that was merely slow (starved of CPU) is not held back, so it cannot
+            // make this pass early.
+            #expect(
+                await eventually { client.isHeldBack }, "\(client.unread) of \(client.sendBuffer) bytes unread")
             #expect(await settles { written.value })
             // The source sits in one submit and reads nothing more, so the client is stuck writing.
             #expect(sink.entered == 1)
@@ -217,6 +222,8 @@ struct SocketSourceTests {
             let payload = (0..<total).map { Self.line("\($0)", padding: 2000) }
             async let sent: Void = client.send(lines: payload, progress: written)
             #expect(await eventually { sink.submitted == 64 })
+            #expect(
+                await eventually { client.isHeldBack }, "\(client.unread) of \(client.sendBuffer) bytes unread")
             #expect(await settles { written.value })
             #expect(sink.submitted == 64)
             #expect(written.value < total / 4, "the client wrote \(written.value) of \(total) lines")
