@@ -7,9 +7,12 @@ import IncidentCore
 ///
 /// Same bytes, same result: fields in any order, unknown keys skipped, an optional field absent or nil is nil, a
 /// missing required field or a value of the wrong kind is an error, as the synthesized conformance decides
-/// through `KeyedReader`. A field written twice keeps its first value (the generic reader finds the first too);
-/// an alert key written twice keeps its last, as `Dictionary.init(from:)` does. Tests hold it to the generic
-/// path on every field, on damaged bytes, and the `checkpoint` fuzz target runs it.
+/// through `KeyedReader`. Tests hold it to the generic path on every field and on damaged bytes, and the
+/// `checkpoint` fuzz target runs it. Where only a damaged checkpoint can tell them apart, they may differ, and
+/// either answer is safe (a value, or an error that costs a replay): a field written twice keeps its first value
+/// here (the generic reader tries the entry after the last one it read first, so it may take the second); an
+/// alert key written twice keeps its last, as `Dictionary.init(from:)` does (for an empty key the generic reader
+/// kept the first).
 extension CompactCoder.Reader {
     /// Calls `body` with each entry's key bytes and value offset of the keyed container at `offset`, checking
     /// the framing as `KeyedReader` does.
@@ -40,10 +43,18 @@ extension CompactCoder.Reader {
         guard depth < CompactCoder.maxDepth else {
             throw CompactCoder.corrupt("nested deeper than \(CompactCoder.maxDepth) at byte \(offset)")
         }
+        // Room for what the bytes can hold (a record takes far more than 64 bytes), never what a damaged count
+        // claims: a dictionary's buckets cost some 100 bytes each, so a count near the container's length would
+        // ask for gigabytes, and a failed allocation stops the process on every start.
+        let (start, count, end) = try container(offset, .keyed)
         var records: [String: AlertRecord] = [:]
-        records.reserveCapacity(try container(offset, .keyed).count)
+        records.reserveCapacity(min(count, (end - start) / 64))
         try forEachEntry(offset) { key, value in
-            let name = bytes.withUnsafeBufferPointer { String(decoding: $0[key], as: UTF8.self) }
+            // A key that is not UTF-8 is refused, as the generic reader refused it (it looked the key up by
+            // a name that decoding had already changed).
+            guard let name = bytes.withUnsafeBufferPointer({ String(validating: $0[key], as: UTF8.self) }) else {
+                throw CompactCoder.corrupt("an alert's key at byte \(key.lowerBound) is not UTF-8")
+            }
             records[name] = try alertRecord(value, depth: depth + 1)
         }
         return records
@@ -128,7 +139,7 @@ extension CompactCoder.Reader {
         }
         let (start, count, end) = try container(offset, .list)
         var values: [String] = []
-        values.reserveCapacity(count)
+        values.reserveCapacity(min(count, (end - start) / 2))  // a string takes at least two bytes
         var at = start
         for _ in 0..<count {
             let next = try self.end(of: at)

@@ -50,21 +50,23 @@ struct LineClient: Sendable {
         }
     }
 
-    /// Bytes this client wrote that the server has not read yet (`SIOCOUTQ`, the kernel's count).
+    /// What this client wrote that the server has not read yet, as the kernel charges it against the send
+    /// buffer (`SIOCOUTQ`, the same request as `TIOCOUTQ`: for a Unix socket, the memory of the unread data, about
+    /// twice its bytes for small writes).
     var unread: Int {
         var count: Int32 = 0
-        return ioctl(fd, UInt(0x5411), &count) == 0 ? Int(count) : -1  // SIOCOUTQ (TIOCOUTQ)
+        return ioctl(fd, UInt(TIOCOUTQ), &count) == 0 ? Int(count) : -1
     }
 
-    /// The socket's send buffer (`SO_SNDBUF`): a write blocks once about this much is unread.
+    /// The socket's send buffer (`SO_SNDBUF`): a write blocks once `unread` reaches it.
     var sendBuffer: Int {
         var size: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         return getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, &length) == 0 ? Int(size) : -1
     }
 
-    /// Whether the server holds this client back: what it has not read fills most of the send buffer, so the
-    /// client's writes block. A fact of the kernel's, not of how long the client happened to wait.
+    /// Whether the server holds this client back: what it has not read fills at least half the send buffer, which
+    /// a server that keeps reading never lets happen. A fact of the kernel's, not of how long the client waited.
     var isHeldBack: Bool {
         let buffer = sendBuffer
         return buffer > 0 && unread >= buffer / 2
