@@ -76,8 +76,6 @@ extension CorrelationEngine {
             silences: silenceTable.isEmpty ? nil : silences, correlated: correlated.isEmpty ? nil : correlated)
     }
 
-    /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
-    /// records' due times, so nothing about scheduling needs to be saved.
     /// The checkpoint's alerts by fingerprint, in one pass. Keys that name one fingerprint twice ("00ab" and "AB",
     /// only in a damaged or crafted checkpoint) keep the record of the smaller key: `uniqueKeysWithValues` would
     /// trap on every start. That rare case takes the sorted path; the common one sorts and copies nothing
@@ -102,6 +100,8 @@ extension CorrelationEngine {
         return table
     }
 
+    /// An engine that continues from a saved state under (possibly new) rules. Timers are rebuilt from the
+    /// records' due times, so nothing about scheduling needs to be saved.
     public init(restoring state: EngineState, ruleSet: RuleSet, clamp: Duration = .seconds(60)) {
         self.init(ruleSet: ruleSet, clamp: clamp)
         nextNumber = state.nextNumber

@@ -147,16 +147,15 @@ final class RunningDaemon: @unchecked Sendable {
         guard wait else { return 0 }
         do {
             try await waitUntil("incidentd exits after signal \(signal)", timeout: exitTimeout) { !process.isRunning }
-        } catch is WaitTimeout {
-            let stacks = await Self.stacks(of: process.processIdentifier)
-            let message =
-                "incidentd did not exit within \(exitTimeout) of signal \(signal); killed. Its threads:\n\(stacks)"
-                + "\nIts log:\n\(log().suffix(4000))"
-            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
-            kill(process.processIdentifier, SIGKILL)
-            _ = try? await onOwnThread { process.waitUntilExit() }
         } catch {
-            // The test was cancelled: not a daemon that hangs, but it must not outlive the test either.
+            // A cancelled test is not a daemon that hangs; either way the daemon must not outlive the test.
+            if error is WaitTimeout {
+                let stacks = await Self.stacks(of: process.processIdentifier)
+                let message =
+                    "incidentd did not exit within \(exitTimeout) of signal \(signal); killed. Its threads:\n"
+                    + "\(stacks)\nIts log:\n\(log().suffix(4000))"
+                Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+            }
             kill(process.processIdentifier, SIGKILL)
             _ = try? await onOwnThread { process.waitUntilExit() }
         }
