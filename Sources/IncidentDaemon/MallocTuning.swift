@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// How the daemon sets up glibc's allocator before it starts.
+///
+/// glibc serves a block of at least `M_MMAP_THRESHOLD` bytes from a mapping of its own, which `free` gives back
+/// to the kernel at once; smaller blocks come from its arenas, whose freed space stays resident for reuse. The
+/// threshold starts at 128 KiB, but by default glibc raises it to the size of every mapped block freed, up to
+/// 32 MiB. After the daemon's first checkpoint (buffers of tens of MB at 100,000 alerts) every later large
+/// buffer (a checkpoint's, a batch's, a request body's) comes from the arenas instead. The small records the
+/// engine keeps are allocated between them, so the space they leave stays resident, mostly not in whole free
+/// pages that `malloc_trim` could return. Fixing the threshold at glibc's own starting value keeps large
+/// transient buffers out of the arenas: at rest with 100,000 alerts, about 1,000 bytes resident per alert
+/// instead of about 1,300, and a lower peak (BENCHMARKS.md, issue 16).
+public enum MallocTuning {
+    /// glibc's initial `M_MMAP_THRESHOLD` (`DEFAULT_MMAP_THRESHOLD_MIN`), kept instead of raised.
+    public static let mmapThreshold: Int32 = 128 * 1024
+
+    /// What `apply` did.
+    public enum Outcome: Equatable, Sendable {
+        /// The threshold is fixed at `mmapThreshold`.
+        case fixed
+        /// The environment sets the allocator's thresholds itself (`GLIBC_TUNABLES` naming one, or glibc's
+        /// older `MALLOC_MMAP_THRESHOLD_`/`MALLOC_TRIM_THRESHOLD_`): the operator's choice stands.
+        case leftToEnvironment
+        /// Not glibc, or glibc refused the setting.
+        case unavailable
+    }
+
+    /// Fixes the threshold unless the environment sets it; call once, before the daemon starts its work.
+    @discardableResult
+    public static func apply(environment: [String: String]) -> Outcome {
+        if environment["MALLOC_MMAP_THRESHOLD_"] != nil || environment["MALLOC_TRIM_THRESHOLD_"] != nil {
+            return .leftToEnvironment
+        }
+        if let tunables = environment["GLIBC_TUNABLES"],
+            tunables.contains("malloc.mmap_threshold") || tunables.contains("malloc.trim_threshold")
+        {
+            return .leftToEnvironment
+        }
+        #if canImport(Glibc)
+            // mallopt(3) is declared in <malloc.h>, which Swift's Glibc module does not include: looked up the
+            // way IngestPipeline looks up malloc_trim. M_MMAP_THRESHOLD is -3 in <malloc.h>.
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "mallopt") else { return .unavailable }
+            let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+            return mallopt(-3, mmapThreshold) == 1 ? .fixed : .unavailable
+        #else
+            return .unavailable
+        #endif
+    }
+}
