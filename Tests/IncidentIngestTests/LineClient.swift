@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// A plain blocking Unix-socket client, as `nc -U` or a script would be; every call runs on its own thread.
 struct LineClient: Sendable {
@@ -34,7 +35,7 @@ struct LineClient: Sendable {
     /// Writes all of `data`, blocking while the server does not read.
     func send(_ data: Data) async throws {
         let fd = self.fd
-        try await onThread { try Self.writeAll(fd, data) }
+        try await onOwnThread { try Self.writeAll(fd, data) }
     }
 
     func send(_ text: String) async throws { try await send(Data(text.utf8)) }
@@ -42,7 +43,7 @@ struct LineClient: Sendable {
     /// Writes `lines`, each with a newline, one write per line, counting the lines fully written in `progress`.
     func send(lines: [Data], progress: Counter? = nil) async throws {
         let fd = self.fd
-        try await onThread {
+        try await onOwnThread {
             for line in lines {
                 try Self.writeAll(fd, line + Data([0x0A]))
                 progress?.add()
@@ -80,13 +81,13 @@ struct LineClient: Sendable {
     /// Reads until `count` reply lines have arrived, or the server closes; fails after the read timeout.
     func readLines(_ count: Int) async throws -> [String] {
         let fd = self.fd
-        return try await onThread { try Self.read(fd, lines: count) }
+        return try await onOwnThread { try Self.read(fd, lines: count) }
     }
 
     /// Reads every reply line until the server closes the connection.
     func readToEnd() async throws -> [String] {
         let fd = self.fd
-        return try await onThread { try Self.read(fd, lines: nil) }
+        return try await onOwnThread { try Self.read(fd, lines: nil) }
     }
 
     private static func writeAll(_ fd: Int32, _ data: Data) throws {

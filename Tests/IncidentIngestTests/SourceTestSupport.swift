@@ -68,14 +68,6 @@ func settles(quiet: Duration = .milliseconds(500), timeout: Duration = .seconds(
     return false
 }
 
-/// Runs blocking work on a thread of its own, so that test clients blocked in read or write never hold one of
-/// the few threads of the cooperative pool.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 /// A count shared between a client thread and the test.
 final class Counter: Sendable {
     private let count = Atomic<Int>(0)

@@ -31,23 +31,26 @@ enum CLI {
     static func run(_ program: String, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) async throws
         -> Output
     {
-        try await onOwnThread { try runBlocking(program, arguments, stdin: stdin, cwd: cwd) }
+        let executable = productsDirectory.appendingPathComponent(program)
+        return try await onOwnThread { try runBlocking(executable, arguments, stdin: stdin, cwd: cwd) }
     }
 
-    private static func runBlocking(_ program: String, _ arguments: [String], stdin: Data?, cwd: URL?) throws
-        -> Output
-    {
+    /// Runs `executable` in `cwd` (default: the repository) without `INCIDENTD_CONFIG`, feeds it `stdin` and waits.
+    /// With `keepStandardError` false, what it writes there is discarded.
+    static func runBlocking(
+        _ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil, keepStandardError: Bool = true
+    ) throws -> Output {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(program)
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = cwd ?? repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["INCIDENTD_CONFIG"] = nil
         process.environment = environment
         let out = Pipe.closeOnExec()
-        let err = Pipe.closeOnExec()
+        let err = keepStandardError ? Pipe.closeOnExec() : nil
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = err ?? FileHandle.nullDevice
         let input = Pipe.closeOnExec()
         process.standardInput = input
         try process.run()
@@ -55,7 +58,7 @@ enum CLI {
         try input.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let errData = err?.fileHandleForReading.readDataToEndOfFile() ?? Data()
         process.waitUntilExit()
         return Output(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),

@@ -212,16 +212,7 @@ extension CLI {
 
     /// `runAbsolute` on the caller's thread, for the few callers that cannot await (a static or a `deinit`).
     static func runAbsoluteBlocking(_ path: String, _ arguments: [String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe.closeOnExec()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        try runBlocking(URL(fileURLWithPath: path), arguments, keepStandardError: false)
     }
 }
 
