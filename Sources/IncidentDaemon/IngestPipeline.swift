@@ -367,9 +367,10 @@ public actor IngestPipeline: EventSink {
         if machine.deferredEncoded(data, cost: cost, generation: generation) { wakeLoop() }
     }
 
-    /// Encoding a checkpoint allocates a few times the state's size for a moment (about 300 MB at 100,000
-    /// alerts), and glibc keeps what was freed in its per-thread arenas: resident memory stayed at three times
-    /// what the daemon holds. Giving the free pages back after each checkpoint keeps it near the live size.
+    /// Encoding a checkpoint allocates a few times the state's size for a moment, and glibc keeps what was freed
+    /// in its per-thread arenas. Its large buffers are mappings of their own since `MallocTuning` fixed glibc's
+    /// mmap threshold, and go back to the kernel when freed; this gives back the whole free pages the smaller
+    /// ones leave in the arenas.
     private nonisolated static func releaseFreedMemory() {
         #if canImport(Glibc)
             // malloc_trim(3) is glibc's and not in Swift's Glibc module: looked up once in the process.

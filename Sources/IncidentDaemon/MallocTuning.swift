@@ -11,8 +11,8 @@
 /// buffer (a checkpoint's, a batch's, a request body's) comes from the arenas instead. The small records the
 /// engine keeps are allocated between them, so the space they leave stays resident, mostly not in whole free
 /// pages that `malloc_trim` could return. Fixing the threshold at glibc's own starting value keeps large
-/// transient buffers out of the arenas: at rest with 100,000 alerts, about 1,000 bytes resident per alert
-/// instead of about 1,300, and a lower peak (BENCHMARKS.md, issue 16).
+/// transient buffers out of the arenas: at rest with 100,000 alerts, 968 bytes resident per alert instead of
+/// 1,231 (medians of one alternated run), and a peak 0.82 times as high (BENCHMARKS.md, issue 16).
 public enum MallocTuning {
     /// glibc's initial `M_MMAP_THRESHOLD` (`DEFAULT_MMAP_THRESHOLD_MIN`), kept instead of raised.
     public static let mmapThreshold: Int32 = 128 * 1024

@@ -51,7 +51,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         // Before the daemon allocates its working set (see MallocTuning).
-        let malloc = MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
+        let mallocTuning = MallocTuning.apply(environment: ProcessInfo.processInfo.environment)
         let path = Configuration.locate(explicit: config, environment: ProcessInfo.processInfo.environment)
         let level = logLevel
         // Under systemd, stderr is a journal stream: write structured entries instead of flat lines.
@@ -67,9 +67,11 @@ struct Run: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "incidentd")
-        if malloc == .unavailable {
-            logger.notice("cannot fix glibc's mmap threshold; large buffers may keep memory resident after use")
-        }
+        #if canImport(Glibc)
+            if mallocTuning == .unavailable {
+                logger.notice("cannot fix glibc's mmap threshold; large buffers may keep memory resident after use")
+            }
+        #endif
         do {
             try await Daemon(configPath: path, logger: logger).run()
         } catch {

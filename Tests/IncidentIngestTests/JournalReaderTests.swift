@@ -44,6 +44,7 @@ struct JournalReaderTests {
 
     @Test func oneReadOfTheItemsGivesWhatEachFieldAskedForByNameGives() async throws {
         let long = String(repeating: "disk sda failing, sector 123456 unreadable; ", count: 60)  // compressed
+        let huge = String(repeating: "kernel: I/O error, dev sdb, sector 987654; ", count: 2_400)  // 103 KB
         let entries: [[(String, [UInt8])]] = [
             // Every field the mapping reads, and some it does not.
             Self.text([
@@ -69,6 +70,8 @@ struct JournalReaderTests {
             ],
             // Only a message.
             Self.text([("MESSAGE", "alone")]),
+            // Past libsystemd's 64 KiB data threshold, compressed: a mapped field and one that is not.
+            Self.text([("PRIORITY", "4"), ("COREDUMP", huge + huge), ("MESSAGE", huge)]),
         ]
         try await withTemporaryDirectory { dir in
             var export = Data()
@@ -94,6 +97,8 @@ struct JournalReaderTests {
             #expect(read[4]["UNIT"] == nil && read[4]["_HOSTNAME"] == "db1")
             #expect(read[4]["MESSAGE"] == String(decoding: [0x6F, 0x6B, 0x00, 0xFF, 0xFE, 0x0A, 0x41], as: UTF8.self))
             #expect(read[5] == ["MESSAGE": "alone", "__REALTIME_TIMESTAMP": String(JournalFixture.baseMicros + 5000)])
+            #expect(read[6]["PRIORITY"] == "4" && read[6]["COREDUMP"] == nil)
+            #expect(read[6]["MESSAGE"] == huge)
         }
     }
 }

@@ -205,14 +205,15 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 extension CLI {
-    /// Runs a program by its path on a thread of its own (see `run`); standard error is discarded.
+    /// Runs a program by its path on a thread of its own (see `run`), in `/` (every caller passes absolute paths);
+    /// standard error is discarded.
     static func runAbsolute(_ path: String, _ arguments: [String]) async throws -> Output {
         try await onOwnThread { try runAbsoluteBlocking(path, arguments) }
     }
 
     /// `runAbsolute` on the caller's thread, for the few callers that cannot await (a static or a `deinit`).
     static func runAbsoluteBlocking(_ path: String, _ arguments: [String]) throws -> Output {
-        try runBlocking(URL(fileURLWithPath: path), arguments, keepStandardError: false)
+        try runBlocking(URL(fileURLWithPath: path), arguments, cwd: URL(fileURLWithPath: "/"), keepStandardError: false)
     }
 }
 
