@@ -74,6 +74,12 @@ import Testing
         return try CompactCoder.encode(records)
     }
 
+    /// The engine keeps one record per active alert: a field added where it breaks the packing shows here.
+    @Test func anAlertRecordStaysPacked() {
+        #expect(MemoryLayout<AlertRecord>.size == 84)
+        #expect(MemoryLayout<AlertRecord>.stride == 88)
+    }
+
     @Test func bothPathsReadTheSameAlerts() throws {
         let data = try Self.sample(400, seed: 16)
         let fast = try Self.direct(data)
