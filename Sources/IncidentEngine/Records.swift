@@ -3,9 +3,9 @@ import IncidentCore
 /// The engine's working record of one alert.
 ///
 /// The stored properties are ordered for size: the one-byte ones last, after the optional timestamp's tag
-/// byte, so that they share its padding. 84 bytes (a stride of 88) instead of 104 in declaration order: the
-/// engine keeps one per active alert (BENCHMARKS.md, issue 16). A checkpoint names each field, so the order it
-/// writes them in changes nothing for a reader.
+/// byte, so that they share its padding. That makes 84 bytes (a stride of 88); with the one-byte fields among
+/// the others it was 104, and the engine keeps one per active alert (BENCHMARKS.md, issue 16). A checkpoint
+/// names each field, so the order it writes them in changes nothing for a reader.
 struct AlertRecord: Sendable, Codable {
     /// The Alertmanager fingerprint of its labels (the engine's own key also covers the rule).
     var fingerprint: Fingerprint
