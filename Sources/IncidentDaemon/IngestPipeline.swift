@@ -4,10 +4,6 @@ import IncidentEngine
 import IncidentRules
 import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The one place where events meet the engine and the store: sources submit, the pipeline runs the engine and
 /// commits each batch with all its effects in one transaction, then completes the sources' tickets (SPEC §9).
 ///
@@ -345,7 +341,7 @@ public actor IngestPipeline: EventSink {
                 result = .failure(error)
             }
             self.commitReturned(result, checkpointCost: cost)
-            if inline != nil || carries { Task.detached(priority: .background) { Self.releaseFreedMemory() } }
+            if inline != nil || carries { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
         }
     }
 
@@ -366,24 +362,6 @@ public actor IngestPipeline: EventSink {
     private func deferredEncoded(_ data: Data?, cost: Duration, generation: Int) {
         if machine.deferredEncoded(data, cost: cost, generation: generation) { wakeLoop() }
     }
-
-    /// Encoding a checkpoint allocates a few times the state's size for a moment, and glibc keeps what was freed
-    /// in its per-thread arenas. Its large buffers are mappings of their own since `MallocTuning` fixed glibc's
-    /// mmap threshold, and go back to the kernel when freed; this gives back the whole free pages the smaller
-    /// ones leave in the arenas.
-    private nonisolated static func releaseFreedMemory() {
-        #if canImport(Glibc)
-            // malloc_trim(3) is glibc's and not in Swift's Glibc module: looked up once in the process.
-            if let trim = mallocTrim { _ = trim(0) }
-        #endif
-    }
-
-    #if canImport(Glibc)
-        private nonisolated static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return nil }
-            return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        }()
-    #endif
 
     private func commitReturned(_ result: Result<[Int64], any Error>, checkpointCost: Duration?) {
         machine.commitReturned(result, checkpointCost: checkpointCost)

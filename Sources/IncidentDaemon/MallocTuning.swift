@@ -40,13 +40,33 @@ public enum MallocTuning {
             return .leftToEnvironment
         }
         #if canImport(Glibc)
-            // mallopt(3) is declared in <malloc.h>, which Swift's Glibc module does not include: looked up the
-            // way IngestPipeline looks up malloc_trim. M_MMAP_THRESHOLD is -3 in <malloc.h>.
-            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "mallopt") else { return .unavailable }
-            let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+            // M_MMAP_THRESHOLD is -3 in <malloc.h>.
+            guard let mallopt = glibc("mallopt", as: (@convention(c) (Int32, Int32) -> Int32).self) else {
+                return .unavailable
+            }
             return mallopt(-3, mmapThreshold) == 1 ? .fixed : .unavailable
         #else
             return .unavailable
         #endif
     }
+
+    /// Gives back to the kernel the whole free pages in glibc's arenas (`malloc_trim(0)`), after a checkpoint:
+    /// its encoding allocates a few times the state's size for a moment. Its large buffers are mappings of their
+    /// own once the threshold is fixed and go back when freed; this returns what the smaller ones leave.
+    static func releaseFreedMemory() {
+        #if canImport(Glibc)
+            if let trim = mallocTrim { _ = trim(0) }
+        #endif
+    }
+
+    #if canImport(Glibc)
+        private static let mallocTrim = glibc("malloc_trim", as: (@convention(c) (Int) -> Int32).self)
+
+        /// A function of glibc's allocator: `mallopt(3)` and `malloc_trim(3)` are declared in <malloc.h>, which
+        /// Swift's Glibc module does not include, so they are looked up in the process.
+        private static func glibc<F>(_ name: String, as type: F.Type) -> F? {
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), name) else { return nil }
+            return unsafeBitCast(symbol, to: type)
+        }
+    #endif
 }

@@ -19,14 +19,20 @@ enum JournalFixture {
         all["_BOOT_ID"] = bootID
         for (name, value) in all.sorted(by: { $0.key < $1.key }) {
             if value.contains("\n") {
-                data.append(Data("\(name)\n".utf8))
-                withUnsafeBytes(of: UInt64(value.utf8.count).littleEndian) { data.append(contentsOf: $0) }
-                data.append(Data(value.utf8))
-                data.append(0x0A)
+                data.append(binaryField(name, Array(value.utf8)))
             } else {
                 data.append(Data("\(name)=\(value)\n".utf8))
             }
         }
+        data.append(0x0A)
+        return data
+    }
+
+    /// One field in export format's binary form, which carries any bytes (newlines, NUL, invalid UTF-8).
+    static func binaryField(_ name: String, _ value: [UInt8]) -> Data {
+        var data = Data("\(name)\n".utf8)
+        withUnsafeBytes(of: UInt64(value.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: value)
         data.append(0x0A)
         return data
     }

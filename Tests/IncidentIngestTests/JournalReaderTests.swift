@@ -8,24 +8,13 @@ import Testing
 /// each field by name (`field(_:)`, `sd_journal_get_data`) reads, on real journal files.
 @Suite(.enabled(if: JournalFixture.available, "needs systemd-journal-remote"))
 struct JournalReaderTests {
-    /// One field in export format's binary form, which carries any bytes (newlines, NUL, invalid UTF-8).
-    static func field(_ name: String, _ value: [UInt8]) -> Data {
-        var data = Data("\(name)\n".utf8)
-        withUnsafeBytes(of: UInt64(value.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(contentsOf: value)
-        data.append(0x0A)
-        return data
-    }
-
-    static func field(_ name: String, _ value: String) -> Data { field(name, Array(value.utf8)) }
-
     /// An entry from `fields` in the order given (a name may repeat), with the times and boot id journald adds.
     static func entry(_ index: Int, _ fields: [(String, [UInt8])]) -> Data {
         var data = Data()
         data.append(Data("__REALTIME_TIMESTAMP=\(JournalFixture.baseMicros + Int64(index) * 1000)\n".utf8))
         data.append(Data("__MONOTONIC_TIMESTAMP=\(1_000_000 + index)\n".utf8))
         data.append(Data("_BOOT_ID=\(JournalFixture.bootID)\n".utf8))
-        for (name, value) in fields { data.append(field(name, value)) }
+        for (name, value) in fields { data.append(JournalFixture.binaryField(name, value)) }
         data.append(0x0A)
         return data
     }
