@@ -18,17 +18,22 @@ import Testing
         /// By default, freeing a mapped 16 MiB block raises glibc's threshold to 16 MiB, and a 1 MiB block after it
         /// comes from an arena. With the threshold fixed it is still a mapping of its own, which `free` returns to
         /// the kernel.
-        @Test func aLargeBlockAfterALargerOneFreedIsStillMappedOnItsOwn() throws {
-            #expect(MallocTuning.apply(environment: [:]) == .fixed)
-            let large = try #require(malloc(16 << 20))
-            #expect(Self.isMapped(large))
-            free(large)
-            let next = try #require(malloc(1 << 20))
-            defer { free(next) }
-            #expect(Self.isMapped(next))
-            let small = try #require(malloc(64))
-            defer { free(small) }
-            #expect(!Self.isMapped(small))
+        ///
+        /// Checked in a process of its own (an exit test): in the test process, blocks the other tests freed lie in
+        /// the arenas' bins, and glibc serves a large request from a free chunk big enough before it considers a
+        /// mapping, whatever the threshold.
+        @Test func aLargeBlockAfterALargerOneFreedIsStillMappedOnItsOwn() async {
+            await #expect(processExitsWith: .success) {
+                guard MallocTuning.apply(environment: [:]) == .fixed else { exit(2) }
+                guard let large = malloc(16 << 20) else { exit(3) }
+                guard MallocTuningTests.isMapped(large) else { exit(4) }
+                free(large)
+                guard let next = malloc(1 << 20) else { exit(5) }
+                guard MallocTuningTests.isMapped(next) else { exit(6) }
+                guard let small = malloc(64) else { exit(7) }
+                guard !MallocTuningTests.isMapped(small) else { exit(8) }
+                exit(0)
+            }
         }
     #endif
 
