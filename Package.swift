@@ -175,6 +175,10 @@ let package = Package(
             path: "Benchmarks/WebBenchmark", swiftSettings: strict
         ),
         .executableTarget(name: "ingest-bench", path: "Benchmarks/IngestBenchmark", swiftSettings: strict),
+        .executableTarget(
+            name: "payload-bench", dependencies: ["IncidentCore", "IncidentPayload"],
+            path: "Benchmarks/PayloadBenchmark", swiftSettings: strict
+        ),
         // libFuzzer targets for every parser (Fuzz/run, docs/FUZZING.md). A plain build replays input files (the
         // reproducer); built with -sanitize=fuzzer -DFUZZING, libFuzzer drives the same code. The parsers' target
         // links no NIO or Hummingbird, which make a sanitized build several times slower; the edge one does.

@@ -15,9 +15,15 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
 
     /// Builds a set from pairs; a later pair with the same name wins.
     public init(_ pairs: some Sequence<(String, String)>) {
+        self.init(Array(pairs))
+    }
+
+    /// The same for an array: what the decoders call, compiled for it (the generic form above is not specialised
+    /// across modules, and its iteration through protocol witnesses was a sixth of the decoding, issue 16).
+    public init(_ pairs: [(String, String)]) {
         // Insertion from the end: label sets are small and often arrive nearly sorted.
         var result: [Label] = []
-        result.reserveCapacity(pairs.underestimatedCount)
+        result.reserveCapacity(pairs.count)
         for (name, value) in pairs {
             var i = result.count
             while i > 0, name < result[i - 1].name { i -= 1 }

@@ -250,72 +250,78 @@ public struct PayloadDecoder: Sendable {
         }
     }
 
-    func check(_ labels: Labels, path: String) throws(PayloadError) {
+    func check(_ labels: Labels, path: @autoclosure () -> String) throws(PayloadError) {
         guard labels.count <= maxLabels else {
             throw PayloadError(
-                "too-many-labels", "\(path) has \(labels.count) labels, more than limits.max_labels (\(maxLabels))")
+                "too-many-labels", "\(path()) has \(labels.count) labels, more than limits.max_labels (\(maxLabels))")
         }
         for label in labels {
             guard label.value.utf8.count <= maxLabelValueBytes else {
                 throw PayloadError(
                     "label-too-long",
-                    "\(path).\(Self.shortName(label.name)) is \(label.value.utf8.count) bytes, more than limits.max_label_value_bytes (\(maxLabelValueBytes))"
+                    "\(path()).\(Self.shortName(label.name)) is \(label.value.utf8.count) bytes, more than limits.max_label_value_bytes (\(maxLabelValueBytes))"
                 )
             }
-            guard !label.name.isEmpty else { throw PayloadError("bad-label", "\(path) has an empty label name") }
+            guard !label.name.isEmpty else { throw PayloadError("bad-label", "\(path()) has an empty label name") }
             guard label.name.utf8.count <= maxLabelNameBytes else {
                 throw PayloadError(
                     "label-too-long",
-                    "\(path) has a label name of \(label.name.utf8.count) bytes (\(Self.excerpt(label.name))), more than limits.max_label_name_bytes (\(maxLabelNameBytes))"
+                    "\(path()) has a label name of \(label.name.utf8.count) bytes (\(Self.excerpt(label.name))), more than limits.max_label_name_bytes (\(maxLabelNameBytes))"
                 )
             }
         }
     }
 
-    func checkAnnotations(_ annotations: Labels, path: String) throws(PayloadError) {
+    func checkAnnotations(_ annotations: Labels, path: @autoclosure () -> String) throws(PayloadError) {
         var total = 0
         for annotation in annotations {
             total += annotation.name.utf8.count + annotation.value.utf8.count
             guard annotation.name.utf8.count <= maxLabelNameBytes else {
                 throw PayloadError(
                     "annotation-too-long",
-                    "\(path) has a name of \(annotation.name.utf8.count) bytes (\(Self.excerpt(annotation.name))), more than limits.max_label_name_bytes (\(maxLabelNameBytes))"
+                    "\(path()) has a name of \(annotation.name.utf8.count) bytes (\(Self.excerpt(annotation.name))), more than limits.max_label_name_bytes (\(maxLabelNameBytes))"
                 )
             }
         }
         guard total <= maxAnnotationBytes else {
             throw PayloadError(
                 "annotation-too-long",
-                "\(path) hold \(total) bytes, more than limits.max_annotation_bytes (\(maxAnnotationBytes))")
+                "\(path()) hold \(total) bytes, more than limits.max_annotation_bytes (\(maxAnnotationBytes))")
         }
     }
 
-    /// A sender's text as an error message may show it: at most 64 characters, quoted, so that an error reply or
-    /// a log line never carries a megabyte that somebody sent.
     /// A sender's key as a path in an error message: as it is up to 64 characters, cut with `...` after.
     static func shortName(_ text: some StringProtocol) -> String {
         text.count <= 64 ? String(text) : "\(text.prefix(64))..."
     }
 
+    /// A sender's text as an error message may show it: at most 64 characters, quoted, so that an error reply or
+    /// a log line never carries a megabyte that somebody sent.
     static func excerpt(_ text: some StringProtocol) -> String {
         text.count <= 64 ? "'\(text)'" : "'\(text.prefix(64))...' (\(text.utf8.count) bytes)"
     }
 
-    func time(_ value: Any?, path: String) throws(PayloadError) -> Timestamp? {
+    /// The error paths are built only for an error: a batch of alerts would otherwise build several strings per
+    /// alert that nobody reads.
+    func time(_ value: Any?, path: @autoclosure () -> String) throws(PayloadError) -> Timestamp? {
         switch value {
         case nil, is NSNull: return nil
-        case let s as String:
-            if s.isEmpty { return nil }
-            guard let t = Timestamp(rfc3339: s) else {
-                throw PayloadError(
-                    "bad-time",
-                    "\(path) \(Self.excerpt(s)) is not an RFC 3339 time like 2026-11-22T06:18:48Z, in the years 0001 to 9999"
-                )
-            }
-            return t
+        case let s as String: return try time(string: s, path: path())
         default:
-            throw PayloadError("bad-time", "\(path) must be an RFC 3339 string")
+            throw PayloadError("bad-time", "\(path()) must be an RFC 3339 string")
         }
+    }
+
+    /// A time given as a string, or none: empty is none.
+    func time(string: String?, path: @autoclosure () -> String) throws(PayloadError) -> Timestamp? {
+        guard let s = string, !s.isEmpty else { return nil }
+        guard let t = Timestamp(rfc3339: s) else {
+            throw PayloadError(
+                "bad-time",
+                "\(path()) \(Self.excerpt(s)) is not an RFC 3339 time like 2026-11-22T06:18:48Z, in the years 0001 to 9999"
+            )
+        }
+        return t
     }
 
     static func describe(_ error: any Error) -> String {

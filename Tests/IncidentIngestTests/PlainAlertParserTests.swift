@@ -29,7 +29,8 @@ import Testing
 
         init(_ plain: PayloadDecoder.PlainAlert) {
             self.init(
-                plain.labels, annotations: plain.annotations, status: plain.status, startsAt: plain.startsAt,
+                plain.labels.dictionary, annotations: plain.annotations?.dictionary, status: plain.status,
+                startsAt: plain.startsAt,
                 endsAt: plain.endsAt, generatorURL: plain.generatorURL)
         }
 
