@@ -102,14 +102,14 @@ def main():
             for p in ("p50", "p99"):
                 inc, am = "lat.inc.webhook.%s.%s" % (state, p), "lat.am.%s.%s" % (state, p)
                 warm = ""
-                if state == "idle" and "lat.inc.webhook.idle.warmup" in r:
+                if p == "p99" and "lat.inc.webhook.%s.warmup" % state in r:
                     warm = "; after one warm-up probe each, not counted: %s / %s ms" % (
-                        r.get("lat.inc.webhook.idle.warmup"), r.get("lat.am.idle.warmup"))
+                        r.get("lat.inc.webhook.%s.warmup" % state), r.get("lat.am.%s.warmup" % state))
                 w("| 3 | latency %s, %s, ms: POST of an alert opening a new incident/group → its notification at "
                   "the local webhook (incidentd: webhook notifier, policy paging at once; Alertmanager: group_wait 0s; "
                   "probes missing: %s / %s%s) | %s | %s | %s (peer / incidentd) | | %s |" % (
                       what, p, r.get("lat.inc.webhook.%s.missing" % state), r.get("lat.am.%s.missing" % state), warm,
-                      n(inc, "{:.2f}"), n(am, "{:.2f}"), ratio(am, inc), "≤ 2× peer" if p == "p99" else ""))
+                      n(inc, "{:.2f}"), n(am, "{:.2f}"), ratio(am, inc), "≥ 0.5× (≤ 2× peer)" if p == "p99" else ""))
     else:
         w("| 3 | latency event → notification delivered (incidentd) | not run (BENCH_WEBHOOK=0) | | | | |")
     per = {}

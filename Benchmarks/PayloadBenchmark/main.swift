@@ -13,7 +13,8 @@ import IncidentPayload
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let text = FileManager.default.contents(atPath: arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: payload-bench FILE [--batch N] [--alerts N] [--rounds N]\n".utf8))
+    let usage = "usage: payload-bench FILE [--batch N] [--alerts N] [--rounds N] [--encode 1]\n"
+    FileHandle.standardError.write(Data(usage.utf8))
     exit(2)
 }
 func option(_ name: String, _ fallback: Int) -> Int {

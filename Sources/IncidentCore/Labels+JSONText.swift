@@ -3,7 +3,8 @@ extension Labels {
     /// fraction of its cost (the store writes one per event and per alert).
     public var jsonText: String {
         var out: [UInt8] = []
-        // Quotes, colon and comma: 6 bytes a label besides its text (more only where a byte needs an escape).
+        // Quotes, colon and comma: 6 bytes a label besides its text, one too many for the last label's comma
+        // (more only where a byte needs an escape).
         out.reserveCapacity(reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
         out.append(UInt8(ascii: "{"))
         for (i, label) in enumerated() {

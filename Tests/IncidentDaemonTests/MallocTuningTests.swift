@@ -15,26 +15,29 @@ import Testing
             UnsafeRawPointer(pointer).load(fromByteOffset: -MemoryLayout<UInt>.size, as: UInt.self) & 0x2 != 0
         }
 
-        /// By default, freeing a mapped 16 MiB block raises glibc's threshold to 16 MiB, and a 1 MiB block after it
-        /// comes from an arena. With the threshold fixed it is still a mapping of its own, which `free` returns to
-        /// the kernel.
-        ///
-        /// Checked in a process of its own (an exit test): in the test process, blocks the other tests freed lie in
-        /// the arenas' bins, and glibc serves a large request from a free chunk big enough before it considers a
-        /// mapping, whatever the threshold.
-        @Test func aLargeBlockAfterALargerOneFreedIsStillMappedOnItsOwn() async {
-            await #expect(processExitsWith: .success) {
-                guard MallocTuning.apply(environment: [:]) == .fixed else { exit(2) }
-                guard let large = malloc(16 << 20) else { exit(3) }
-                guard MallocTuningTests.isMapped(large) else { exit(4) }
-                free(large)
-                guard let next = malloc(1 << 20) else { exit(5) }
-                guard MallocTuningTests.isMapped(next) else { exit(6) }
-                guard let small = malloc(64) else { exit(7) }
-                guard !MallocTuningTests.isMapped(small) else { exit(8) }
-                exit(0)
+        // Exit tests came with Swift 6.2; the package builds with 6.1, where this check is left out.
+        #if compiler(>=6.2)
+            /// By default, freeing a mapped 16 MiB block raises glibc's threshold to 16 MiB, and a 1 MiB block after it
+            /// comes from an arena. With the threshold fixed it is still a mapping of its own, which `free` returns to
+            /// the kernel.
+            ///
+            /// Checked in a process of its own (an exit test): in the test process, blocks the other tests freed lie in
+            /// the arenas' bins, and glibc serves a large request from a free chunk big enough before it considers a
+            /// mapping, whatever the threshold.
+            @Test func aLargeBlockAfterALargerOneFreedIsStillMappedOnItsOwn() async {
+                await #expect(processExitsWith: .success) {
+                    guard MallocTuning.apply(environment: [:]) == .fixed else { exit(2) }
+                    guard let large = malloc(16 << 20) else { exit(3) }
+                    guard MallocTuningTests.isMapped(large) else { exit(4) }
+                    free(large)
+                    guard let next = malloc(1 << 20) else { exit(5) }
+                    guard MallocTuningTests.isMapped(next) else { exit(6) }
+                    guard let small = malloc(64) else { exit(7) }
+                    guard !MallocTuningTests.isMapped(small) else { exit(8) }
+                    exit(0)
+                }
             }
-        }
+        #endif
     #endif
 
     /// An operator who tunes glibc's thresholds in the environment (a systemd drop-in's `Environment=`) keeps
