@@ -5,6 +5,9 @@ import Foundation
 public protocol IncidentStore: Sendable {
     /// Writes the whole batch in one transaction, or nothing of it; returns the events' ids in order.
     func commit(_ batch: StoreBatch) async throws -> [Int64]
+    /// `commit`, also saying which outbox rows the batch queued, so that their delivery can start without
+    /// reading the outbox back. The default says nothing about them (`queued` nil).
+    func commitReporting(_ batch: StoreBatch) async throws -> CommitReport
 
     /// The incident with this number, or nil.
     func incident(_ number: Int) async throws -> Incident?
@@ -72,6 +75,11 @@ public protocol IncidentStore: Sendable {
 public typealias DaemonStore = IncidentStore & KnowledgeBaseStore & OutboxStore
 
 extension IncidentStore {
+    /// For stores that do not report what they queued: the delivery reads the outbox.
+    public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
+        CommitReport(eventIDs: try await commit(batch), queued: nil)
+    }
+
     /// From all of the incident's alerts (for stores without a query of their own: test doubles).
     public func latestAlert(of incident: Int) async throws -> AlertSnapshot? {
         try await alerts(of: incident).max { $0.lastSeen < $1.lastSeen }

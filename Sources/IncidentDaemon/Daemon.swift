@@ -86,7 +86,7 @@ public struct Daemon: Sendable {
         let changes = ChangeFeed()
         let pipeline = IngestPipeline(
             engine: restored.engine, store: store, metrics: metrics, logger: logger,
-            subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.poke() },
+            subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.feed($0) },
             incidentsChanged: { changes.bump() })
         let decoder = Self.decoder(config)
         logger.notice(

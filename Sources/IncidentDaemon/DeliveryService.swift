@@ -60,10 +60,20 @@ struct DeliveryService: Service {
                 // to 500 rows per finished delivery was 6% of the daemon's CPU.
                 var backlog: [OutboxEntry] = []
                 var reread = true
+                // Rows a commit just queued, handed over without a read (`DeliveryWakeup.feed`).
+                var fed: [OutboxEntry] = []
                 var lastOverdueCheck: ContinuousClock.Instant?
                 var sleep = pollInterval
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let time = now()
+                    for entry in fed {
+                        if entry.nextAttempt <= time {
+                            backlog.append(entry)
+                        } else {
+                            // A later step: the read at its time takes it, as it would any row.
+                            sleep = min(sleep, entry.nextAttempt - time)
+                        }
+                    }
                     if reread {
                         tracker.beginPass()
                         do {
@@ -102,7 +112,7 @@ struct DeliveryService: Service {
                         }
                     }
                     let started = ContinuousClock.now
-                    reread = await wakeup.wait(upTo: sleep)
+                    (reread, fed) = await wakeup.wait(upTo: sleep)
                     sleep = max(.zero, sleep - (ContinuousClock.now - started))
                 }
             }

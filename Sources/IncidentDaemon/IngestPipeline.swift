@@ -40,8 +40,9 @@ public actor IngestPipeline: EventSink {
     /// Notifier names by lifecycle moment (`on:`), read per batch (a reload may change them); their messages
     /// are queued with the moment's effects.
     let subscribers: @Sendable () -> [LifecycleMoment: [String]]
-    /// Called after a commit that queued messages, so delivery starts without waiting for its next poll.
-    let outboxFilled: @Sendable () -> Void
+    /// Called after a commit that queued messages, with the rows it queued when the store reported them (nil when
+    /// it did not), so delivery starts without waiting for its next poll or reading the rows back.
+    let outboxFilled: @Sendable ([OutboxEntry]?) -> Void
     /// Called after a commit that changed an incident (the web pages' live updates).
     let incidentsChanged: @Sendable () -> Void
 
@@ -52,6 +53,8 @@ public actor IngestPipeline: EventSink {
     private var wake: CheckedContinuation<Void, Never>?
     /// The store batch being committed and when its commit started.
     private var inFlight: (batch: StoreBatch, started: Duration)?
+    /// The outbox rows the commit in flight queued, once it has returned (see `CommitReport.queued`).
+    private var inFlightQueued: [OutboxEntry]?
     private var unmatchedLogged = 0
 
     public init(
@@ -59,7 +62,8 @@ public actor IngestPipeline: EventSink {
         logger: Logger, now: @escaping @Sendable () -> Timestamp = { Timestamp.wallClock() },
         uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime,
         subscribers: @escaping @Sendable () -> [LifecycleMoment: [String]] = { [:] },
-        outboxFilled: @escaping @Sendable () -> Void = {}, incidentsChanged: @escaping @Sendable () -> Void = {}
+        outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in },
+        incidentsChanged: @escaping @Sendable () -> Void = {}
     ) {
         self.incidentsChanged = incidentsChanged
         self.subscribers = subscribers
@@ -334,9 +338,9 @@ public actor IngestPipeline: EventSink {
                 batch.engineState = encoded.data
                 cost = encoded.cost
             }
-            let result: Result<[Int64], any Error>
+            let result: Result<CommitReport, any Error>
             do {
-                result = .success(try await store.commit(batch))
+                result = .success(try await store.commitReporting(batch))
             } catch {
                 result = .failure(error)
             }
@@ -363,14 +367,17 @@ public actor IngestPipeline: EventSink {
         if machine.deferredEncoded(data, cost: cost, generation: generation) { wakeLoop() }
     }
 
-    private func commitReturned(_ result: Result<[Int64], any Error>, checkpointCost: Duration?) {
-        machine.commitReturned(result, checkpointCost: checkpointCost)
+    private func commitReturned(_ result: Result<CommitReport, any Error>, checkpointCost: Duration?) {
+        inFlightQueued = try? result.get().queued
+        machine.commitReturned(result.map(\.eventIDs), checkpointCost: checkpointCost)
         wakeLoop()
     }
 
     private func committed(_ prepared: Prepared?) {
         guard let (batch, started) = inFlight else { return }
         inFlight = nil
+        let queued = inFlightQueued
+        inFlightQueued = nil
         metrics.commitSeconds.record(uptime() - started)
         metrics.eventsCommitted.increment(by: batch.events.count)
         metrics.batchesCommitted.increment()
@@ -378,13 +385,14 @@ public actor IngestPipeline: EventSink {
         guard let prepared else { return }
         prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
         for outcome in prepared.outcomes { outcome.succeed() }
-        if !batch.notifications.isEmpty { outboxFilled() }
+        if !batch.notifications.isEmpty { outboxFilled(queued) }
         if !batch.incidents.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
     }
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
         let events = inFlight?.batch.events.count ?? 0
         inFlight = nil
+        inFlightQueued = nil
         metrics.commitFailed(error, at: now())
         logger.error(
             "commit failed; the batch was not recorded and its sources were not acknowledged",

@@ -26,12 +26,16 @@ extension SQLiteStore {
     /// Writes the batch in one transaction (SPEC §9): the caller acknowledges its sources only after this
     /// returns, and a failure leaves the store as it was.
     public func commit(_ batch: StoreBatch) async throws -> [Int64] {
+        try await commitReporting(batch).eventIDs
+    }
+
+    public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
         try await write("commit a batch of \(batch.events.count) events to") { db in
             try Self.write(batch, in: db)
         }
     }
 
-    static func write(_ batch: StoreBatch, in db: Database) throws -> [Int64] {
+    static func write(_ batch: StoreBatch, in db: Database) throws -> CommitReport {
         var ids: [Int64] = []
         ids.reserveCapacity(batch.events.count)
         let insertEvent = try db.cachedStatement(
@@ -91,11 +95,18 @@ extension SQLiteStore {
                     next_attempt, moment, recipient)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        var queued: [OutboxEntry] = []
         for n in batch.notifications {
             try insertOutbox.execute(arguments: [
                 n.incident, n.notifier, n.policy, n.step, n.round, n.idempotencyKey, n.due.microseconds,
                 n.due.microseconds, n.moment, n.user,
             ])
+            // Ignored (already queued): no row of this batch's, nothing to report.
+            guard db.changesCount > 0 else { continue }
+            queued.append(
+                OutboxEntry(
+                    id: db.lastInsertedRowID, notification: n, state: .pending, attempts: 0, nextAttempt: n.due,
+                    lastError: nil, deliveredAt: nil))
         }
 
         // After the inserts: a page queued earlier in the same batch than the acknowledgement is cancelled too.
@@ -128,7 +139,11 @@ extension SQLiteStore {
                 try savePosition.execute(arguments: [source, position])
             }
         }
-        return ids
+        // A cancellation in the same batch may have cancelled a row just queued: rather than work out which, the
+        // report leaves the rows to the delivery's read of the outbox.
+        let cancelled = Set(batch.cancellations.map(\.incident))
+        let reported = queued.contains { cancelled.contains($0.notification.incident) } ? nil : queued
+        return CommitReport(eventIDs: ids, queued: reported)
     }
 
     /// Moves the pending escalation pages the cancellation names to `cancelled`, each with a timeline line. Rows

@@ -51,12 +51,14 @@ final class ScriptedNotifier: Notifier, Sendable {
         _ = try await store.commit(StoreBatch(incidents: [incident], notifications: notifications, at: now))
     }
 
-    func run(_ targets: [String: NotifierTarget], overdueAfter: Duration = .seconds(300)) -> Task<Void, any Error> {
+    func run(
+        _ targets: [String: NotifierTarget], overdueAfter: Duration = .seconds(300),
+        wakeup: DeliveryWakeup = DeliveryWakeup(), pollInterval: Duration = .milliseconds(20)
+    ) -> Task<Void, any Error> {
         var service = DeliveryService(
             store: store, notifiers: NotifierRegistry(targets), metrics: DaemonMetrics(), board: board,
-            logger: Logger(label: "test"),
-            wakeup: DeliveryWakeup())
-        service.pollInterval = .milliseconds(20)
+            logger: Logger(label: "test"), wakeup: wakeup)
+        service.pollInterval = pollInterval
         service.overdueAfter = overdueAfter
         return Task { try await service.run() }
     }
@@ -237,6 +239,61 @@ final class ScriptedNotifier: Notifier, Sendable {
             try await timeline() == [
                 "notify_failed: notifier 'gone' is not in the config; the message is given up"
             ])
+    }
+
+    /// Starts the service with its poll an hour away and waits until its first pass (a read of the empty outbox)
+    /// is over: from then on only a feed, a poke or a due time it knows of starts anything.
+    func runParked(_ targets: [String: NotifierTarget], wakeup: DeliveryWakeup) async throws -> Task<Void, any Error> {
+        let service = run(targets, wakeup: wakeup, pollInterval: .seconds(3600))
+        try await waitUntil("the service waits after its first pass") { wakeup.isWaiting }
+        return service
+    }
+
+    @Test func rowsACommitReportsAreSentWithoutReadingTheOutbox() async throws {
+        let wakeup = DeliveryWakeup()
+        let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
+        let service = try await runParked(["oncall": target(oncall)], wakeup: wakeup)
+        let n = IncidentCore.Notification(
+            incident: 1, notifier: "oncall", policy: "default", step: 0, round: 0, due: now)
+        let report = try await store.commitReporting(StoreBatch(notifications: [n], at: now))
+        wakeup.feed(try #require(report.queued))
+        try await waitUntil("the fed row is delivered and settled") {
+            try await timeline().contains { $0.hasPrefix("notified: oncall INC-1/0/0 ") }
+        }
+        await stop(service)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0"])
+        #expect(try await store.outboxStatus(at: now).pending == 0)
+    }
+
+    /// A fed row due later is not sent early, and not forgotten: the loop sleeps until its time, then reads.
+    @Test func aFedRowDueLaterIsSentAtItsTime() async throws {
+        let wakeup = DeliveryWakeup()
+        let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
+        let service = try await runParked(["oncall": target(oncall)], wakeup: wakeup)
+        let due = Timestamp.wallClock() + .milliseconds(300)
+        let n = IncidentCore.Notification(
+            incident: 1, notifier: "oncall", policy: "default", step: 1, round: 0, due: due)
+        let report = try await store.commitReporting(StoreBatch(notifications: [n], at: now))
+        wakeup.feed(try #require(report.queued))
+        try await waitUntil("the row is delivered at its time") {
+            try await store.timeline(of: 1).contains { $0.type == "notified" }
+        }
+        await stop(service)
+        let settled = try #require(try await store.timeline(of: 1).first { $0.type == "notified" })
+        #expect(settled.at >= due)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/1/0"])
+    }
+
+    /// A store that does not report its rows (`queued` nil) gets them read, as before the feed.
+    @Test func aCommitThatReportsNothingHasTheOutboxRead() async throws {
+        let wakeup = DeliveryWakeup()
+        let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
+        let service = try await runParked(["oncall": target(oncall)], wakeup: wakeup)
+        try await queue(["oncall"])
+        wakeup.feed(nil)
+        try await waitUntil("the row is read and delivered") { try await store.outboxStatus(at: now).pending == 0 }
+        await stop(service)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0"])
     }
 
     @Test func lifecycleMomentsQueueMessagesForSubscribers() {

@@ -27,6 +27,47 @@ import Testing
         }
     }
 
+    /// What the delivery starts without reading the outbox back: the report must be the rows a read would give.
+    @Test(arguments: Backend.allCases) func aCommitReportsTheRowsItQueuedAsTheOutboxHoldsThem(_ backend: Backend)
+        async throws
+    {
+        try await withStore(backend) { store, _ in
+            var person = page(7, step: 1, due: t(40))
+            person.user = "alice"
+            let first = try await store.commitReporting(
+                StoreBatch(
+                    events: [sampleEvent()], notifications: [page(7), page(7, notifier: "chat"), person], at: t(0)))
+            #expect(first.eventIDs.count == 1)
+            let queued = try #require(first.queued)
+            #expect(queued == (try await store.dueOutbox(before: .distantFuture)))
+            #expect(queued.map(\.idempotencyKey) == ["INC-7/0/0", "INC-7/0/0", "INC-7/1/0"])
+            #expect(queued.map(\.notification.user) == [nil, nil, "alice"])
+            #expect(queued.map(\.nextAttempt) == [t(0), t(0), t(40)])
+
+            // A key already queued is not queued again, and not reported: only the new row is.
+            let second = try await store.commitReporting(
+                StoreBatch(notifications: [page(7), page(8)], at: t(1)))
+            #expect(try #require(second.queued).map(\.idempotencyKey) == ["INC-8/0/0"])
+            #expect(
+                try #require(second.queued).map(\.id)
+                    == (try await store.dueOutbox(before: .distantFuture)).filter { $0.notification.incident == 8 }
+                    .map(\.id))
+            #expect(try await store.commitReporting(StoreBatch(notifications: [page(8)], at: t(2))).queued == [])
+
+            // An acknowledgement in the same batch may cancel a row just queued: the report leaves them to a read.
+            let acked = try await store.commitReporting(
+                StoreBatch(
+                    notifications: [page(9)],
+                    cancellations: [
+                        NotificationCancellation(
+                            incident: 9, steps: [.init(policy: "default", step: 0)], at: t(3), reason: "acknowledged")
+                    ], at: t(3)))
+            #expect(acked.queued == nil)
+            #expect(
+                try await store.dueOutbox(before: .distantFuture).map(\.idempotencyKey).contains("INC-9/0/0") == false)
+        }
+    }
+
     @Test(arguments: Backend.allCases) func aPageForAPersonKeepsTheirNameAndAnIncidentItsSilencedFlag(
         _ backend: Backend
     ) async throws {
