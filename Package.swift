@@ -53,10 +53,16 @@ let package = Package(
         // The payload decoders (webhooks, socket lines, journal entries): Foundation only, so that the CLI, the
         // fuzz targets and the HTTP edge can decode without NIO or libsystemd.
         .target(name: "IncidentPayload", dependencies: ["IncidentCore"], swiftSettings: strict),
+        // Reading journal files and recorded payloads (libsystemd, no NIO): the journal source reads through it, and
+        // `incidentctl replay` reads recordings with it without linking the daemon's sources.
+        .target(
+            name: "IncidentJournal", dependencies: ["IncidentCore", "IncidentPayload", "CSystemd"],
+            swiftSettings: strict
+        ),
         .target(
             name: "IncidentIngest",
             dependencies: [
-                "IncidentCore", "IncidentPayload", "CSystemd",
+                "IncidentCore", "IncidentPayload", "IncidentJournal",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,8 +162,8 @@ let package = Package(
         .executableTarget(
             name: "incidentctl",
             dependencies: [
-                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentIngest", "IncidentEngine", "IncidentClient",
-                "IncidentAccess", "IncidentStore", "IncidentPostgres",
+                "IncidentCore", "IncidentRules", "IncidentConfig", "IncidentPayload", "IncidentJournal", "IncidentEngine",
+                "IncidentClient", "IncidentAccess", "IncidentStore", "IncidentPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IncidentCore
 import IncidentEngine
-import IncidentIngest
+import IncidentJournal
 import IncidentRules
 
 struct Replay: ParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IncidentConfig
 import IncidentCore
-import IncidentIngest
+import IncidentPayload
 import IncidentRules
 
 struct RulesExplain: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import IncidentPayload
 
 /// Reads recorded events for replay: journal files or directories, journal export text, webhook payload files
 /// and NDJSON (one payload per line). A bad line or entry is reported and skipped; the good ones around it are kept.

@@ -1,6 +1,7 @@
 import CSystemd
 import Foundation
 import IncidentCore
+import IncidentPayload
 
 /// Reads journal entries through libsystemd: the local journal, a directory of journal files, or given files.
 ///
@@ -18,6 +19,12 @@ public final class JournalReader {
         public var errno: Int32
 
         public var description: String { "\(operation): \(String(cString: strerror(-errno))) (\(errno))" }
+
+        /// `errno` negative, as libsystemd returns it.
+        public init(operation: String, errno: Int32) {
+            self.operation = operation
+            self.errno = errno
+        }
     }
 
     let handle: OpaquePointer

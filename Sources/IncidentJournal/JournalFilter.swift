@@ -27,7 +27,7 @@ public enum JournalFilter: Sendable, Hashable {
     }
 
     /// Installs the terms on a reader, replacing any it had.
-    func apply(to reader: JournalReader) throws(JournalReader.Failure) {
+    package func apply(to reader: JournalReader) throws(JournalReader.Failure) {
         reader.flushMatches()
         for (index, group) in groups.enumerated() {
             if index > 0 { try reader.addDisjunction() }
