@@ -31,7 +31,7 @@ extension PostgresStore {
         // One upsert per key and statement: PostgreSQL refuses to update one row twice in a statement, and the
         // last snapshot of a key is what sequential upserts would have left.
         let incidents = lastPerKey(batch.incidents) { $0.number }
-        for chunk in chunks(incidents, columns: 20) {
+        for chunk in chunks(incidents, columns: 20, maxBytes: statementBytes, bytes: Self.boundBytes) {
             var sql = SQL(
                 "INSERT INTO incidents (number, title, kind, state, impact, urgency, priority, rule, group_key, labels, "
                     + "alerts, events, flapping, escalation, opened_at, acknowledged_at, acknowledged_by, resolved_at, "
@@ -66,7 +66,7 @@ extension PostgresStore {
         // An alert without an incident binds NULL to a NOT NULL column: PostgreSQL refuses it and the whole batch
         // rolls back, as with SQLite.
         let alerts = lastPerKey(batch.alerts) { AlertKey(incident: $0.incident, fingerprint: $0.fingerprint) }
-        for chunk in chunks(alerts, columns: 9) {
+        for chunk in chunks(alerts, columns: 9, maxBytes: statementBytes, bytes: Self.boundBytes) {
             var sql = SQL(
                 "INSERT INTO alerts (incident, fingerprint, labels, annotations, status, first_seen, last_seen, events, "
                     + "suppressed) VALUES ")
@@ -94,7 +94,7 @@ extension PostgresStore {
             try await connection.run(sql, logger: logger)
         }
 
-        for chunk in chunks(batch.timeline, columns: 4) {
+        for chunk in chunks(batch.timeline, columns: 4, maxBytes: statementBytes, bytes: Self.boundBytes) {
             var sql = SQL("INSERT INTO timeline (incident, at, type, detail) VALUES ")
             let rows = chunk.map { incident, entry in
                 "(\(sql.bind(Int64(incident))), \(sql.bind(entry.at.microseconds)), \(sql.bind(entry.type)), "
@@ -107,7 +107,7 @@ extension PostgresStore {
         // DO NOTHING on UNIQUE (notifier, idempotency_key): a step the engine emits again after a restart from an
         // older state must not page twice (SPEC §7).
         var queued: [OutboxEntry] = []
-        for chunk in chunks(batch.notifications, columns: 10) {
+        for chunk in chunks(batch.notifications, columns: 10, maxBytes: statementBytes, bytes: Self.boundBytes) {
             queued += try await insertOutbox(Array(chunk), on: connection)
         }
 
@@ -168,7 +168,7 @@ extension PostgresStore {
         _ rows: [(Int64, Event)], into table: String, instance: String? = nil, on connection: PostgresConnection
     ) async throws {
         let extra = instance == nil ? "" : ", instance"
-        for chunk in chunks(rows, columns: 13) {
+        for chunk in chunks(rows, columns: 13, maxBytes: statementBytes, bytes: { Self.boundBytes($0.1) }) {
             var sql = SQL(
                 "INSERT INTO \(table) (id, received_at, event_time, source, status, fingerprint, labels, "
                     + "annotations, starts_at, ends_at, generator_url, acknowledges\(extra)) VALUES ")
@@ -275,8 +275,28 @@ func lastPerKey<T, K: Hashable>(_ items: [T], key: (T) -> K) -> [T] {
     return kept.reversed()
 }
 
-/// `items` cut into pieces small enough that `columns` values per item stay under the bind limit.
-func chunks<T>(_ items: [T], columns: Int) -> [ArraySlice<T>] {
-    let size = max(1, maxBindsPerStatement / max(1, columns))
-    return stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
+extension PostgresStore {
+    static func boundBytes(_ e: Event) -> Int {
+        BoundBytes.row + BoundBytes.json(e.labels) + BoundBytes.json(e.annotations) + BoundBytes.text(e.generatorURL)
+            + BoundBytes.text(e.fingerprint.description)
+    }
+
+    static func boundBytes(_ i: Incident) -> Int {
+        BoundBytes.row + BoundBytes.text(i.title) + BoundBytes.text(i.rule) + BoundBytes.text(i.groupKey)
+            + BoundBytes.json(i.labels) + BoundBytes.text(i.acknowledgedBy)
+            + 2 * BoundBytes.text(i.escalation?.policy)
+    }
+
+    static func boundBytes(_ a: AlertSnapshot) -> Int {
+        BoundBytes.row + BoundBytes.json(a.labels) + BoundBytes.json(a.annotations)
+    }
+
+    static func boundBytes(_ line: (incident: Int, entry: TimelineEntry)) -> Int {
+        BoundBytes.row + BoundBytes.text(line.entry.type) + BoundBytes.text(line.entry.detail)
+    }
+
+    static func boundBytes(_ n: IncidentCore.Notification) -> Int {
+        BoundBytes.row + BoundBytes.text(n.notifier) + BoundBytes.text(n.policy) + BoundBytes.text(n.idempotencyKey)
+            + BoundBytes.text(n.moment) + BoundBytes.text(n.user)
+    }
 }

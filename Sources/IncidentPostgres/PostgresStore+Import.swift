@@ -57,7 +57,16 @@ extension PostgresStore {
     func insert(_ table: String, _ columns: [String], _ rows: [[ColumnValue]], on connection: PostgresConnection)
         async throws
     {
-        for chunk in chunks(rows, columns: columns.count) {
+        let bytes = { (row: [ColumnValue]) in
+            row.reduce(BoundBytes.row) { total, value in
+                switch value {
+                case .text(let s): total + BoundBytes.text(s)
+                case .blob(let b): total + b.count
+                case .null, .integer, .real: total + 8
+                }
+            }
+        }
+        for chunk in chunks(rows, columns: columns.count, maxBytes: statementBytes, bytes: bytes) {
             var sql = SQL("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
             var tuples: [String] = []
             for row in chunk {

@@ -17,6 +17,8 @@ public final class PostgresStore: IncidentStore, Sendable {
     let client: PostgresClient
     /// How long one call (a transaction, a read) may take before it fails as `unavailable`.
     let callTimeout: Duration
+    /// The most bytes of values one multi-row statement binds (`chunks`).
+    let statementBytes: Int
     let runner: Task<Void, Never>
     let logger: Logger
     /// The term this store writes under when it leads (`acquireLeadership`); none until then.
@@ -40,10 +42,12 @@ public final class PostgresStore: IncidentStore, Sendable {
     /// this long.
     public init(
         url: PostgresURL, password: String? = nil, maximumConnections: Int = 8,
-        idleTransactionTimeout: Duration = .seconds(60), callTimeout: Duration = .seconds(30), logger: Logger
+        idleTransactionTimeout: Duration = .seconds(60), callTimeout: Duration = .seconds(30),
+        statementBytes: Int = maxBindBytesPerStatement, logger: Logger
     ) async throws {
         address = url.display
         self.callTimeout = callTimeout
+        self.statementBytes = statementBytes
         self.logger = logger
         let secret = password ?? url.password
         var tls = TLSConfiguration.makeClientConfiguration()

@@ -32,6 +32,46 @@ struct SQL {
 /// The most values one statement binds (PostgreSQL allows 65,535): multi-row inserts are cut in chunks below it.
 let maxBindsPerStatement = 30_000
 
+/// The most bytes of values one multi-row statement binds, by default. PostgreSQL refuses a message over 1 GB and
+/// postgres-nio builds the whole message in memory first. At the default limits a hostile event binds up to about
+/// 1.7 MB (64 label values of 4 KiB of control characters, each escaped to six bytes in the JSON), so the 2,300
+/// events the bind limit lets into one statement could pass 1 GB, and every commit of that batch would fail.
+public let maxBindBytesPerStatement = 64 << 20
+
+/// `items` cut into pieces small enough that `columns` values per item stay under the bind limit and the bytes
+/// they bind (`bytes`: an upper bound per item) under `maxBytes`; an item over `maxBytes` is a piece on its own.
+func chunks<T>(_ items: [T], columns: Int, maxBytes: Int = .max, bytes: (T) -> Int = { _ in 0 }) -> [ArraySlice<T>] {
+    let most = max(1, maxBindsPerStatement / max(1, columns))
+    var pieces: [ArraySlice<T>] = []
+    var start = 0
+    var total = 0
+    for i in items.indices {
+        let size = bytes(items[i])
+        if i > start, i - start >= most || total > maxBytes - size {
+            pieces.append(items[start..<i])
+            start = i
+            total = 0
+        }
+        total += size
+    }
+    if start < items.count { pieces.append(items[start...]) }
+    return pieces
+}
+
+/// Upper bounds on the bytes a value binds, for `chunks`.
+enum BoundBytes {
+    /// A string bound as text: a NUL becomes U+FFFD, three bytes for one.
+    static func text(_ string: String?) -> Int { 3 * (string?.utf8.count ?? 0) }
+
+    /// `labels.jsonText`: a character escapes to six bytes at worst, and each pair adds quotes, a colon and a comma.
+    static func json(_ labels: Labels) -> Int {
+        labels.reduce(2) { $0 + 6 * ($1.name.utf8.count + $1.value.utf8.count) + 6 }
+    }
+
+    /// The integers, times and short fixed strings of a row.
+    static let row = 256
+}
+
 extension PostgresConnection {
     /// Runs `sql` and returns its rows, each readable by column name.
     func rows(_ sql: SQL, logger: Logger) async throws -> [PostgresRandomAccessRow] {

@@ -103,6 +103,58 @@ import Testing
         }
     }
 
+    /// Multi-row statements are cut by the bytes they bind as well as by their values' count: with a limit of
+    /// 16 KB a batch of big rows takes dozens of statements, and every row arrives whole and in order.
+    @Test func aBatchCutByTheBytesItBindsIsCommittedWhole() async throws {
+        let cluster = try await PostgresCluster.start()
+        let database = try await cluster.makeDatabase()
+        guard case .success(let url) = PostgresURL.parse(cluster.url(database)) else {
+            throw PostgresClusterError(description: "the cluster's URL does not parse")
+        }
+        let store = try await PostgresStore(
+            url: url, callTimeout: .seconds(120), statementBytes: 16_384, logger: Logger(label: "test"))
+        defer { store.close() }
+        // Control characters and quotes: each escapes to several bytes in the stored JSON.
+        let blob = String(repeating: "\u{1}x\"", count: 300)
+        let events = (0..<40).map { i in
+            Event(
+                labels: ["alertname": "Big", "i": "\(i)", "blob": blob], annotations: ["summary": blob],
+                receivedAt: t(Int64(i)))
+        }
+        let incidents = (1...10).map { n in
+            var incident = bareIncident(n)
+            incident.title = "incident \(n) " + blob
+            incident.labels = ["blob": blob, "n": "\(n)"]
+            return incident
+        }
+        let alerts = events.enumerated().map { i, e in
+            AlertSnapshot(
+                fingerprint: e.labels.fingerprint, incident: 1 + i % 10, labels: e.labels, annotations: e.annotations,
+                status: .firing, firstSeen: t(0), lastSeen: t(Int64(i)), events: 1, suppressed: false)
+        }
+        let timeline = (0..<40).map { i in
+            (1 + i % 10, TimelineEntry(at: t(Int64(i)), type: "note", detail: "\(i) " + blob))
+        }
+        let pages = (0..<40).map { i in page(1 + i % 10, notifier: "n\(i)") }
+        let report = try await store.commitReporting(
+            StoreBatch(
+                events: events, incidents: incidents, alerts: alerts, timeline: timeline, notifications: pages,
+                at: t(50)))
+
+        #expect(report.eventIDs == Array(1...40))
+        #expect(try await store.events(after: 0, limit: 100).map(\.event) == events)
+        for incident in incidents {
+            #expect(try await store.incident(incident.number) == incident)
+            #expect(
+                Set(try await store.alerts(of: incident.number))
+                    == Set(alerts.filter { $0.incident == incident.number }))
+            #expect(
+                try await store.timeline(of: incident.number).map(\.detail)
+                    == timeline.filter { $0.0 == incident.number }.map(\.1.detail))
+        }
+        #expect(try #require(report.queued).map(\.notification) == pages)
+    }
+
     @Test func aNewerSchemaIsRefusedWithAClearError() async throws {
         let cluster = try await PostgresCluster.start()
         let database = try await cluster.makeDatabase()
