@@ -14,9 +14,10 @@ public protocol OutboxStore: Sendable {
     /// The earliest `next_attempt` among pending rows, or nil when none is pending.
     func nextOutboxAttempt() async throws -> Timestamp?
     /// What an attempt of row `id` needs, read together just before it: nil when the row is no longer pending
-    /// (as `isPending`), else its incident and that incident's latest alert (as `incident(_:)` and
-    /// `latestAlert(of:)`).
-    func attemptContext(outbox id: Int64, incident: Int) async throws -> OutboxAttemptContext?
+    /// (as `isPending`) or was attempted since the copy the caller holds was taken (its attempts are no longer
+    /// `attempts`: a stale copy must not attempt again, ahead of the retry's backoff), else its incident and that
+    /// incident's latest alert (as `incident(_:)` and `latestAlert(of:)`).
+    func attemptContext(outbox id: Int64, attempts: Int, incident: Int) async throws -> OutboxAttemptContext?
 }
 
 /// The incident and the alert a page shows, read with the check that its row is still pending.

@@ -66,12 +66,18 @@ struct DeliveryService: Service {
                 var sleep = pollInterval
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     let time = now()
-                    for entry in fed {
-                        if entry.nextAttempt <= time {
-                            backlog.append(entry)
-                        } else {
-                            // A later step: the read at its time takes it, as it would any row.
-                            sleep = min(sleep, entry.nextAttempt - time)
+                    if backlog.count + fed.count > wakeup.feedLimit {
+                        // Deliveries behind a burst: rather than a backlog that grows until the next read, a read
+                        // now, which takes a bounded number of due rows a notifier, earliest first.
+                        reread = true
+                    } else {
+                        for entry in fed {
+                            if entry.nextAttempt <= time {
+                                backlog.append(entry)
+                            } else {
+                                // A later step: the read at its time takes it, as it would any row.
+                                sleep = min(sleep, entry.nextAttempt - time)
+                            }
                         }
                     }
                     if reread {
@@ -126,16 +132,18 @@ struct DeliveryService: Service {
     @discardableResult
     func deliver(_ entry: OutboxEntry) async -> Bool {
         let n = entry.notification
-        // The row was read before this attempt: an acknowledgement may have cancelled it since (it waited in the
-        // backlog for a slot, or the pass read it just before the commit). A store that cannot say is no reason
-        // to hold a page back.
+        // The row was read (or handed over at its commit) before this attempt: an acknowledgement may have
+        // cancelled it since (it waited in the backlog for a slot, or the pass read it just before the commit), or
+        // an attempt from a fresher copy may have been made since (a row handed over late, after a read had
+        // started it and its retry was recorded); that copy must not attempt again ahead of the retry's time. A
+        // store that cannot say is no reason to hold a page back.
         // A deposed leader (SPEC §15) is the exception: the new leader sends the page, this one must not.
         var context: OutboxAttemptContext?
         do {
-            context = try await store.attemptContext(outbox: entry.id, incident: n.incident)
+            context = try await store.attemptContext(outbox: entry.id, attempts: entry.attempts, incident: n.incident)
             if context == nil {
                 logger.info(
-                    "notification cancelled before its attempt; not sent",
+                    "notification no longer as read (cancelled, or attempted since); not sent",
                     metadata: [
                         "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)",
                         "key": "\(n.idempotencyKey)",

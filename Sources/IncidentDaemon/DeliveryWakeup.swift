@@ -16,8 +16,9 @@ final class DeliveryWakeup: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
-    /// The most rows kept between two waits. More than this (deliveries falling behind a burst of new incidents)
-    /// and the rows are dropped for a read of the outbox, which takes a bounded number of due rows per notifier.
+    /// The most rows kept between two waits, and (`DeliveryService`) the most rows waiting for a slot that handed
+    /// over rows may join. More than this (deliveries falling behind a burst of new incidents) and the rows are
+    /// dropped for a read of the outbox, which takes a bounded number of due rows per notifier.
     let feedLimit: Int
 
     init(feedLimit: Int = 512) {

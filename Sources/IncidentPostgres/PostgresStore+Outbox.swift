@@ -155,10 +155,17 @@ extension PostgresStore: OutboxStore {
         }
     }
 
-    /// The fenced `isPending` first (a deposed leader learns it here and sends nothing), then the two reads; a
-    /// failure of either of those leaves its part nil, and the page goes out without it, as before.
-    public func attemptContext(outbox id: Int64, incident number: Int) async throws -> OutboxAttemptContext? {
-        guard try await isPending(outbox: id) else { return nil }
+    /// The fenced check first (a deposed leader learns it here and sends nothing), then the two reads; a failure
+    /// of either of those leaves its part nil, and the page goes out without it, as before.
+    public func attemptContext(outbox id: Int64, attempts: Int, incident number: Int) async throws
+        -> OutboxAttemptContext?
+    {
+        let current = try await write("read the outbox of") { connection in
+            var sql = SQL("SELECT 1 FROM outbox WHERE state = 'pending' AND id = ")
+            sql.text += sql.bind(id) + " AND attempts = " + sql.bind(Int64(attempts))
+            return try await !connection.rows(sql, logger: self.logger).isEmpty
+        }
+        guard current else { return nil }
         let incident = try? await self.incident(number)
         let latest = try? await latestAlert(of: number)
         return OutboxAttemptContext(incident: incident, latestAlert: latest)

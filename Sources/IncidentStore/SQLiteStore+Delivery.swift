@@ -106,11 +106,14 @@ extension SQLiteStore: OutboxStore {
 
     /// One read for the three a page needed (each a hop to the reader pool): the row's state, the incident, its
     /// latest alert, in one snapshot.
-    public func attemptContext(outbox id: Int64, incident number: Int) async throws -> OutboxAttemptContext? {
+    public func attemptContext(outbox id: Int64, attempts: Int, incident number: Int) async throws
+        -> OutboxAttemptContext?
+    {
         try await read("read the outbox of") { db in
             guard
-                try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM outbox WHERE id = ?"), arguments: [id])
-                    == "pending"
+                try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE id = ? AND state = 'pending' AND attempts = ?"),
+                    arguments: [id, attempts]) != nil
             else { return nil }
             return OutboxAttemptContext(
                 incident: try self.fetchIncident(number, in: db),

@@ -249,14 +249,18 @@ final class ScriptedNotifier: Notifier, Sendable {
         return service
     }
 
+    /// The row is started as handed over, without a read: the store holds it as due in an hour, so a read (or
+    /// a feed that only asked for one) would not send it now; the copy handed over says it is due now.
     @Test func rowsACommitReportsAreSentWithoutReadingTheOutbox() async throws {
         let wakeup = DeliveryWakeup()
         let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
         let service = try await runParked(["oncall": target(oncall)], wakeup: wakeup)
         let n = IncidentCore.Notification(
-            incident: 1, notifier: "oncall", policy: "default", step: 0, round: 0, due: now)
+            incident: 1, notifier: "oncall", policy: "default", step: 0, round: 0, due: now + .seconds(3600))
         let report = try await store.commitReporting(StoreBatch(notifications: [n], at: now))
-        wakeup.feed(try #require(report.queued))
+        var copy = try #require(report.queued?.first)
+        copy.nextAttempt = now
+        wakeup.feed([copy])
         try await waitUntil("the fed row is delivered and settled") {
             try await timeline().contains { $0.hasPrefix("notified: oncall INC-1/0/0 ") }
         }
@@ -282,6 +286,35 @@ final class ScriptedNotifier: Notifier, Sendable {
         let settled = try #require(try await store.timeline(of: 1).first { $0.type == "notified" })
         #expect(settled.at >= due)
         #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/1/0"])
+    }
+
+    /// A copy handed over late, after a read started the same row and its failure was recorded, is stale: it is
+    /// not attempted again ahead of the retry's backoff. The sentinel behind it on the same notifier (one at a
+    /// time, in order) shows the copy's turn is over.
+    @Test func aStaleCopyOfARowAttemptedSinceIsNotAttemptedAgain() async throws {
+        let wakeup = DeliveryWakeup()
+        let boom = DeliveryOutcome.retry(DeliveryFailure("http_5xx", "HTTP 503"))
+        let oncall = ScriptedNotifier("oncall", [boom, .delivered(detail: "HTTP 200")])
+        let slow = NotifierTarget(
+            notifier: oncall, retry: RetryPolicy(maxAttempts: 24, initial: .seconds(3600)), fallback: nil,
+            concurrency: 1)
+        let service = try await runParked(["oncall": slow], wakeup: wakeup)
+        let n = IncidentCore.Notification(
+            incident: 1, notifier: "oncall", policy: "default", step: 0, round: 0, due: now)
+        let stale = try #require(try await store.commitReporting(StoreBatch(notifications: [n], at: now)).queued)
+        wakeup.poke()
+        try await waitUntil("the read attempts the row and records the failure") {
+            try await timeline().contains { $0.hasPrefix("notify_retry: oncall INC-1/0/0 attempt 1") }
+        }
+        let s = IncidentCore.Notification(
+            incident: 1, notifier: "oncall", policy: "default", step: 9, round: 0, due: now)
+        let sentinel = try #require(try await store.commitReporting(StoreBatch(notifications: [s], at: now)).queued)
+        wakeup.feed(stale + sentinel)
+        try await waitUntil("the sentinel is delivered") {
+            try await timeline().contains { $0.hasPrefix("notified: oncall INC-1/9/0 ") }
+        }
+        await stop(service)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0", "INC-1/9/0"])
     }
 
     /// A store that does not report its rows (`queued` nil) gets them read, as before the feed.

@@ -53,12 +53,13 @@ struct RunningPipeline {
     let loop: Task<Void, Never>
 
     init(
-        store: any IncidentStore, tuning: IngestPipeline.Tuning = .init(), engine: CorrelationEngine? = nil
+        store: any IncidentStore, tuning: IngestPipeline.Tuning = .init(), engine: CorrelationEngine? = nil,
+        outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in }
     ) {
         self.store = store
         pipeline = IngestPipeline(
             engine: engine ?? CorrelationEngine(ruleSet: ruleSet()), store: store, tuning: tuning,
-            metrics: DaemonMetrics(), logger: quiet, now: { fixedNow })
+            metrics: DaemonMetrics(), logger: quiet, now: { fixedNow }, outboxFilled: outboxFilled)
         let pipeline = pipeline
         loop = Task { await pipeline.run() }
     }
@@ -112,6 +113,23 @@ struct RunningPipeline {
         #expect(b.incidents == ["INC-2", "INC-1"])
         #expect(b.accepted == 2)
         await running.stop()
+    }
+
+    /// The delivery gets the rows a commit queued as the store holds them (a new incident's first page), and is
+    /// not called for a commit that queued none.
+    @Test func theRowsACommitQueuedAreHandedToTheDeliveryAsStored() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        let handed = Mutex<[[OutboxEntry]?]>([])
+        let running = RunningPipeline(store: store, outboxFilled: { rows in handed.withLock { $0.append(rows) } })
+        _ = try await running.pipeline.ingest([alert("a")])
+        _ = try await running.pipeline.ingest([alert("a", 1)])
+        // The stop runs on the pipeline after both commits' hand-overs.
+        await running.stop()
+        let calls = handed.withLock { $0 }
+        #expect(calls.count == 1)
+        let rows = try #require(calls.first ?? nil)
+        #expect(rows.map(\.notification.notifier) == ["oncall"])
+        #expect(rows == (try await store.dueOutbox(before: .distantFuture)))
     }
 
     @Test func sourcePositionsCommitWithTheirEvents() async throws {

@@ -87,16 +87,21 @@ import Testing
                     notifications: [page(7), page(9, notifier: "chat")], at: t(0)))
             let rows = try await store.dueOutbox(before: t(100))
             let seven = try #require(rows.first { $0.notification.incident == 7 })
-            let context = try await store.attemptContext(outbox: seven.id, incident: 7)
+            let context = try await store.attemptContext(outbox: seven.id, attempts: 0, incident: 7)
             #expect(context == OutboxAttemptContext(incident: incident, latestAlert: late))
             // A page for an incident the store does not hold still goes out, without it.
             let nine = try #require(rows.first { $0.notification.incident == 9 })
             #expect(
-                try await store.attemptContext(outbox: nine.id, incident: 9)
+                try await store.attemptContext(outbox: nine.id, attempts: 0, incident: 9)
                     == OutboxAttemptContext(incident: nil, latestAlert: nil))
+            // A copy taken before an attempt (a row handed over at its commit, read again since) is stale: the
+            // retry waits for its own time.
+            try await store.recordAttempt(id: nine.id, error: "HTTP 503", nextAttempt: t(60))
+            #expect(try await store.attemptContext(outbox: nine.id, attempts: 0, incident: 9) == nil)
+            #expect(try await store.attemptContext(outbox: nine.id, attempts: 1, incident: 9) != nil)
             _ = try await store.commit(StoreBatch(cancellations: [ack(7, steps: [0])], at: t(10)))
-            #expect(try await store.attemptContext(outbox: seven.id, incident: 7) == nil)
-            #expect(try await store.attemptContext(outbox: 999_999, incident: 7) == nil)
+            #expect(try await store.attemptContext(outbox: seven.id, attempts: 0, incident: 7) == nil)
+            #expect(try await store.attemptContext(outbox: 999_999, attempts: 0, incident: 7) == nil)
         }
     }
 
