@@ -47,6 +47,7 @@ public final class PostgresStore: IncidentStore, Sendable {
     ) async throws {
         address = url.display
         self.callTimeout = callTimeout
+        precondition(statementBytes > 0, "statementBytes must be positive")
         self.statementBytes = statementBytes
         self.logger = logger
         let secret = password ?? url.password

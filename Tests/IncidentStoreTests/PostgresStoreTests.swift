@@ -136,6 +136,8 @@ import Testing
             (1 + i % 10, TimelineEntry(at: t(Int64(i)), type: "note", detail: "\(i) " + blob))
         }
         let pages = (0..<40).map { i in page(1 + i % 10, notifier: "n\(i)") }
+        // The events alone take more than one statement at this limit (each its own, in fact).
+        #expect(chunks(events, columns: 13, maxBytes: 16_384, bytes: PostgresStore.boundBytes).count == 40)
         let report = try await store.commitReporting(
             StoreBatch(
                 events: events, incidents: incidents, alerts: alerts, timeline: timeline, notifications: pages,
