@@ -5,17 +5,17 @@ import PostgresNIO
 extension PostgresStore {
     /// Writes the batch in one transaction (SPEC §9), in as few statements as its size allows: multi-row
     /// inserts and upserts, each a round trip, instead of one per row.
+    /// Reports no queued rows (`commitReporting`'s default): the delivery reads them. Returning them from the insert
+    /// (`RETURNING`) would add row streams to every commit, and postgres-nio 1.x traps when the server closes a
+    /// connection while streamed rows wait for demand (`RowStreamStateMachine`). That trap was seen, on a relay
+    /// read, in a PostgreSQL restart under load while this returned them; the commit stays as it was.
     public func commit(_ batch: StoreBatch) async throws -> [Int64] {
-        try await commitReporting(batch).eventIDs
-    }
-
-    public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
         try await write("commit a batch of \(batch.events.count) events to") { connection in
             try await self.write(batch, on: connection)
         }
     }
 
-    func write(_ batch: StoreBatch, on connection: PostgresConnection) async throws -> CommitReport {
+    func write(_ batch: StoreBatch, on connection: PostgresConnection) async throws -> [Int64] {
         // Commit order: the lock is held until this transaction ends, so the ids drawn below (from a counter row,
         // whose rollback leaves no gap) are larger than those of every transaction that committed before, and
         // smaller than those of every later one. The checkpoint's `through_event` relies on it too.
@@ -106,9 +106,8 @@ extension PostgresStore {
 
         // DO NOTHING on UNIQUE (notifier, idempotency_key): a step the engine emits again after a restart from an
         // older state must not page twice (SPEC §7).
-        var queued: [OutboxEntry] = []
         for chunk in chunks(batch.notifications, columns: 10, maxBytes: statementBytes, bytes: Self.boundBytes) {
-            queued += try await insertOutbox(Array(chunk), on: connection)
+            try await insertOutbox(Array(chunk), on: connection)
         }
 
         // After the inserts: a page queued earlier in the same batch than the acknowledgement is cancelled too.
@@ -129,10 +128,7 @@ extension PostgresStore {
         }
 
         try await upsertPositions(batch.sourcePositions, on: connection)
-        // As in the SQLite store: rows a cancellation of the same batch may have touched are left to the read.
-        let cancelled = Set(batch.cancellations.map(\.incident))
-        let reported = queued.contains { cancelled.contains($0.notification.incident) } ? nil : queued
-        return CommitReport(eventIDs: ids, queued: reported)
+        return ids
     }
 
     /// Takes a transaction-scoped advisory lock, held until the transaction ends.
@@ -189,13 +185,9 @@ extension PostgresStore {
         }
     }
 
-    /// Inserts outbox rows, ignoring those whose (notifier, idempotency key) is already there; returns the rows
-    /// inserted, by id.
-    @discardableResult
-    func insertOutbox(_ notifications: [IncidentCore.Notification], on connection: PostgresConnection) async throws
-        -> [OutboxEntry]
-    {
-        guard !notifications.isEmpty else { return [] }
+    /// Inserts outbox rows, ignoring those whose (notifier, idempotency key) is already there.
+    func insertOutbox(_ notifications: [IncidentCore.Notification], on connection: PostgresConnection) async throws {
+        guard !notifications.isEmpty else { return }
         var sql = SQL(
             "INSERT INTO outbox (incident, notifier, policy, step, round, idempotency_key, due, next_attempt, moment, "
                 + "recipient) VALUES ")
@@ -207,9 +199,8 @@ extension PostgresStore {
             ]
             return "(" + values.joined(separator: ", ") + ")"
         }
-        sql.text += rows.joined(separator: ", ") + " ON CONFLICT (notifier, idempotency_key) DO NOTHING RETURNING *"
-        // RETURNING promises no order: by id, as the delivery's read of the outbox orders rows of one due time.
-        return try await connection.rows(sql, logger: logger).map { try outboxEntry(from: $0) }.sorted { $0.id < $1.id }
+        sql.text += rows.joined(separator: ", ") + " ON CONFLICT (notifier, idempotency_key) DO NOTHING"
+        try await connection.run(sql, logger: logger)
     }
 
     /// Moves the pending escalation pages the cancellation names to `cancelled`, each with a timeline line, as

@@ -38,6 +38,11 @@ import Testing
                 StoreBatch(
                     events: [sampleEvent()], notifications: [page(7), page(7, notifier: "chat"), person], at: t(0)))
             #expect(first.eventIDs.count == 1)
+            // PostgreSQL does not report them (see `PostgresStore.commit`): its delivery reads the outbox.
+            guard backend == .sqlite else {
+                #expect(first.queued == nil)
+                return
+            }
             let queued = try #require(first.queued)
             #expect(queued == (try await store.dueOutbox(before: .distantFuture)))
             #expect(queued.map(\.idempotencyKey) == ["INC-7/0/0", "INC-7/0/0", "INC-7/1/0"])

@@ -154,7 +154,7 @@ import Testing
                 try await store.timeline(of: incident.number).map(\.detail)
                     == timeline.filter { $0.0 == incident.number }.map(\.1.detail))
         }
-        #expect(try #require(report.queued).map(\.notification) == pages)
+        #expect(try await store.dueOutbox(before: .distantFuture).map(\.notification) == pages)
     }
 
     @Test func aNewerSchemaIsRefusedWithAClearError() async throws {
