@@ -5,6 +5,7 @@ import PostgresNIO
 extension PostgresStore {
     /// Writes the batch in one transaction (SPEC §9), in as few statements as its size allows: multi-row
     /// inserts and upserts, each a round trip, instead of one per row.
+    ///
     /// Reports no queued rows (`commitReporting`'s default): the delivery reads them. Returning them from the insert
     /// (`RETURNING`) would add row streams to every commit, and postgres-nio 1.x traps when the server closes a
     /// connection while streamed rows wait for demand (`RowStreamStateMachine`). That trap was seen, on a relay
