@@ -115,12 +115,8 @@ let package = Package(
         ),
         .target(
             name: "IncidentClient",
-            dependencies: [
-                "IncidentCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
+            // No NIO and no HTTP library: incidentctl speaks HTTP/1.1 on the control socket itself.
+            dependencies: ["IncidentCore"],
             swiftSettings: strict
         ),
         .target(
@@ -166,7 +162,6 @@ let package = Package(
                 "IncidentClient", "IncidentAccess", "IncidentStore", "IncidentPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
@@ -197,7 +192,7 @@ let package = Package(
             name: "incidentd-fuzz",
             dependencies: [
                 "FuzzSupport", "IncidentCore", "IncidentPayload", "IncidentRules", "IncidentConfig", "IncidentEngine",
-                "IncidentAccess", "IncidentWeb",
+                "IncidentAccess", "IncidentWeb", "IncidentClient",
             ],
             path: "Fuzz/Parsers",
             swiftSettings: strict

@@ -7,6 +7,6 @@ enum ParserTargets {
         JournalExportTarget.target, MatcherTarget.target, PatternTarget.target, RulesTarget.target,
         ConfigTarget.target, RuleTestTarget.target, CheckpointTarget.target, IncidentJSONTarget.target,
         HTTPReportTarget.target, SilenceTarget.target, UsersFileTarget.target, MarkdownTarget.target,
-        PostgresURLTarget.target, LabelsJSONTarget.target,
+        PostgresURLTarget.target, LabelsJSONTarget.target, HTTPResponseTarget.target,
     ]
 }

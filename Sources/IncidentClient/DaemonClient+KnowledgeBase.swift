@@ -6,19 +6,19 @@ extension DaemonClient {
     public func saveArticle(_ draft: KnowledgeArticleDraft) async throws(DaemonClientError)
         -> APIResponse<KnowledgeArticle>
     {
-        try await call(.POST, "/api/v1/kb/articles", body: draft, decoding: KnowledgeArticle.self)
+        try await call(.post, "/api/v1/kb/articles", body: draft, decoding: KnowledgeArticle.self)
     }
 
     /// `PUT /api/v1/kb/articles/{slug}`.
     public func updateArticle(slug: String, with draft: KnowledgeArticleDraft) async throws(DaemonClientError)
         -> APIResponse<KnowledgeArticle>
     {
-        try await call(.PUT, "/api/v1/kb/articles/\(Self.escape(slug))", body: draft, decoding: KnowledgeArticle.self)
+        try await call(.put, "/api/v1/kb/articles/\(Self.escape(slug))", body: draft, decoding: KnowledgeArticle.self)
     }
 
     /// `GET /api/v1/kb/articles/{slug}`.
     public func article(slug: String) async throws(DaemonClientError) -> APIResponse<KnowledgeArticle> {
-        try await call(.GET, "/api/v1/kb/articles/\(Self.escape(slug))", decoding: KnowledgeArticle.self)
+        try await call(.get, "/api/v1/kb/articles/\(Self.escape(slug))", decoding: KnowledgeArticle.self)
     }
 
     /// `GET /api/v1/kb/articles?limit=&offset=`: most recently updated first.
@@ -27,7 +27,7 @@ extension DaemonClient {
     {
         struct List: Decodable { var articles: [KnowledgeArticle] }
         let response = try await call(
-            .GET, "/api/v1/kb/articles?limit=\(limit)&offset=\(offset)", decoding: List.self)
+            .get, "/api/v1/kb/articles?limit=\(limit)&offset=\(offset)", decoding: List.self)
         return APIResponse(value: response.value.articles, body: response.body)
     }
 
@@ -37,7 +37,7 @@ extension DaemonClient {
     {
         struct Hits: Decodable { var hits: [KnowledgeSearchHit] }
         let response = try await call(
-            .GET, "/api/v1/kb/articles?q=\(Self.escape(query))&limit=\(limit)", decoding: Hits.self)
+            .get, "/api/v1/kb/articles?q=\(Self.escape(query))&limit=\(limit)", decoding: Hits.self)
         return APIResponse(value: response.value.hits, body: response.body)
     }
 }

@@ -4,18 +4,18 @@ import IncidentCore
 extension DaemonClient {
     /// `GET /api/v2/silences`.
     public func silences() async throws(DaemonClientError) -> APIResponse<[GettableSilence]> {
-        try await call(.GET, "/api/v2/silences", decoding: [GettableSilence].self)
+        try await call(.get, "/api/v2/silences", decoding: [GettableSilence].self)
     }
 
     /// `POST /api/v2/silences`: the new (or updated) silence's id.
     public func addSilence(_ silence: PostableSilence) async throws(DaemonClientError) -> String {
         struct Answer: Decodable { var silenceID: String }
-        return try await call(.POST, "/api/v2/silences", body: silence, decoding: Answer.self).value.silenceID
+        return try await call(.post, "/api/v2/silences", body: silence, decoding: Answer.self).value.silenceID
     }
 
     /// `DELETE /api/v2/silence/{id}?by=`.
     public func expireSilence(id: String, by person: String) async throws(DaemonClientError) {
-        _ = try await send(.DELETE, "/api/v2/silence/\(Self.escape(id))?by=\(Self.escape(person))", body: nil)
+        _ = try await send(.delete, "/api/v2/silence/\(Self.escape(id))?by=\(Self.escape(person))", body: nil)
     }
 
     /// `GET /api/v1/oncall?at=&schedule=`.
@@ -26,13 +26,6 @@ extension DaemonClient {
         if let time { items.append("at=\(Self.escape(time.rfc3339))") }
         if let schedule { items.append("schedule=\(Self.escape(schedule))") }
         let path = "/api/v1/oncall" + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
-        return try await call(.GET, path, decoding: OnCallReport.self)
-    }
-
-    /// A path segment or query value, percent-encoded.
-    static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        return try await call(.get, path, decoding: OnCallReport.self)
     }
 }

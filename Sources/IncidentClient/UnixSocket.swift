@@ -77,6 +77,20 @@ public final class UnixSocket {
         }
     }
 
+    /// Reads what has arrived, at most `limit` bytes, waiting for at least one; empty when the peer closed.
+    public func read(limit: Int = 64 << 10) throws(Failure) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: max(1, limit))
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, operation: "read from", errno: errno)
+            }
+            buffer.removeLast(buffer.count - count)
+            return buffer
+        }
+    }
+
     /// Reads up to and without the first newline; nil when the peer closes first. At most `limit` bytes.
     public func readLine(limit: Int = 1 << 20) throws(Failure) -> [UInt8]? {
         var line: [UInt8] = []
