@@ -178,20 +178,31 @@ let daemonRules = """
     @Test func badSpoolFilesFailWithAnExplanationAndTheirNeighboursAreTaken() async throws {
         let daemon = try await RunningDaemon(rules: daemonRules)
         let new = daemon.spool.appendingPathComponent("new")
+        // Each file is written beside the spool and renamed into new/, as a sender must: the daemon takes a file
+        // as soon as it appears there, and one still being written would be read half-done (the 100 MB one,
+        // created empty and then grown, was once taken empty and moved away before it could be grown).
+        let staging = daemon.spool.deletingLastPathComponent().appendingPathComponent("staging")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        func put(_ name: String, _ write: (URL) throws -> Void) throws {
+            let path = staging.appendingPathComponent(name)
+            try write(path)
+            try FileManager.default.moveItem(at: path, to: new.appendingPathComponent(name))
+        }
         let good = "[\(alertLine(["alertname": "DiskFull", "host": "s1"]))]"
-        try good.write(to: new.appendingPathComponent("01-good.json"), atomically: false, encoding: .utf8)
-        try "this is not json".write(to: new.appendingPathComponent("02-text.json"), atomically: false, encoding: .utf8)
-        try Data([0x5B, 0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x5D]).write(to: new.appendingPathComponent("03-utf8.json"))
-        try String(good.prefix(20)).write(
-            to: new.appendingPathComponent("04-truncated.json"), atomically: false, encoding: .utf8)
+        try put("01-good.json") { try good.write(to: $0, atomically: false, encoding: .utf8) }
+        try put("02-text.json") { try "this is not json".write(to: $0, atomically: false, encoding: .utf8) }
+        try put("03-utf8.json") { try Data([0x5B, 0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D, 0x5D]).write(to: $0) }
+        try put("04-truncated.json") { try String(good.prefix(20)).write(to: $0, atomically: false, encoding: .utf8) }
         // 100 MB: refused by size, never read whole.
-        let huge = new.appendingPathComponent("05-huge.json")
-        _ = FileManager.default.createFile(atPath: huge.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: huge)
-        try handle.truncate(atOffset: 100 << 20)
-        try handle.close()
-        try good.replacingOccurrences(of: "s1", with: "s2").write(
-            to: new.appendingPathComponent("06-good.json"), atomically: false, encoding: .utf8)
+        try put("05-huge.json") { huge in
+            _ = FileManager.default.createFile(atPath: huge.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: huge)
+            try handle.truncate(atOffset: 100 << 20)
+            try handle.close()
+        }
+        try put("06-good.json") {
+            try good.replacingOccurrences(of: "s1", with: "s2").write(to: $0, atomically: false, encoding: .utf8)
+        }
         let failed = daemon.spool.appendingPathComponent("failed")
         let done = daemon.spool.appendingPathComponent("done")
         try await waitUntil("four files failed and two done") {
