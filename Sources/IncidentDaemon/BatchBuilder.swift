@@ -12,6 +12,10 @@ struct BatchBuilder {
     var positions: [String: String] = [:]
     private var incidents: [Int: Incident] = [:]
     private var alerts: [AlertKey: AlertSnapshot] = [:]
+    /// Snapshots whose only change is activity, unless the same incident or alert changed in full in this batch:
+    /// then the full entry above holds the latest snapshot.
+    private var incidentActivity: [Int: Incident] = [:]
+    private var alertActivity: [AlertKey: AlertSnapshot] = [:]
     private var leftAlerts: Set<AlertKey> = []
     private var timeline: [(incident: Int, entry: TimelineEntry)] = []
     private var notifications: [IncidentCore.Notification] = []
@@ -37,15 +41,34 @@ struct BatchBuilder {
             switch effect {
             case .incident(let incident):
                 incidents[incident.number] = incident
+                incidentActivity[incident.number] = nil
+            case .incidentActivity(let incident):
+                if incidents[incident.number] != nil {
+                    incidents[incident.number] = incident
+                } else {
+                    incidentActivity[incident.number] = incident
+                }
             case .alert(let alert):
                 guard let number = alert.incident else { continue }
                 let key = AlertKey(incident: number, fingerprint: alert.fingerprint)
                 alerts[key] = alert
+                alertActivity[key] = nil
                 leftAlerts.remove(key)
+            case .alertActivity(let alert):
+                guard let number = alert.incident else { continue }
+                let key = AlertKey(incident: number, fingerprint: alert.fingerprint)
+                if alerts[key] != nil || leftAlerts.contains(key) {
+                    // Changed in full earlier in the batch (or left and came back): the whole snapshot goes.
+                    alerts[key] = alert
+                    leftAlerts.remove(key)
+                } else {
+                    alertActivity[key] = alert
+                }
             case .alertLeft(let number, let fingerprint):
                 // Whichever comes last in the batch wins: an alert split off and merged back is where it ended.
                 let key = AlertKey(incident: number, fingerprint: fingerprint)
                 alerts[key] = nil
+                alertActivity[key] = nil
                 leftAlerts.insert(key)
             case .timeline(let number, let entry):
                 timeline.append((number, entry))
@@ -79,6 +102,8 @@ struct BatchBuilder {
             events: events, incidents: incidents.values.sorted { $0.number < $1.number },
             alerts: Array(alerts.values), timeline: timeline, notifications: notifications,
             cancellations: cancellations, sourcePositions: positions, at: at)
+        batch.incidentActivity = incidentActivity.values.sorted { $0.number < $1.number }
+        batch.alertActivity = Array(alertActivity.values)
         batch.leftAlerts = leftAlerts.sorted { ($0.incident, $0.fingerprint) < ($1.incident, $1.fingerprint) }
             .map { ($0.incident, $0.fingerprint) }
         return batch
@@ -131,6 +156,7 @@ extension BatchBuilder {
     /// Nothing to write: no events, positions or effects the store keeps (what is only logged does not count).
     var writesNothing: Bool {
         events.isEmpty && positions.isEmpty && incidents.isEmpty && alerts.isEmpty && leftAlerts.isEmpty
-            && timeline.isEmpty && notifications.isEmpty && cancellations.isEmpty
+            && incidentActivity.isEmpty && alertActivity.isEmpty && timeline.isEmpty && notifications.isEmpty
+            && cancellations.isEmpty
     }
 }

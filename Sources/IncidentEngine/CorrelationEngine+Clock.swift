@@ -102,6 +102,10 @@ struct EffectBuffer {
     /// The incidents touched since the last `startGroup()`, for drivers that need them per submission.
     var groupTouched: [Int] = []
     var touchedAlerts: [Fingerprint] = []
+    /// Alerts and incidents whose only change was activity (`touchActivity`); those also touched in full are
+    /// reported in full.
+    var activeAlerts: [Fingerprint] = []
+    var activeIncidents: [Int] = []
     var closedSnapshots: [Incident] = []
     var closedAlerts: [AlertSnapshot] = []
 
@@ -123,10 +127,20 @@ struct EffectBuffer {
         touch(incident: number)
     }
 
+    /// An alert seen again with nothing about it changed but its activity: its last-seen time and event count, and
+    /// its incident's event count. Reported as `.alertActivity` and `.incidentActivity` unless also touched in full.
+    mutating func touchActivity(alert fingerprint: Fingerprint, incident number: Int) {
+        if activeAlerts.last != fingerprint { activeAlerts.append(fingerprint) }
+        if activeIncidents.last != number { activeIncidents.append(number) }
+        if groupTouched.last != number { groupTouched.append(number) }
+    }
+
     mutating func untouch(incident number: Int, alerts: [Fingerprint]) {
         touchedIncidents.removeAll { $0 == number }
+        activeIncidents.removeAll { $0 == number }
         let gone = Set(alerts)
         touchedAlerts.removeAll { gone.contains($0) }
+        activeAlerts.removeAll { gone.contains($0) }
     }
 
     /// The effects in order, then the final snapshot of each touched alert and incident (closed ones last).
@@ -143,6 +157,18 @@ struct EffectBuffer {
         var seen = Set<Int>()
         for number in touchedIncidents where touchedIncidents.count == 1 || seen.insert(number).inserted {
             if let snapshot = engine.snapshot(number) { result.append(.incident(snapshot)) }
+        }
+        if !activeAlerts.isEmpty {
+            if touchedAlerts.count == 1 { seenAlerts.insert(touchedAlerts[0]) }
+            for fingerprint in activeAlerts where seenAlerts.insert(fingerprint).inserted {
+                if let slot = engine.alerts.slot(for: fingerprint) {
+                    result.append(.alertActivity(engine.alertSnapshot(fingerprint, engine.alerts[slot: slot])))
+                }
+            }
+            if touchedIncidents.count == 1 { seen.insert(touchedIncidents[0]) }
+            for number in activeIncidents where seen.insert(number).inserted {
+                if let snapshot = engine.snapshot(number) { result.append(.incidentActivity(snapshot)) }
+            }
         }
         // Closed incidents report their final state before the `.closed` marker already in `effects`.
         if !closedSnapshots.isEmpty {

@@ -209,17 +209,26 @@ public struct CorrelationEngine: Sendable {
             detach(fingerprint, from: number, into: &out)
             return false
         }
+        // Whether anything but activity (last seen, event counts) changes: if not, the store may write just that.
+        var changed = false
         alerts[slot: a].events += 1
         if time >= alerts[slot: a].lastSeen {
             alerts[slot: a].lastSeen = time
-            if !event.annotations.isEmpty { alerts[slot: a].annotations = event.annotations }
+            if !event.annotations.isEmpty, alerts[slot: a].annotations != event.annotations {
+                alerts[slot: a].annotations = event.annotations
+                changed = true
+            }
         }
         incidents[slot: i].events += 1
         if time > incidents[slot: i].lastActivity { incidents[slot: i].lastActivity = time }
-        if time < incidents[slot: i].openedAt { backdate(number, to: time) }
+        if time < incidents[slot: i].openedAt {
+            backdate(number, to: time)
+            changed = true
+        }
         switch event.status {
         case .firing:
             if previous == .resolved, time >= previousAt {
+                changed = true
                 alerts[fingerprint]!.status = .firing
                 alerts[fingerprint]!.statusAt = time
                 incidents[number]!.firing += 1
@@ -242,10 +251,15 @@ public struct CorrelationEngine: Sendable {
             }
         case .resolved:
             if previous == .firing, time >= previousAt {
+                changed = true
                 resolveAlert(fingerprint, at: time, reason: "the source sent resolved", into: &out)
             }
         }
-        out.touch(alert: fingerprint, incident: number)
+        if changed {
+            out.touch(alert: fingerprint, incident: number)
+        } else {
+            out.touchActivity(alert: fingerprint, incident: number)
+        }
         return true
     }
 

@@ -7,6 +7,12 @@ public enum Effect: Sendable, Hashable {
     case incident(Incident)
     /// An alert was created or changed: its new snapshot.
     case alert(AlertSnapshot)
+    /// An incident whose only change since its last snapshot is its event count (an alert seen again): its new
+    /// snapshot, whole. A store may write just the count; `.incident` and this say the same to any other reader.
+    case incidentActivity(Incident)
+    /// An alert whose only changes since its last snapshot are its last-seen time and event count (seen again, same
+    /// status, same annotations): its new snapshot, whole. A store may write just those two.
+    case alertActivity(AlertSnapshot)
     /// An alert left an incident for another (an operator's merge or split): its row under that incident goes.
     case alertLeft(incident: Int, fingerprint: Fingerprint)
     /// A line for an incident's timeline.
@@ -25,6 +31,16 @@ public enum Effect: Sendable, Hashable {
     case dropped(rule: String)
     /// A rule reached its `rate_limit`: this alert joined the rule's gathering incident instead of opening one.
     case rateLimited(rule: String)
+}
+
+extension Effect {
+    /// The incident's snapshot of `.incident` and `.incidentActivity` alike.
+    public var incidentSnapshot: Incident? {
+        switch self {
+        case .incident(let incident), .incidentActivity(let incident): incident
+        default: nil
+        }
+    }
 }
 
 /// Lifecycle moments, with the names notifiers' `on:` lists use.

@@ -68,7 +68,7 @@ public struct RuleTestRunner: Sendable {
         func collect(_ effects: [Effect]) {
             for effect in effects {
                 switch effect {
-                case .incident(let incident): snapshots[incident.number] = incident
+                case .incident(let incident), .incidentActivity(let incident): snapshots[incident.number] = incident
                 case .notify(let notification): notifications.append(notification)
                 default: break
                 }

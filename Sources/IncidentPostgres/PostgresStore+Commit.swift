@@ -31,7 +31,8 @@ extension PostgresStore {
 
         // One upsert per key and statement: PostgreSQL refuses to update one row twice in a statement, and the
         // last snapshot of a key is what sequential upserts would have left.
-        let incidents = lastPerKey(batch.incidents) { $0.number }
+        // Activity-only snapshots are upserted whole here: one statement per chunk either way.
+        let incidents = lastPerKey(batch.incidents + batch.incidentActivity) { $0.number }
         for chunk in chunks(incidents, columns: 20, maxBytes: statementBytes, bytes: Self.boundBytes) {
             var sql = SQL(
                 "INSERT INTO incidents (number, title, kind, state, impact, urgency, priority, rule, group_key, labels, "
@@ -66,7 +67,9 @@ extension PostgresStore {
 
         // An alert without an incident binds NULL to a NOT NULL column: PostgreSQL refuses it and the whole batch
         // rolls back, as with SQLite.
-        let alerts = lastPerKey(batch.alerts) { AlertKey(incident: $0.incident, fingerprint: $0.fingerprint) }
+        let alerts = lastPerKey(batch.alerts + batch.alertActivity) {
+            AlertKey(incident: $0.incident, fingerprint: $0.fingerprint)
+        }
         for chunk in chunks(alerts, columns: 9, maxBytes: statementBytes, bytes: Self.boundBytes) {
             var sql = SQL(
                 "INSERT INTO alerts (incident, fingerprint, labels, annotations, status, first_seen, last_seen, events, "

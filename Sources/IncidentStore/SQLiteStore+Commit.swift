@@ -56,22 +56,32 @@ extension SQLiteStore {
 
         let upsertIncident = try db.cachedStatement(sql: Self.upsertIncident)
         for i in batch.incidents {
-            try upsertIncident.execute(arguments: [
-                i.number, i.title, i.kind.rawValue, i.state.rawValue, i.impact.rawValue, i.urgency.rawValue,
-                i.priority.rawValue, i.rule, i.groupKey, try json(i.labels), i.alerts, i.events, i.flapping,
-                try json(i.escalation), i.openedAt.microseconds, i.acknowledgedAt?.microseconds, i.acknowledgedBy,
-                i.resolvedAt?.microseconds, i.closedAt?.microseconds, i.silenced,
-            ])
+            try upsertIncident.execute(arguments: Self.arguments(i))
+        }
+        // An incident whose alert was seen again: only its event count changed, and only that is written (no JSON,
+        // and its indexes are left alone). A row the store lacks gets the whole snapshot.
+        if !batch.incidentActivity.isEmpty {
+            let countEvents = try db.cachedStatement(sql: "UPDATE incidents SET events = ? WHERE number = ?")
+            for i in batch.incidentActivity {
+                try countEvents.execute(arguments: [i.events, i.number])
+                if db.changesCount == 0 { try upsertIncident.execute(arguments: Self.arguments(i)) }
+            }
         }
 
         // An alert without an incident binds NULL to a NOT NULL column: SQLite refuses it and the whole batch
         // rolls back, rather than the store keeping an alert no incident can reach.
         let upsertAlert = try db.cachedStatement(sql: Self.upsertAlert)
         for a in batch.alerts {
-            try upsertAlert.execute(arguments: [
-                a.incident, a.fingerprint.description, try json(a.labels), try json(a.annotations),
-                a.status.rawValue, a.firstSeen.microseconds, a.lastSeen.microseconds, a.events, a.suppressed,
-            ])
+            try upsertAlert.execute(arguments: Self.arguments(a))
+        }
+        // The common case of Prometheus' path, an alert sent again unchanged: its last-seen time and event count.
+        if !batch.alertActivity.isEmpty {
+            let seen = try db.cachedStatement(
+                sql: "UPDATE alerts SET last_seen = ?, events = ? WHERE incident = ? AND fingerprint = ?")
+            for a in batch.alertActivity {
+                try seen.execute(arguments: [a.lastSeen.microseconds, a.events, a.incident, a.fingerprint.description])
+                if db.changesCount == 0 { try upsertAlert.execute(arguments: Self.arguments(a)) }
+            }
         }
 
         if !batch.leftAlerts.isEmpty {
@@ -144,6 +154,24 @@ extension SQLiteStore {
         let cancelled = Set(batch.cancellations.map(\.incident))
         let reported = queued.contains { cancelled.contains($0.notification.incident) } ? nil : queued
         return CommitReport(eventIDs: ids, queued: reported)
+    }
+
+    /// An incident snapshot's values in `incidentColumns`' order.
+    static func arguments(_ i: Incident) throws -> StatementArguments {
+        [
+            i.number, i.title, i.kind.rawValue, i.state.rawValue, i.impact.rawValue, i.urgency.rawValue,
+            i.priority.rawValue, i.rule, i.groupKey, try json(i.labels), i.alerts, i.events, i.flapping,
+            try json(i.escalation), i.openedAt.microseconds, i.acknowledgedAt?.microseconds, i.acknowledgedBy,
+            i.resolvedAt?.microseconds, i.closedAt?.microseconds, i.silenced,
+        ]
+    }
+
+    /// An alert snapshot's values in `alertColumns`' order.
+    static func arguments(_ a: AlertSnapshot) throws -> StatementArguments {
+        [
+            a.incident, a.fingerprint.description, try json(a.labels), try json(a.annotations), a.status.rawValue,
+            a.firstSeen.microseconds, a.lastSeen.microseconds, a.events, a.suppressed,
+        ]
     }
 
     /// Moves the pending escalation pages the cancellation names to `cancelled`, each with a timeline line. Rows

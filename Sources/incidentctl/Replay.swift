@@ -85,7 +85,7 @@ struct Replay: ParsableCommand {
         var engine = CorrelationEngine(ruleSet: ruleSet)
         var incidents: [Int: Incident] = [:]
         func collect(_ effects: [Effect]) {
-            for case .incident(let incident) in effects { incidents[incident.number] = incident }
+            for incident in effects.lazy.compactMap(\.incidentSnapshot) { incidents[incident.number] = incident }
         }
         for (time, _, event) in timed {
             collect(engine.advance(to: time))

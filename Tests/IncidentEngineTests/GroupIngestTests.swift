@@ -30,7 +30,7 @@ import Testing
             effects.filter { if case .timeline = $0 { true } else if case .notify = $0 { true } else { false } }
         }
         #expect(lines(effects) == lines(singleEffects))
-        let snapshots = effects.compactMap { if case .incident(let i) = $0 { i } else { nil } }
+        let snapshots = effects.compactMap(\.incidentSnapshot)
         #expect(snapshots.map(\.number).sorted() == [1, 2])
         #expect(snapshots.first { $0.number == 1 } == single.snapshot(1))
     }

@@ -38,7 +38,7 @@ struct Harness {
         effects += new
         for effect in new {
             switch effect {
-            case .incident(let incident): incidents[incident.number] = incident
+            case .incident(let incident), .incidentActivity(let incident): incidents[incident.number] = incident
             case .notify(let n): notifications.append(n)
             case .timeline(let number, let entry): timeline.append((number, entry))
             default: break

@@ -1,0 +1,112 @@
+import IncidentCore
+import IncidentEngine
+import Testing
+
+/// An alert sent again with nothing changed but its activity is reported as `.alertActivity` and
+/// `.incidentActivity` (the store writes just the counts); anything more is reported in full, and each alert and
+/// incident once per call.
+@Suite struct ActivityEffectTests {
+    static let rules = """
+        rules:
+          - name: by-host
+            match: ['alertname=~".+"']
+            kind: degradation
+            group_by: [host]
+        """
+    static let disk: Labels = ["alertname": "DiskFull", "host": "db1"]
+
+    struct Kinds {
+        var alerts: [AlertSnapshot] = []
+        var seen: [AlertSnapshot] = []
+        var incidents: [Incident] = []
+        var counted: [Incident] = []
+    }
+
+    /// The effects' snapshots by kind: full alerts, activity alerts, full incidents, activity incidents.
+    func kinds(_ effects: [Effect]) -> Kinds {
+        var out = Kinds()
+        for effect in effects {
+            switch effect {
+            case .alert(let a): out.alerts.append(a)
+            case .alertActivity(let a): out.seen.append(a)
+            case .incident(let i): out.incidents.append(i)
+            case .incidentActivity(let i): out.counted.append(i)
+            default: break
+            }
+        }
+        return out
+    }
+
+    @Test func aRepeatWithNothingNewIsActivityWithTheNewCounts() {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        let first = kinds(engine.ingest(event(Self.disk, 0, annotations: ["summary": "full"])))
+        #expect(first.alerts.count == 1 && first.incidents.count == 1)
+        #expect(first.seen.isEmpty && first.counted.isEmpty)
+
+        _ = engine.advance(to: at(30))
+        let again = kinds(engine.ingest(event(Self.disk, 30, annotations: ["summary": "full"])))
+        #expect(again.alerts.isEmpty && again.incidents.isEmpty)
+        #expect(again.seen.count == 1 && again.counted.count == 1)
+        #expect(again.seen.first?.events == 2)
+        #expect(again.seen.first?.lastSeen == at(30))
+        #expect(again.seen.first?.annotations == ["summary": "full"])
+        #expect(again.counted.first?.events == 2)
+        // The whole snapshot, as the engine holds it.
+        #expect(again.counted.first == engine.snapshot(1))
+        #expect(again.seen.first == engine.alerts(of: 1).first)
+
+        // No annotations at all is a repeat too (they are kept, not cleared).
+        let bare = kinds(engine.ingest(event(Self.disk, 31)))
+        #expect(bare.alerts.isEmpty && bare.seen.first?.events == 3)
+    }
+
+    @Test func changedAnnotationsAResolveAndARefireAreReportedInFull() {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        _ = engine.ingest(event(Self.disk, 0, annotations: ["summary": "full"]))
+        let annotated = kinds(engine.ingest(event(Self.disk, 10, annotations: ["summary": "99% full"])))
+        #expect(annotated.alerts.first?.annotations == ["summary": "99% full"])
+        #expect(annotated.seen.isEmpty)
+        // Reported in full with its alert (the simple rule: a change in full touches both).
+        #expect(annotated.incidents.first?.events == 2 && annotated.counted.isEmpty)
+
+        let resolved = kinds(engine.ingest(event(Self.disk, 20, status: .resolved)))
+        #expect(resolved.alerts.first?.status == .resolved)
+        #expect(resolved.seen.isEmpty)
+        #expect(resolved.incidents.first?.state == .resolved)
+
+        // A resolve repeated changes nothing but the counts.
+        let repeated = kinds(engine.ingest(event(Self.disk, 21, status: .resolved)))
+        #expect(repeated.alerts.isEmpty && repeated.seen.first?.status == .resolved)
+
+        let refired = kinds(engine.ingest(event(Self.disk, 22)))
+        #expect(refired.alerts.first?.status == .firing)
+        #expect(refired.seen.isEmpty)
+    }
+
+    @Test func anAlertChangedAndRepeatedInOneCallIsReportedOnceInFull() {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        let other: Labels = ["alertname": "CPU", "host": "db1"]
+        let (effects, _) = engine.ingest(groups: [
+            [event(Self.disk, 0), event(Self.disk, 1)],
+            [event(other, 2), event(Self.disk, 3)],
+        ])
+        let all = kinds(effects)
+        #expect(all.alerts.map(\.labels).sorted { $0.description < $1.description } == [other, Self.disk])
+        #expect(all.alerts.first { $0.labels == Self.disk }?.events == 3)
+        #expect(all.seen.isEmpty, "\(all.seen)")
+        #expect(all.incidents.count == 1 && all.incidents.first?.events == 4)
+        #expect(all.counted.isEmpty)
+    }
+
+    @Test func anIncidentChangedByAnotherAlertIsReportedInFullEvenWhenItsRepeatComesFirst() {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        _ = engine.ingest(event(Self.disk, 0))
+        let other: Labels = ["alertname": "CPU", "host": "db1"]
+        let (effects, _) = engine.ingest(groups: [[event(Self.disk, 1)], [event(other, 2)]])
+        let all = kinds(effects)
+        #expect(all.seen.map(\.labels) == [Self.disk])
+        #expect(all.alerts.map(\.labels) == [other])
+        #expect(all.incidents.map(\.alerts) == [2])
+        #expect(all.counted.isEmpty)
+    }
+}
