@@ -82,14 +82,17 @@ public struct DaemonAPI: IncidentAPI {
 
     public func incidents(_ query: IncidentQuery) async throws -> [Incident] {
         let states = query.states.isEmpty ? [.open, .acknowledged] : query.states
-        return try await store.incidents(
+        let incidents = try await store.incidents(
             states: states, kind: query.kind, priority: query.priority, limit: max(1, min(query.limit, 10_000)))
+        return await pipeline.overlay(incidents)
     }
 
     public func incidentPage(_ search: IncidentSearch) async throws -> IncidentPage {
         var search = search
         search.limit = max(1, min(search.limit, 10_000))
-        return try await store.searchIncidents(search)
+        var page = try await store.searchIncidents(search)
+        page.incidents = await pipeline.overlay(page.incidents)
+        return page
     }
 
     public func incident(_ number: Int) async throws -> IncidentDetail? {
@@ -101,9 +104,11 @@ public struct DaemonAPI: IncidentAPI {
         let runbook = await pipeline.inspect { engine in
             engine.ruleSet.rules.first { $0.name == rule }?.runbook?.text
         }
+        // The counts of alerts seen again may not be written yet (`DeferredActivity`): as held, they are current.
+        let current = await pipeline.overlay([incident])[0]
         return IncidentDetail(
-            incident: incident, alerts: try await alerts, timeline: try await timeline, notes: try await notes,
-            runbook: runbook)
+            incident: current, alerts: await pipeline.overlay(try await alerts), timeline: try await timeline,
+            notes: try await notes, runbook: runbook)
     }
 
     public func perform(_ action: IncidentState.Action, incident number: Int, by person: String, note: String?)
@@ -233,7 +238,7 @@ public struct DaemonAPI: IncidentAPI {
 
     static func lastSnapshot(_ effects: [Effect], _ number: Int) -> Incident? {
         for effect in effects.reversed() {
-            if case .incident(let incident) = effect, incident.number == number { return incident }
+            if let incident = effect.incidentSnapshot, incident.number == number { return incident }
         }
         return nil
     }

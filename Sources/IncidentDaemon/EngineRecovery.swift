@@ -5,7 +5,8 @@ import Logging
 
 /// Rebuilds the engine from the store: the last checkpoint, then every event committed after it, in commit
 /// order, through the same engine code. The replayed events' effects are already in the store (they were
-/// committed with the events), so they are discarded here.
+/// committed with the events), so they are discarded here, except activity (an alert's last-seen time and
+/// counts): the pipeline may have held that back (`DeferredActivity`), and it is written here, in one commit.
 struct EngineRecovery {
     let store: any IncidentStore
     let logger: Logger
@@ -38,6 +39,7 @@ struct EngineRecovery {
         }
         var replayed = 0
         var quarantined = 0
+        var activity = DeferredActivity()
         while true {
             let page = try await store.events(after: after, limit: 5_000)
             guard let last = page.last else { break }
@@ -53,11 +55,14 @@ struct EngineRecovery {
                 }
                 // The live loop advanced the clock before each batch; advancing to each arrival replays the
                 // timers that fired before it (their effects are in the store too).
-                _ = engine.advance(to: event.receivedAt)
-                _ = engine.ingest(event)
+                activity.absorb(engine.advance(to: event.receivedAt))
+                activity.absorb(engine.ingest(event))
             }
             replayed += page.count
             after = last.id
+        }
+        if !activity.isEmpty {
+            _ = try await store.commit(activity.batch(at: Timestamp.wallClock()))
         }
         if replayed > 0 {
             logger.info(

@@ -24,6 +24,11 @@ public actor IngestPipeline: EventSink {
         public var checkpointEvents = 100_000
         /// The longest the loop sleeps when idle, so the clock moves even without timers.
         public var idleTick: Duration = .seconds(1)
+        /// While work keeps arriving, alerts seen again have their last-seen time and counts written at least this
+        /// often (see `DeferredActivity`); also with every checkpoint, when the pipeline goes idle, and at stop.
+        public var activityFlushInterval: Duration = .seconds(1)
+        /// ... or once this many alerts and incidents are held.
+        public var maxDeferredActivity = 50_000
 
         public init() {}
     }
@@ -56,6 +61,9 @@ public actor IngestPipeline: EventSink {
     /// The outbox rows the commit in flight queued, once it has returned (see `CommitReport.queued`).
     private var inFlightQueued: [OutboxEntry]?
     private var unmatchedLogged = 0
+    /// Activity not written yet, and when it last was.
+    private var deferred = DeferredActivity()
+    private var activityWritten: Duration = .zero
 
     public init(
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
@@ -186,6 +194,9 @@ public actor IngestPipeline: EventSink {
                 commitFailed(prepared, behind: behind, error)
                 if recover { await recoverAfterFailedCommit() }
             case .waitForWork(let timeout):
+                // Idle, no commit in flight: held activity is written now rather than at the next batch. Work
+                // that arrived during that write found no waiting loop to wake: decide again before waiting.
+                if !deferred.isEmpty, await writeDeferredActivity() { continue }
                 await waitForWork(timeout)
             case .waitForWake:
                 await withCheckedContinuation { wake = $0 }
@@ -309,6 +320,16 @@ public actor IngestPipeline: EventSink {
     /// 100,000 alerts encoding takes most of a second, which held every acknowledgement for that long.
     private func startCommit(_ plan: PipelineStateMachine<Work, Prepared>.CommitPlan) {
         var batch = (plan.batch?.builder ?? BatchBuilder(at: now(), subscribers: subscribers())).batch()
+        // Activity (alerts seen again, unchanged) waits for the next write of it, but never past a checkpoint: a
+        // checkpoint covers it, and a restart would not replay the events that made it (see `DeferredActivity`).
+        var checkpoints = true
+        if case .none = plan.checkpoint { checkpoints = false }
+        let time = uptime()
+        let flush =
+            checkpoints || deferred.count >= tuning.maxDeferredActivity
+            || time - activityWritten >= tuning.activityFlushInterval
+        deferred.route(&batch, flush: flush)
+        if flush { activityWritten = time }
         var inline: CorrelationEngine?
         var carries = false
         switch plan.checkpoint {
@@ -386,10 +407,13 @@ public actor IngestPipeline: EventSink {
         prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
         for outcome in prepared.outcomes { outcome.succeed() }
         if !batch.notifications.isEmpty { outboxFilled(queued) }
-        if !batch.incidents.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
+        if !batch.incidents.isEmpty || !batch.incidentActivity.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
     }
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
+        // Held activity belongs to events after the last checkpoint: the engine's rebuild replays them and writes
+        // what they say (`EngineRecovery`).
+        deferred.removeAll()
         let events = inFlight?.batch.events.count ?? 0
         inFlight = nil
         inFlightQueued = nil
@@ -403,10 +427,41 @@ public actor IngestPipeline: EventSink {
         for outcome in behind?.outcomes ?? [] { outcome.fail(failure) }
     }
 
+    /// Writes the held activity in a commit of its own (only while no other commit runs) and returns whether it
+    /// did. A failure is logged and the activity stays held for the next batch's commit; the events it came from
+    /// are in the store either way.
+    private func writeDeferredActivity() async -> Bool {
+        let batch = deferred.batch(at: now())
+        do {
+            _ = try await store.commit(batch)
+            // Only the loop changes what is held, and it is here: what was written is all there was.
+            deferred.removeAll()
+            activityWritten = uptime()
+            if !batch.incidentActivity.isEmpty { incidentsChanged() }
+            return true
+        } catch {
+            logger.warning("cannot write alerts' last-seen times and counts", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// What a reader of the store should see of these incidents: their counts as held (see `DeferredActivity`).
+    func overlay(_ incidents: [Incident]) -> [Incident] {
+        deferred.isEmpty ? incidents : incidents.map { deferred.overlay($0) }
+    }
+
+    /// ... and of these alerts.
+    func overlay(_ alerts: [AlertSnapshot]) -> [AlertSnapshot] {
+        deferred.isEmpty ? alerts : alerts.map { deferred.overlay($0) }
+    }
+
     private func commitCheckpoint() async {
         guard let state = Self.encode(engine, logger: logger, uptime: uptime).data else { return }
+        var batch = deferred.batch(at: now())
+        batch.engineState = state
+        deferred.removeAll()
         do {
-            _ = try await store.commit(StoreBatch(engineState: state, at: now()))
+            _ = try await store.commit(batch)
         } catch {
             logger.error("cannot save the engine state at shutdown", metadata: ["error": "\(error)"])
         }

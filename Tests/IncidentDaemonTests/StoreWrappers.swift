@@ -19,6 +19,8 @@ final class WrappedStore: IncidentStore, Sendable {
     let commitGate: Gate?
     /// Events in commits that returned.
     let committedEvents = Atomic<Int>(0)
+    /// Every batch whose commit returned, in order.
+    let batches = Mutex<[StoreBatch]>([])
 
     /// Crashes the store's writer and returns once no commit that began before is still running: after this,
     /// what the store holds is final.
@@ -30,10 +32,14 @@ final class WrappedStore: IncidentStore, Sendable {
         }
     }
 
-    init(inner: SQLiteStore, delay: Duration = .zero, commitGate: Gate? = nil) {
+    /// When set, commits that carry no events but held activity (`DeferredActivity`) wait here.
+    let activityGate: Gate?
+
+    init(inner: SQLiteStore, delay: Duration = .zero, commitGate: Gate? = nil, activityGate: Gate? = nil) {
         self.inner = inner
         self.delay = delay
         self.commitGate = commitGate
+        self.activityGate = activityGate
     }
 
     func before(_ name: String) async throws {
@@ -53,6 +59,9 @@ final class WrappedStore: IncidentStore, Sendable {
     /// effects (which a slow test run can reach) must not take the failure meant for the test's batch.
     func commit(_ batch: StoreBatch) async throws -> [Int64] {
         try await before("commit")
+        if let activityGate, batch.events.isEmpty, !batch.alertActivity.isEmpty || !batch.incidentActivity.isEmpty {
+            await activityGate.pass()
+        }
         commitsInFlight.add(1, ordering: .sequentiallyConsistent)
         defer { commitsInFlight.subtract(1, ordering: .sequentiallyConsistent) }
         if crashed.load(ordering: .sequentiallyConsistent) {
@@ -63,6 +72,7 @@ final class WrappedStore: IncidentStore, Sendable {
         }
         let ids = try await inner.commit(batch)
         committedEvents.add(batch.events.count, ordering: .sequentiallyConsistent)
+        batches.withLock { $0.append(batch) }
         return ids
     }
     func incident(_ number: Int) async throws -> Incident? {
