@@ -12,12 +12,15 @@ public struct StoreBatch: Sendable {
     public var incidents: [Incident]
     /// Alert snapshots to upsert by (incident, fingerprint); every one must belong to an incident.
     public var alerts: [AlertSnapshot]
-    /// Incident snapshots whose only change since the store last got them is the event count: a store may write
-    /// just that column, or upsert the whole snapshot as for `incidents`. A batch never names one number in both.
+    /// Incident snapshots whose only change since the store last got them is the event count. A store writes just
+    /// that column of a row it has (the snapshot's other fields may be older than the row's: a restart's replay
+    /// writes its activity after later commits), and the whole snapshot when it has none. A batch never names
+    /// one number in both this and `incidents`.
     public var incidentActivity: [Incident] = []
-    /// Alert snapshots whose only changes since the store last got them are the last-seen time and event count:
-    /// a store may write just those, or upsert the whole snapshot as for `alerts`. A batch never names one
-    /// (incident, fingerprint) in both, nor in `leftAlerts`.
+    /// Alert snapshots whose only changes since the store last got them are the last-seen time and event count.
+    /// A store writes just those of a row it has, and the whole snapshot when it has none (as for
+    /// `incidentActivity`). A batch never names one (incident, fingerprint) in both this and `alerts`, nor in
+    /// `leftAlerts`.
     public var alertActivity: [AlertSnapshot] = []
     /// Alerts to remove from an incident, by (incident, fingerprint): they moved to another (merge, split). A
     /// store applies them after the upserts; a batch never names one (incident, fingerprint) in both.

@@ -30,67 +30,21 @@ extension PostgresStore {
         }
 
         // One upsert per key and statement: PostgreSQL refuses to update one row twice in a statement, and the
-        // last snapshot of a key is what sequential upserts would have left.
-        // Activity-only snapshots are upserted whole here: one statement per chunk either way.
-        let incidents = lastPerKey(batch.incidents + batch.incidentActivity) { $0.number }
-        for chunk in chunks(incidents, columns: 20, maxBytes: statementBytes, bytes: Self.boundBytes) {
-            var sql = SQL(
-                "INSERT INTO incidents (number, title, kind, state, impact, urgency, priority, rule, group_key, labels, "
-                    + "alerts, events, flapping, escalation, opened_at, acknowledged_at, acknowledged_by, resolved_at, "
-                    + "closed_at, silenced) VALUES ")
-            var rows: [String] = []
-            for i in chunk {
-                let values = [
-                    sql.bind(Int64(i.number)), sql.bind(i.title), sql.bind(i.kind.rawValue), sql.bind(i.state.rawValue),
-                    sql.bind(i.impact.rawValue), sql.bind(i.urgency.rawValue), sql.bind(i.priority.rawValue),
-                    sql.bind(i.rule), sql.bind(i.groupKey), sql.bind(i.labels.jsonText), sql.bind(Int64(i.alerts)),
-                    sql.bind(Int64(i.events)), sql.bind(i.flapping),
-                    sql.bind(i.escalation.map { EscalationColumn($0).jsonText }),
-                    sql.bind(i.openedAt.microseconds), sql.bind(i.acknowledgedAt?.microseconds),
-                    sql.bind(i.acknowledgedBy), sql.bind(i.resolvedAt?.microseconds),
-                    sql.bind(i.closedAt?.microseconds),
-                    sql.bind(i.silenced),
-                ]
-                rows.append("(" + values.joined(separator: ", ") + ")")
-            }
-            sql.text +=
-                rows.joined(separator: ", ")
-                + " ON CONFLICT (number) DO UPDATE SET title = excluded.title, kind = excluded.kind, "
-                + "state = excluded.state, impact = excluded.impact, urgency = excluded.urgency, "
-                + "priority = excluded.priority, rule = excluded.rule, group_key = excluded.group_key, "
-                + "labels = excluded.labels, alerts = excluded.alerts, events = excluded.events, "
-                + "flapping = excluded.flapping, escalation = excluded.escalation, opened_at = excluded.opened_at, "
-                + "acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by, "
-                + "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, silenced = excluded.silenced"
-            try await connection.run(sql, logger: logger)
-        }
-
+        // last snapshot of a key is what sequential upserts would have left. Activity (an alert seen again) is a
+        // row inserted whole when missing but of which only the counts are updated: a replay's activity after a
+        // restart must not undo what a later commit wrote (a timer's resolve).
+        try await upsertIncidents(
+            lastPerKey(batch.incidents) { $0.number }, updating: Self.incidentUpdate, on: connection)
+        try await upsertIncidents(
+            lastPerKey(batch.incidentActivity) { $0.number }, updating: "events = excluded.events", on: connection)
         // An alert without an incident binds NULL to a NOT NULL column: PostgreSQL refuses it and the whole batch
         // rolls back, as with SQLite.
-        let alerts = lastPerKey(batch.alerts + batch.alertActivity) {
-            AlertKey(incident: $0.incident, fingerprint: $0.fingerprint)
-        }
-        for chunk in chunks(alerts, columns: 9, maxBytes: statementBytes, bytes: Self.boundBytes) {
-            var sql = SQL(
-                "INSERT INTO alerts (incident, fingerprint, labels, annotations, status, first_seen, last_seen, events, "
-                    + "suppressed) VALUES ")
-            var rows: [String] = []
-            for a in chunk {
-                let values = [
-                    sql.bind(a.incident.map(Int64.init)), sql.bind(a.fingerprint.description),
-                    sql.bind(a.labels.jsonText), sql.bind(a.annotations.jsonText), sql.bind(a.status.rawValue),
-                    sql.bind(a.firstSeen.microseconds), sql.bind(a.lastSeen.microseconds), sql.bind(Int64(a.events)),
-                    sql.bind(a.suppressed),
-                ]
-                rows.append("(" + values.joined(separator: ", ") + ")")
-            }
-            sql.text +=
-                rows.joined(separator: ", ")
-                + " ON CONFLICT (incident, fingerprint) DO UPDATE SET labels = excluded.labels, "
-                + "annotations = excluded.annotations, status = excluded.status, first_seen = excluded.first_seen, "
-                + "last_seen = excluded.last_seen, events = excluded.events, suppressed = excluded.suppressed"
-            try await connection.run(sql, logger: logger)
-        }
+        try await upsertAlerts(
+            lastPerKey(batch.alerts) { AlertKey(incident: $0.incident, fingerprint: $0.fingerprint) },
+            updating: Self.alertUpdate, on: connection)
+        try await upsertAlerts(
+            lastPerKey(batch.alertActivity) { AlertKey(incident: $0.incident, fingerprint: $0.fingerprint) },
+            updating: "last_seen = excluded.last_seen, events = excluded.events", on: connection)
 
         for (incident, fingerprint) in batch.leftAlerts {
             var sql = SQL("DELETE FROM alerts WHERE incident = ")
@@ -258,6 +212,70 @@ extension PostgresStore {
 struct AlertKey: Hashable {
     var incident: Int?
     var fingerprint: Fingerprint
+}
+
+extension PostgresStore {
+    static let incidentUpdate =
+        "title = excluded.title, kind = excluded.kind, "
+        + "state = excluded.state, impact = excluded.impact, urgency = excluded.urgency, "
+        + "priority = excluded.priority, rule = excluded.rule, group_key = excluded.group_key, "
+        + "labels = excluded.labels, alerts = excluded.alerts, events = excluded.events, "
+        + "flapping = excluded.flapping, escalation = excluded.escalation, opened_at = excluded.opened_at, "
+        + "acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by, "
+        + "resolved_at = excluded.resolved_at, closed_at = excluded.closed_at, silenced = excluded.silenced"
+    static let alertUpdate =
+        "labels = excluded.labels, "
+        + "annotations = excluded.annotations, status = excluded.status, first_seen = excluded.first_seen, "
+        + "last_seen = excluded.last_seen, events = excluded.events, suppressed = excluded.suppressed"
+
+    /// Inserts the incidents, and on a number the table has sets `updating` (a `SET` list over `excluded`).
+    func upsertIncidents(_ incidents: [Incident], updating: String, on connection: PostgresConnection) async throws {
+        for chunk in chunks(incidents, columns: 20, maxBytes: statementBytes, bytes: Self.boundBytes) {
+            var sql = SQL(
+                "INSERT INTO incidents (number, title, kind, state, impact, urgency, priority, rule, group_key, labels, "
+                    + "alerts, events, flapping, escalation, opened_at, acknowledged_at, acknowledged_by, resolved_at, "
+                    + "closed_at, silenced) VALUES ")
+            var rows: [String] = []
+            for i in chunk {
+                let values = [
+                    sql.bind(Int64(i.number)), sql.bind(i.title), sql.bind(i.kind.rawValue), sql.bind(i.state.rawValue),
+                    sql.bind(i.impact.rawValue), sql.bind(i.urgency.rawValue), sql.bind(i.priority.rawValue),
+                    sql.bind(i.rule), sql.bind(i.groupKey), sql.bind(i.labels.jsonText), sql.bind(Int64(i.alerts)),
+                    sql.bind(Int64(i.events)), sql.bind(i.flapping),
+                    sql.bind(i.escalation.map { EscalationColumn($0).jsonText }),
+                    sql.bind(i.openedAt.microseconds), sql.bind(i.acknowledgedAt?.microseconds),
+                    sql.bind(i.acknowledgedBy), sql.bind(i.resolvedAt?.microseconds),
+                    sql.bind(i.closedAt?.microseconds),
+                    sql.bind(i.silenced),
+                ]
+                rows.append("(" + values.joined(separator: ", ") + ")")
+            }
+            sql.text += rows.joined(separator: ", ") + " ON CONFLICT (number) DO UPDATE SET " + updating
+            try await connection.run(sql, logger: logger)
+        }
+    }
+
+    /// Inserts the alerts, and on an (incident, fingerprint) the table has sets `updating`.
+    func upsertAlerts(_ alerts: [AlertSnapshot], updating: String, on connection: PostgresConnection) async throws {
+        for chunk in chunks(alerts, columns: 9, maxBytes: statementBytes, bytes: Self.boundBytes) {
+            var sql = SQL(
+                "INSERT INTO alerts (incident, fingerprint, labels, annotations, status, first_seen, last_seen, events, "
+                    + "suppressed) VALUES ")
+            var rows: [String] = []
+            for a in chunk {
+                let values = [
+                    sql.bind(a.incident.map(Int64.init)), sql.bind(a.fingerprint.description),
+                    sql.bind(a.labels.jsonText), sql.bind(a.annotations.jsonText), sql.bind(a.status.rawValue),
+                    sql.bind(a.firstSeen.microseconds), sql.bind(a.lastSeen.microseconds), sql.bind(Int64(a.events)),
+                    sql.bind(a.suppressed),
+                ]
+                rows.append("(" + values.joined(separator: ", ") + ")")
+            }
+            sql.text +=
+                rows.joined(separator: ", ") + " ON CONFLICT (incident, fingerprint) DO UPDATE SET " + updating
+            try await connection.run(sql, logger: logger)
+        }
+    }
 }
 
 /// The elements in order, keeping of each key only its last occurrence (at the place of its last occurrence).
