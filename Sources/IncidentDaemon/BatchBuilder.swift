@@ -82,7 +82,8 @@ struct BatchBuilder {
                 for notifier in subscribers[moment] ?? [] {
                     notifications.append(
                         IncidentCore.Notification(
-                            incident: number, notifier: notifier, policy: incidents[number]?.escalation?.policy ?? "",
+                            incident: number, notifier: notifier,
+                            policy: (incidents[number] ?? incidentActivity[number])?.escalation?.policy ?? "",
                             step: -1, round: 0, due: time, moment: moment.rawValue))
                 }
             case .closed:

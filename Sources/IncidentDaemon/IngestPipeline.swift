@@ -64,6 +64,8 @@ public actor IngestPipeline: EventSink {
     /// Activity not written yet, and when it last was.
     private var deferred = DeferredActivity()
     private var activityWritten: Duration = .zero
+    /// No idle write of held activity before this (after one failed).
+    private var activityRetry: Duration = .zero
 
     public init(
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
@@ -195,8 +197,12 @@ public actor IngestPipeline: EventSink {
                 if recover { await recoverAfterFailedCommit() }
             case .waitForWork(let timeout):
                 // Idle, no commit in flight: held activity is written now rather than at the next batch. Work
-                // that arrived during that write found no waiting loop to wake: decide again before waiting.
-                if !deferred.isEmpty, await writeDeferredActivity() { continue }
+                // that arrived during that write found no waiting loop to wake: decide again before waiting. After
+                // a failed write the next try waits a second (or for the next batch's commit to carry it).
+                if !deferred.isEmpty, uptime() >= activityRetry {
+                    if !(await writeDeferredActivity()) { activityRetry = uptime() + .seconds(1) }
+                    continue
+                }
                 await waitForWork(timeout)
             case .waitForWake:
                 await withCheckedContinuation { wake = $0 }
@@ -444,6 +450,9 @@ public actor IngestPipeline: EventSink {
             return false
         }
     }
+
+    /// Submissions and commands waiting to be absorbed (for tests that step the pipeline with gated commits).
+    var queuedWork: Int { machine.queuedWork }
 
     /// What a reader of the store should see of these incidents: their counts as held (see `DeferredActivity`).
     func overlay(_ incidents: [Incident]) -> [Incident] {

@@ -106,6 +106,8 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
     private var queueHead = 0
     private var queueEvents: [Int] = []
     private(set) var queuedEvents = 0
+    /// Submissions and commands waiting to be absorbed.
+    var queuedWork: Int { queue.count - queueHead }
     private var open: Batch?
     /// Events in the open batch before the absorb in progress.
     private var absorbingFrom = 0

@@ -25,6 +25,27 @@ import Testing
             openedAt: fixedNow)
     }
 
+    /// The same firing alert, annotations unchanged: every one after the first is activity only.
+    func repeated() -> Event {
+        Event(
+            labels: ["alertname": "DiskFull", "host": "a"], annotations: ["summary": "full"], status: .firing,
+            startsAt: fixedNow, source: .socket, receivedAt: fixedNow)
+    }
+
+    /// A pipeline whose commits wait at `gate`, one event a batch, no timed checkpoint or write of held activity.
+    func gatedPipeline(_ gate: Gate, activityGate: Gate? = nil, idleTick: Duration = .seconds(1)) throws
+        -> (WrappedStore, RunningPipeline)
+    {
+        let store = WrappedStore(
+            inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate, activityGate: activityGate)
+        var tuning = IngestPipeline.Tuning()
+        tuning.maxBatchEvents = 1
+        tuning.checkpointInterval = .seconds(3600)
+        tuning.activityFlushInterval = .seconds(3600)
+        tuning.idleTick = idleTick
+        return (store, RunningPipeline(store: store, tuning: tuning))
+    }
+
     @Test func heldActivityIsReplacedByLaterActivityAndDroppedForFullWrites() {
         var deferred = DeferredActivity()
         var first = StoreBatch(at: fixedNow)
@@ -76,21 +97,9 @@ import Testing
     @Test func activityIsHeldThenWrittenWhenIdleAndReadersSeeItMeanwhile() async throws {
         let gate = Gate()
         let activityGate = Gate()
-        let store = WrappedStore(
-            inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate, activityGate: activityGate)
-        var tuning = IngestPipeline.Tuning()
-        tuning.maxBatchEvents = 1
-        tuning.checkpointInterval = .seconds(3600)
-        tuning.activityFlushInterval = .seconds(3600)
         // Without a tick, an event that found no waiting loop would wait for ever: the write of held activity
         // must not lose a wake-up.
-        tuning.idleTick = .seconds(3600)
-        let running = RunningPipeline(store: store, tuning: tuning)
-        func repeated() -> Event {
-            Event(
-                labels: ["alertname": "DiskFull", "host": "a"], annotations: ["summary": "full"], status: .firing,
-                startsAt: fixedNow, source: .socket, receivedAt: fixedNow)
-        }
+        let (store, running) = try gatedPipeline(gate, activityGate: activityGate, idleTick: .seconds(3600))
         let first = await running.pipeline.submit([repeated()], positions: [:])
         try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
         var tickets: [IngestTicket] = []
@@ -127,6 +136,41 @@ import Testing
         try await waiter.value
         try await waitUntil("its count is written too") { try await store.alerts(of: 1).first?.events == 5 }
         #expect(try await store.incident(1)?.events == 5)
+        await running.stop()
+    }
+
+    /// The invariant that makes a crash harmless: a commit that carries a checkpoint carries everything held, so
+    /// nothing held belongs to events the checkpoint covers. Here an operator command (whose batch carries an
+    /// inline checkpoint) waits behind a repeat whose activity is held.
+    @Test func aCheckpointsCommitCarriesEverythingHeld() async throws {
+        let gate = Gate()
+        let (store, running) = try gatedPipeline(gate)
+        let first = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        let second = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the repeat is in the batch behind the commit") { await running.pipeline.queuedWork == 0 }
+        // The command runs in the engine when it is absorbed: into the batch behind the commit, or the next one.
+        let ran = Flag()
+        let command = Task {
+            try await running.pipeline.execute { (_: inout CorrelationEngine, _: Timestamp) in
+                ran.value.store(true, ordering: .sequentiallyConsistent)
+                return ((), [Effect]())
+            }
+        }
+        try await waitUntil("the command is absorbed or waits in the queue") {
+            let queued = await running.pipeline.queuedWork
+            return ran.value.load(ordering: .sequentiallyConsistent) || queued == 1
+        }
+        gate.open()
+        _ = try await first.receipt()
+        _ = try await second.receipt()
+        try await command.value
+
+        let batches = store.batches.withLock { $0 }
+        let checkpoint = try #require(batches.firstIndex { $0.engineState != nil })
+        #expect(batches[..<checkpoint].allSatisfy { $0.alertActivity.isEmpty }, "written before the checkpoint")
+        #expect(batches[checkpoint].alertActivity.map(\.events) == [2])
+        #expect(batches[checkpoint].incidentActivity.map(\.events) == [2])
         await running.stop()
     }
 

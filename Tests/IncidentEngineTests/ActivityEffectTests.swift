@@ -6,13 +6,8 @@ import Testing
 /// `.incidentActivity` (the store writes just the counts); anything more is reported in full, and each alert and
 /// incident once per call.
 @Suite struct ActivityEffectTests {
-    static let rules = """
-        rules:
-          - name: by-host
-            match: ['alertname=~".+"']
-            kind: degradation
-            group_by: [host]
-        """
+    /// One incident per host.
+    static let rules = GroupIngestTests.rules
     static let disk: Labels = ["alertname": "DiskFull", "host": "db1"]
 
     struct Kinds {

@@ -240,25 +240,8 @@ final class OneShotSocket: Sendable {
 
     init(path: String, reply: Reply) throws {
         self.path = path
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard FakeIngestSocket.bind(fd, path), listen(fd, 1) == 0 else {
-            close(fd)
-            throw POSIXError(.EADDRINUSE)
-        }
-        let thread = Thread { [self] in
-            defer {
-                close(fd)
-                self.done.signal()
-            }
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }
-            defer { close(client) }
-            var head: [UInt8] = []
-            var byte: UInt8 = 0
-            while read(client, &byte, 1) == 1 {
-                head.append(byte)
-                if head.count >= 4, head.suffix(4) == [0x0D, 0x0A, 0x0D, 0x0A] { break }
-            }
+        try FakeIngestSocket.acceptOnce(path, done: done) { [self] client in
+            let head = FakeIngestSocket.read(client, until: [0x0D, 0x0A, 0x0D, 0x0A])
             self.received.withLock { $0 = String(decoding: head, as: UTF8.self) }
             switch reply {
             case .bytes(let bytes):
@@ -267,7 +250,6 @@ final class OneShotSocket: Sendable {
                 _ = self.released.wait(timeout: .now() + 60)
             }
         }
-        thread.start()
     }
 
     /// The request's head as received, once the exchange is over (at most 60 s).

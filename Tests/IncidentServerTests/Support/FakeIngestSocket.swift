@@ -14,30 +14,46 @@ final class FakeIngestSocket: Sendable {
 
     init(path: String, reply: String) throws {
         self.path = path
+        let replyBytes = Array(reply.utf8)
+        try Self.acceptOnce(path, done: done) { [self] client in
+            let line = Self.read(client, until: [0x0A])
+            self.received.withLock { $0 = line }
+            _ = replyBytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Binds and listens on `path`, then on a thread of its own accepts one connection, runs `exchange` on it,
+    /// closes both sockets and signals `done`.
+    static func acceptOnce(
+        _ path: String, done: DispatchSemaphore, _ exchange: @escaping @Sendable (Int32) -> Void
+    ) throws {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard Self.bind(fd, path), listen(fd, 1) == 0 else {
+        guard bind(fd, path), listen(fd, 1) == 0 else {
             close(fd)
             throw POSIXError(.EADDRINUSE)
         }
-        let replyBytes = Array(reply.utf8)
-        let thread = Thread { [self] in
+        let thread = Thread {
             defer {
                 close(fd)
-                self.done.signal()
+                done.signal()
             }
             let client = accept(fd, nil, nil)
             guard client >= 0 else { return }
             defer { close(client) }
-            var line: [UInt8] = []
-            var byte: UInt8 = 0
-            while read(client, &byte, 1) == 1 {
-                line.append(byte)
-                if byte == 0x0A { break }
-            }
-            self.received.withLock { $0 = line }
-            _ = replyBytes.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            exchange(client)
         }
         thread.start()
+    }
+
+    /// Reads a byte at a time until the bytes read end with `terminator` (included) or the peer closes.
+    static func read(_ client: Int32, until terminator: [UInt8]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(client, &byte, 1) == 1 {
+            bytes.append(byte)
+            if bytes.count >= terminator.count, bytes.suffix(terminator.count).elementsEqual(terminator) { break }
+        }
+        return bytes
     }
 
     /// The line the client sent, newline included, once the exchange is over; nil if there was none within
