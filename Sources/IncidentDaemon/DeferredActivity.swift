@@ -5,8 +5,8 @@ import IncidentEngine
 /// count, when that is all a commit changed about them (`StoreBatch.alertActivity`, `.incidentActivity`).
 ///
 /// Prometheus sends every firing alert again and again; each time, its row and its incident's would be rewritten
-/// in the commit, and with small commits (requests of 64 alerts) those pages were about a third of what each
-/// commit wrote (BENCHMARKS.md, issue 16). The pipeline holds the latest such snapshot per key instead and
+/// in the commit; with small commits (requests of 64 alerts) holding them back cut what each commit wrote by about
+/// a quarter (BENCHMARKS.md, issue 16). The pipeline holds the latest such snapshot per key instead and
 /// writes them together: at most `activityFlushInterval` after the last time, with every checkpoint, when the
 /// pipeline goes idle, and at shutdown. The events themselves are committed as always. The API overlays what is
 /// held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the counts at once.
