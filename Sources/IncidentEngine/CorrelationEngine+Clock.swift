@@ -135,6 +135,14 @@ struct EffectBuffer {
         if groupTouched.last != number { groupTouched.append(number) }
     }
 
+    /// An alert changed in full (its annotations) whose incident changed only in its activity: reported as `.alert`
+    /// and `.incidentActivity`, unless the incident is also touched in full.
+    mutating func touch(alert fingerprint: Fingerprint, activityOf number: Int) {
+        if touchedAlerts.last != fingerprint { touchedAlerts.append(fingerprint) }
+        if activeIncidents.last != number { activeIncidents.append(number) }
+        if groupTouched.last != number { groupTouched.append(number) }
+    }
+
     mutating func untouch(incident number: Int, alerts: [Fingerprint]) {
         touchedIncidents.removeAll { $0 == number }
         activeIncidents.removeAll { $0 == number }
@@ -158,7 +166,7 @@ struct EffectBuffer {
         for number in touchedIncidents where touchedIncidents.count == 1 || seen.insert(number).inserted {
             if let snapshot = engine.snapshot(number) { result.append(.incident(snapshot)) }
         }
-        if !activeAlerts.isEmpty {
+        if !activeAlerts.isEmpty || !activeIncidents.isEmpty {
             if touchedAlerts.count == 1 { seenAlerts.insert(touchedAlerts[0]) }
             for fingerprint in activeAlerts where seenAlerts.insert(fingerprint).inserted {
                 if let slot = engine.alerts.slot(for: fingerprint) {

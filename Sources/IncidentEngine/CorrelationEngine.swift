@@ -209,14 +209,17 @@ public struct CorrelationEngine: Sendable {
             detach(fingerprint, from: number, into: &out)
             return false
         }
-        // Whether anything but activity (last seen, event counts) changes: if not, the store may write just that.
+        // Whether anything but activity (last seen, event counts) changes, for the alert and for its incident: what
+        // did not may be written as just that. New annotations change the alert only (an incident's snapshot holds
+        // none), which is every evaluation of a Prometheus rule whose annotations show `$value`.
         var changed = false
+        var alertChanged = false
         alerts[slot: a].events += 1
         if time >= alerts[slot: a].lastSeen {
             alerts[slot: a].lastSeen = time
             if !event.annotations.isEmpty, alerts[slot: a].annotations != event.annotations {
                 alerts[slot: a].annotations = event.annotations
-                changed = true
+                alertChanged = true
             }
         }
         incidents[slot: i].events += 1
@@ -257,6 +260,8 @@ public struct CorrelationEngine: Sendable {
         }
         if changed {
             out.touch(alert: fingerprint, incident: number)
+        } else if alertChanged {
+            out.touch(alert: fingerprint, activityOf: number)
         } else {
             out.touchActivity(alert: fingerprint, incident: number)
         }

@@ -3,8 +3,8 @@ import IncidentEngine
 import Testing
 
 /// An alert sent again with nothing changed but its activity is reported as `.alertActivity` and
-/// `.incidentActivity` (the store writes just the counts); anything more is reported in full, and each alert and
-/// incident once per call.
+/// `.incidentActivity` (the store writes just the counts); new annotations as the alert in full and its incident's
+/// count; anything more in full; each alert and incident once per call.
 @Suite struct ActivityEffectTests {
     /// One incident per host.
     static let rules = GroupIngestTests.rules
@@ -55,14 +55,15 @@ import Testing
         #expect(bare.alerts.isEmpty && bare.seen.first?.events == 3)
     }
 
-    @Test func changedAnnotationsAResolveAndARefireAreReportedInFull() {
+    @Test func newAnnotationsAreTheAlertInFullAndItsIncidentsCountAResolveAndARefireAreBothInFull() {
         var engine = CorrelationEngine(ruleSet: compile(Self.rules))
         _ = engine.ingest(event(Self.disk, 0, annotations: ["summary": "full"]))
         let annotated = kinds(engine.ingest(event(Self.disk, 10, annotations: ["summary": "99% full"])))
         #expect(annotated.alerts.first?.annotations == ["summary": "99% full"])
         #expect(annotated.seen.isEmpty)
-        // Reported in full with its alert (the simple rule: a change in full touches both).
-        #expect(annotated.incidents.first?.events == 2 && annotated.counted.isEmpty)
+        // Its incident holds no annotations: only its count changed.
+        #expect(annotated.incidents.isEmpty && annotated.counted.first?.events == 2)
+        #expect(annotated.counted.first == engine.snapshot(1))
 
         let resolved = kinds(engine.ingest(event(Self.disk, 20, status: .resolved)))
         #expect(resolved.alerts.first?.status == .resolved)
@@ -91,6 +92,20 @@ import Testing
         #expect(all.seen.isEmpty, "\(all.seen)")
         #expect(all.incidents.count == 1 && all.incidents.first?.events == 4)
         #expect(all.counted.isEmpty)
+    }
+
+    @Test func anIncidentIsReportedInFullWhenAnotherOfItsAlertsChangesItInTheSameCall() {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        _ = engine.ingest(event(Self.disk, 0, annotations: ["summary": "full"]))
+        let other: Labels = ["alertname": "CPU", "host": "db1"]
+        // New annotations first (the incident's count only), then a new alert in the same incident (in full).
+        let (effects, _) = engine.ingest(groups: [
+            [event(Self.disk, 1, annotations: ["summary": "99% full"])], [event(other, 2)],
+        ])
+        let all = kinds(effects)
+        #expect(Set(all.alerts.map(\.labels)) == [Self.disk, other])
+        #expect(all.incidents.map(\.alerts) == [2] && all.incidents.first?.events == 3)
+        #expect(all.counted.isEmpty && all.seen.isEmpty)
     }
 
     @Test func anIncidentChangedByAnotherAlertIsReportedInFullEvenWhenItsRepeatComesFirst() {
