@@ -33,9 +33,11 @@ import Testing
     }
 
     /// A pipeline whose commits wait at `gate`, one event a batch, no timed checkpoint or write of held activity.
-    func gatedPipeline(_ gate: Gate, activityGate: Gate? = nil, idleTick: Duration = .seconds(1)) throws
-        -> (WrappedStore, RunningPipeline)
-    {
+    func gatedPipeline(
+        _ gate: Gate, activityGate: Gate? = nil, idleTick: Duration = .seconds(1),
+        change: (inout IngestPipeline.Tuning) -> Void = { _ in },
+        uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime
+    ) throws -> (WrappedStore, RunningPipeline) {
         let store = WrappedStore(
             inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate, activityGate: activityGate)
         var tuning = IngestPipeline.Tuning()
@@ -43,7 +45,125 @@ import Testing
         tuning.checkpointInterval = .seconds(3600)
         tuning.activityFlushInterval = .seconds(3600)
         tuning.idleTick = idleTick
-        return (store, RunningPipeline(store: store, tuning: tuning))
+        change(&tuning)
+        return (store, RunningPipeline(store: store, tuning: tuning, uptime: uptime))
+    }
+
+    /// The held counts of the alert and the incident each commit carried, in commit order.
+    func carried(_ store: WrappedStore) -> [[Int]] {
+        store.batches.withLock { batches in
+            batches.map { $0.alertActivity.map(\.events) + $0.incidentActivity.map(\.events) }
+        }
+    }
+
+    /// Under a steady load the pipeline never goes idle, so held activity goes with the first commit that starts
+    /// `activityFlushInterval` after the last write of it. The clock is the test's; commits are let through one
+    /// at a time, so the time each one starts at is known.
+    @Test func heldActivityGoesWithTheFirstCommitAnIntervalAfterTheLastWrite() async throws {
+        let gate = Gate()
+        let clock = Atomic<Int64>(0)
+        let (store, running) = try gatedPipeline(gate, change: { $0.activityFlushInterval = .seconds(1) }) {
+            .nanoseconds(clock.load(ordering: .sequentiallyConsistent))
+        }
+        let first = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        // The first repeat's commit starts at 0 s: its activity is held.
+        let second = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the repeat waits behind the commit") { await running.pipeline.queuedWork == 0 }
+        gate.allow()
+        try await waitUntil("the repeat's commit reaches the store") { gate.arrivals == 2 }
+        // The second starts at 1.5 s: it carries what is held, brought up to date by its own.
+        clock.store(1_500_000_000, ordering: .sequentiallyConsistent)
+        let third = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the repeat waits behind the commit") { await running.pipeline.queuedWork == 0 }
+        gate.allow()
+        try await waitUntil("its commit reaches the store") { gate.arrivals == 3 }
+        gate.open()
+        for ticket in [first, second, third] { _ = try await ticket.receipt() }
+        #expect(carried(store) == [[], [], [3, 3]])
+        #expect(try await store.alerts(of: 1).first?.events == 3)
+        await running.stop()
+    }
+
+    /// However busy the pipeline, no more than `maxDeferredActivity` snapshots are held: the commit that finds
+    /// that many carries them.
+    @Test func heldActivityGoesWithTheFirstCommitThatFindsTheMostHeld() async throws {
+        let gate = Gate()
+        // One repeat holds two snapshots: its alert's and its incident's.
+        let (store, running) = try gatedPipeline(gate, change: { $0.maxDeferredActivity = 2 })
+        let first = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        var tickets: [IngestTicket] = []
+        for _ in 0..<3 { tickets.append(await running.pipeline.submit([repeated()], positions: [:])) }
+        gate.open()
+        _ = try await first.receipt()
+        for ticket in tickets { _ = try await ticket.receipt() }
+        // The third repeat's activity is held again, then written when the pipeline goes idle.
+        try await waitUntil("the last counts are written") { try await store.alerts(of: 1).first?.events == 4 }
+        #expect(carried(store) == [[], [], [3, 3], [], [4, 4]])
+        await running.stop()
+    }
+
+    /// A failed write of held activity when the pipeline went idle: the counts stay held (readers still see them),
+    /// the pipeline goes on answering, and the write is tried again a second later by the pipeline's clock, not at
+    /// every idle moment in between.
+    @Test func aFailedIdleWriteKeepsTheCountsAndIsTriedAgainASecondLater() async throws {
+        let gate = Gate()
+        gate.open()
+        let clock = Atomic<Int64>(0)
+        let (store, running) = try gatedPipeline(
+            gate, idleTick: .milliseconds(20), uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) })
+        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        store.failActivity.store(true, ordering: .sequentiallyConsistent)
+        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        try await waitUntil("the idle write was tried and failed") {
+            !store.failActivity.load(ordering: .sequentiallyConsistent)
+        }
+        // Still at 0 s: the next event is answered, and its count joins the held ones instead of being written.
+        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        let stored = try #require(try await store.alerts(of: 1).first)
+        #expect(stored.events == 1)
+        #expect(await running.pipeline.overlay([stored]).first?.events == 3)
+        #expect(carried(store) == [[], [], []])
+
+        clock.store(1_000_000_000, ordering: .sequentiallyConsistent)
+        try await waitUntil("the retry writes the counts") { try await store.alerts(of: 1).first?.events == 3 }
+        #expect(carried(store) == [[], [], [], [3, 3]])
+        await running.stop()
+    }
+
+    /// A commit fails while activity is held: the held counts are dropped with the engine, and the engine's
+    /// rebuild from the store writes what the committed events say, before any later event.
+    @Test func afterAFailedCommitTheRebuildWritesTheCountsOfWhatWasCommitted() async throws {
+        let gate = Gate()
+        let (store, running) = try gatedPipeline(gate)
+        let first = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        let second = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the repeat waits behind the commit") { await running.pipeline.queuedWork == 0 }
+        gate.allow()
+        try await waitUntil("the repeat's commit reaches the store") { gate.arrivals == 2 }
+        let third = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the next repeat waits behind the commit") { await running.pipeline.queuedWork == 0 }
+        gate.allow()
+        _ = try await first.receipt()
+        _ = try await second.receipt()
+        try await waitUntil("the next repeat's commit reaches the store") { gate.arrivals == 3 }
+        store.failNext.store(true, ordering: .sequentiallyConsistent)
+        gate.open()
+        await #expect(throws: IngestError.self) { try await third.receipt() }
+
+        try await waitUntil("the rebuild writes the counts of the two committed events") {
+            try await store.alerts(of: 1).first?.events == 2
+        }
+        // The second's activity was held, not written with it; the rebuild's commit wrote it.
+        #expect(carried(store) == [[], [], [2, 2]])
+        #expect(try await store.incident(1)?.events == 2)
+        let fourth = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        #expect(fourth.incidents == ["INC-1"])
+        try await waitUntil("the next repeat's count is written") { try await store.alerts(of: 1).first?.events == 3 }
+        #expect(try await store.incident(1)?.events == 3)
+        await running.stop()
     }
 
     @Test func heldActivityIsReplacedByLaterActivityAndDroppedForFullWrites() {

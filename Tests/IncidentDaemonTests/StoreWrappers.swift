@@ -34,6 +34,8 @@ final class WrappedStore: IncidentStore, Sendable {
 
     /// When set, commits that carry no events but held activity (`DeferredActivity`) wait here.
     let activityGate: Gate?
+    /// Fails the next commit that carries no events but held activity.
+    let failActivity = Atomic<Bool>(false)
 
     init(inner: SQLiteStore, delay: Duration = .zero, commitGate: Gate? = nil, activityGate: Gate? = nil) {
         self.inner = inner
@@ -59,8 +61,11 @@ final class WrappedStore: IncidentStore, Sendable {
     /// effects (which a slow test run can reach) must not take the failure meant for the test's batch.
     func commit(_ batch: StoreBatch) async throws -> [Int64] {
         try await before("commit")
-        if let activityGate, batch.events.isEmpty, !batch.alertActivity.isEmpty || !batch.incidentActivity.isEmpty {
-            await activityGate.pass()
+        if batch.events.isEmpty, !batch.alertActivity.isEmpty || !batch.incidentActivity.isEmpty {
+            if let activityGate { await activityGate.pass() }
+            if failActivity.exchange(false, ordering: .sequentiallyConsistent) {
+                throw StoreError(.diskFull, store: "test", message: "injected failure")
+            }
         }
         commitsInFlight.add(1, ordering: .sequentiallyConsistent)
         defer { commitsInFlight.subtract(1, ordering: .sequentiallyConsistent) }
@@ -173,8 +178,9 @@ final class WrappedStore: IncidentStore, Sendable {
 
 /// A gate tasks wait at until the test opens it (once opened it stays open).
 final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>], arrivals: Int)>(
-        (false, [], 0))
+    private let state = Mutex<
+        (open: Bool, waiters: [CheckedContinuation<Void, Never>], arrivals: Int, permits: Int)
+    >((false, [], 0, 0))
 
     /// How many times a task reached the gate.
     var arrivals: Int { state.withLock { $0.arrivals } }
@@ -183,11 +189,28 @@ final class Gate: Sendable {
         await withCheckedContinuation { continuation in
             let go = state.withLock { s in
                 s.arrivals += 1
-                if !s.open { s.waiters.append(continuation) }
-                return s.open
+                if s.open { return true }
+                if s.permits > 0 {
+                    s.permits -= 1
+                    return true
+                }
+                s.waiters.append(continuation)
+                return false
             }
             if go { continuation.resume() }
         }
+    }
+
+    /// Lets `count` more tasks through, the ones waiting first, in order of arrival: a test steps commits one at
+    /// a time.
+    func allow(_ count: Int = 1) {
+        let released = state.withLock { s in
+            let n = min(count, s.waiters.count)
+            s.permits += count - n
+            defer { s.waiters.removeFirst(n) }
+            return Array(s.waiters.prefix(n))
+        }
+        for waiter in released { waiter.resume() }
     }
 
     func open() {
