@@ -24,8 +24,9 @@ public actor IngestPipeline: EventSink {
         public var checkpointEvents = 100_000
         /// The longest the loop sleeps when idle, so the clock moves even without timers.
         public var idleTick: Duration = .seconds(1)
-        /// While work keeps arriving, alerts seen again have their last-seen time and counts written at least this
-        /// often (see `DeferredActivity`); also with every checkpoint, when the pipeline goes idle, and at stop.
+        /// Alerts seen again have their last-seen time and counts written this long after the last write of them
+        /// (see `DeferredActivity`): with a commit, or on their own when idle; also with every checkpoint and at
+        /// stop.
         public var activityFlushInterval: Duration = .seconds(1)
         /// ... or once this many alerts and incidents are held.
         public var maxDeferredActivity = 50_000
@@ -196,14 +197,23 @@ public actor IngestPipeline: EventSink {
                 commitFailed(prepared, behind: behind, error)
                 if recover { await recoverAfterFailedCommit() }
             case .waitForWork(let timeout):
-                // Idle, no commit in flight: held activity is written now rather than at the next batch. Work
-                // that arrived during that write found no waiting loop to wake: decide again before waiting. After
-                // a failed write the next try waits a second (or for the next batch's commit to carry it).
-                if !deferred.isEmpty, uptime() >= activityRetry {
-                    if !(await writeDeferredActivity()) { activityRetry = uptime() + .seconds(1) }
-                    continue
+                // Idle, no commit in flight. Held activity is written in a commit of its own once it is due
+                // (`activityFlushInterval` after the last write of it; a steady load's commits carry it by then),
+                // and the wait ends in time for that. Writing it at every idle moment cost a commit per batch
+                // below saturation. Work that arrived during the write found no waiting loop to wake: decide
+                // again before waiting. After a failed write the next try waits a second (or for the next
+                // batch's commit to carry it).
+                var wait = timeout
+                if !deferred.isEmpty {
+                    let due = max(activityWritten + tuning.activityFlushInterval, activityRetry)
+                    let time = uptime()
+                    if time >= due {
+                        if !(await writeDeferredActivity()) { activityRetry = uptime() + .seconds(1) }
+                        continue
+                    }
+                    wait = min(wait, due - time)
                 }
-                await waitForWork(timeout)
+                await waitForWork(wait)
             case .waitForWake:
                 await withCheckedContinuation { wake = $0 }
             case .finish:
@@ -256,7 +266,8 @@ public actor IngestPipeline: EventSink {
     private func waitForWork(_ timeout: Duration) async {
         let timer = Task { [timeout] in
             try? await Task.sleep(for: timeout)
-            self.wakeLoop()
+            // Cancelled: the loop was woken by work and may be waiting again, for something else.
+            if !Task.isCancelled { self.wakeLoop() }
         }
         await withCheckedContinuation { wake = $0 }
         timer.cancel()
@@ -453,6 +464,14 @@ public actor IngestPipeline: EventSink {
 
     /// Submissions and commands waiting to be absorbed (for tests that step the pipeline with gated commits).
     var queuedWork: Int { machine.queuedWork }
+
+    /// Whether the loop is waiting (for work, a timer or a commit): with nothing queued and no commit in flight, it
+    /// has made every decision it could (for tests).
+    var isWaiting: Bool { wake != nil }
+
+    /// The pipeline's clock (`uptime`) moved where its own waits cannot see it, as a test's clock does: the loop
+    /// decides again now instead of at the end of its wait.
+    func clockMoved() { wakeLoop() }
 
     /// What a reader of the store should see of these incidents: their counts as held (see `DeferredActivity`).
     func overlay(_ incidents: [Incident]) -> [Incident] {

@@ -98,37 +98,63 @@ import Testing
         gate.open()
         _ = try await first.receipt()
         for ticket in tickets { _ = try await ticket.receipt() }
-        // The third repeat's activity is held again, then written when the pipeline goes idle.
-        try await waitUntil("the last counts are written") { try await store.alerts(of: 1).first?.events == 4 }
-        #expect(carried(store) == [[], [], [3, 3], [], [4, 4]])
+        try await waitUntil("the pipeline waits") { await running.pipeline.isWaiting }
+        #expect(carried(store) == [[], [], [3, 3], []])
+        // The third repeat's activity is held again, then written with the final checkpoint.
         await running.stop()
+        #expect(carried(store) == [[], [], [3, 3], [], [4, 4]])
+        #expect(try await store.alerts(of: 1).first?.events == 4)
     }
 
     /// A failed write of held activity when the pipeline went idle: the counts stay held (readers still see them),
-    /// the pipeline goes on answering, and the write is tried again a second later by the pipeline's clock, not at
-    /// every idle moment in between.
-    @Test func aFailedIdleWriteKeepsTheCountsAndIsTriedAgainASecondLater() async throws {
+    /// the pipeline goes on answering, the next commit carries them, and an idle write is not tried again before a
+    /// second has passed on the pipeline's clock (not at every idle moment, which on a failing disk would spin).
+    @Test func aFailedIdleWriteKeepsTheCountsAndIsNotRetriedForASecond() async throws {
         let gate = Gate()
         gate.open()
+        let activityGate = Gate()
         let clock = Atomic<Int64>(0)
         let (store, running) = try gatedPipeline(
-            gate, idleTick: .milliseconds(20), uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) })
-        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
-        store.failActivity.store(true, ordering: .sequentiallyConsistent)
-        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
-        try await waitUntil("the idle write was tried and failed") {
-            !store.failActivity.load(ordering: .sequentiallyConsistent)
+            gate, activityGate: activityGate, idleTick: .seconds(3600),
+            change: { $0.activityFlushInterval = .seconds(1) },
+            uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) })
+        func move(toMilliseconds ms: Int64) async {
+            clock.store(ms * 1_000_000, ordering: .sequentiallyConsistent)
+            await running.pipeline.clockMoved()
         }
-        // Still at 0 s: the next event is answered, and its count joins the held ones instead of being written.
         _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        // Due at 1 s: the idle write reaches the store and fails there.
+        await move(toMilliseconds: 1000)
+        try await waitUntil("the idle write reaches the store") { activityGate.arrivals == 1 }
+        store.failActivity.store(true, ordering: .sequentiallyConsistent)
+        activityGate.allow()
+        try await waitUntil("it failed") { !store.failActivity.load(ordering: .sequentiallyConsistent) }
         let stored = try #require(try await store.alerts(of: 1).first)
         #expect(stored.events == 1)
-        #expect(await running.pipeline.overlay([stored]).first?.events == 3)
-        #expect(carried(store) == [[], [], []])
+        #expect(await running.pipeline.overlay([stored]).first?.events == 2)
 
-        clock.store(1_000_000_000, ordering: .sequentiallyConsistent)
-        try await waitUntil("the retry writes the counts") { try await store.alerts(of: 1).first?.events == 3 }
-        #expect(carried(store) == [[], [], [], [3, 3]])
+        // Still at 1 s: a retry now would wait at the gate and hold this event's answer.
+        let third = await running.pipeline.submit([repeated()], positions: [:])
+        let answered = Flag()
+        let waiter = Task {
+            _ = try await third.receipt()
+            answered.value.store(true, ordering: .sequentiallyConsistent)
+        }
+        try await waitUntil("the event is answered, not held behind a retry") {
+            answered.value.load(ordering: .sequentiallyConsistent)
+        }
+        try await waiter.value
+        #expect(activityGate.arrivals == 1, "retried at once")
+        #expect(carried(store) == [[], [], [3, 3]], "the next commit carries the held counts")
+
+        // Held again; due at 2 s by both the last write and the retry's pause.
+        _ = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
+        await move(toMilliseconds: 2000)
+        try await waitUntil("the next idle write reaches the store") { activityGate.arrivals == 2 }
+        activityGate.open()
+        try await waitUntil("the counts are written") { try await store.alerts(of: 1).first?.events == 4 }
+        #expect(carried(store) == [[], [], [3, 3], [], [4, 4]])
         await running.stop()
     }
 
@@ -161,9 +187,9 @@ import Testing
         #expect(try await store.incident(1)?.events == 2)
         let fourth = try await running.pipeline.submit([repeated()], positions: [:]).receipt()
         #expect(fourth.incidents == ["INC-1"])
-        try await waitUntil("the next repeat's count is written") { try await store.alerts(of: 1).first?.events == 3 }
-        #expect(try await store.incident(1)?.events == 3)
         await running.stop()
+        #expect(try await store.alerts(of: 1).first?.events == 3)
+        #expect(try await store.incident(1)?.events == 3)
     }
 
     @Test func heldActivityIsReplacedByLaterActivityAndDroppedForFullWrites() {
@@ -211,15 +237,23 @@ import Testing
         #expect(batch.incidentActivity == [counted(1, events: 9)])
     }
 
-    /// The pipeline holds activity between writes and writes it when it goes idle; meanwhile a reader of the store
-    /// gets the held counts through `overlay`. The store's commits wait at gates and batches take one event each,
-    /// so every step is known without a clock.
-    @Test func activityIsHeldThenWrittenWhenIdleAndReadersSeeItMeanwhile() async throws {
+    /// The pipeline holds activity between writes and, once it is idle, writes it when it is due; meanwhile a
+    /// reader of the store gets the held counts through `overlay`. The store's commits wait at gates, batches take
+    /// one event each and the clock is the test's, so every step is known without a time.
+    @Test func activityIsHeldThenWrittenWhenIdleAndDueAndReadersSeeItMeanwhile() async throws {
         let gate = Gate()
         let activityGate = Gate()
+        let clock = Atomic<Int64>(0)
+        func move(to seconds: Int64) async {
+            clock.store(seconds * 1_000_000_000, ordering: .sequentiallyConsistent)
+            await running.pipeline.clockMoved()
+        }
         // Without a tick, an event that found no waiting loop would wait for ever: the write of held activity
         // must not lose a wake-up.
-        let (store, running) = try gatedPipeline(gate, activityGate: activityGate, idleTick: .seconds(3600))
+        let (store, running) = try gatedPipeline(
+            gate, activityGate: activityGate, idleTick: .seconds(3600),
+            change: { $0.activityFlushInterval = .seconds(10) },
+            uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) })
         let first = await running.pipeline.submit([repeated()], positions: [:])
         try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
         var tickets: [IngestTicket] = []
@@ -228,8 +262,10 @@ import Testing
         _ = try await first.receipt()
         for ticket in tickets { _ = try await ticket.receipt() }
 
-        // Every event is committed; the counts of the three repeats are held, and the write of them waits.
-        try await waitUntil("the held activity's write reaches the store") { activityGate.arrivals == 1 }
+        // Every event is committed; the counts of the three repeats are held, not due before 10 s: the idle
+        // pipeline waits without writing them.
+        try await waitUntil("the pipeline waits") { await running.pipeline.isWaiting }
+        #expect(activityGate.arrivals == 0)
         let batches = store.batches.withLock { $0 }
         #expect(batches.map(\.events.count) == [1, 1, 1, 1])
         #expect(batches.map(\.alerts.count) == [1, 0, 0, 0])
@@ -241,6 +277,9 @@ import Testing
         let incident = try #require(try await store.incident(1))
         #expect(await running.pipeline.overlay([incident]).first?.events == 4)
 
+        // Due: the idle pipeline writes them in a commit of their own, which waits at its gate.
+        await move(to: 10)
+        try await waitUntil("the held activity's write reaches the store") { activityGate.arrivals == 1 }
         // An event arrives while the held activity is being written.
         let fifth = await running.pipeline.submit([repeated()], positions: [:])
         let answered = Flag()
@@ -254,7 +293,9 @@ import Testing
             answered.value.load(ordering: .sequentiallyConsistent)
         }
         try await waiter.value
-        try await waitUntil("its count is written too") { try await store.alerts(of: 1).first?.events == 5 }
+        #expect(carried(store) == [[], [], [], [], [4, 4], []], "its own count is held again")
+        await move(to: 20)
+        try await waitUntil("its count is written when due") { try await store.alerts(of: 1).first?.events == 5 }
         #expect(try await store.incident(1)?.events == 5)
         await running.stop()
     }

@@ -94,7 +94,8 @@ struct RunningPipeline {
         #expect(receipts.count == clients * perClient)
         #expect(receipts.allSatisfy { $0.accepted == 1 && $0.incidents.count == 1 })
         #expect(try await store.eventCount() == clients * perClient)
-        let incidents = try await store.activeIncidents()
+        // The counts as a reader sees them (the store's, with what the pipeline holds back laid over them).
+        let incidents = await running.pipeline.overlay(try await store.activeIncidents())
         #expect(incidents.count == clients)
         #expect(incidents.allSatisfy { $0.events == perClient })
         // Group commit: far fewer transactions than submissions.
@@ -103,6 +104,7 @@ struct RunningPipeline {
         let count = Int(commits?.split(separator: " ").last ?? "") ?? 0
         #expect(count > 0 && count < clients * perClient / 4, "commits: \(count)")
         await running.stop()
+        #expect(try await store.activeIncidents().allSatisfy { $0.events == perClient }, "written at the stop")
     }
 
     @Test func receiptNamesTheIncidentsOfItsOwnEvents() async throws {
