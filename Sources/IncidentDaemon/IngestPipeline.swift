@@ -58,7 +58,9 @@ public actor IngestPipeline: EventSink {
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var wake: CheckedContinuation<Void, Never>?
     /// The store batch being committed and when its commit started.
-    private var inFlight: (batch: StoreBatch, started: Duration)?
+    /// The commit in flight: its batch, when it started, and whether it changes what an incident page shows (its
+    /// own incident activity counts, though it may now be held).
+    private var inFlight: (batch: StoreBatch, started: Duration, changesIncidents: Bool)?
     /// The outbox rows the commit in flight queued, once it has returned (see `CommitReport.queued`).
     private var inFlightQueued: [OutboxEntry]?
     private var unmatchedLogged = 0
@@ -345,6 +347,8 @@ public actor IngestPipeline: EventSink {
         let flush =
             checkpoints || deferred.count >= tuning.maxDeferredActivity
             || time - activityWritten >= tuning.activityFlushInterval
+        // Live pages re-read through the API, which shows held counts: they hear of a change at this commit.
+        let changesIncidents = !batch.incidents.isEmpty || !batch.incidentActivity.isEmpty || !batch.timeline.isEmpty
         deferred.route(&batch, flush: flush)
         if flush { activityWritten = time }
         var inline: CorrelationEngine?
@@ -366,7 +370,7 @@ public actor IngestPipeline: EventSink {
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
         }
-        inFlight = (batch, uptime())
+        inFlight = (batch, uptime(), changesIncidents)
         let (store, logger, uptime) = (self.store, self.logger, self.uptime)
         Task {
             var batch = batch
@@ -412,7 +416,7 @@ public actor IngestPipeline: EventSink {
     }
 
     private func committed(_ prepared: Prepared?) {
-        guard let (batch, started) = inFlight else { return }
+        guard let (batch, started, changesIncidents) = inFlight else { return }
         inFlight = nil
         let queued = inFlightQueued
         inFlightQueued = nil
@@ -424,7 +428,7 @@ public actor IngestPipeline: EventSink {
         prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
         for outcome in prepared.outcomes { outcome.succeed() }
         if !batch.notifications.isEmpty { outboxFilled(queued) }
-        if !batch.incidents.isEmpty || !batch.incidentActivity.isEmpty || !batch.timeline.isEmpty { incidentsChanged() }
+        if changesIncidents { incidentsChanged() }
     }
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
@@ -484,7 +488,10 @@ public actor IngestPipeline: EventSink {
     }
 
     private func commitCheckpoint() async {
-        guard let state = Self.encode(engine, logger: logger, uptime: uptime).data else { return }
+        let state = Self.encode(engine, logger: logger, uptime: uptime).data
+        // Without a state (its encoding failed, which was logged) the held counts are still written: a restart
+        // would replay them from the last checkpoint saved, but nothing says one comes soon.
+        guard state != nil || !deferred.isEmpty else { return }
         var batch = deferred.batch(at: now())
         batch.engineState = state
         deferred.removeAll()

@@ -55,12 +55,14 @@ struct RunningPipeline {
     init(
         store: any IncidentStore, tuning: IngestPipeline.Tuning = .init(), engine: CorrelationEngine? = nil,
         uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime,
-        outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in }
+        outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in },
+        incidentsChanged: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
         pipeline = IngestPipeline(
             engine: engine ?? CorrelationEngine(ruleSet: ruleSet()), store: store, tuning: tuning,
-            metrics: DaemonMetrics(), logger: quiet, now: { fixedNow }, uptime: uptime, outboxFilled: outboxFilled)
+            metrics: DaemonMetrics(), logger: quiet, now: { fixedNow }, uptime: uptime, outboxFilled: outboxFilled,
+            incidentsChanged: incidentsChanged)
         let pipeline = pipeline
         loop = Task { await pipeline.run() }
     }
