@@ -53,6 +53,30 @@ import Testing
         )
     }
 
+    /// Submits an event and waits until its commit is at `gate`, then a repeat and waits until it is in the batch
+    /// behind that commit; returns both tickets.
+    func firstCommittingAndARepeatBehind(_ gate: Gate, _ running: RunningPipeline) async throws
+        -> (IngestTicket, IngestTicket)
+    {
+        let first = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        let second = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the repeat is in the batch behind the commit") { await running.pipeline.queuedWork == 0 }
+        return (first, second)
+    }
+
+    /// Submits an event and waits until its commit is at `gate`, then three repeats (a batch each), opens the gate
+    /// and waits for all four to be committed.
+    func firstCommittingThenThreeRepeatsBehind(_ gate: Gate, _ running: RunningPipeline) async throws {
+        let first = await running.pipeline.submit([repeated()], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        var tickets: [IngestTicket] = []
+        for _ in 0..<3 { tickets.append(await running.pipeline.submit([repeated()], positions: [:])) }
+        gate.open()
+        _ = try await first.receipt()
+        for ticket in tickets { _ = try await ticket.receipt() }
+    }
+
     /// The held counts of the alert and the incident each commit carried, in commit order.
     func carried(_ store: WrappedStore) -> [[Int]] {
         store.batches.withLock { batches in
@@ -69,11 +93,8 @@ import Testing
         let (store, running) = try gatedPipeline(gate, change: { $0.activityFlushInterval = .seconds(1) }) {
             .nanoseconds(clock.load(ordering: .sequentiallyConsistent))
         }
-        let first = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
         // The first repeat's commit starts at 0 s: its activity is held.
-        let second = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the repeat waits behind the commit") { await running.pipeline.queuedWork == 0 }
+        let (first, second) = try await firstCommittingAndARepeatBehind(gate, running)
         gate.allow()
         try await waitUntil("the repeat's commit reaches the store") { gate.arrivals == 2 }
         // The second starts at 1.5 s: it carries what is held, brought up to date by its own.
@@ -113,13 +134,7 @@ import Testing
         let gate = Gate()
         // One repeat holds two snapshots: its alert's and its incident's.
         let (store, running) = try gatedPipeline(gate, change: { $0.maxDeferredActivity = 2 })
-        let first = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
-        var tickets: [IngestTicket] = []
-        for _ in 0..<3 { tickets.append(await running.pipeline.submit([repeated()], positions: [:])) }
-        gate.open()
-        _ = try await first.receipt()
-        for ticket in tickets { _ = try await ticket.receipt() }
+        try await firstCommittingThenThreeRepeatsBehind(gate, running)
         try await waitUntil("the pipeline waits") { await running.pipeline.isWaiting }
         #expect(carried(store) == [[], [], [3, 3], []])
         // The third repeat's activity is held again, then written with the final checkpoint.
@@ -189,10 +204,7 @@ import Testing
     @Test func afterAFailedCommitTheRebuildWritesTheCountsOfWhatWasCommitted() async throws {
         let gate = Gate()
         let (store, running) = try gatedPipeline(gate)
-        let first = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
-        let second = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the repeat waits behind the commit") { await running.pipeline.queuedWork == 0 }
+        let (first, second) = try await firstCommittingAndARepeatBehind(gate, running)
         gate.allow()
         try await waitUntil("the repeat's commit reaches the store") { gate.arrivals == 2 }
         let third = await running.pipeline.submit([repeated()], positions: [:])
@@ -280,13 +292,7 @@ import Testing
             gate, activityGate: activityGate, idleTick: .seconds(3600),
             change: { $0.activityFlushInterval = .seconds(10) },
             uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) })
-        let first = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
-        var tickets: [IngestTicket] = []
-        for _ in 0..<3 { tickets.append(await running.pipeline.submit([repeated()], positions: [:])) }
-        gate.open()
-        _ = try await first.receipt()
-        for ticket in tickets { _ = try await ticket.receipt() }
+        try await firstCommittingThenThreeRepeatsBehind(gate, running)
 
         // Every event is committed; the counts of the three repeats are held, not due before 10 s: the idle
         // pipeline waits without writing them.
@@ -332,10 +338,7 @@ import Testing
     @Test func aCheckpointsCommitCarriesEverythingHeld() async throws {
         let gate = Gate()
         let (store, running) = try gatedPipeline(gate)
-        let first = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
-        let second = await running.pipeline.submit([repeated()], positions: [:])
-        try await waitUntil("the repeat is in the batch behind the commit") { await running.pipeline.queuedWork == 0 }
+        let (first, second) = try await firstCommittingAndARepeatBehind(gate, running)
         // The command runs in the engine when it is absorbed: into the batch behind the commit, or the next one.
         let ran = Flag()
         let command = Task {
