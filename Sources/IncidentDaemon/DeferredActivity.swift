@@ -8,8 +8,9 @@ import IncidentEngine
 /// in the commit; with small commits (requests of 64 alerts) holding them back cut what each commit wrote by about
 /// a quarter (BENCHMARKS.md, issue 16). The pipeline holds the latest such snapshot per key instead and
 /// writes them together: with the first commit `activityFlushInterval` after the last time (or in a commit of their
-/// own then, if the pipeline is idle), with every checkpoint, and at shutdown. The events themselves are committed as always. The API overlays what is
-/// held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the counts at once.
+/// own then, if the pipeline is idle), with every checkpoint, and at shutdown. The events themselves are committed
+/// as always. The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader
+/// sees the counts at once.
 ///
 /// Nothing is lost by a crash: every checkpoint takes everything held, so what is held belongs to events after the
 /// last checkpoint, which a restart replays; `EngineRecovery` writes what the replay's activity says.

@@ -57,7 +57,6 @@ public actor IngestPipeline: EventSink {
     private var machine: PipelineStateMachine<Work, Prepared>
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var wake: CheckedContinuation<Void, Never>?
-    /// The store batch being committed and when its commit started.
     /// The commit in flight: its batch, when it started, and whether it changes what an incident page shows (its
     /// own incident activity counts, though it may now be held).
     private var inFlight: (batch: StoreBatch, started: Duration, changesIncidents: Bool)?

@@ -8,7 +8,8 @@ public enum Effect: Sendable, Hashable {
     /// An alert was created or changed: its new snapshot.
     case alert(AlertSnapshot)
     /// An incident whose only change since its last snapshot is its event count (an alert seen again, or with new
-    /// annotations, which an incident's snapshot does not hold): its new snapshot, whole. A store may write just the count; `.incident` and this say the same to any other reader.
+    /// annotations, which an incident's snapshot does not hold): its new snapshot, whole. A store may write just the
+    /// count; `.incident` and this say the same to any other reader.
     case incidentActivity(Incident)
     /// An alert whose only changes since its last snapshot are its last-seen time and event count (seen again, same
     /// status, same annotations): its new snapshot, whole. A store may write just those two.
