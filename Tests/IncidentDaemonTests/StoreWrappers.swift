@@ -19,7 +19,8 @@ final class WrappedStore: IncidentStore, Sendable {
     let commitGate: Gate?
     /// Events in commits that returned.
     let committedEvents = Atomic<Int>(0)
-    /// Every batch whose commit returned, in order.
+    /// Every batch whose commit returned, in order. It is recorded after the real store committed it: a reader
+    /// may see the rows before the batch is here.
     let batches = Mutex<[StoreBatch]>([])
 
     /// Crashes the store's writer and returns once no commit that began before is still running: after this,
