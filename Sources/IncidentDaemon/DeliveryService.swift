@@ -136,8 +136,8 @@ struct DeliveryService: Service {
         // cancelled it since (it waited in the backlog for a slot, or the pass read it just before the commit), or
         // an attempt from a fresher copy may have been made since (a row handed over late, after a read had
         // started it and its retry was recorded); that copy must not attempt again ahead of the retry's time. A
-        // store that cannot say is no reason to hold a page back.
-        // A deposed leader (SPEC §15) is the exception: the new leader sends the page, this one must not.
+        // store that cannot say is no reason to hold a page back, with two exceptions: a deposed leader (SPEC
+        // §15), since the new leader sends the page, and a service that is stopping, since the next start does.
         var context: OutboxAttemptContext?
         do {
             context = try await store.attemptContext(outbox: entry.id, attempts: entry.attempts, incident: n.incident)
@@ -155,8 +155,24 @@ struct DeliveryService: Service {
                 "not sent: this instance no longer leads the store",
                 metadata: ["incident": "\(Incident.id(n.incident))", "key": "\(n.idempotencyKey)"])
             return false
+        } catch let error where Task.isCancelled {
+            // The service is stopping (the read failed because it was cancelled): not knowing whether the row was
+            // cancelled or attempted since is no reason to send it now. It stays pending for the next start, or
+            // for the leader that takes over; sending it unchecked could page twice.
+            logger.info(
+                "not sent: the delivery is stopping; the next start sends it",
+                metadata: [
+                    "incident": "\(Incident.id(n.incident))", "key": "\(n.idempotencyKey)", "error": "\(error)",
+                ])
+            return false
         } catch {
             // Each read on its own, as far as the store allows; a page goes out even without them.
+            logger.warning(
+                "cannot check the notification before sending it; sending it anyway",
+                metadata: [
+                    "incident": "\(Incident.id(n.incident))", "notifier": "\(n.notifier)",
+                    "key": "\(n.idempotencyKey)", "error": "\(error)",
+                ])
             context = OutboxAttemptContext(
                 incident: try? await store.incident(n.incident),
                 latestAlert: try? await store.latestAlert(of: n.incident))

@@ -55,12 +55,16 @@ final class ScriptedNotifier: Notifier, Sendable {
         _ targets: [String: NotifierTarget], overdueAfter: Duration = .seconds(300),
         wakeup: DeliveryWakeup = DeliveryWakeup(), pollInterval: Duration = .milliseconds(20)
     ) -> Task<Void, any Error> {
-        var service = DeliveryService(
-            store: store, notifiers: NotifierRegistry(targets), metrics: DaemonMetrics(), board: board,
-            logger: Logger(label: "test"), wakeup: wakeup)
+        var service = service(targets, wakeup: wakeup)
         service.pollInterval = pollInterval
         service.overdueAfter = overdueAfter
         return Task { try await service.run() }
+    }
+
+    func service(_ targets: [String: NotifierTarget], wakeup: DeliveryWakeup = DeliveryWakeup()) -> DeliveryService {
+        DeliveryService(
+            store: store, notifiers: NotifierRegistry(targets), metrics: DaemonMetrics(), board: board,
+            logger: Logger(label: "test"), wakeup: wakeup)
     }
 
     /// One row at a time per notifier, so that a notifier's requests come in the order the service took its
@@ -278,7 +282,8 @@ final class ScriptedNotifier: Notifier, Sendable {
         let n = IncidentCore.Notification(
             incident: 1, notifier: "oncall", policy: "default", step: 1, round: 0, due: due)
         let report = try await store.commitReporting(StoreBatch(notifications: [n], at: now))
-        wakeup.feed(try #require(report.queued))
+        let queued: [OutboxEntry] = try #require(report.queued)
+        wakeup.feed(queued)
         try await waitUntil("the row is delivered at its time") {
             try await store.timeline(of: 1).contains { $0.type == "notified" }
         }
@@ -290,7 +295,8 @@ final class ScriptedNotifier: Notifier, Sendable {
 
     /// A copy handed over late, after a read started the same row and its failure was recorded, is stale: it is
     /// not attempted again ahead of the retry's backoff. The sentinel behind it on the same notifier (one at a
-    /// time, in order) shows the copy's turn is over.
+    /// time, in order) shows the copy's turn is over, unless the copy waited for a slot; then its turn comes as
+    /// the service stops, which must not send it either (`aStaleCopyTakenUpAsTheServiceStopsIsNotSent`).
     @Test func aStaleCopyOfARowAttemptedSinceIsNotAttemptedAgain() async throws {
         let wakeup = DeliveryWakeup()
         let boom = DeliveryOutcome.retry(DeliveryFailure("http_5xx", "HTTP 503"))
@@ -315,6 +321,28 @@ final class ScriptedNotifier: Notifier, Sendable {
         }
         await stop(service)
         #expect(oncall.requests.map(\.notification.idempotencyKey) == ["INC-1/0/0", "INC-1/9/0"])
+    }
+
+    /// A stopping service sends nothing it could not check. Here a stale copy (the row was attempted since) is
+    /// taken up as the service is cancelled: the check's read fails with the cancellation, and sending anyway
+    /// would page a second time. The row stays as it was for the next start.
+    @Test func aStaleCopyTakenUpAsTheServiceStopsIsNotSent() async throws {
+        let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
+        let service = service(["oncall": target(oncall)])
+        let n = IncidentCore.Notification(
+            incident: 1, notifier: "oncall", policy: "default", step: 0, round: 0, due: now)
+        let stale = try #require(try await store.commitReporting(StoreBatch(notifications: [n], at: now)).queued?.first)
+        let retry = OutboxSettlementItem(
+            entry: stale, settlement: .retry(error: "HTTP 503", nextAttempt: now + .seconds(300)),
+            line: TimelineEntry(at: now, type: "notify_retry", detail: "oncall INC-1/0/0 attempt 1 failed"))
+        #expect(try await store.settle([retry]).allSatisfy { $0 == nil })
+        let attempt = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await service.deliver(stale)
+        }
+        #expect(await attempt.value == false)
+        #expect(oncall.requests.isEmpty, "sent while stopping, unchecked")
+        #expect(try await store.outboxStatus(at: now).pending == 1)
     }
 
     /// A store that does not report its rows (`queued` nil) gets them read, as before the feed.
