@@ -58,7 +58,9 @@ public struct CorrelationEngine: Sendable {
     mutating func reindexRules() {
         ruleIndexByName = Dictionary(ruleSet.rules.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         inhibitSources = Array(repeating: [:], count: ruleSet.inhibits.count)
-        for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key }) where alert.status == .firing {
+        // As the live paths have it: a firing alert that is not itself suppressed.
+        for (fingerprint, alert) in alerts.sorted(by: { $0.key < $1.key })
+        where alert.status == .firing && !alert.suppressed {
             registerInhibitSource(fingerprint, alert)
         }
     }
@@ -220,6 +222,12 @@ public struct CorrelationEngine: Sendable {
             if !event.annotations.isEmpty, alerts[slot: a].annotations != event.annotations {
                 alerts[slot: a].annotations = event.annotations
                 alertChanged = true
+                // An inhibit rule's source may match annotations: a firing source is one by its new ones, as a
+                // restart (which registers sources from the stored alerts) would have it.
+                if !ruleSet.inhibits.isEmpty, alerts[slot: a].status == .firing, !alerts[slot: a].suppressed {
+                    unregisterInhibitSource(fingerprint)
+                    registerInhibitSource(fingerprint, alerts[slot: a])
+                }
             }
         }
         incidents[slot: i].events += 1

@@ -256,6 +256,69 @@ struct InhibitionTests {
         #expect(h.list.count == 3)
     }
 
+    /// An inhibit rule may match a source's annotations. A firing source whose annotations change is a source by
+    /// its new ones, live as after a restart (which registers the sources from the stored alerts).
+    @Test func aSourceWhoseAnnotationsChangeInhibitsByItsNewOnes() throws {
+        let ruleSet = compile(
+            """
+            rules:
+              - { name: r, match: [], group_by: [alertname, host] }
+            inhibit:
+              - name: unplanned-host-down
+                source: ['alertname="HostDown"', 'summary=~".*unplanned.*"']
+                target: ['alertname!="HostDown"']
+                equal: [host]
+            """)
+        var h = Harness(ruleSet: ruleSet)
+        h.send(["alertname": "HostDown", "host": "db1"], at: 0, annotations: ["summary": "planned reboot"])
+        h.send(["alertname": "DiskSlow", "host": "db1"], at: 10)
+        #expect(h.list.count == 2, "a planned reboot inhibits nothing")
+        h.send(["alertname": "HostDown", "host": "db1"], at: 20, annotations: ["summary": "unplanned outage"])
+        var restarted = h
+        restarted.engine = CorrelationEngine(
+            restoring: try EngineState.decode(try h.engine.exportState().encoded()), ruleSet: ruleSet)
+        for i in [0, 1] {
+            var x = i == 0 ? h : restarted
+            x.send(["alertname": "Latency", "host": "db1"], at: 30)
+            #expect(x.list.count == 2, "now a source: the new alert joins its incident, suppressed")
+            #expect(x.engine.alerts(of: 1).filter(\.suppressed).map { $0.labels["alertname"] } == ["Latency"])
+            // Planned again: a source no longer.
+            x.send(["alertname": "HostDown", "host": "db1"], at: 40, annotations: ["summary": "planned reboot"])
+            x.send(["alertname": "QueueFull", "host": "db1"], at: 50)
+            #expect(x.list.count == 3)
+            #expect(x.engine.alerts(of: 3).map { $0.labels["alertname"] } == ["QueueFull"])
+            if i == 0 { h = x } else { restarted = x }
+        }
+        #expect(h.list == restarted.list)
+    }
+
+    /// A suppressed alert is no inhibit source: not when it arrives, and not after a restart or a reload either
+    /// (both rebuild the sources from the alerts).
+    @Test func aSuppressedAlertIsNoSourceAfterARestartOrReloadEither() throws {
+        let ruleSet = compile(
+            """
+            rules:
+              - { name: r, match: [], group_by: [alertname, host] }
+            inhibit:
+              - { name: host, source: ['alertname="HostDown"'], target: ['alertname="ServiceDown"'], equal: [host] }
+              - { name: service, source: ['alertname="ServiceDown"'], target: ['alertname="Latency"'], equal: [host] }
+            """)
+        var live = Harness(ruleSet: ruleSet)
+        live.send(["alertname": "HostDown", "host": "db1"], at: 0)
+        live.send(["alertname": "ServiceDown", "host": "db1"], at: 10)
+        #expect(live.list.count == 1 && live.engine.alerts(of: 1).filter(\.suppressed).count == 1)
+        var restarted = live
+        restarted.engine = CorrelationEngine(
+            restoring: try EngineState.decode(try live.engine.exportState().encoded()), ruleSet: ruleSet)
+        var reloaded = live
+        reloaded.engine.reload(ruleSet)
+        for var x in [live, restarted, reloaded] {
+            x.send(["alertname": "Latency", "host": "db1"], at: 20)
+            #expect(x.list.count == 2, "the suppressed ServiceDown inhibits nothing")
+            #expect(x.engine.alerts(of: 2).map { $0.labels["alertname"] } == ["Latency"])
+        }
+    }
+
     @Test func countDistinctRaisesImpactAndPriorityAsTheIncidentGrows() {
         var h = Harness(Self.rules)
         h.send(["alertname": "Latency", "host": "a", "severity": "warning"], at: 0)
