@@ -59,8 +59,10 @@ struct PostgresRelayTests {
             try await Self.lines(cluster, name).count >= 500
         }
         #expect(try await Self.lines(cluster, name).sorted() == Array(0..<500), "no line lost or taken twice")
-        #expect(
-            try await cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "app-errors 500\n")
+        // An incident's event count may be held for about a second after its events commit (README, durability).
+        try await waitUntil("the incident counts the 500 lines", detail: standby.log()) {
+            try await cluster.psql("SELECT rule || ' ' || events FROM incidents", database: name) == "app-errors 500\n"
+        }
         // What the leader took is gone from the relay.
         try await waitUntil("the relay is pruned") {
             try await cluster.psql("SELECT COUNT(*) FROM incidentd_relay", database: name) == "0\n"
