@@ -6,7 +6,7 @@ import IncidentRules
 /// `SOURCE\0VALUE`. Where its fast paths (literals, `.*x.*`, alternations, the required-literal prefilter, the
 /// search form of `.*BODY.*`) and ICU are meant to agree — ASCII, no line break in the value, no named groups
 /// (which `Pattern` renames) — `matches` must give what `NSRegularExpression` gives; `captures` is non-nil
-/// exactly when it matches.
+/// exactly when it matches. Where `LinearPattern` matches instead of ICU, the captures must be ICU's too.
 enum PatternTarget {
     static let target = FuzzTarget("pattern") { data in
         guard let first = data.first else { return }
@@ -28,6 +28,21 @@ enum PatternTarget {
             (captures != nil) == matched, "matches says \(matched), captures \(String(describing: captures))")
         for (name, _) in captures ?? [] {
             FuzzCheck.require(pattern.captureNames.contains(name), "a capture named \(name) the pattern has not")
+        }
+        // Where ICU is spared (`LinearPattern`: literal text and runs of one class), the answers must be ICU's, on
+        // any value: whether it matches, and each group's text. A match ICU abandoned at its deadline is no reference.
+        if pattern.isLinear {
+            let timeouts = Pattern.timeouts
+            let reference = pattern.regexCaptures(in: value)
+            let referenceMatches = pattern.regexMatches(value)
+            if Pattern.timeouts == timeouts {
+                let got = captures.map { $0.map { "\($0.0)=\($0.1.debugDescription)" } }
+                let expected = reference.map { $0.map { "\($0.0)=\($0.1.debugDescription)" } }
+                FuzzCheck.require(
+                    got == expected && matched == referenceMatches,
+                    "'\(source)' (anchored: \(anchored)) on \(value.debugDescription): \(String(describing: got)), ICU says "
+                        + String(describing: expected))
+            }
         }
         guard !source.isEmpty, source.utf8.allSatisfy({ $0 < 0x80 }), value.utf8.allSatisfy({ $0 < 0x80 }),
             !value.utf8.contains(where: { $0 >= 0x0A && $0 <= 0x0D }), !source.contains("(?<"),

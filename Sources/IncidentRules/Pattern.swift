@@ -24,7 +24,9 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         case containsAny([[UInt8]])
         /// `search` is set for an anchored `.*BODY.*`: on a value without line breaks it is the same test as
         /// searching for `BODY`, which spares the engine the backtracking of the leading `.*`.
-        case regex(NSRegularExpression, search: NSRegularExpression?, required: [UInt8]?)
+        /// `linear` is set when the pattern can be matched without ICU (`LinearPattern`); what it leaves
+        /// undecided goes to ICU.
+        case regex(NSRegularExpression, search: NSRegularExpression?, required: [UInt8]?, linear: LinearPattern?)
     }
 
     public let source: String
@@ -60,7 +62,9 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         if anchored, let body = Pattern.searchBody(icuSource) {
             search = try? NSRegularExpression(pattern: "(?:\(body))")
         }
-        shape = .regex(regex, search: search, required: Pattern.requiredLiteral(source).map { Array($0.utf8) })
+        shape = .regex(
+            regex, search: search, required: Pattern.requiredLiteral(source).map { Array($0.utf8) },
+            linear: LinearPattern(source, anchored: anchored))
     }
 
     public var description: String { source }
@@ -76,8 +80,13 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         case .anything: return true
         case .nonEmpty: return !value.isEmpty
         case .containsAny(let needles): return needles.contains { Pattern.contains(value, $0) }
-        case .regex(let regex, let search, let required):
+        case .regex(let regex, let search, let required, let linear):
             if let required, !Pattern.contains(value, required) { return false }
+            switch linear?.firstMatch(in: value, capturing: false) {
+            case .match: return true
+            case .noMatch: return false
+            case .undecided, nil: break
+            }
             if let search, !Pattern.hasLineBreak(value) { return Pattern.firstMatch(search, value) != nil }
             return Pattern.firstMatch(regex, value) != nil
         }
@@ -86,20 +95,57 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     /// The named captures of the first match (unset groups omitted), or nil when there is no match.
     public func captures(in value: String) -> [(String, String)]? {
         switch shape {
-        case .regex(let regex, _, let required):
+        case .regex(let regex, _, let required, let linear):
             if let required, !Pattern.contains(value, required) { return nil }
-            guard let match = Pattern.firstMatch(regex, value) else { return nil }
-            var result: [(String, String)] = []
-            for (index, name) in captureNames.enumerated() {
-                let range = match.range(withName: "g\(index)")
-                if range.location != NSNotFound, let bounds = Range(range, in: value) {
-                    result.append((name, String(value[bounds])))
-                }
+            switch linear?.firstMatch(in: value, capturing: true) {
+            case .match(let texts): return Array(zip(captureNames, texts))
+            case .noMatch: return nil
+            case .undecided, nil: return Pattern.regexCaptures(regex, captureNames, value)
             }
-            return result
         default:
             return matches(value) ? [] : nil
         }
+    }
+
+    /// The named captures of ICU's first match: what `captures(in:)` gives, without the matcher that spares ICU.
+    /// The reference the tests and the fuzz target hold that matcher to.
+    public func regexCaptures(in value: String) -> [(String, String)]? {
+        switch shape {
+        case .regex(let regex, _, _, _): Pattern.regexCaptures(regex, captureNames, value)
+        default: captures(in: value)
+        }
+    }
+
+    /// Whether ICU's first match exists, without the fast paths (the tests' and fuzz target's reference).
+    public func regexMatches(_ value: String) -> Bool {
+        switch shape {
+        case .regex(let regex, _, _, _): Pattern.firstMatch(regex, value) != nil
+        default: matches(value)
+        }
+    }
+
+    /// Whether the pattern is matched without ICU where it can be (`LinearPattern`).
+    public var isLinear: Bool {
+        if case .regex(_, _, _, .some) = shape { return true }
+        return false
+    }
+
+    static func regexCaptures(_ regex: NSRegularExpression, _ captureNames: [String], _ value: String)
+        -> [(String, String)]?
+    {
+        guard let match = Pattern.firstMatch(regex, value) else { return nil }
+        var result: [(String, String)] = []
+        let utf16 = value.utf16
+        for (index, name) in captureNames.enumerated() {
+            let range = match.range(withName: "g\(index)")
+            guard range.location != NSNotFound else { continue }
+            // By UTF-16 offsets, not `Range(_:in:)`, which gives nil for a group that ends inside a character of
+            // more than one scalar (the `\r` of a `\r\n`): that group was dropped, though ICU matched it.
+            let lower = utf16.index(utf16.startIndex, offsetBy: range.location)
+            let upper = utf16.index(lower, offsetBy: range.length)
+            result.append((name, String(Substring(utf16[lower..<upper]))))
+        }
+        return result
     }
 
     /// The exact values this pattern accepts, when it is a plain literal or an alternation of literals;
