@@ -87,7 +87,10 @@ let package = Package(
         ),
         .target(
             name: "IncidentStore",
-            dependencies: ["IncidentCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "IncidentCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // The PostgreSQL store (SPEC §15): the same ports as the SQLite store over postgres-nio, for several

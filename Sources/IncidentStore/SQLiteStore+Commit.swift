@@ -38,49 +38,70 @@ extension SQLiteStore {
     static func write(_ batch: StoreBatch, in db: Database) throws -> CommitReport {
         var ids: [Int64] = []
         ids.reserveCapacity(batch.events.count)
-        let insertEvent = try db.cachedStatement(
+        var insertEvent = try DirectStatement(
+            db,
             sql: """
                 INSERT INTO events (received_at, event_time, source, status, fingerprint, labels, annotations,
                     starts_at, ends_at, generator_url, acknowledges)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for event in batch.events {
-            try insertEvent.execute(arguments: [
-                event.receivedAt.microseconds, event.eventTime().microseconds, event.source.rawValue,
-                event.status.rawValue, event.fingerprint.description, try json(event.labels),
-                try json(event.annotations), event.startsAt?.microseconds, event.endsAt?.microseconds,
-                event.generatorURL, event.acknowledges,
-            ])
+            insertEvent.bind(event.receivedAt.microseconds)
+            insertEvent.bind(event.eventTime().microseconds)
+            insertEvent.bind(event.source.rawValue)
+            insertEvent.bind(event.status.rawValue)
+            insertEvent.bind(event.fingerprint.description)
+            insertEvent.bind(try json(event.labels))
+            insertEvent.bind(try json(event.annotations))
+            insertEvent.bind(event.startsAt?.microseconds)
+            insertEvent.bind(event.endsAt?.microseconds)
+            insertEvent.bind(event.generatorURL)
+            insertEvent.bind(event.acknowledges)
+            try insertEvent.run()
             ids.append(db.lastInsertedRowID)
         }
 
-        let upsertIncident = try db.cachedStatement(sql: Self.upsertIncident)
+        var upsertIncident = try DirectStatement(db, sql: Self.upsertIncident)
         for i in batch.incidents {
-            try upsertIncident.execute(arguments: Self.arguments(i))
+            try Self.bind(i, to: &upsertIncident)
+            try upsertIncident.run()
         }
         // An incident whose alert was seen again: only its event count changed, and only that is written (no JSON,
         // and its indexes are left alone). A row the store lacks gets the whole snapshot.
         if !batch.incidentActivity.isEmpty {
-            let countEvents = try db.cachedStatement(sql: "UPDATE incidents SET events = ? WHERE number = ?")
+            var countEvents = try DirectStatement(db, sql: "UPDATE incidents SET events = ? WHERE number = ?")
             for i in batch.incidentActivity {
-                try countEvents.execute(arguments: [i.events, i.number])
-                if db.changesCount == 0 { try upsertIncident.execute(arguments: Self.arguments(i)) }
+                countEvents.bind(i.events)
+                countEvents.bind(i.number)
+                try countEvents.run()
+                if db.changesCount == 0 {
+                    try Self.bind(i, to: &upsertIncident)
+                    try upsertIncident.run()
+                }
             }
         }
 
         // An alert without an incident binds NULL to a NOT NULL column: SQLite refuses it and the whole batch
         // rolls back, rather than the store keeping an alert no incident can reach.
-        let upsertAlert = try db.cachedStatement(sql: Self.upsertAlert)
+        var upsertAlert = try DirectStatement(db, sql: Self.upsertAlert)
         for a in batch.alerts {
-            try upsertAlert.execute(arguments: Self.arguments(a))
+            try Self.bind(a, to: &upsertAlert)
+            try upsertAlert.run()
         }
         // The common case of Prometheus' path, an alert sent again unchanged: its last-seen time and event count.
         if !batch.alertActivity.isEmpty {
-            let seen = try db.cachedStatement(
-                sql: "UPDATE alerts SET last_seen = ?, events = ? WHERE incident = ? AND fingerprint = ?")
+            var seen = try DirectStatement(
+                db, sql: "UPDATE alerts SET last_seen = ?, events = ? WHERE incident = ? AND fingerprint = ?")
             for a in batch.alertActivity {
-                try seen.execute(arguments: [a.lastSeen.microseconds, a.events, a.incident, a.fingerprint.description])
-                if db.changesCount == 0 { try upsertAlert.execute(arguments: Self.arguments(a)) }
+                seen.bind(a.lastSeen.microseconds)
+                seen.bind(a.events)
+                seen.bind(a.incident)
+                seen.bind(a.fingerprint.description)
+                try seen.run()
+                if db.changesCount == 0 {
+                    try Self.bind(a, to: &upsertAlert)
+                    try upsertAlert.run()
+                }
             }
         }
 
@@ -91,10 +112,14 @@ extension SQLiteStore {
             }
         }
 
-        let insertTimeline = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
+        var insertTimeline = try DirectStatement(
+            db, sql: "INSERT OR IGNORE INTO timeline (incident, at, type, detail) VALUES (?, ?, ?, ?)")
         for (incident, entry) in batch.timeline {
-            try insertTimeline.execute(arguments: [incident, entry.at.microseconds, entry.type, entry.detail])
+            insertTimeline.bind(incident)
+            insertTimeline.bind(entry.at.microseconds)
+            insertTimeline.bind(entry.type)
+            insertTimeline.bind(entry.detail)
+            try insertTimeline.run()
         }
 
         // OR IGNORE on UNIQUE (notifier, idempotency_key): a step the engine emits again after a restart from an
@@ -156,22 +181,41 @@ extension SQLiteStore {
         return CommitReport(eventIDs: ids, queued: reported)
     }
 
-    /// An incident snapshot's values in `incidentColumns`' order.
-    static func arguments(_ i: Incident) throws -> StatementArguments {
-        [
-            i.number, i.title, i.kind.rawValue, i.state.rawValue, i.impact.rawValue, i.urgency.rawValue,
-            i.priority.rawValue, i.rule, i.groupKey, try json(i.labels), i.alerts, i.events, i.flapping,
-            try json(i.escalation), i.openedAt.microseconds, i.acknowledgedAt?.microseconds, i.acknowledgedBy,
-            i.resolvedAt?.microseconds, i.closedAt?.microseconds, i.silenced,
-        ]
+    /// Binds an incident snapshot's values in `incidentColumns`' order.
+    static func bind(_ i: Incident, to statement: inout DirectStatement) throws {
+        statement.bind(i.number)
+        statement.bind(i.title)
+        statement.bind(i.kind.rawValue)
+        statement.bind(i.state.rawValue)
+        statement.bind(i.impact.rawValue)
+        statement.bind(i.urgency.rawValue)
+        statement.bind(i.priority.rawValue)
+        statement.bind(i.rule)
+        statement.bind(i.groupKey)
+        statement.bind(try json(i.labels))
+        statement.bind(i.alerts)
+        statement.bind(i.events)
+        statement.bind(i.flapping)
+        statement.bind(try json(i.escalation))
+        statement.bind(i.openedAt.microseconds)
+        statement.bind(i.acknowledgedAt?.microseconds)
+        statement.bind(i.acknowledgedBy)
+        statement.bind(i.resolvedAt?.microseconds)
+        statement.bind(i.closedAt?.microseconds)
+        statement.bind(i.silenced)
     }
 
-    /// An alert snapshot's values in `alertColumns`' order.
-    static func arguments(_ a: AlertSnapshot) throws -> StatementArguments {
-        [
-            a.incident, a.fingerprint.description, try json(a.labels), try json(a.annotations), a.status.rawValue,
-            a.firstSeen.microseconds, a.lastSeen.microseconds, a.events, a.suppressed,
-        ]
+    /// Binds an alert snapshot's values in `alertColumns`' order.
+    static func bind(_ a: AlertSnapshot, to statement: inout DirectStatement) throws {
+        statement.bind(a.incident)
+        statement.bind(a.fingerprint.description)
+        statement.bind(try json(a.labels))
+        statement.bind(try json(a.annotations))
+        statement.bind(a.status.rawValue)
+        statement.bind(a.firstSeen.microseconds)
+        statement.bind(a.lastSeen.microseconds)
+        statement.bind(a.events)
+        statement.bind(a.suppressed)
     }
 
     /// Moves the pending escalation pages the cancellation names to `cancelled`, each with a timeline line. Rows

@@ -55,6 +55,15 @@ import Testing
             // The store still takes writes, and event ids carry on as if the failed batch never happened.
             let ids = try await store.commit(StoreBatch(events: [sampleEvent(at: 6)], at: t(6)))
             #expect(ids == [2])
+
+            // Every statement the failed batch ran runs again, the one that failed included.
+            _ = try await store.commit(
+                StoreBatch(
+                    events: [sampleEvent(at: 7)], incidents: [bareIncident()],
+                    alerts: [sampleAlert(incident: 8, host: "db3")],
+                    timeline: [(8, TimelineEntry(at: t(7), type: "opened", detail: ""))], at: t(7)))
+            #expect(try await store.alerts(of: 8).map { $0.labels["host"] } == ["db3"])
+            #expect(try await store.incidents(states: [.open]).map(\.groupKey) == [""])
         }
     }
 }

@@ -1,0 +1,110 @@
+import GRDB
+import GRDBSQLite
+
+/// One of the commit's cached statements, bound by type and run through SQLite's C API.
+///
+/// GRDB's `execute(arguments:)` takes its values as `StatementArguments`, an array of existentials, and binds them
+/// by nesting one closure per value. With the retains and releases around it, that was about 15% of the daemon's
+/// CPU on the journal path, where a commit inserts one event row per line and updates an alert and an incident
+/// per fingerprint (BENCHMARKS.md, issue 16). The statements the commit runs per event, alert or incident bind
+/// here instead: integers as they are, strings copied by SQLite (`SQLITE_TRANSIENT`).
+///
+/// `Statement.sqliteStatement` is GRDB's documented way to the C API. What GRDB does around its own execution and
+/// this skips: transaction observers and the database regions it records for them (the store registers no
+/// observer), and the autocommit check (these statements run inside the commit's transaction, never begin or end
+/// one). The statement is reset before its first binding and after every run; a failed
+/// step or binding throws the `DatabaseError` GRDB would, and the transaction rolls back as before.
+struct DirectStatement {
+    private let statement: Statement
+    private var index: Int32 = 1
+    private var bindingFailure: Int32?
+
+    init(_ db: Database, sql: String) throws {
+        statement = try db.cachedStatement(sql: sql)
+        // GRDB resets a statement before it binds, not after it runs: one GRDB ran last (the delivery's timeline
+        // line shares its SQL with the commit's) is still stepped, and SQLite refuses bindings to it.
+        reset(statement.sqliteStatement)
+    }
+
+    mutating func bind(_ value: Int64) {
+        record(sqlite3_bind_int64(statement.sqliteStatement, index, value))
+    }
+
+    mutating func bind(_ value: Int) { bind(Int64(value)) }
+
+    mutating func bind(_ value: Bool) { bind(Int64(value ? 1 : 0)) }
+
+    mutating func bind(_ value: String) {
+        var value = value
+        let code = value.withUTF8 { bytes -> Int32 in
+            guard bytes.count <= Int32.max else { return SQLITE_TOOBIG }
+            // An empty buffer may have no address, and a null pointer would bind NULL, not ''.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(statement.sqliteStatement, index, "", 0, DirectStatement.transient)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(statement.sqliteStatement, index, $0, Int32(bytes.count), DirectStatement.transient)
+            }
+        }
+        record(code)
+    }
+
+    mutating func bind(_ value: Int64?) {
+        if let value { bind(value) } else { bindNull() }
+    }
+
+    mutating func bind(_ value: Int?) {
+        if let value { bind(value) } else { bindNull() }
+    }
+
+    mutating func bind(_ value: String?) {
+        if let value { bind(value) } else { bindNull() }
+    }
+
+    mutating func bindNull() {
+        record(sqlite3_bind_null(statement.sqliteStatement, index))
+    }
+
+    /// Runs the statement with the values bound since the last run, one for each of its parameters.
+    mutating func run() throws {
+        let handle = statement.sqliteStatement
+        let bound = index - 1
+        let failure = bindingFailure
+        index = 1
+        bindingFailure = nil
+        if let failure {
+            reset(handle)
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: failure), message: "cannot bind a value", sql: statement.sql)
+        }
+        guard bound == sqlite3_bind_parameter_count(handle) else {
+            reset(handle)
+            throw DatabaseError(
+                resultCode: .SQLITE_MISUSE,
+                message: "\(bound) values for \(sqlite3_bind_parameter_count(handle)) parameters", sql: statement.sql)
+        }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            if code == SQLITE_ROW { continue }
+            let message = sqlite3_errmsg(sqlite3_db_handle(handle)).map { String(cString: $0) }
+            // Reset, so that the cache can hand the statement out again.
+            reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        reset(handle)
+    }
+
+    private func reset(_ handle: OpaquePointer) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    private mutating func record(_ code: Int32) {
+        if code != SQLITE_OK, bindingFailure == nil { bindingFailure = code }
+        index += 1
+    }
+
+    /// SQLite copies the value before the bind returns.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+}
