@@ -115,8 +115,11 @@ public final class JournalReader {
     /// libsystemd cannot read at all (a compression it was built without, a size it refuses) is skipped
     /// (`sd_journal_enumerate_available_data`), where a by-name look-up that reached it failed. Any other error
     /// ends the pass with the fields read so far; an entry left without `MESSAGE` is counted as unmappable.
-    public func mappedFields() -> [String: String] {
-        var fields: [String: String] = [:]
+    public func mappedFields() -> [String: String] { mappedJournalFields().dictionary }
+
+    /// `mappedFields()` in the mapping's slots, without a dictionary: what the journal source maps.
+    public func mappedJournalFields() -> JournalFields {
+        var fields = JournalFields()
         sd_journal_restart_data(handle)
         var data: UnsafeRawPointer?
         var length = 0
@@ -124,25 +127,25 @@ public final class JournalReader {
             let item = UnsafeRawBufferPointer(start: data, count: length)
             // A field name is at most 64 characters: a value's bytes are never searched for the '='.
             guard let equals = item.prefix(65).firstIndex(of: UInt8(ascii: "=")),
-                let name = Self.mappedName(item[..<equals]), fields[name] == nil
+                let slot = Self.mappedSlot(item[..<equals]), fields[slot] == nil
             else { continue }
-            fields[name] = String(decoding: item[(equals + 1)...], as: UTF8.self)
+            fields[slot] = String(decoding: item[(equals + 1)...], as: UTF8.self)
         }
-        if let time = realtime() { fields["__REALTIME_TIMESTAMP"] = String(time.microseconds) }
+        if let time = realtime() { fields[.realtime] = String(time.microseconds) }
         return fields
     }
 
-    /// The names `mappedFields` reads, with their bytes to compare an item's name with.
-    private static let mappedNames: [(name: String, bytes: [UInt8])] = JournalEntryMapper.fields
-        .filter { $0 != "__REALTIME_TIMESTAMP" }.map { ($0, Array($0.utf8)) }
+    /// The slots `mappedJournalFields` reads, with their names' bytes to compare an item's name with.
+    private static let mappedNames: [(slot: JournalFields.Slot, bytes: [UInt8])] = JournalFields.Slot.allCases
+        .filter { $0 != .realtime }.map { ($0, Array($0.name.utf8)) }
 
-    private static func mappedName(_ bytes: Slice<UnsafeRawBufferPointer>) -> String? {
-        mappedNames.first { $0.bytes.count == bytes.count && $0.bytes.elementsEqual(bytes) }?.name
+    private static func mappedSlot(_ bytes: Slice<UnsafeRawBufferPointer>) -> JournalFields.Slot? {
+        mappedNames.first { $0.bytes.count == bytes.count && $0.bytes.elementsEqual(bytes) }?.slot
     }
 
     /// The current entry as an event; throws when it cannot be mapped (SPEC §4: counted and skipped).
     public func event(receivedAt: Timestamp) throws(PayloadError) -> Event {
-        try JournalEntryMapper.event(fields: mappedFields(), receivedAt: receivedAt)
+        try JournalEntryMapper.event(fields: mappedJournalFields(), receivedAt: receivedAt)
     }
 }
 

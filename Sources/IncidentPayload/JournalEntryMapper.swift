@@ -3,10 +3,7 @@ import IncidentCore
 /// Maps a journal entry's fields to an event (SPEC §4); shared by the journal source, replay and `explain`.
 public enum JournalEntryMapper {
     /// The fields the mapping reads; a journal reader need fetch no others.
-    public static let fields = [
-        "_HOSTNAME", "UNIT", "USER_UNIT", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "PRIORITY", "MESSAGE_ID", "MESSAGE",
-        "__REALTIME_TIMESTAMP", "_UID", "_EXE", "_COMM", "_TRANSPORT",
-    ]
+    public static let fields = JournalFields.Slot.allCases.map(\.name)
 
     /// Fields journald itself sets from the kernel's view of the sender, which a logging process cannot choose,
     /// and the annotation each becomes. `SYSLOG_IDENTIFIER`, `UNIT` and `MESSAGE_ID` are whatever the sender
@@ -14,9 +11,10 @@ public enum JournalEntryMapper {
     /// outage incident from a journal line also names one of these: `uid="0"` (root wrote it), `exe`
     /// (the binary that wrote it), `transport="kernel"` (the kernel's ring buffer) or `systemd_unit` (the unit's
     /// cgroup). `comm` is mapped for reading, but a process can rename itself, so it proves nothing.
-    public static let trustedFields: [(field: String, annotation: String)] = [
-        ("_UID", "uid"), ("_EXE", "exe"), ("_TRANSPORT", "transport"), ("_SYSTEMD_UNIT", "systemd_unit"),
-        ("_COMM", "comm"),
+    public static let trustedFields: [(field: String, annotation: String)] = trustedSlots.map { ($0.slot.name, $0.1) }
+
+    static let trustedSlots: [(slot: JournalFields.Slot, annotation: String)] = [
+        (.uid, "uid"), (.exe, "exe"), (.transport, "transport"), (.systemdUnit, "systemd_unit"), (.comm, "comm"),
     ]
 
     public static func severity(priority: Int) -> String {
@@ -34,17 +32,22 @@ public enum JournalEntryMapper {
 
     /// The event for an entry; throws when the entry cannot be mapped (no message and no identity).
     public static func event(fields: [String: String], receivedAt: Timestamp) throws(PayloadError) -> Event {
+        try event(fields: JournalFields(fields), receivedAt: receivedAt)
+    }
+
+    /// The event for an entry's fields read into their slots (the journal source's path: no name is hashed).
+    public static func event(fields: JournalFields, receivedAt: Timestamp) throws(PayloadError) -> Event {
         var labels: Labels = ["source": "journal"]
-        if let host = fields["_HOSTNAME"], !host.isEmpty { labels["host"] = host }
+        if let host = fields[.hostname], !host.isEmpty { labels["host"] = host }
         // An empty UNIT= is no unit; it must not hide USER_UNIT or _SYSTEMD_UNIT.
-        let units = ["UNIT", "USER_UNIT", "_SYSTEMD_UNIT"].lazy.compactMap { fields[$0] }
+        let units = [JournalFields.Slot.unit, .userUnit, .systemdUnit].lazy.compactMap { fields[$0] }
         if let unit = units.first(where: { !$0.isEmpty }) { labels["unit"] = unit }
-        if let identifier = fields["SYSLOG_IDENTIFIER"], !identifier.isEmpty { labels["identifier"] = identifier }
-        let priority = fields["PRIORITY"].flatMap { Int($0) }.map { min(max($0, 0), 7) } ?? 6
+        if let identifier = fields[.identifier], !identifier.isEmpty { labels["identifier"] = identifier }
+        let priority = fields[.priority].flatMap { Int($0) }.map { min(max($0, 0), 7) } ?? 6
         labels["priority"] = String(priority)
         labels["severity"] = severity(priority: priority)
-        if let id = fields["MESSAGE_ID"], !id.isEmpty { labels["message_id"] = id }
-        guard var message = fields["MESSAGE"] else {
+        if let id = fields[.messageID], !id.isEmpty { labels["message_id"] = id }
+        guard var message = fields[.message] else {
             throw PayloadError("no-message", "the journal entry has no MESSAGE field")
         }
         var annotations: Labels = [:]
@@ -53,11 +56,11 @@ public enum JournalEntryMapper {
             message = truncated(message, toBytes: maxMessageBytes)
         }
         annotations["message"] = message
-        for (field, name) in trustedFields {
-            if let value = fields[field], !value.isEmpty { annotations[name] = value }
+        for (slot, name) in trustedSlots {
+            if let value = fields[slot], !value.isEmpty { annotations[name] = value }
         }
         var time = receivedAt
-        if let raw = fields["__REALTIME_TIMESTAMP"] {
+        if let raw = fields[.realtime] {
             guard let micros = Int64(raw) else {
                 throw PayloadError(
                     "bad-time",
@@ -81,5 +84,56 @@ public enum JournalEntryMapper {
             end = text.utf8.index(before: end)
         }
         return String(text[..<end])
+    }
+}
+
+/// The fields of a journal entry the mapping reads, each in its own slot: what a journal reader fills as it
+/// enumerates an entry's items, without the dictionary whose hashing of every name was 7% of the daemon's CPU on
+/// the journal path (BENCHMARKS.md, issue 16).
+public struct JournalFields: Sendable, Equatable {
+    /// The fields, in the order of `JournalEntryMapper.fields`.
+    public enum Slot: Int, CaseIterable, Sendable {
+        case hostname, unit, userUnit, systemdUnit, identifier, priority, messageID, message, realtime, uid, exe
+        case comm, transport
+
+        /// The journal's name of the field.
+        public var name: String {
+            switch self {
+            case .hostname: "_HOSTNAME"
+            case .unit: "UNIT"
+            case .userUnit: "USER_UNIT"
+            case .systemdUnit: "_SYSTEMD_UNIT"
+            case .identifier: "SYSLOG_IDENTIFIER"
+            case .priority: "PRIORITY"
+            case .messageID: "MESSAGE_ID"
+            case .message: "MESSAGE"
+            case .realtime: "__REALTIME_TIMESTAMP"
+            case .uid: "_UID"
+            case .exe: "_EXE"
+            case .comm: "_COMM"
+            case .transport: "_TRANSPORT"
+            }
+        }
+    }
+
+    private var values = [String?](repeating: nil, count: Slot.allCases.count)
+
+    public init() {}
+
+    /// The mapped fields of `fields`; the others are left out.
+    public init(_ fields: [String: String]) {
+        for slot in Slot.allCases { values[slot.rawValue] = fields[slot.name] }
+    }
+
+    public subscript(slot: Slot) -> String? {
+        get { values[slot.rawValue] }
+        set { values[slot.rawValue] = newValue }
+    }
+
+    /// The fields set, by name.
+    public var dictionary: [String: String] {
+        var result: [String: String] = [:]
+        for slot in Slot.allCases { if let value = values[slot.rawValue] { result[slot.name] = value } }
+        return result
     }
 }

@@ -61,6 +61,27 @@ struct JournalPayloadTests {
                 == JournalEntryMapper.event(fields: listed, receivedAt: received))
     }
 
+    /// The slots the journal source reads into hold exactly the mapped fields, by the journal's names.
+    @Test func slotsHoldTheMappedFieldsByName() throws {
+        #expect(
+            JournalEntryMapper.fields == [
+                "_HOSTNAME", "UNIT", "USER_UNIT", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "PRIORITY", "MESSAGE_ID",
+                "MESSAGE", "__REALTIME_TIMESTAMP", "_UID", "_EXE", "_COMM", "_TRANSPORT",
+            ])
+        var all: [String: String] = ["CODE_FILE": "main.c", "_PID": "12"]
+        for (index, name) in JournalEntryMapper.fields.enumerated() { all[name] = "value \(index)" }
+        all["__REALTIME_TIMESTAMP"] = "1700000000000000"
+        let fields = JournalFields(all)
+        #expect(fields.dictionary == all.filter { JournalEntryMapper.fields.contains($0.key) })
+        #expect(fields[.message] == "value 7" && fields[.transport] == "value 12")
+        var set = JournalFields()
+        for slot in JournalFields.Slot.allCases { set[slot] = all[slot.name] }
+        #expect(set == fields)
+        #expect(
+            try JournalEntryMapper.event(fields: set, receivedAt: received)
+                == JournalEntryMapper.event(fields: all, receivedAt: received))
+    }
+
     @Test(
         "PRIORITY maps to severity: 0–2 critical, 3 error, 4 warning, 5–7 info",
         arguments: [
