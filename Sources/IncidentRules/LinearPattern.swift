@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A regular expression simple enough to match in one pass without ICU: literal ASCII text, and runs of one
 /// character class (`\w+`, `\S*`, `[^ ]+`, `\d`, `.+`), alone or as a named group, where every run of `+` or `*`
@@ -286,8 +287,20 @@ struct LinearPattern: Sendable {
         return (.characters(members, repeats: repeats, allowsEmpty: allowsEmpty, group: group), end)
     }
 
-    /// The ASCII characters that ICU matches with `text`, a one-character class.
+    /// The ASCII characters that ICU matches with `text`, a one-character class. Asked of ICU once per class text
+    /// and kept: a rule set of 1,000 rules would otherwise ask 128 matches per class again at every reload.
     static func members(of text: String) -> CharacterClass? {
+        if let known = knownClasses.withLock({ $0[text] }) { return known }
+        let members = askICU(text)
+        knownClasses.withLock { known in
+            if known.count < 4_096 { known[text] = members }
+        }
+        return members
+    }
+
+    private static let knownClasses = Mutex<[String: CharacterClass?]>([:])
+
+    private static func askICU(_ text: String) -> CharacterClass? {
         guard let regex = try? NSRegularExpression(pattern: "\\A(?:\(text))\\z") else { return nil }
         var members = CharacterClass()
         for byte in UInt8(0)..<0x80 {
