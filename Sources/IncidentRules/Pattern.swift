@@ -208,6 +208,9 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     /// match must contain it. Conservative: gives up on anything it does not understand.
     static func requiredLiteral(_ source: String) -> String? {
         if source.hasPrefix("(?i") || source.contains("(?i") { return nil }
+        // Where a class ends is not worth reading here: `[]...]` and `[^]...]` differ between engines, and in ICU a
+        // `[` inside a class opens a nested set (`[[09]:+(A]` is one class).
+        if source.contains("[]") || source.contains("[^]") { return nil }
         var runs: [String] = []
         var current = ""
         var depth = 0
@@ -223,6 +226,7 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
             let c = chars[i]
             if inClass {
                 if c == "\\" { i += 2; continue }
+                if c == "[" { return nil }
                 if c == "]" { inClass = false }
                 i += 1
                 continue
@@ -316,7 +320,8 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     static func namedGroups(in source: String) -> [(name: String, range: Range<String.Index>)] {
         var groups: [(name: String, range: Range<String.Index>)] = []
         var index = source.startIndex
-        var inClass = false
+        // ICU's classes nest: `[[a-z](?<x>]` is one class, and the `(?<x>` in it is four characters, not a group.
+        var classDepth = 0
         while index < source.endIndex {
             let c = source[index]
             if c == "\\" {
@@ -324,10 +329,10 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
                 if index < source.endIndex { index = source.index(after: index) }
                 continue
             }
-            if inClass {
-                if c == "]" { inClass = false }
-            } else if c == "[" {
-                inClass = true
+            if c == "[" {
+                classDepth += 1
+            } else if classDepth > 0 {
+                if c == "]" { classDepth -= 1 }
             } else if c == "(" {
                 let rest = source[index...]
                 let prefix = rest.hasPrefix("(?<") ? 3 : rest.hasPrefix("(?P<") ? 4 : 0
@@ -386,6 +391,8 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     static func searchBody(_ source: String) -> Substring? {
         guard source.hasPrefix(".*"), source.hasSuffix(".*"), source.count >= 5 else { return nil }
         let body = source.dropFirst(2).dropLast(2)
+        // As for `requiredLiteral`: nested classes and a `]` first in a class are not read here.
+        if body.contains("[]") || body.contains("[^]") { return nil }
         var depth = 0
         var inClass = false
         var escaped = false
@@ -396,6 +403,7 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
             }
             switch c {
             case "\\": escaped = true
+            case "[" where inClass: return nil
             case "[" where !inClass: inClass = true
             case "]" where inClass: inClass = false
             case "(" where !inClass: depth += 1
