@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -42,8 +43,11 @@ struct DirectStatement {
             guard let base = bytes.baseAddress, !bytes.isEmpty else {
                 return sqlite3_bind_text(statement.sqliteStatement, index, "", 0, DirectStatement.transient)
             }
+            // Up to the first NUL, as GRDB binds a string (a C string, length -1) and so as the store has always held
+            // one: a timeline line replayed after an upgrade must be the same text to be recognised as a repeat.
+            let length = memchr(base, 0, bytes.count).map { UnsafeRawPointer(base).distance(to: $0) } ?? bytes.count
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                sqlite3_bind_text(statement.sqliteStatement, index, $0, Int32(bytes.count), DirectStatement.transient)
+                sqlite3_bind_text(statement.sqliteStatement, index, $0, Int32(length), DirectStatement.transient)
             }
         }
         record(code)

@@ -25,8 +25,8 @@ import Testing
         try Row.fetchAll(
             db,
             sql: """
-                SELECT typeof(i), quote(i), typeof(s), quote(s), typeof(b), quote(b), typeof(n), typeof(o), quote(o),
-                    quote(required) FROM t ORDER BY rowid
+                SELECT typeof(i), quote(i), typeof(s), hex(s), typeof(b), quote(b), typeof(n), typeof(o), quote(o),
+                    hex(required) FROM t ORDER BY rowid
                 """
         ).map { row in (0..<10).map { row[$0] as String } }
     }
@@ -34,7 +34,9 @@ import Testing
     @Test func bindsEachValueAsGRDBDoes() throws {
         let rows: [(Int64, String, Bool, String?, Int?, String)] = [
             (Int64.max, "", true, nil, 7, "x"), (Int64.min, "ünïcödé ✓ \u{1F4DF}", false, "n", nil, ""),
-            (0, String(repeating: "long ", count: 10_000), true, "", -1, "'quoted' \"text\""),
+            (0, String(repeating: "long ", count: 100), true, "", -1, "'quoted' \"text\""),
+            // GRDB binds a string as a C string: the store holds it up to its first NUL.
+            (1, "a\0b", false, "\0", 2, "x\0y"),
         ]
         try withDatabase { queue in
             let viaGRDB = try queue.write { db -> [[String]] in
@@ -57,10 +59,11 @@ import Testing
                 }
                 return try contents(db)
             }
-            #expect(direct.count == 3)
+            #expect(direct.count == 4)
             #expect(direct == viaGRDB)
             // The empty string is text, not NULL.
-            #expect(direct[0][2] == "text" && direct[0][3] == "''")
+            #expect(direct[0][2] == "text" && direct[0][3] == "")
+            #expect(direct[3][3] == "61" && direct[3][9] == "78")
         }
     }
 
