@@ -3,7 +3,8 @@ import Synchronization
 
 /// A regular expression simple enough to match in one pass without ICU: literal ASCII text, and runs of one
 /// character class (`\w+`, `\S*`, `[^ ]+`, `\d`, `.+`), alone or as a named group, where every run of `+` or `*`
-/// is followed by the end of the pattern or by literal text whose first character the class does not contain.
+/// is followed by the end of the pattern, by literal text whose first character the class does not contain, or by
+/// a class of at least one character that shares none with it (`(?<user>\S+)\s+(?<host>\S+)`).
 /// Such a run ends exactly where its characters end, so from each start there is at most one way to match, and
 /// it is found without backtracking.
 ///
@@ -23,6 +24,8 @@ struct LinearPattern: Sendable {
         func contains(_ byte: UInt8) -> Bool {
             byte < 64 ? low & (1 << UInt64(byte)) != 0 : high & (1 << UInt64(byte &- 64)) != 0
         }
+
+        func isDisjoint(with other: CharacterClass) -> Bool { low & other.low == 0 && high & other.high == 0 }
 
         mutating func insert(_ byte: UInt8) {
             if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
@@ -106,10 +109,17 @@ struct LinearPattern: Sendable {
             }
         }
         endLiteral()
-        // Every run that repeats ends at the end, or before a literal that its class cannot start.
+        // Every run that repeats ends at the end, before a literal that its class cannot start, or before a class
+        // it shares no character with that must take at least one (`\S+\s+`): a shorter run would leave one of
+        // its own characters next, which what follows cannot take.
         for (position, element) in elements.enumerated() {
             guard case .characters(let members, true, _, _) = element, position + 1 < elements.count else { continue }
-            guard case .literal(let next) = elements[position + 1], !members.contains(next[0]) else { return nil }
+            switch elements[position + 1] {
+            case .literal(let next):
+                guard !members.contains(next[0]) else { return nil }
+            case .characters(let next, _, let allowsEmpty, _):
+                guard !allowsEmpty, members.isDisjoint(with: next) else { return nil }
+            }
         }
         guard groups == Pattern.captureNames(in: source).count else { return nil }
         self.elements = elements

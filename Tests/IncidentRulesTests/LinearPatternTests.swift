@@ -12,15 +12,17 @@ import Testing
         #"Killed (?<cgroup>\S+) due to"#, #"Invalid user (?<invalid_user>\S+) from (?<src_ip>\S+)"#,
         #"Killed process \d+ \((?<process>[^)]+)\)"#, #"(?<user>[^\s:]+) : \d+ incorrect password attempt"#,
         #"failures for user (?<user>\S+) account temporarily locked"#, #"user=(?P<user>[a-z0-9_-]*)"#,
-        #"code \d\d\d"#, #"(?<rest>.*)"#, #"[0-9.]+:\d+"#, #"a\.b\-c\ d"#,
+        #"code \d\d\d"#, #"(?<a>\S+)\s+(?<b>\S+)"#, #"(?<key>\w+)=(?<value>[^ ]*) (?<n>\d+)\s"#, #"(?<rest>.*)"#,
+        #"[0-9.]+:\d+"#, #"a\.b\-c\ d"#,
     ])
     func theShapesItTakes(_ source: String) throws {
         #expect(try Pattern(source, anchored: false).isLinear)
     }
 
     @Test(arguments: [
-        // A run before a run, or before text its class can start: more than one way to split the value.
-        #"(?<a>\S+)\s+(?<b>\S+)"#, #"(?<name>\w+)_x"#, #"(?<all>.*) from"#,
+        // A run before text its class can start, before a class it shares a character with, or before one that may
+        // be empty: more than one way to split the value.
+        #"(?<name>\w+)_x"#, #"(?<all>.*) from"#, #"\w+\d+"#, #"\S+\s*x"#, #"[a-c]+[c-e]"#,
         // What it does not parse: optional parts, counts, laziness, alternation, flags, other groups, anchors,
         // escapes that are not punctuation, nested or operated brackets, POSIX classes.
         #"colou?r"#, #"\d{3}"#, #"(?<u>\S+?) x"#, #"a|b"#, #"(?i)disk"#, #"(?:x)"#, #"(x)"#, #"^x"#, #"x$"#,
