@@ -223,7 +223,10 @@ let package = Package(
         ),
         .testTarget(name: "IncidentAccessTests", dependencies: ["IncidentAccess"]),
         .testTarget(name: "IncidentWebTests", dependencies: ["IncidentWeb"]),
-        .testTarget(name: "IncidentEngineTests", dependencies: ["IncidentEngine", "IncidentConfig", "IncidentIngest"]),
+        .testTarget(
+            name: "IncidentEngineTests",
+            dependencies: ["IncidentEngine", "IncidentConfig", "IncidentIngest", "TestSupport"]
+        ),
         .testTarget(
             name: "IncidentStoreTests",
             dependencies: [

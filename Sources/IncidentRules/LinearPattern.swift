@@ -145,7 +145,7 @@ struct LinearPattern: Sendable {
             } else if case .literal(let first) = elements[0] {
                 // Each occurrence of the first literal, in order.
                 var from = 0
-                search: while let hit = LinearPattern.find(first, in: bytes, from: from) {
+                search: while let hit = Pattern.find(first, in: bytes, from: from) {
                     switch attempt(bytes, from: hit, ranges: &ranges, budget: &budget) {
                     case .matched:
                         found = hit
@@ -222,23 +222,6 @@ struct LinearPattern: Sendable {
             if budget < 0 { return .undecided }
         }
         return .matched(end: position)
-    }
-
-    /// The first occurrence of `needle` in `bytes` at or after `from`.
-    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        guard needle.count <= bytes.count - from else { return nil }
-        return needle.withUnsafeBufferPointer { n in
-            let first = Int32(n[0])
-            var start = from
-            let last = bytes.count - n.count
-            while start <= last {
-                guard let hit = memchr(bytes.baseAddress! + start, first, last - start + 1) else { return nil }
-                let offset = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(bytes.baseAddress! + offset, n.baseAddress!, n.count) == 0 { return offset }
-                start = offset + 1
-            }
-            return nil
-        }
     }
 
     /// A class and its quantifier at `index`: `\w \W \d \D \s \S`, `.` or a bracket of plain ASCII (no nested

@@ -280,23 +280,26 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     }
 
     static func contains(_ haystack: String, _ needle: [UInt8]) -> Bool {
+        if needle.isEmpty { return true }
         var haystack = haystack
-        return haystack.withUTF8 { h in
-            needle.withUnsafeBufferPointer { n in
-                guard n.count <= h.count else { return false }
-                if n.isEmpty { return true }
-                // memchr for the first byte, memcmp for the rest: glibc's memmem is not exported to Swift.
-                let first = Int32(n[0])
-                var start = 0
-                let last = h.count - n.count
-                while start <= last {
-                    guard let hit = memchr(h.baseAddress! + start, first, last - start + 1) else { return false }
-                    let offset = h.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(h.baseAddress! + offset, n.baseAddress!, n.count) == 0 { return true }
-                    start = offset + 1
-                }
-                return false
+        return haystack.withUTF8 { find(needle, in: $0, from: 0) != nil }
+    }
+
+    /// The first occurrence of `needle` (not empty) in `bytes` at or after `from`: `memchr` for the first byte,
+    /// `memcmp` for the rest (glibc's `memmem` is not exported to Swift).
+    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard needle.count <= bytes.count - from else { return nil }
+        return needle.withUnsafeBufferPointer { n in
+            let first = Int32(n[0])
+            var start = from
+            let last = bytes.count - n.count
+            while start <= last {
+                guard let hit = memchr(bytes.baseAddress! + start, first, last - start + 1) else { return nil }
+                let offset = bytes.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(bytes.baseAddress! + offset, n.baseAddress!, n.count) == 0 { return offset }
+                start = offset + 1
             }
+            return nil
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IncidentCore
 import IncidentRules
+import TestSupport
 import Testing
 
 @testable import IncidentEngine

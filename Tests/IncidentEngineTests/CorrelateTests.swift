@@ -1,5 +1,6 @@
 import IncidentCore
 import IncidentRules
+import TestSupport
 import Testing
 
 @testable import IncidentEngine

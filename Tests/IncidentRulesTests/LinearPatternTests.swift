@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import IncidentRules
@@ -95,7 +96,7 @@ import Testing
     /// line breaks and non-ASCII, against ICU on the same pattern; the count of values it decided itself shows the
     /// comparison is not vacuous.
     @Test func answersAsICUOnRandomPatternsAndValues() throws {
-        var random = SplitMix(seed: 0x1D_5EED)
+        var random = SeededRandom(seed: 0x1D_5EED)
         let literals = [
             "fp=", " ", "a", "=", ":", "-", "x y", "ab", "\\.", "\\(", "\\)", "_", "1", "\\<", "\\>", "\\#",
             "\\ ", "\\-", "\\/", "\\@", "\\%", "\\~", "\\'", "\\\"", "\\!", "\\&", "\\,", "\\;", "\\]", "\\}",
@@ -118,14 +119,14 @@ import Testing
         for _ in 0..<1_500 {
             var source = ""
             var group = 0
-            for _ in 0..<random.next(in: 1...4) {
-                if random.next(in: 0...2) == 0 {
-                    source += literals[random.next(in: 0...(literals.count - 1))]
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                if Int.random(in: 0...2, using: &random) == 0 {
+                    source += literals.randomElement(using: &random)!
                 } else {
                     let run =
-                        classes[random.next(in: 0...(classes.count - 1))]
-                        + quantifiers[random.next(in: 0...(quantifiers.count - 1))]
-                    if random.next(in: 0...1) == 0 {
+                        classes.randomElement(using: &random)!
+                        + quantifiers.randomElement(using: &random)!
+                    if Int.random(in: 0...1, using: &random) == 0 {
                         source += "(?<g\(group)>\(run))"
                         group += 1
                     } else {
@@ -133,7 +134,7 @@ import Testing
                     }
                 }
             }
-            let anchored = random.next(in: 0...3) == 0
+            let anchored = Int.random(in: 0...3, using: &random) == 0
             let pattern = try Pattern(source, anchored: anchored)
             // Literal text alone, and `.*`, have their own shapes (PatternFastPathTests).
             guard pattern.isLinear else { continue }
@@ -141,7 +142,9 @@ import Testing
             linearPatterns += 1
             for _ in 0..<40 {
                 var value = ""
-                for _ in 0..<random.next(in: 0...12) { value += alphabet[random.next(in: 0...(alphabet.count - 1))] }
+                for _ in 0..<Int.random(in: 0...12, using: &random) {
+                    value += alphabet.randomElement(using: &random)!
+                }
                 let outcome = linear.firstMatch(in: value, capturing: true)
                 let reference = pattern.regexCaptures(in: value)
                 switch outcome {
@@ -160,23 +163,5 @@ import Testing
         }
         #expect(linearPatterns > 400, "\(linearPatterns) of 1,500 random patterns taken")
         #expect(decided > 15_000 && matched > 2_500, "decided \(decided), matched \(matched)")
-    }
-}
-
-/// A small seeded generator, so a failure names a case that comes back.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
     }
 }
