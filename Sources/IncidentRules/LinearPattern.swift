@@ -134,7 +134,8 @@ struct LinearPattern: Sendable {
         return value.withUTF8 { bytes in
             guard bytes.count <= Pattern.maxRegexInput else { return .undecided }
             var budget = LinearPattern.stepBudget
-            var ranges = [Range<Int>](repeating: 0..<0, count: groupCount)
+            // Only a capture needs the groups' ranges: `matches` (every `=~` matcher) allocates none.
+            var ranges = [Range<Int>](repeating: 0..<0, count: capturing ? groupCount : 0)
             var found: Int?
             if anchored {
                 switch attempt(bytes, from: 0, ranges: &ranges, budget: &budget) {
@@ -217,7 +218,7 @@ struct LinearPattern: Sendable {
                     position += 1
                     budget -= 1
                 }
-                if let group { ranges[group] = begin..<position }
+                if let group, group < ranges.count { ranges[group] = begin..<position }
             }
             if budget < 0 { return .undecided }
         }
