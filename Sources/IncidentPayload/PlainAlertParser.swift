@@ -166,8 +166,16 @@ struct PlainAlertParser {
         }
     }
 
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, JSON's number.
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, JSON's number, and one a `Double` can hold:
+    /// JSONSerialization refuses a number beyond `Double`'s range (`1e309`), so the fast path must not take it.
     private mutating func number() -> Bool {
+        let start = i
+        guard grammaticalNumber() else { return false }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        return Double(text)?.isFinite == true
+    }
+
+    private mutating func grammaticalNumber() -> Bool {
         func digits(_ parser: inout PlainAlertParser) -> Int {
             let start = parser.i
             while let b = parser.peek, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { parser.i += 1 }

@@ -43,6 +43,11 @@ import Testing
         #"{"labels":{"a":"1"},"x":1e+}"#,
         #"{"labels":{"a":"1"},"x":-}"#,
         #"{"labels":{"a":"1"},"x":[0,-0,-0.5,1E+2,10e-3,123.456e7]}"#,
+        // Beyond a Double's range, which JSONSerialization refuses and the fast path once skipped (found by
+        // fuzzing: Fuzz/regressions/plain-alert/number-beyond-double.json); below it, both take 0.
+        #"{"labels":{"a":"1"},"startyAt":179532e328}"#,
+        #"{"labels":{"a":"1"},"x":-1e309}"#,
+        #"{"labels":{"a":"1"},"x":[1e308,1e-400,123456789012345678901234567890]}"#,
         // Two bad labels: the error named whichever the dictionary listed first, which differs between parses
         // (found by fuzzing: Fuzz/regressions/plain-alert/two-bad-labels.json). It names the first by name now.
         #"{"labels":{"aabels":{"a":"1"},"asummary":{}}}"#,
