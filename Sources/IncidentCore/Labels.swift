@@ -82,6 +82,13 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
         }
     }
 
+    /// Sets each pair in turn (a later pair of the same name wins), with room for all of them made at once: a
+    /// rule's captures added to an event's labels copied and then grew the shared array (issue 16).
+    public mutating func set(_ pairs: [(String, String)]) {
+        storage.reserveCapacity(storage.count + pairs.count)
+        for (name, value) in pairs { self[name] = value }
+    }
+
     public var names: [String] { storage.map(\.name) }
 
     public var dictionary: [String: String] {

@@ -124,12 +124,13 @@ public final class JournalReader {
         var data: UnsafeRawPointer?
         var length = 0
         while sd_journal_enumerate_available_data(handle, &data, &length) > 0, let data {
-            let item = UnsafeRawBufferPointer(start: data, count: length)
+            let item = UnsafeBufferPointer(start: data.assumingMemoryBound(to: UInt8.self), count: length)
             // A field name is at most 64 characters: a value's bytes are never searched for the '='.
             guard let equals = item.prefix(65).firstIndex(of: UInt8(ascii: "=")),
-                let slot = Self.mappedSlot(item[..<equals]), fields[slot] == nil
+                let slot = Self.mappedSlot(UnsafeBufferPointer(rebasing: item[..<equals])), fields[slot] == nil
             else { continue }
-            fields[slot] = String(decoding: item[(equals + 1)...], as: UTF8.self)
+            // As a buffer, not a slice: `String(decoding:)` takes its fast path for a contiguous buffer.
+            fields[slot] = String(decoding: UnsafeBufferPointer(rebasing: item[(equals + 1)...]), as: UTF8.self)
         }
         if let time = realtime() { fields[.realtime] = String(time.microseconds) }
         return fields
@@ -139,8 +140,12 @@ public final class JournalReader {
     private static let mappedNames: [(slot: JournalFields.Slot, bytes: [UInt8])] = JournalFields.Slot.allCases
         .filter { $0 != .realtime }.map { ($0, Array($0.name.utf8)) }
 
-    private static func mappedSlot(_ bytes: Slice<UnsafeRawBufferPointer>) -> JournalFields.Slot? {
-        mappedNames.first { $0.bytes.count == bytes.count && $0.bytes.elementsEqual(bytes) }?.slot
+    private static func mappedSlot(_ name: UnsafeBufferPointer<UInt8>) -> JournalFields.Slot? {
+        guard let base = name.baseAddress else { return nil }
+        for (slot, bytes) in mappedNames where bytes.count == name.count {
+            if bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, name.count) == 0 }) { return slot }
+        }
+        return nil
     }
 
     /// The current entry as an event; throws when it cannot be mapped (SPEC §4: counted and skipped).

@@ -13,6 +13,9 @@ public enum JournalEntryMapper {
     /// cgroup). `comm` is mapped for reading, but a process can rename itself, so it proves nothing.
     public static let trustedFields: [(field: String, annotation: String)] = trustedSlots.map { ($0.slot.name, $0.1) }
 
+    /// Where the `unit` label comes from, first one first.
+    static let unitSlots: [JournalFields.Slot] = [.unit, .userUnit, .systemdUnit]
+
     static let trustedSlots: [(slot: JournalFields.Slot, annotation: String)] = [
         (.uid, "uid"), (.exe, "exe"), (.transport, "transport"), (.systemdUnit, "systemd_unit"), (.comm, "comm"),
     ]
@@ -37,27 +40,36 @@ public enum JournalEntryMapper {
 
     /// The event for an entry's fields read into their slots (the journal source's path: no name is hashed).
     public static func event(fields: JournalFields, receivedAt: Timestamp) throws(PayloadError) -> Event {
-        var labels: Labels = ["source": "journal"]
-        if let host = fields[.hostname], !host.isEmpty { labels["host"] = host }
-        // An empty UNIT= is no unit; it must not hide USER_UNIT or _SYSTEMD_UNIT.
-        let units = [JournalFields.Slot.unit, .userUnit, .systemdUnit].lazy.compactMap { fields[$0] }
-        if let unit = units.first(where: { !$0.isEmpty }) { labels["unit"] = unit }
-        if let identifier = fields[.identifier], !identifier.isEmpty { labels["identifier"] = identifier }
+        // Both sets are built as pairs and made into sets once (the labels in name order, so each name is compared
+        // once); setting them one by one searched and inserted each, 3% of the daemon's CPU on the journal path
+        // (issue 16).
+        var labels: [(String, String)] = []
+        labels.reserveCapacity(7)
+        if let host = fields[.hostname], !host.isEmpty { labels.append(("host", host)) }
+        if let identifier = fields[.identifier], !identifier.isEmpty { labels.append(("identifier", identifier)) }
+        if let id = fields[.messageID], !id.isEmpty { labels.append(("message_id", id)) }
         let priority = fields[.priority].flatMap { Int($0) }.map { min(max($0, 0), 7) } ?? 6
-        labels["priority"] = String(priority)
-        labels["severity"] = severity(priority: priority)
-        if let id = fields[.messageID], !id.isEmpty { labels["message_id"] = id }
+        labels.append(("priority", String(priority)))
+        labels.append(("severity", severity(priority: priority)))
+        labels.append(("source", "journal"))
+        // An empty UNIT= is no unit; it must not hide USER_UNIT or _SYSTEMD_UNIT.
+        for slot in unitSlots {
+            guard let unit = fields[slot], !unit.isEmpty else { continue }
+            labels.append(("unit", unit))
+            break
+        }
         guard var message = fields[.message] else {
             throw PayloadError("no-message", "the journal entry has no MESSAGE field")
         }
-        var annotations: Labels = [:]
+        var annotations: [(String, String)] = []
+        annotations.reserveCapacity(2 + trustedSlots.count)
         if message.utf8.count > maxMessageBytes {
-            annotations["message_bytes"] = String(message.utf8.count)
+            annotations.append(("message_bytes", String(message.utf8.count)))
             message = truncated(message, toBytes: maxMessageBytes)
         }
-        annotations["message"] = message
+        annotations.append(("message", message))
         for (slot, name) in trustedSlots {
-            if let value = fields[slot], !value.isEmpty { annotations[name] = value }
+            if let value = fields[slot], !value.isEmpty { annotations.append((name, value)) }
         }
         var time = receivedAt
         if let raw = fields[.realtime] {
@@ -73,7 +85,7 @@ public enum JournalEntryMapper {
             }
         }
         return Event(
-            labels: labels, annotations: annotations, status: .firing, startsAt: time, source: .journal,
+            labels: Labels(labels), annotations: Labels(annotations), status: .firing, startsAt: time, source: .journal,
             receivedAt: receivedAt)
     }
 

@@ -95,19 +95,17 @@ public struct RuleSet: Sendable {
             if rules[ruleIndex].continue {
                 enrichedBy.append(ruleIndex)
                 if !captures.isEmpty {
-                    for (name, value) in captures {
-                        current.labels[name] = value
-                        extracted[name] = value
-                    }
+                    current.labels.set(captures)
+                    extracted.set(captures)
                     // New labels can make rules indexed under them candidates.
                     candidates = index.candidates(for: current).filter { $0 > ruleIndex }
                     position = 0
                 }
                 continue
             }
-            for (name, value) in captures {
-                current.labels[name] = value
-                extracted[name] = value
+            if !captures.isEmpty {
+                current.labels.set(captures)
+                extracted.set(captures)
             }
             return Match(ruleIndex: ruleIndex, enrichedBy: enrichedBy, labels: current.labels, extracted: extracted)
         }

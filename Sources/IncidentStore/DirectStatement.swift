@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import IncidentCore
 
 /// One of the commit's cached statements, bound by type and run through SQLite's C API.
 ///
@@ -19,6 +20,8 @@ struct DirectStatement {
     private let statement: Statement
     private var index: Int32 = 1
     private var bindingFailure: Int32?
+    /// The bytes of the value being bound, for text the statement writes itself; its capacity is kept across rows.
+    private var scratch: [UInt8] = []
 
     init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
@@ -48,6 +51,39 @@ struct DirectStatement {
             let length = memchr(base, 0, bytes.count).map { UnsafeRawPointer(base).distance(to: $0) } ?? bytes.count
             return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
                 sqlite3_bind_text(statement.sqliteStatement, index, $0, Int32(length), DirectStatement.transient)
+            }
+        }
+        record(code)
+    }
+
+    /// `labels.jsonText`, written into the statement's buffer and bound from there: no `String` is made of it.
+    /// The text holds no NUL (a control character is escaped), so the whole of it is what GRDB would bind.
+    mutating func bind(json labels: Labels) {
+        scratch.removeAll(keepingCapacity: true)
+        labels.appendJSON(to: &scratch)
+        bindScratch()
+    }
+
+    /// `fingerprint.description`, the same way.
+    mutating func bind(_ fingerprint: Fingerprint) {
+        scratch.removeAll(keepingCapacity: true)
+        fingerprint.appendHex(to: &scratch)
+        bindScratch()
+    }
+
+    /// Binds the buffer's bytes as text; SQLite copies them, so the buffer is free for the next value at once.
+    private mutating func bindScratch() {
+        let handle = statement.sqliteStatement
+        let index = index
+        let code = scratch.withUnsafeBufferPointer { bytes -> Int32 in
+            guard bytes.count <= Int32.max else { return SQLITE_TOOBIG }
+            // Never empty (at least `{}` or 16 digits), so the buffer has an address; the guard keeps '' apart
+            // from NULL should that change.
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, DirectStatement.transient)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), DirectStatement.transient)
             }
         }
         record(code)

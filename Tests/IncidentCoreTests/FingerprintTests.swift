@@ -89,6 +89,22 @@ struct FingerprintTests {
         #expect(Fingerprint(rawValue: fingerprint.rawValue) == fingerprint)
     }
 
+    @Test("hex text is what the radix formula wrote before the digits were appended to a buffer")
+    func hexAgreesWithTheRadixFormula() {
+        var random = SystemRandomNumberGenerator()
+        let values: [UInt64] =
+            [0, 1, 0xF, 0x10, .max, 1 << 63] + (0..<2_000).map { _ in random.next() >> (random.next() % 64) }
+        for value in values {
+            let digits = String(value, radix: 16)
+            let reference = String(repeating: "0", count: 16 - digits.utf8.count) + digits
+            let fingerprint = Fingerprint(rawValue: value)
+            #expect(fingerprint.description == reference)
+            var appended = Array("x".utf8)
+            fingerprint.appendHex(to: &appended)
+            #expect(appended == Array(("x" + reference).utf8))
+        }
+    }
+
     @Test("hex parsing accepts fewer digits and upper case")
     func hexLenient() {
         #expect(Fingerprint(hex: "1")?.rawValue == 1)

@@ -67,6 +67,52 @@ import Testing
         }
     }
 
+    /// Labels bound as JSON and fingerprints as hex from the statement's reused buffer store what GRDB stores for
+    /// `jsonText` and `description`, row after row (a shorter value after a longer one leaves nothing behind).
+    @Test func labelsAndFingerprintsBindAsTheirText() throws {
+        let labelSets: [Labels] = [
+            ["alertname": "DiskFull", "instance": String(repeating: "host-", count: 60)], [:],
+            ["a": "1"], ["q": "\"quoted\" \\ back", "ctl": "\u{01}\u{1F}\t\n\r\u{08}\u{0C}", "nul": "a\0b"],
+            ["ü": "ünïcödé ✓ \u{1F4DF}", "empty": ""],
+        ]
+        let fingerprints: [Fingerprint] = [
+            Fingerprint(rawValue: 0), Fingerprint(rawValue: .max), Fingerprint(rawValue: 0xA),
+            Fingerprint(rawValue: 0x0123_4567_89AB_CDEF), Labels(["alertname": "DiskFull"]).fingerprint,
+        ]
+        try withDatabase { queue in
+            let viaGRDB = try queue.write { db -> [[String]] in
+                for (labels, fingerprint) in zip(labelSets, fingerprints) {
+                    try db.execute(
+                        sql: Self.insert, arguments: [1, labels.jsonText, true, nil, nil, fingerprint.description])
+                }
+                defer { try? db.execute(sql: "DELETE FROM t") }
+                return try contents(db)
+            }
+            let direct = try queue.write { db -> [[String]] in
+                var statement = try DirectStatement(db, sql: Self.insert)
+                for (labels, fingerprint) in zip(labelSets, fingerprints) {
+                    statement.bind(1)
+                    statement.bind(json: labels)
+                    statement.bind(true)
+                    statement.bind(nil as String?)
+                    statement.bind(nil as Int?)
+                    statement.bind(fingerprint)
+                    try statement.run()
+                }
+                return try contents(db)
+            }
+            #expect(direct.count == labelSets.count)
+            #expect(direct == viaGRDB)
+            // The text is the whole JSON (a NUL in a value is written as an escape) and the 16 digits.
+            let stored = try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT s || '|' || required FROM t ORDER BY rowid")
+            }
+            #expect(stored == zip(labelSets, fingerprints).map { "\($0.jsonText)|\($1)" })
+            #expect(stored[1] == "{}|ffffffffffffffff" && stored[3].hasSuffix("|0123456789abcdef"))
+            #expect(stored[3].contains(#""nul":"a\u0000b""#))
+        }
+    }
+
     @Test func aFailedStepThrowsAndTheStatementRunsAgain() throws {
         try withDatabase { queue in
             try queue.write { db in
