@@ -371,7 +371,10 @@ public actor IngestPipeline: EventSink {
         }
         inFlight = (batch, uptime(), changesIncidents)
         let (store, logger, uptime) = (self.store, self.logger, self.uptime)
-        Task {
+        // Detached, so the commit starts now, beside the engine's next batch: a task created here would run on this
+        // actor, which the loop keeps busy absorbing that batch, and the two strictly took turns whenever work was
+        // queued (the journal path, BENCHMARKS.md, issue 16). An inline checkpoint is encoded off the actor too.
+        Task.detached {
             var batch = batch
             var cost: Duration?
             if let inline {
@@ -385,7 +388,7 @@ public actor IngestPipeline: EventSink {
             } catch {
                 result = .failure(error)
             }
-            self.commitReturned(result, checkpointCost: cost)
+            await self.commitReturned(result, checkpointCost: cost)
             if inline != nil || carries { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
         }
     }
