@@ -63,13 +63,13 @@ public struct Fingerprint: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var description: String {
         var out: [UInt8] = []
+        out.reserveCapacity(16)
         appendHex(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends `description`'s 16 lower-case hex digits to `out` (the store binds them from a buffer it reuses).
     public func appendHex(to out: inout [UInt8]) {
-        out.reserveCapacity(out.count + 16)
         for shift in stride(from: 60, through: 0, by: -4) {
             let digit = UInt8(truncatingIfNeeded: rawValue >> UInt64(shift)) & 0xF
             out.append(digit < 10 ? UInt8(ascii: "0") &+ digit : UInt8(ascii: "a") &+ digit &- 10)

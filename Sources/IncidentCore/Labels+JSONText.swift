@@ -3,17 +3,18 @@ extension Labels {
     /// fraction of its cost (the store writes one per event and per alert).
     public var jsonText: String {
         var out: [UInt8] = []
+        // Quotes, colon and comma: 6 bytes a label besides its text, one too many for the last label's comma
+        // (more only where a byte needs an escape).
+        out.reserveCapacity(reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
         appendJSON(to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends `jsonText`'s bytes to `out`: what the store binds straight from a buffer it reuses for every row,
     /// without making a `String` of each event's and alert's labels (BENCHMARKS.md, issue 16). The text holds no
-    /// NUL byte: a control character is written as an escape.
+    /// NUL byte: a control character is written as an escape. It reserves nothing: `out` grows as an array does,
+    /// so that appending many label sets to one buffer stays linear.
     public func appendJSON(to out: inout [UInt8]) {
-        // Quotes, colon and comma: 6 bytes a label besides its text, one too many for the last label's comma
-        // (more only where a byte needs an escape).
-        out.reserveCapacity(out.count + reduce(2) { $0 + $1.name.utf8.count + $1.value.utf8.count + 6 })
         out.append(UInt8(ascii: "{"))
         for (i, label) in enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -8,6 +8,9 @@ import Foundation
 public struct StoreBatch: Sendable {
     /// The events to record, in arrival order; `commit` returns their row ids in the same order.
     public var events: [Event]
+    /// The events' text columns written ahead (`EventColumns`); a store that finds them for every event binds
+    /// them instead of writing its own, and writes its own when they are missing or do not cover `events`.
+    public var eventColumns: EventColumns?
     /// Incident snapshots to upsert by number, closed ones included.
     public var incidents: [Incident]
     /// Alert snapshots to upsert by (incident, fingerprint); every one must belong to an incident.

@@ -8,7 +8,9 @@ struct BatchBuilder {
     let at: Timestamp
     /// Notifier names by the lifecycle moment their `on:` lists.
     var subscribers: [LifecycleMoment: [String]] = [:]
-    var events: [Event] = []
+    private(set) var events: [Event] = []
+    /// The events' text columns, written as they are added (see `EventColumns`).
+    private var eventColumns = EventColumns()
     var positions: [String: String] = [:]
     private var incidents: [Int: Incident] = [:]
     private var alerts: [AlertKey: AlertSnapshot] = [:]
@@ -33,6 +35,12 @@ struct BatchBuilder {
     init(at: Timestamp, subscribers: [LifecycleMoment: [String]] = [:]) {
         self.at = at
         self.subscribers = subscribers
+    }
+
+    /// Adds a submission's events, writing their text columns now, while the commit before this batch runs.
+    mutating func add(events added: [Event]) {
+        events.append(contentsOf: added)
+        eventColumns.append(contentsOf: added)
     }
 
     /// Adds effects (the engine reports each submission's incidents itself, see `ingest(groups:)`).
@@ -103,6 +111,7 @@ struct BatchBuilder {
             events: events, incidents: incidents.values.sorted { $0.number < $1.number },
             alerts: Array(alerts.values), timeline: timeline, notifications: notifications,
             cancellations: cancellations, sourcePositions: positions, at: at)
+        batch.eventColumns = eventColumns
         batch.incidentActivity = incidentActivity.values.sorted { $0.number < $1.number }
         batch.alertActivity = Array(alertActivity.values)
         batch.leftAlerts = leftAlerts.sorted { ($0.incident, $0.fingerprint) < ($1.incident, $1.fingerprint) }

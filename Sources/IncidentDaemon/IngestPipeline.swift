@@ -298,7 +298,7 @@ public actor IngestPipeline: EventSink {
             let (effects, touched) = engine.ingest(groups: run.map(\.events))
             prepared.builder.add(effects)
             for (submission, incidents) in zip(run, touched) {
-                prepared.builder.events.append(contentsOf: submission.events)
+                prepared.builder.add(events: submission.events)
                 prepared.outcomes.append(
                     .events(
                         submission.ticket,

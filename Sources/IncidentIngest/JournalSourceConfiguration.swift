@@ -28,8 +28,10 @@ public struct JournalSourceConfiguration: Sendable {
     public var startAt: StartAt
     /// Most entries handed to the sink in one submission; large batches share a commit.
     public var maxBatchEntries = 4_096
-    /// Submissions awaiting their commit before the reader waits for the oldest.
-    public var maxBatchesInFlight = 4
+    /// Submissions awaiting their commit before the reader waits for the oldest. Eight are four of the pipeline's
+    /// batches (8,192 events): one committing, one in the engine and two queued, so the engine never waits for the
+    /// reader (four had the reader start on the next batch only once a commit returned; BENCHMARKS.md, issue 16).
+    public var maxBatchesInFlight = 8
     /// How long one `sd_journal_wait` blocks; bounds how long a stop waits for the reading thread.
     public var waitTimeout: Duration = .milliseconds(250)
     /// Pause before opening again a journal that could not be opened or read.

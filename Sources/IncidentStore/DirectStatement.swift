@@ -73,18 +73,23 @@ struct DirectStatement {
 
     /// Binds the buffer's bytes as text; SQLite copies them, so the buffer is free for the next value at once.
     private mutating func bindScratch() {
+        let scratch = scratch
+        scratch.withUnsafeBufferPointer { bind(text: $0) }
+    }
+
+    /// Binds UTF-8 text that holds no NUL byte (JSON, hex digits), whole; SQLite copies it.
+    mutating func bind(text bytes: UnsafeBufferPointer<UInt8>) {
         let handle = statement.sqliteStatement
-        let index = index
-        let code = scratch.withUnsafeBufferPointer { bytes -> Int32 in
-            guard bytes.count <= Int32.max else { return SQLITE_TOOBIG }
-            // Never empty (at least `{}` or 16 digits), so the buffer has an address; the guard keeps '' apart
-            // from NULL should that change.
-            guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                return sqlite3_bind_text(handle, index, "", 0, DirectStatement.transient)
-            }
-            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+        let code: Int32
+        if bytes.count > Int32.max {
+            code = SQLITE_TOOBIG
+        } else if let base = bytes.baseAddress, !bytes.isEmpty {
+            code = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
                 sqlite3_bind_text(handle, index, $0, Int32(bytes.count), DirectStatement.transient)
             }
+        } else {
+            // An empty buffer may have no address, and a null pointer would bind NULL, not ''.
+            code = sqlite3_bind_text(handle, index, "", 0, DirectStatement.transient)
         }
         record(code)
     }

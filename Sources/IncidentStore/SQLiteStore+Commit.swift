@@ -45,14 +45,24 @@ extension SQLiteStore {
                     starts_at, ends_at, generator_url, acknowledges)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        for event in batch.events {
+        // The text columns written ahead by the pipeline when it sent them for every event; else written here.
+        let columns = batch.eventColumns.flatMap { $0.count == batch.events.count ? $0 : nil }
+        for (i, event) in batch.events.enumerated() {
             insertEvent.bind(event.receivedAt.microseconds)
             insertEvent.bind(event.eventTime().microseconds)
             insertEvent.bind(event.source.rawValue)
             insertEvent.bind(event.status.rawValue)
-            insertEvent.bind(event.fingerprint)
-            insertEvent.bind(json: event.labels)
-            insertEvent.bind(json: event.annotations)
+            if let columns {
+                columns.withColumns(of: i) { fingerprint, labels, annotations in
+                    insertEvent.bind(text: fingerprint)
+                    insertEvent.bind(text: labels)
+                    insertEvent.bind(text: annotations)
+                }
+            } else {
+                insertEvent.bind(event.fingerprint)
+                insertEvent.bind(json: event.labels)
+                insertEvent.bind(json: event.annotations)
+            }
             insertEvent.bind(event.startsAt?.microseconds)
             insertEvent.bind(event.endsAt?.microseconds)
             insertEvent.bind(event.generatorURL)

@@ -379,7 +379,7 @@ import Testing
             var builder = BatchBuilder(at: event.receivedAt)
             builder.add(engine.advance(to: event.receivedAt))
             builder.add(engine.ingest(event))
-            builder.events = [event]
+            builder.add(events: [event])
             var batch = builder.batch()
             // What the pipeline held back and a crash lost.
             if i > 0 {

@@ -1,0 +1,50 @@
+/// The text columns of a batch's events, written ahead of the commit: each event's fingerprint as 16 hex digits
+/// and its labels and annotations as `Labels.jsonText`, in one buffer.
+///
+/// The pipeline writes them while the engine takes a batch, beside the commit of the one before; the store's
+/// writer, the one thread every commit goes through, then only binds them. Writing them in the commit was a fifth
+/// of the writer's time on the journal path (BENCHMARKS.md, issue 16).
+public struct EventColumns: Sendable, Equatable {
+    private var bytes: [UInt8] = []
+    /// Where each event's fingerprint, labels and annotations end in `bytes`: three entries an event.
+    private var ends: [Int] = []
+
+    public init() {}
+
+    public init(_ events: [Event]) {
+        for event in events { append(event) }
+    }
+
+    /// How many events the columns hold.
+    public var count: Int { ends.count / 3 }
+
+    public mutating func append(_ event: Event) {
+        event.fingerprint.appendHex(to: &bytes)
+        ends.append(bytes.count)
+        event.labels.appendJSON(to: &bytes)
+        ends.append(bytes.count)
+        event.annotations.appendJSON(to: &bytes)
+        ends.append(bytes.count)
+    }
+
+    public mutating func append(contentsOf events: [Event]) {
+        for event in events { append(event) }
+    }
+
+    /// Hands `body` the three columns of the event at `index`. None holds a NUL byte.
+    public func withColumns<R>(
+        of index: Int,
+        _ body: (
+            _ fingerprint: UnsafeBufferPointer<UInt8>, _ labels: UnsafeBufferPointer<UInt8>,
+            _ annotations: UnsafeBufferPointer<UInt8>
+        ) throws -> R
+    ) rethrows -> R {
+        let start = index == 0 ? 0 : ends[3 * index - 1]
+        let (a, b, c) = (ends[3 * index], ends[3 * index + 1], ends[3 * index + 2])
+        return try bytes.withUnsafeBufferPointer { all in
+            try body(
+                UnsafeBufferPointer(rebasing: all[start..<a]), UnsafeBufferPointer(rebasing: all[a..<b]),
+                UnsafeBufferPointer(rebasing: all[b..<c]))
+        }
+    }
+}
