@@ -39,12 +39,34 @@ public struct EventColumns: Sendable, Equatable {
             _ annotations: UnsafeBufferPointer<UInt8>
         ) throws -> R
     ) rethrows -> R {
-        let start = index == 0 ? 0 : ends[3 * index - 1]
-        let (a, b, c) = (ends[3 * index], ends[3 * index + 1], ends[3 * index + 2])
-        return try bytes.withUnsafeBufferPointer { all in
-            try body(
-                UnsafeBufferPointer(rebasing: all[start..<a]), UnsafeBufferPointer(rebasing: all[a..<b]),
-                UnsafeBufferPointer(rebasing: all[b..<c]))
+        try withBuffers { try body($0[index].fingerprint, $0[index].labels, $0[index].annotations) }
+    }
+
+    /// Hands `body` every event's columns, valid until it returns: a store binds them without copying for the
+    /// statements it runs in there.
+    public func withBuffers<R>(_ body: (Buffers) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { all in
+            try ends.withUnsafeBufferPointer { ends in try body(Buffers(bytes: all, ends: ends)) }
+        }
+    }
+
+    /// The columns in place, for `withBuffers`.
+    public struct Buffers {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let ends: UnsafeBufferPointer<Int>
+
+        public var count: Int { ends.count / 3 }
+
+        public subscript(index: Int) -> (
+            fingerprint: UnsafeBufferPointer<UInt8>, labels: UnsafeBufferPointer<UInt8>,
+            annotations: UnsafeBufferPointer<UInt8>
+        ) {
+            let start = index == 0 ? 0 : ends[3 * index - 1]
+            let (a, b, c) = (ends[3 * index], ends[3 * index + 1], ends[3 * index + 2])
+            return (
+                UnsafeBufferPointer(rebasing: bytes[start..<a]), UnsafeBufferPointer(rebasing: bytes[a..<b]),
+                UnsafeBufferPointer(rebasing: bytes[b..<c])
+            )
         }
     }
 }

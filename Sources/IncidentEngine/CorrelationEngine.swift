@@ -110,7 +110,10 @@ public struct CorrelationEngine: Sendable {
         touched.reserveCapacity(groups.count)
         for group in groups {
             out.groupTouched.removeAll(keepingCapacity: true)
-            for event in group { ingest(event, into: &out) }
+            // In place: a for-in loop copies each event out of the array, retaining all its labels.
+            group.withUnsafeBufferPointer { events in
+                for i in events.indices { ingest(events[i], into: &out) }
+            }
             var unique: [Int] = []
             for number in out.groupTouched where !unique.contains(number) { unique.append(number) }
             touched.append(unique)

@@ -116,6 +116,14 @@ public struct Rule: Sendable {
     /// match either: an extract is part of the rule's condition).
     public func extractedLabels(_ event: Event) -> [(String, String)]? { Rule.extractedLabels(extract, event) }
 
+    /// The labels a rule with these matchers and extracts takes from the event, or nil when it does not match it.
+    static func verdict(
+        _ matchers: [Matcher], _ extract: [(field: String, pattern: Pattern)], _ event: Event
+    ) -> [(String, String)]? {
+        guard matches(matchers, event) else { return nil }
+        return extractedLabels(extract, event)
+    }
+
     static func extractedLabels(_ extract: [(field: String, pattern: Pattern)], _ event: Event) -> [(String, String)]? {
         if extract.isEmpty { return [] }
         var result: [(String, String)] = []

@@ -78,38 +78,44 @@ public struct RuleSet: Sendable {
     }
 
     func match(_ event: Event, rules: UnsafeBufferPointer<Rule>) -> Match {
-        var current = event
+        // The event with the labels `continue` rules extracted, once one has: until then the event is read where
+        // it is (a copy of it retained all its labels, for every event).
+        var enriched: Event?
         var extracted = Labels()
         var enrichedBy: [Int] = []
-        var candidates = index.candidates(for: current)
+        var candidates = index.candidates(for: event)
         var position = 0
         while position < candidates.count {
             let ruleIndex = candidates[position]
             position += 1
             // Only the two arrays are taken from the rule: calling methods on the struct copied all of it.
-            guard Rule.matches(rules[ruleIndex].matchers, current),
-                let captures = Rule.extractedLabels(rules[ruleIndex].extract, current)
-            else {
-                continue
+            let captures =
+                if let enriched {
+                    Rule.verdict(rules[ruleIndex].matchers, rules[ruleIndex].extract, enriched)
+                } else {
+                    Rule.verdict(rules[ruleIndex].matchers, rules[ruleIndex].extract, event)
+                }
+            guard let captures else { continue }
+            if !captures.isEmpty {
+                if enriched == nil { enriched = event }
+                enriched!.labels.set(captures)
+                extracted.set(captures)
             }
             if rules[ruleIndex].continue {
                 enrichedBy.append(ruleIndex)
                 if !captures.isEmpty {
-                    current.labels.set(captures)
-                    extracted.set(captures)
                     // New labels can make rules indexed under them candidates.
-                    candidates = index.candidates(for: current).filter { $0 > ruleIndex }
+                    candidates = index.candidates(for: enriched!).filter { $0 > ruleIndex }
                     position = 0
                 }
                 continue
             }
-            if !captures.isEmpty {
-                current.labels.set(captures)
-                extracted.set(captures)
-            }
-            return Match(ruleIndex: ruleIndex, enrichedBy: enrichedBy, labels: current.labels, extracted: extracted)
+            return Match(
+                ruleIndex: ruleIndex, enrichedBy: enrichedBy, labels: enriched?.labels ?? event.labels,
+                extracted: extracted)
         }
-        return Match(ruleIndex: nil, enrichedBy: enrichedBy, labels: current.labels, extracted: extracted)
+        return Match(
+            ruleIndex: nil, enrichedBy: enrichedBy, labels: enriched?.labels ?? event.labels, extracted: extracted)
     }
 
     /// One rule's verdict in a trace.

@@ -79,13 +79,24 @@ struct DirectStatement {
 
     /// Binds UTF-8 text that holds no NUL byte (JSON, hex digits), whole; SQLite copies it.
     mutating func bind(text bytes: UnsafeBufferPointer<UInt8>) {
+        bind(text: bytes, destructor: DirectStatement.transient)
+    }
+
+    /// The same without a copy: SQLite reads the bytes where they are when the statement runs. The caller keeps
+    /// them alive and unchanged until `run()` returns or throws (it resets the statement and clears its bindings);
+    /// a statement left bound and never run again never reads them.
+    mutating func bind(unsafeText bytes: UnsafeBufferPointer<UInt8>) {
+        bind(text: bytes, destructor: nil)
+    }
+
+    private mutating func bind(text bytes: UnsafeBufferPointer<UInt8>, destructor: sqlite3_destructor_type?) {
         let handle = statement.sqliteStatement
         let code: Int32
         if bytes.count > Int32.max {
             code = SQLITE_TOOBIG
         } else if let base = bytes.baseAddress, !bytes.isEmpty {
             code = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), DirectStatement.transient)
+                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), destructor)
             }
         } else {
             // An empty buffer may have no address, and a null pointer would bind NULL, not ''.

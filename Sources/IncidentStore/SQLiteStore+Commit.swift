@@ -45,30 +45,39 @@ extension SQLiteStore {
                     starts_at, ends_at, generator_url, acknowledges)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        // The text columns written ahead by the pipeline when it sent them for every event; else written here.
-        let columns = batch.eventColumns.flatMap { $0.count == batch.events.count ? $0 : nil }
-        for (i, event) in batch.events.enumerated() {
-            insertEvent.bind(event.receivedAt.microseconds)
-            insertEvent.bind(event.eventTime().microseconds)
-            insertEvent.bind(event.source.rawValue)
-            insertEvent.bind(event.status.rawValue)
-            if let columns {
-                columns.withColumns(of: i) { fingerprint, labels, annotations in
-                    insertEvent.bind(text: fingerprint)
-                    insertEvent.bind(text: labels)
-                    insertEvent.bind(text: annotations)
+        // The text columns written ahead by the pipeline when it sent them for every event, bound where they are
+        // (no copy: the buffers outlive each run); else written here. The events are read in place: copying each
+        // out of the array retained all its labels.
+        func insert(_ events: UnsafeBufferPointer<Event>, columns: EventColumns.Buffers?) throws {
+            for i in events.indices {
+                insertEvent.bind(events[i].receivedAt.microseconds)
+                insertEvent.bind(events[i].eventTime().microseconds)
+                insertEvent.bind(events[i].source.rawValue)
+                insertEvent.bind(events[i].status.rawValue)
+                if let columns {
+                    let (fingerprint, labels, annotations) = columns[i]
+                    insertEvent.bind(unsafeText: fingerprint)
+                    insertEvent.bind(unsafeText: labels)
+                    insertEvent.bind(unsafeText: annotations)
+                } else {
+                    insertEvent.bind(events[i].fingerprint)
+                    insertEvent.bind(json: events[i].labels)
+                    insertEvent.bind(json: events[i].annotations)
                 }
-            } else {
-                insertEvent.bind(event.fingerprint)
-                insertEvent.bind(json: event.labels)
-                insertEvent.bind(json: event.annotations)
+                insertEvent.bind(events[i].startsAt?.microseconds)
+                insertEvent.bind(events[i].endsAt?.microseconds)
+                insertEvent.bind(events[i].generatorURL)
+                insertEvent.bind(events[i].acknowledges)
+                try insertEvent.run()
+                ids.append(db.lastInsertedRowID)
             }
-            insertEvent.bind(event.startsAt?.microseconds)
-            insertEvent.bind(event.endsAt?.microseconds)
-            insertEvent.bind(event.generatorURL)
-            insertEvent.bind(event.acknowledges)
-            try insertEvent.run()
-            ids.append(db.lastInsertedRowID)
+        }
+        try batch.events.withUnsafeBufferPointer { events in
+            if let columns = batch.eventColumns, columns.count == events.count {
+                try columns.withBuffers { try insert(events, columns: $0) }
+            } else {
+                try insert(events, columns: nil)
+            }
         }
 
         var upsertIncident = try DirectStatement(db, sql: Self.upsertIncident)
