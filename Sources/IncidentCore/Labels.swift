@@ -86,7 +86,7 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
     /// rule's captures added to an event's labels copied and then grew the shared array (issue 16).
     public mutating func set(_ pairs: [(String, String)]) {
         storage.reserveCapacity(storage.count + pairs.count)
-        for (name, value) in pairs { self[name] = value }
+        for i in pairs.indices { self[pairs[i].0] = pairs[i].1 }
     }
 
     public var names: [String] { storage.map(\.name) }

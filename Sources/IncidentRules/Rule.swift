@@ -126,9 +126,14 @@ public struct Rule: Sendable {
 
     static func extractedLabels(_ extract: [(field: String, pattern: Pattern)], _ event: Event) -> [(String, String)]? {
         if extract.isEmpty { return [] }
+        // One pattern, the common case: its captures are the result. By index: a for-in loop copied each pattern
+        // (and retained all it holds) for every event.
+        if extract.count == 1 { return extract[0].pattern.captures(in: event.value(for: extract[0].field) ?? "") }
         var result: [(String, String)] = []
-        for (field, pattern) in extract {
-            guard let captures = pattern.captures(in: event.value(for: field) ?? "") else { return nil }
+        for i in extract.indices {
+            guard let captures = extract[i].pattern.captures(in: event.value(for: extract[i].field) ?? "") else {
+                return nil
+            }
             result.append(contentsOf: captures)
         }
         return result
