@@ -285,6 +285,54 @@ struct RunningPipeline {
         await #expect(throws: IngestError.self) { try await late.receipt() }
     }
 
+    /// A commit starts while the engine is still taking the next batch, not after: the loop goes on to absorb
+    /// that batch on the pipeline's actor at once, and a commit that needed the actor to start waited for the whole
+    /// of it (the two took turns whenever work was queued; BENCHMARKS.md, issue 16). An operator command that
+    /// blocks the actor stands in for a long batch: the commit started before it must reach the store while it
+    /// blocks.
+    @Test func aCommitStartsWhileTheEngineTakesTheNextBatch() async throws {
+        let gate = Gate()
+        let store = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
+        var tuning = IngestPipeline.Tuning()
+        tuning.maxBatchEvents = 1
+        let running = RunningPipeline(store: store, tuning: tuning)
+        let first = await running.pipeline.submit([alert("a")], positions: [:])
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        // The next batch (one event, full) waits behind it; a third submission and the command wait for the batch
+        // after that.
+        let second = await running.pipeline.submit([alert("b")], positions: [:])
+        let third = await running.pipeline.submit([alert("c")], positions: [:])
+        let blocking = Atomic<Bool>(false)
+        let release = DispatchSemaphore(value: 0)
+        let command = Task {
+            try await running.pipeline.execute { (_: inout CorrelationEngine, _: Timestamp) -> (Bool, [Effect]) in
+                blocking.store(true, ordering: .sequentiallyConsistent)
+                release.wait()
+                return (true, [])
+            }
+        }
+        // Whatever happens below, the actor is let go (a failing run must not keep a cooperative thread).
+        defer { release.signal() }
+        gate.allow(1)
+        // The first commit returned, the second batch's commit started, and the loop went on to take the third
+        // submission and the command, which now holds the actor.
+        try await waitUntil("the command holds the pipeline's actor") {
+            blocking.load(ordering: .sequentiallyConsistent)
+        }
+        try await waitUntil(
+            "the second batch's commit reaches the store while the actor is held",
+            detail: "arrivals at the store: \(gate.arrivals)"
+        ) { gate.arrivals == 2 }
+        release.signal()
+        gate.open()
+        #expect(try await command.value)
+        #expect(try await first.receipt().accepted == 1)
+        #expect(try await second.receipt().accepted == 1)
+        #expect(try await third.receipt().accepted == 1)
+        #expect(try await store.eventCount() == 3)
+        await running.stop()
+    }
+
     @Test func submissionsAfterStopAreRefused() async throws {
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         let running = RunningPipeline(store: store)
