@@ -31,19 +31,8 @@ public struct EventColumns: Sendable, Equatable {
         for event in events { append(event) }
     }
 
-    /// Hands `body` the three columns of the event at `index`. None holds a NUL byte.
-    public func withColumns<R>(
-        of index: Int,
-        _ body: (
-            _ fingerprint: UnsafeBufferPointer<UInt8>, _ labels: UnsafeBufferPointer<UInt8>,
-            _ annotations: UnsafeBufferPointer<UInt8>
-        ) throws -> R
-    ) rethrows -> R {
-        try withBuffers { try body($0[index].fingerprint, $0[index].labels, $0[index].annotations) }
-    }
-
     /// Hands `body` every event's columns, valid until it returns: a store binds them without copying for the
-    /// statements it runs in there.
+    /// statements it runs in there. None holds a NUL byte.
     public func withBuffers<R>(_ body: (Buffers) throws -> R) rethrows -> R {
         try bytes.withUnsafeBufferPointer { all in
             try ends.withUnsafeBufferPointer { ends in try body(Buffers(bytes: all, ends: ends)) }
@@ -54,8 +43,6 @@ public struct EventColumns: Sendable, Equatable {
     public struct Buffers {
         let bytes: UnsafeBufferPointer<UInt8>
         let ends: UnsafeBufferPointer<Int>
-
-        public var count: Int { ends.count / 3 }
 
         public subscript(index: Int) -> (
             fingerprint: UnsafeBufferPointer<UInt8>, labels: UnsafeBufferPointer<UInt8>,

@@ -8,6 +8,8 @@ public protocol IncidentStore: Sendable {
     /// `commit`, also saying which outbox rows the batch queued, so that their delivery can start without
     /// reading the outbox back. The default says nothing about them (`queued` nil).
     func commitReporting(_ batch: StoreBatch) async throws -> CommitReport
+    /// Whether `commit` binds `StoreBatch.eventColumns` when it finds them (the default: no).
+    var takesEventColumns: Bool { get }
 
     /// The incident with this number, or nil.
     func incident(_ number: Int) async throws -> Incident?
@@ -75,6 +77,10 @@ public protocol IncidentStore: Sendable {
 public typealias DaemonStore = IncidentStore & KnowledgeBaseStore & OutboxStore
 
 extension IncidentStore {
+    /// Whether `commit` binds `StoreBatch.eventColumns` when it finds them. The pipeline writes them only for a
+    /// store that does: for one that writes its own, they would be written twice. The default: it does not.
+    public var takesEventColumns: Bool { false }
+
     /// For stores that do not report what they queued: the delivery reads the outbox.
     public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
         CommitReport(eventIDs: try await commit(batch), queued: nil)

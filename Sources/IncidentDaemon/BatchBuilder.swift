@@ -9,8 +9,8 @@ struct BatchBuilder {
     /// Notifier names by the lifecycle moment their `on:` lists.
     var subscribers: [LifecycleMoment: [String]] = [:]
     private(set) var events: [Event] = []
-    /// The events' text columns, written as they are added (see `EventColumns`).
-    private var eventColumns = EventColumns()
+    /// The events' text columns, written as they are added, when the store binds them (see `EventColumns`).
+    private var eventColumns: EventColumns?
     var positions: [String: String] = [:]
     private var incidents: [Int: Incident] = [:]
     private var alerts: [AlertKey: AlertSnapshot] = [:]
@@ -32,15 +32,17 @@ struct BatchBuilder {
         var fingerprint: Fingerprint
     }
 
-    init(at: Timestamp, subscribers: [LifecycleMoment: [String]] = [:]) {
+    init(at: Timestamp, subscribers: [LifecycleMoment: [String]] = [:], eventColumns: Bool = false) {
         self.at = at
         self.subscribers = subscribers
+        if eventColumns { self.eventColumns = EventColumns() }
     }
 
-    /// Adds a submission's events, writing their text columns now, while the commit before this batch runs.
+    /// Adds a submission's events; for a store that binds their text columns, writes those now, while the commit
+    /// before this batch runs.
     mutating func add(events added: [Event]) {
         events.append(contentsOf: added)
-        eventColumns.append(contentsOf: added)
+        eventColumns?.append(contentsOf: added)
     }
 
     /// Adds effects (the engine reports each submission's incidents itself, see `ingest(groups:)`).

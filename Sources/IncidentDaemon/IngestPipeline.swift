@@ -279,7 +279,10 @@ public actor IngestPipeline: EventSink {
         let time = now()
         let subscribers = subscribers
         machine.absorb { open in
-            if open == nil { open = Prepared(builder: BatchBuilder(at: time, subscribers: subscribers())) }
+            if open == nil {
+                open = Prepared(
+                    builder: BatchBuilder(at: time, subscribers: subscribers(), eventColumns: store.takesEventColumns))
+            }
             absorb(work, into: &open!, at: time)
         }
         metrics.queueDepth.set(Int64(machine.queuedEvents))

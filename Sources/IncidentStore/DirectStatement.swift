@@ -40,20 +40,15 @@ struct DirectStatement {
 
     mutating func bind(_ value: String) {
         var value = value
-        let code = value.withUTF8 { bytes -> Int32 in
-            guard bytes.count <= Int32.max else { return SQLITE_TOOBIG }
-            // An empty buffer may have no address, and a null pointer would bind NULL, not ''.
-            guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                return sqlite3_bind_text(statement.sqliteStatement, index, "", 0, DirectStatement.transient)
-            }
+        value.withUTF8 { bytes in
             // Up to the first NUL, as GRDB binds a string (a C string, length -1) and so as the store has always held
             // one: a timeline line replayed after an upgrade must be the same text to be recognised as a repeat.
-            let length = memchr(base, 0, bytes.count).map { UnsafeRawPointer(base).distance(to: $0) } ?? bytes.count
-            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                sqlite3_bind_text(statement.sqliteStatement, index, $0, Int32(length), DirectStatement.transient)
-            }
+            let length =
+                bytes.baseAddress.flatMap { base in
+                    memchr(base, 0, bytes.count).map { UnsafeRawPointer(base).distance(to: $0) }
+                } ?? bytes.count
+            bind(text: UnsafeBufferPointer(rebasing: bytes[..<length]), destructor: DirectStatement.transient)
         }
-        record(code)
     }
 
     /// `labels.jsonText`, written into the statement's buffer and bound from there: no `String` is made of it.
@@ -74,21 +69,17 @@ struct DirectStatement {
     /// Binds the buffer's bytes as text; SQLite copies them, so the buffer is free for the next value at once.
     private mutating func bindScratch() {
         let scratch = scratch
-        scratch.withUnsafeBufferPointer { bind(text: $0) }
+        scratch.withUnsafeBufferPointer { bind(text: $0, destructor: DirectStatement.transient) }
     }
 
-    /// Binds UTF-8 text that holds no NUL byte (JSON, hex digits), whole; SQLite copies it.
-    mutating func bind(text bytes: UnsafeBufferPointer<UInt8>) {
-        bind(text: bytes, destructor: DirectStatement.transient)
-    }
-
-    /// The same without a copy: SQLite reads the bytes where they are when the statement runs. The caller keeps
-    /// them alive and unchanged until `run()` returns or throws (it resets the statement and clears its bindings);
-    /// a statement left bound and never run again never reads them.
+    /// Binds UTF-8 text that holds no NUL byte (JSON, hex digits) without a copy: SQLite reads the bytes where they
+    /// are when the statement runs. The caller keeps them alive and unchanged until `run()` returns or throws (it
+    /// resets the statement and clears its bindings); a statement left bound and never run again never reads them.
     mutating func bind(unsafeText bytes: UnsafeBufferPointer<UInt8>) {
         bind(text: bytes, destructor: nil)
     }
 
+    /// Binds `bytes` whole as text; SQLite copies them first with `transient`, reads them in place with nil.
     private mutating func bind(text bytes: UnsafeBufferPointer<UInt8>, destructor: sqlite3_destructor_type?) {
         let handle = statement.sqliteStatement
         let code: Int32

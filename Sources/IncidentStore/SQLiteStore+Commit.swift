@@ -29,6 +29,9 @@ extension SQLiteStore {
         try await commitReporting(batch).eventIDs
     }
 
+    /// The commit binds the events' columns the pipeline wrote (`EventColumns`).
+    public var takesEventColumns: Bool { true }
+
     public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
         try await write("commit a batch of \(batch.events.count) events to") { db in
             try Self.write(batch, in: db)

@@ -333,6 +333,19 @@ struct RunningPipeline {
         await running.stop()
     }
 
+    /// The pipeline writes the events' text columns for a store that binds them (SQLite), and only for one: for
+    /// a store that writes its own they would be written twice.
+    @Test(arguments: [true, false]) func eventColumnsAreWrittenOnlyForAStoreThatTakesThem(_ takes: Bool) async throws {
+        let store = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), takesColumns: takes)
+        let running = RunningPipeline(store: store)
+        _ = try await running.pipeline.ingest([alert("a"), alert("b", 1)])
+        await running.stop()
+        let withEvents = store.batches.withLock { $0.filter { !$0.events.isEmpty } }
+        #expect(withEvents.count == 1)
+        #expect(withEvents.first?.eventColumns?.count == (takes ? 2 : nil))
+        #expect(try await store.eventCount() == 2)
+    }
+
     @Test func submissionsAfterStopAreRefused() async throws {
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         let running = RunningPipeline(store: store)

@@ -38,8 +38,15 @@ final class WrappedStore: IncidentStore, Sendable {
     /// Fails the next commit that carries no events but held activity.
     let failActivity = Atomic<Bool>(false)
 
-    init(inner: SQLiteStore, delay: Duration = .zero, commitGate: Gate? = nil, activityGate: Gate? = nil) {
+    /// False: the store says it writes the events' columns itself, as the PostgreSQL store does.
+    let takesColumns: Bool
+
+    init(
+        inner: SQLiteStore, delay: Duration = .zero, commitGate: Gate? = nil, activityGate: Gate? = nil,
+        takesColumns: Bool = true
+    ) {
         self.inner = inner
+        self.takesColumns = takesColumns
         self.delay = delay
         self.commitGate = commitGate
         self.activityGate = activityGate
@@ -57,6 +64,9 @@ final class WrappedStore: IncidentStore, Sendable {
             failReads.store(0, ordering: .relaxed)
         }
     }
+
+    /// The daemon's tests run the pipeline as it runs on the SQLite store: with the events' columns.
+    var takesEventColumns: Bool { takesColumns && inner.takesEventColumns }
 
     /// `failNext` fails the next commit that carries events: a commit holding only a timed checkpoint or timer
     /// effects (which a slow test run can reach) must not take the failure meant for the test's batch.

@@ -21,8 +21,9 @@ import Testing
     @Test func eachEventsColumnsAreItsHexAndJSON() {
         let columns = EventColumns(Self.events)
         #expect(columns.count == Self.events.count)
-        for (i, event) in Self.events.enumerated() {
-            columns.withColumns(of: i) { fingerprint, labels, annotations in
+        columns.withBuffers { buffers in
+            for (i, event) in Self.events.enumerated() {
+                let (fingerprint, labels, annotations) = buffers[i]
                 #expect(Array(fingerprint) == Array(event.fingerprint.description.utf8))
                 #expect(Array(labels) == Array(event.labels.jsonText.utf8))
                 #expect(Array(annotations) == Array(event.annotations.jsonText.utf8))
