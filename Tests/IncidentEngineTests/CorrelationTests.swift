@@ -292,6 +292,54 @@ struct InhibitionTests {
         #expect(h.list == restarted.list)
     }
 
+    /// New annotations change a source only for the inhibits whose source matchers read them: one that matches by
+    /// labels alone keeps the source through every change, one that matches an annotation follows it, and both agree
+    /// with the sources a restart rebuilds from the stored alerts.
+    @Test func newAnnotationsChangeOnlyTheInhibitsThatReadThem() throws {
+        let ruleSet = compile(
+            """
+            rules:
+              - { name: r, match: [], group_by: [alertname, host] }
+            inhibit:
+              - name: host-down
+                source: ['alertname="HostDown"']
+                target: ['alertname="DiskSlow"']
+                equal: [host]
+              - name: unplanned
+                source: ['alertname="HostDown"', 'summary=~".*unplanned.*"']
+                target: ['alertname="Latency"']
+                equal: [host]
+            """)
+        var h = Harness(ruleSet: ruleSet)
+        h.send(["alertname": "HostDown", "host": "db1"], at: 0, annotations: ["summary": "unplanned outage"])
+        // Changes that keep both verdicts, then one that drops only the second inhibit's.
+        h.send(["alertname": "HostDown", "host": "db1"], at: 1, annotations: ["summary": "unplanned, 2 min"])
+        h.send(["alertname": "HostDown", "host": "db1"], at: 2, annotations: ["summary": "unplanned, 3 min"])
+        h.send(["alertname": "HostDown", "host": "db1"], at: 3, annotations: ["summary": "planned reboot"])
+        var restarted = h
+        restarted.engine = CorrelationEngine(
+            restoring: try EngineState.decode(try h.engine.exportState().encoded()), ruleSet: ruleSet)
+        for i in [0, 1] {
+            var x = i == 0 ? h : restarted
+            x.send(["alertname": "DiskSlow", "host": "db1"], at: 10)
+            #expect(x.list.count == 1, "the labels-only inhibit still holds HostDown as its source")
+            #expect(x.engine.alerts(of: 1).filter(\.suppressed).map { $0.labels["alertname"] } == ["DiskSlow"])
+            x.send(["alertname": "Latency", "host": "db1"], at: 20)
+            #expect(x.list.count == 2, "planned: no longer a source of the annotation inhibit")
+            // Unplanned again: the annotation inhibit has it back, and the other still has it.
+            x.send(["alertname": "HostDown", "host": "db1"], at: 30, annotations: ["summary": "unplanned again"])
+            x.send(["alertname": "Latency", "host": "db2"], at: 35)
+            x.send(["alertname": "Latency", "host": "db1", "path": "/b"], at: 40)
+            x.send(["alertname": "DiskSlow", "host": "db1", "disk": "sdb"], at: 50)
+            #expect(
+                x.engine.alerts(of: 1).filter(\.suppressed).compactMap { $0.labels["alertname"] }.sorted()
+                    == ["DiskSlow", "DiskSlow", "Latency"])
+            #expect(x.list.count == 3, "Latency on db2 has no source")
+            if i == 0 { h = x } else { restarted = x }
+        }
+        #expect(h.list == restarted.list)
+    }
+
     /// A suppressed alert is no inhibit source: not when it arrives, and not after a restart or a reload either
     /// (both rebuild the sources from the alerts).
     @Test func aSuppressedAlertIsNoSourceAfterARestartOrReloadEither() throws {
