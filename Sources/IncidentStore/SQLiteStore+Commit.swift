@@ -38,41 +38,69 @@ extension SQLiteStore {
         }
     }
 
+    /// Events one `INSERT` writes while a batch has that many left; the rest go one a statement.
+    static let eventRowsPerStatement = 16
+
+    /// `INSERT INTO events` of `rows` rows.
+    static func insertEvents(rows: Int) -> String {
+        "INSERT INTO events (received_at, event_time, source, status, fingerprint, labels, annotations, "
+            + "starts_at, ends_at, generator_url, acknowledges) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
+
     static func write(_ batch: StoreBatch, in db: Database) throws -> CommitReport {
         var ids: [Int64] = []
         ids.reserveCapacity(batch.events.count)
-        var insertEvent = try DirectStatement(
-            db,
-            sql: """
-                INSERT INTO events (received_at, event_time, source, status, fingerprint, labels, annotations,
-                    starts_at, ends_at, generator_url, acknowledges)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        let rows = Self.eventRowsPerStatement
+        var insertEvent = try DirectStatement(db, sql: Self.insertEvents(rows: 1))
+        var insertEvents =
+            batch.events.count >= rows ? try DirectStatement(db, sql: Self.insertEvents(rows: rows)) : nil
         // The text columns written ahead by the pipeline when it sent them for every event, bound where they are
         // (no copy: the buffers outlive each run); else written here. The events are read in place: copying each
         // out of the array retained all its labels.
+        func bind(
+            _ event: borrowing Event, _ i: Int, columns: EventColumns.Buffers?, to statement: inout DirectStatement
+        ) {
+            statement.bind(event.receivedAt.microseconds)
+            statement.bind(event.eventTime().microseconds)
+            statement.bind(event.source.rawValue)
+            statement.bind(event.status.rawValue)
+            if let columns {
+                let (fingerprint, labels, annotations) = columns[i]
+                statement.bind(unsafeText: fingerprint)
+                statement.bind(unsafeText: labels)
+                statement.bind(unsafeText: annotations)
+            } else {
+                statement.bind(event.fingerprint)
+                statement.bind(json: event.labels)
+                statement.bind(json: event.annotations)
+            }
+            statement.bind(event.startsAt?.microseconds)
+            statement.bind(event.endsAt?.microseconds)
+            statement.bind(event.generatorURL)
+            statement.bind(event.acknowledges)
+        }
+        // `rows` events a statement while that many are left: SQLite's work around each statement (its halt,
+        // reset and the new rowid's search) is then paid once for them. The table's key is its rowid without
+        // AUTOINCREMENT, so each row gets the largest id + 1 (https://www.sqlite.org/autoinc.html): one
+        // statement's rows have consecutive ids ending at the last inserted.
         func insert(_ events: UnsafeBufferPointer<Event>, columns: EventColumns.Buffers?) throws {
-            for i in events.indices {
-                insertEvent.bind(events[i].receivedAt.microseconds)
-                insertEvent.bind(events[i].eventTime().microseconds)
-                insertEvent.bind(events[i].source.rawValue)
-                insertEvent.bind(events[i].status.rawValue)
-                if let columns {
-                    let (fingerprint, labels, annotations) = columns[i]
-                    insertEvent.bind(unsafeText: fingerprint)
-                    insertEvent.bind(unsafeText: labels)
-                    insertEvent.bind(unsafeText: annotations)
-                } else {
-                    insertEvent.bind(events[i].fingerprint)
-                    insertEvent.bind(json: events[i].labels)
-                    insertEvent.bind(json: events[i].annotations)
+            var i = 0
+            if var statement = insertEvents {
+                while events.count - i >= rows {
+                    for k in i..<(i + rows) { bind(events[k], k, columns: columns, to: &statement) }
+                    try statement.run()
+                    let last = db.lastInsertedRowID
+                    for k in 0..<Int64(rows) { ids.append(last - Int64(rows) + 1 + k) }
+                    i += rows
                 }
-                insertEvent.bind(events[i].startsAt?.microseconds)
-                insertEvent.bind(events[i].endsAt?.microseconds)
-                insertEvent.bind(events[i].generatorURL)
-                insertEvent.bind(events[i].acknowledges)
+                insertEvents = statement
+            }
+            while i < events.count {
+                bind(events[i], i, columns: columns, to: &insertEvent)
                 try insertEvent.run()
                 ids.append(db.lastInsertedRowID)
+                i += 1
             }
         }
         try batch.events.withUnsafeBufferPointer { events in

@@ -72,4 +72,35 @@ import Testing
         // Columns for fewer events than the batch holds are not used: the store writes its own.
         #expect(stored[2] == stored[0])
     }
+
+    /// A batch longer than one multi-row `INSERT` (`eventRowsPerStatement`) is written a statement of several rows
+    /// at a time and the rest one by one: every event gets its row, in order, under the id the commit returns, the
+    /// same whether the columns are given or written by the store.
+    @Test func aLongBatchKeepsItsOrderAndItsIDsAcrossStatements() async throws {
+        let rows = SQLiteStore.eventRowsPerStatement
+        let long = (0..<(2 * rows + 5)).map { i in
+            var event = Self.events[i % Self.events.count]
+            event.labels["n"] = String(i)
+            return event
+        }
+        var stored: [[[String]]] = []
+        for columns in [nil, EventColumns(long)] {
+            let rows = try await withTemporaryDirectory { directory in
+                let path = directory + "/incidentd.sqlite"
+                let store = try SQLiteStore(path: path)
+                #expect(try await store.commit(StoreBatch(events: Array(Self.events[..<3]), at: t(4))) == [1, 2, 3])
+                var batch = StoreBatch(events: long, at: t(5))
+                batch.eventColumns = columns
+                #expect(try await store.commit(batch) == Array(4...Int64(3 + long.count)))
+                let read = try await store.events(after: 3, limit: 1000)
+                #expect(read.map(\.id) == Array(4...Int64(3 + long.count)))
+                #expect(read.map(\.event) == long)
+                try store.close()
+                return try await Self.rows(path)
+            }
+            stored.append(rows)
+        }
+        #expect(stored[0].count == 3 + long.count)
+        #expect(stored[1] == stored[0])
+    }
 }
