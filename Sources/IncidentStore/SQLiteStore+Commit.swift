@@ -34,7 +34,9 @@ extension SQLiteStore {
 
     public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
         try await write("commit a batch of \(batch.events.count) events to") { db in
-            try Self.write(batch, in: db)
+            let report = try Self.write(batch, in: db)
+            self.eventsChanged(by: batch.events.count, in: db)
+            return report
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import IncidentCore
+import Synchronization
 
 /// The SQLite store: one file in WAL mode, written by one connection at a time and read by many.
 ///
@@ -20,6 +21,9 @@ public final class SQLiteStore: IncidentStore, Sendable {
     /// The file's path.
     public let path: String
     let pool: DatabasePool
+    /// How many rows `events` holds, once `eventCount` has counted them (nil before): kept by the commits and the
+    /// purges that change it, on the writer, so that a scrape of `/metrics` does not count the whole table again.
+    let eventTotal = Mutex<Int?>(nil)
 
     /// Opens the store at `path`, creating the file and its parent directories when missing, and brings the
     /// schema up to date.

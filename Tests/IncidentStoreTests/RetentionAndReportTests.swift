@@ -23,6 +23,43 @@ import Testing
         }
     }
 
+    /// The count `/metrics` shows follows every commit and purge once it has been read, a refused batch changes
+    /// nothing, and the store opened again counts the same.
+    @Test(arguments: Backend.allCases) func theEventCountFollowsCommitsAndPurges(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _ in
+            #expect(try await store.eventCount() == 0)
+            let ids = try await store.commit(
+                StoreBatch(
+                    events: (0..<20).map { sampleEvent(at: Int64($0) * 10) },
+                    engineState: Data("covers all twenty".utf8), at: t(200)))
+            #expect(ids.count == 20)
+            #expect(try await store.eventCount() == 20)
+            #expect(try await store.purgeEvents(olderThan: t(40)) == 4)
+            #expect(try await store.eventCount() == 16)
+            // Refused as a whole (an alert without an incident): neither its events nor its count stay.
+            let bad = StoreBatch(
+                events: [sampleEvent(at: 300), sampleEvent(at: 301)],
+                alerts: [sampleAlert(incident: nil, host: "db3")], at: t(301))
+            await #expect(throws: StoreError.self) { _ = try await store.commit(bad) }
+            #expect(try await store.eventCount() == 16)
+            _ = try await store.commit(StoreBatch(events: [sampleEvent(at: 400)], at: t(400)))
+            #expect(try await store.eventCount() == 17)
+            #expect(try await store.events(after: 0, limit: 100).count == 17)
+        }
+    }
+
+    @Test func aStoreOpenedAgainCountsTheEventsItHolds() async throws {
+        try await withStore { store, path in
+            _ = try await store.commit(StoreBatch(events: (0..<5).map { sampleEvent(at: Int64($0)) }, at: t(5)))
+            #expect(try await store.eventCount() == 5)
+            try store.close()
+            let again = try SQLiteStore(path: path)
+            #expect(try await again.eventCount() == 5)
+            _ = try await again.commit(StoreBatch(events: [sampleEvent(at: 9)], at: t(9)))
+            #expect(try await again.eventCount() == 6)
+        }
+    }
+
     func incident(
         _ number: Int, _ kind: IncidentKind, _ priority: Priority, opened: Int64, acked: Timestamp?,
         resolved: Int64?
