@@ -119,4 +119,23 @@ import Testing
         #expect(all.incidents.map(\.alerts) == [2])
         #expect(all.counted.isEmpty)
     }
+
+    /// Each submission's incidents come back in the order its events first touched them, once each: a short
+    /// submission and one of 60 events over 25 incidents (past the size at which the list is kept with a set).
+    @Test func eachSubmissionsIncidentsAreInFirstTouchOrderOnce() {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        let hosts = (0..<25).map { "h\($0)" }
+        // Opened in this order: incident n + 1 is hosts[n].
+        _ = engine.ingest(hosts.enumerated().map { event(["alertname": "DiskFull", "host": $1], Double($0)) })
+        let order = [7, 3, 7, 24, 0] + (0..<55).map { ($0 * 11) % 25 }
+        let long = order.enumerated().map { event(["alertname": "DiskFull", "host": hosts[$1]], 100 + Double($0)) }
+        let short = [2, 2, 9, 2].map { event(["alertname": "DiskFull", "host": hosts[$0]], 200) }
+        let (_, touched) = engine.ingest(groups: [short, long])
+        var expected: [Int] = []
+        for n in order where !expected.contains(n + 1) { expected.append(n + 1) }
+        #expect(touched.count == 2)
+        #expect(touched[0] == [3, 10])
+        #expect(touched[1] == expected)
+        #expect(expected.count == 25 && expected.prefix(4) == [8, 4, 25, 1])
+    }
 }
