@@ -120,6 +120,16 @@ public final class JournalReader {
     /// `mappedFields()` in the mapping's slots, without a dictionary: what the journal source maps.
     public func mappedJournalFields() -> JournalFields {
         var fields = JournalFields()
+        readMappedFields(into: &fields)
+        return fields
+    }
+
+    /// The slots `event` fills for each entry, kept between entries.
+    private var scratch = JournalFields()
+
+    /// `mappedJournalFields()` into `fields`, cleared first.
+    private func readMappedFields(into fields: inout JournalFields) {
+        fields.removeAll()
         sd_journal_restart_data(handle)
         var data: UnsafeRawPointer?
         var length = 0
@@ -133,7 +143,6 @@ public final class JournalReader {
             fields[slot] = String(decoding: UnsafeBufferPointer(rebasing: item[(equals + 1)...]), as: UTF8.self)
         }
         if let time = realtime() { fields[.realtime] = String(time.microseconds) }
-        return fields
     }
 
     /// The slots `mappedJournalFields` reads, with their names' bytes to compare an item's name with.
@@ -142,15 +151,20 @@ public final class JournalReader {
 
     private static func mappedSlot(_ name: UnsafeBufferPointer<UInt8>) -> JournalFields.Slot? {
         guard let base = name.baseAddress else { return nil }
-        for (slot, bytes) in mappedNames where bytes.count == name.count {
-            if bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, name.count) == 0 }) { return slot }
+        // By index: a for-in loop copied each (slot, bytes) pair out, retaining its array, for every field.
+        let names = mappedNames
+        for i in names.indices where names[i].bytes.count == name.count {
+            if names[i].bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, name.count) == 0 }) {
+                return names[i].slot
+            }
         }
         return nil
     }
 
     /// The current entry as an event; throws when it cannot be mapped (SPEC §4: counted and skipped).
     public func event(receivedAt: Timestamp) throws(PayloadError) -> Event {
-        try JournalEntryMapper.event(fields: mappedJournalFields(), receivedAt: receivedAt)
+        readMappedFields(into: &scratch)
+        return try JournalEntryMapper.event(fields: scratch, receivedAt: receivedAt)
     }
 }
 

@@ -137,6 +137,12 @@ public struct JournalFields: Sendable, Equatable {
         for slot in Slot.allCases { values[slot.rawValue] = fields[slot.name] }
     }
 
+    /// Clears every slot in place: a reader fills the same fields for each entry, and a new set of slots allocated
+    /// its array (and looked up its type's metadata under a lock) every time.
+    public mutating func removeAll() {
+        for i in values.indices { values[i] = nil }
+    }
+
     public subscript(slot: Slot) -> String? {
         get { values[slot.rawValue] }
         set { values[slot.rawValue] = newValue }
