@@ -51,7 +51,11 @@ public struct Fingerprint: Hashable, Comparable, Sendable, CustomStringConvertib
     static func add(_ text: String, to hash: UInt64) -> UInt64 {
         if let result = text.utf8.withContiguousStorageIfAvailable({ bytes -> UInt64 in
             var h = hash
-            for byte in bytes { h = (h ^ UInt64(byte)) &* prime }
+            var i = 0
+            while i < bytes.count {
+                h = (h ^ UInt64(bytes[i])) &* prime
+                i += 1
+            }
             return h
         }) {
             return result

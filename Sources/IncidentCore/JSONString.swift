@@ -27,33 +27,46 @@ public enum JSONString {
     /// control characters), with backspace and form feed as `output` says.
     public static func append(_ string: String, to out: inout [UInt8], output: Output = .stored) {
         out.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { bytes in
-            // Runs of bytes that need no escape (nearly all of a label) are copied whole; the store writes every
-            // event's and alert's labels, and a byte-by-byte append was most of that cost (issue 16).
-            var run = 0
-            for i in 0..<bytes.count {
-                let byte = bytes[i]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
-                run = i + 1
-                switch byte {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-                case 0x08 where output == .encoder: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-                case 0x0C where output == .encoder: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-                default:
-                    out.append(contentsOf: [
-                        0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
-                    ])
-                }
-            }
-            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+        // A native string's bytes in place; another is made contiguous first.
+        if string.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out, output: output) }) == nil {
+            var string = string
+            string.withUTF8 { appendEscaped($0, to: &out, output: output) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// `bytes` with the escapes `append` writes. Runs of bytes that need no escape (nearly all of a label) are
+    /// copied whole; the store writes every event's and alert's labels, and a byte-by-byte append was most of that
+    /// cost (issue 16). A plain index loop: in the daemon's build, a `for` over `0..<count` went through the
+    /// range's iterator and `Int`'s protocol witnesses for every byte.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], output: Output) {
+        var run = 0
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            let byte = bytes[i]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                i += 1
+                continue
+            }
+            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            i += 1
+            run = i
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08 where output == .encoder: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C where output == .encoder: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            default:
+                out.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
+            }
+        }
+        if run < count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
