@@ -26,7 +26,23 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         /// searching for `BODY`, which spares the engine the backtracking of the leading `.*`.
         /// `linear` is set when the pattern can be matched without ICU (`LinearPattern`); what it leaves
         /// undecided goes to ICU.
-        case regex(NSRegularExpression, search: NSRegularExpression?, required: [UInt8]?, linear: LinearPattern?)
+        case regex(Compiled)
+    }
+
+    /// A pattern's regex and its fast paths, in one object: binding them out of `Shape` for every match retained
+    /// each of them (the expression, the literal, the linear matcher's arrays); a reference is one retain.
+    final class Compiled: @unchecked Sendable {
+        let regex: NSRegularExpression
+        let search: NSRegularExpression?
+        let required: [UInt8]?
+        let linear: LinearPattern?
+
+        init(_ regex: NSRegularExpression, search: NSRegularExpression?, required: [UInt8]?, linear: LinearPattern?) {
+            self.regex = regex
+            self.search = search
+            self.required = required
+            self.linear = linear
+        }
     }
 
     public let source: String
@@ -63,8 +79,9 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
             search = try? NSRegularExpression(pattern: "(?:\(body))")
         }
         shape = .regex(
-            regex, search: search, required: Pattern.requiredLiteral(source).map { Array($0.utf8) },
-            linear: LinearPattern(source, anchored: anchored))
+            Compiled(
+                regex, search: search, required: Pattern.requiredLiteral(source).map { Array($0.utf8) },
+                linear: LinearPattern(source, anchored: anchored)))
     }
 
     public var description: String { source }
@@ -80,27 +97,29 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
         case .anything: return true
         case .nonEmpty: return !value.isEmpty
         case .containsAny(let needles): return needles.contains { Pattern.contains(value, $0) }
-        case .regex(let regex, let search, let required, let linear):
-            if let required, !Pattern.contains(value, required) { return false }
-            switch linear?.firstMatch(in: value, capturing: false) {
+        case .regex(let compiled):
+            if let required = compiled.required, !Pattern.contains(value, required) { return false }
+            switch compiled.linear?.firstMatch(in: value, capturing: false) {
             case .match: return true
             case .noMatch: return false
             case .undecided, nil: break
             }
-            if let search, !Pattern.hasLineBreak(value) { return Pattern.firstMatch(search, value) != nil }
-            return Pattern.firstMatch(regex, value) != nil
+            if let search = compiled.search, !Pattern.hasLineBreak(value) {
+                return Pattern.firstMatch(search, value) != nil
+            }
+            return Pattern.firstMatch(compiled.regex, value) != nil
         }
     }
 
     /// The named captures of the first match (unset groups omitted), or nil when there is no match.
     public func captures(in value: String) -> [(String, String)]? {
         switch shape {
-        case .regex(let regex, _, let required, let linear):
-            if let required, !Pattern.contains(value, required) { return nil }
-            switch linear?.firstMatch(in: value, capturing: true) {
+        case .regex(let compiled):
+            if let required = compiled.required, !Pattern.contains(value, required) { return nil }
+            switch compiled.linear?.firstMatch(in: value, capturing: true) {
             case .match(let texts): return Array(zip(captureNames, texts))
             case .noMatch: return nil
-            case .undecided, nil: return Pattern.regexCaptures(regex, captureNames, value)
+            case .undecided, nil: return Pattern.regexCaptures(compiled.regex, captureNames, value)
             }
         default:
             return matches(value) ? [] : nil
@@ -111,7 +130,7 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     /// The reference the tests and the fuzz target hold that matcher to.
     public func regexCaptures(in value: String) -> [(String, String)]? {
         switch shape {
-        case .regex(let regex, _, _, _): Pattern.regexCaptures(regex, captureNames, value)
+        case .regex(let compiled): Pattern.regexCaptures(compiled.regex, captureNames, value)
         default: captures(in: value)
         }
     }
@@ -119,14 +138,14 @@ public struct Pattern: @unchecked Sendable, CustomStringConvertible {
     /// Whether ICU's first match exists, without the fast paths (the tests' and fuzz target's reference).
     public func regexMatches(_ value: String) -> Bool {
         switch shape {
-        case .regex(let regex, _, _, _): Pattern.firstMatch(regex, value) != nil
+        case .regex(let compiled): Pattern.firstMatch(compiled.regex, value) != nil
         default: matches(value)
         }
     }
 
     /// Whether the pattern is matched without ICU where it can be (`LinearPattern`).
     public var isLinear: Bool {
-        if case .regex(_, _, _, .some) = shape { return true }
+        if case .regex(let compiled) = shape { return compiled.linear != nil }
         return false
     }
 

@@ -108,8 +108,11 @@ public struct Rule: Sendable {
     public func matches(_ event: Event) -> Bool { Rule.matches(matchers, event) }
 
     static func matches(_ matchers: [Matcher], _ event: Event) -> Bool {
-        for matcher in matchers where !matcher.matches(event) { return false }
-        return true
+        // In place: a for-in loop copied each matcher (its name, value and pattern retained) for every event.
+        matchers.withUnsafeBufferPointer { matchers in
+            for i in matchers.indices where !matchers[i].matches(event) { return false }
+            return true
+        }
     }
 
     /// The labels `extract` takes from the event, or nil when a pattern does not match (the rule then does not
@@ -126,17 +129,20 @@ public struct Rule: Sendable {
 
     static func extractedLabels(_ extract: [(field: String, pattern: Pattern)], _ event: Event) -> [(String, String)]? {
         if extract.isEmpty { return [] }
-        // One pattern, the common case: its captures are the result. By index: a for-in loop copied each pattern
-        // (and retained all it holds) for every event.
-        if extract.count == 1 { return extract[0].pattern.captures(in: event.value(for: extract[0].field) ?? "") }
-        var result: [(String, String)] = []
-        for i in extract.indices {
-            guard let captures = extract[i].pattern.captures(in: event.value(for: extract[i].field) ?? "") else {
-                return nil
+        // In place: a for-in loop, and even the array's subscript, copied each (field, pattern) pair (and retained
+        // all it holds) for every event.
+        return extract.withUnsafeBufferPointer { extract in
+            // One pattern, the common case: its captures are the result.
+            if extract.count == 1 { return extract[0].pattern.captures(in: event.value(for: extract[0].field) ?? "") }
+            var result: [(String, String)] = []
+            for i in extract.indices {
+                guard let captures = extract[i].pattern.captures(in: event.value(for: extract[i].field) ?? "") else {
+                    return nil
+                }
+                result.append(contentsOf: captures)
             }
-            result.append(contentsOf: captures)
+            return result
         }
-        return result
     }
 
     /// The labels a matching event is sure to carry with a value (for template checks).

@@ -96,23 +96,27 @@ public struct RuleSet: Sendable {
                     Rule.verdict(rules[ruleIndex].matchers, rules[ruleIndex].extract, event)
                 }
             guard let captures else { continue }
+            if !rules[ruleIndex].continue {
+                // The rule that decides: its labels are the event's (as enriched so far) with its captures; the
+                // event itself is not copied (a copy retained all it holds, for every event).
+                var labels = enriched?.labels ?? event.labels
+                if !captures.isEmpty {
+                    labels.set(captures)
+                    extracted.set(captures)
+                }
+                return Match(ruleIndex: ruleIndex, enrichedBy: enrichedBy, labels: labels, extracted: extracted)
+            }
             if !captures.isEmpty {
                 if enriched == nil { enriched = event }
                 enriched!.labels.set(captures)
                 extracted.set(captures)
             }
-            if rules[ruleIndex].continue {
-                enrichedBy.append(ruleIndex)
-                if !captures.isEmpty {
-                    // New labels can make rules indexed under them candidates.
-                    candidates = index.candidates(for: enriched!).filter { $0 > ruleIndex }
-                    position = 0
-                }
-                continue
+            enrichedBy.append(ruleIndex)
+            if !captures.isEmpty {
+                // New labels can make rules indexed under them candidates.
+                candidates = index.candidates(for: enriched!).filter { $0 > ruleIndex }
+                position = 0
             }
-            return Match(
-                ruleIndex: ruleIndex, enrichedBy: enrichedBy, labels: enriched?.labels ?? event.labels,
-                extracted: extracted)
         }
         return Match(
             ruleIndex: nil, enrichedBy: enrichedBy, labels: enriched?.labels ?? event.labels, extracted: extracted)

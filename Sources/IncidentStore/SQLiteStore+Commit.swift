@@ -61,26 +61,27 @@ extension SQLiteStore {
         // (no copy: the buffers outlive each run); else written here. The events are read in place: copying each
         // out of the array retained all its labels.
         func bind(
-            _ event: borrowing Event, _ i: Int, columns: EventColumns.Buffers?, to statement: inout DirectStatement
+            _ events: UnsafeBufferPointer<Event>, _ i: Int, columns: EventColumns.Buffers?,
+            to statement: inout DirectStatement
         ) {
-            statement.bind(event.receivedAt.microseconds)
-            statement.bind(event.eventTime().microseconds)
-            statement.bind(event.source.rawValue)
-            statement.bind(event.status.rawValue)
+            statement.bind(events[i].receivedAt.microseconds)
+            statement.bind(events[i].eventTime().microseconds)
+            statement.bind(events[i].source.rawValue)
+            statement.bind(events[i].status.rawValue)
             if let columns {
                 let (fingerprint, labels, annotations) = columns[i]
                 statement.bind(unsafeText: fingerprint)
                 statement.bind(unsafeText: labels)
                 statement.bind(unsafeText: annotations)
             } else {
-                statement.bind(event.fingerprint)
-                statement.bind(json: event.labels)
-                statement.bind(json: event.annotations)
+                statement.bind(events[i].fingerprint)
+                statement.bind(json: events[i].labels)
+                statement.bind(json: events[i].annotations)
             }
-            statement.bind(event.startsAt?.microseconds)
-            statement.bind(event.endsAt?.microseconds)
-            statement.bind(event.generatorURL)
-            statement.bind(event.acknowledges)
+            statement.bind(events[i].startsAt?.microseconds)
+            statement.bind(events[i].endsAt?.microseconds)
+            statement.bind(events[i].generatorURL)
+            statement.bind(events[i].acknowledges)
         }
         // `rows` events a statement while that many are left: SQLite's work around each statement (its halt,
         // reset and the new rowid's search) is then paid once for them. The table's key is its rowid without
@@ -90,7 +91,7 @@ extension SQLiteStore {
             var i = 0
             if var statement = insertEvents {
                 while events.count - i >= rows {
-                    for k in i..<(i + rows) { bind(events[k], k, columns: columns, to: &statement) }
+                    for k in i..<(i + rows) { bind(events, k, columns: columns, to: &statement) }
                     try statement.run()
                     let last = db.lastInsertedRowID
                     for k in 0..<Int64(rows) { ids.append(last - Int64(rows) + 1 + k) }
@@ -99,7 +100,7 @@ extension SQLiteStore {
                 insertEvents = statement
             }
             while i < events.count {
-                bind(events[i], i, columns: columns, to: &insertEvent)
+                bind(events, i, columns: columns, to: &insertEvent)
                 try insertEvent.run()
                 ids.append(db.lastInsertedRowID)
                 i += 1
