@@ -272,7 +272,10 @@ let deliveryRules = """
         try await waitUntil("the reload") { daemon.log().contains("rules reloaded") }
         try await fire(daemon)
         try await waitUntil("the new notifier's page") { !self.lines(daemon.directory.path + "/late.jsonl").isEmpty }
-        #expect(try await timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") })
+        // The page is in the file before its settlement (and its timeline line) is committed: wait for that too.
+        try await waitUntil("the page's timeline line") {
+            try await timeline(daemon).contains { $0.hasPrefix("notified: late INC-1/0/0 attempt 1") }
+        }
         // Step 0 went to the new notifier only. (Later steps of the policy still page `hook` when they fall due,
         // which on a slow machine can be before this line: they are not what the reload changed.)
         #expect(!receiver.requests().contains { $0.key == "INC-1/0/0" })
