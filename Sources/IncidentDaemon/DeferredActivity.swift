@@ -1,8 +1,9 @@
 import IncidentCore
 import IncidentEngine
 
-/// Activity the pipeline has not written yet: an alert's last-seen time and event count, and its incident's event
-/// count, when that is all a commit changed about them (`StoreBatch.alertActivity`, `.incidentActivity`).
+/// Activity the pipeline has not written yet: an alert's last-seen time, event count and annotations, and its
+/// incident's event count, when that is all a commit changed about them (`StoreBatch.alertActivity`,
+/// `.incidentActivity`).
 ///
 /// Prometheus sends every firing alert again and again; each time, its row and its incident's would be rewritten
 /// in the commit; with small commits (requests of 64 alerts) holding them back cut what each commit wrote by about
@@ -103,6 +104,7 @@ struct DeferredActivity {
         var alert = alert
         alert.lastSeen = held.lastSeen
         alert.events = held.events
+        alert.annotations = held.annotations
         return alert
     }
 

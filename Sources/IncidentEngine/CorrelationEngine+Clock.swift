@@ -127,18 +127,11 @@ struct EffectBuffer {
         touch(incident: number)
     }
 
-    /// An alert seen again with nothing about it changed but its activity: its last-seen time and event count, and
-    /// its incident's event count. Reported as `.alertActivity` and `.incidentActivity` unless also touched in full.
+    /// An alert seen again with nothing about it changed but its activity: its last-seen time, event count and
+    /// annotations, and its incident's event count. Reported as `.alertActivity` and `.incidentActivity` unless also
+    /// touched in full.
     mutating func touchActivity(alert fingerprint: Fingerprint, incident number: Int) {
         if activeAlerts.last != fingerprint { activeAlerts.append(fingerprint) }
-        if activeIncidents.last != number { activeIncidents.append(number) }
-        if groupTouched.last != number { groupTouched.append(number) }
-    }
-
-    /// An alert changed in full (its annotations) whose incident changed only in its activity: reported as `.alert`
-    /// and `.incidentActivity`, unless the incident is also touched in full.
-    mutating func touch(alert fingerprint: Fingerprint, activityOf number: Int) {
-        if touchedAlerts.last != fingerprint { touchedAlerts.append(fingerprint) }
         if activeIncidents.last != number { activeIncidents.append(number) }
         if groupTouched.last != number { groupTouched.append(number) }
     }

@@ -225,18 +225,16 @@ public struct CorrelationEngine: Sendable {
             detach(fingerprint, from: number, into: &out)
             return false
         }
-        // Whether anything but activity (last seen, event counts) changes, for the alert and for its incident: what
-        // did not may be written as just that. New annotations change the alert only (an incident's snapshot holds
-        // none), which is every evaluation of a Prometheus rule whose annotations show `$value`.
+        // Whether anything but activity (last seen, event counts, the alert's annotations) changes: what did not may
+        // be written as just that. New annotations are every evaluation of a Prometheus rule whose annotations show
+        // `$value`; an incident's snapshot holds none.
         var changed = false
-        var alertChanged = false
         alerts[slot: a].events += 1
         if time >= alerts[slot: a].lastSeen {
             alerts[slot: a].lastSeen = time
             if !event.annotations.isEmpty, alerts[slot: a].annotations != event.annotations {
                 let before = alerts[slot: a].annotations
                 alerts[slot: a].annotations = event.annotations
-                alertChanged = true
                 // An inhibit rule's source may match annotations: a firing source is one by its new ones, as a
                 // restart (which registers sources from the stored alerts) would have it.
                 if !ruleSet.inhibits.isEmpty, alerts[slot: a].status == .firing, !alerts[slot: a].suppressed {
@@ -282,8 +280,6 @@ public struct CorrelationEngine: Sendable {
         }
         if changed {
             out.touch(alert: fingerprint, incident: number)
-        } else if alertChanged {
-            out.touch(alert: fingerprint, activityOf: number)
         } else {
             out.touchActivity(alert: fingerprint, incident: number)
         }

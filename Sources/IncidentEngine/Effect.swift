@@ -7,12 +7,14 @@ public enum Effect: Sendable, Hashable {
     case incident(Incident)
     /// An alert was created or changed: its new snapshot.
     case alert(AlertSnapshot)
-    /// An incident whose only change since its last snapshot is its event count (an alert seen again, or with new
+    /// An incident whose only change since its last snapshot is its event count (an alert seen again, maybe with new
     /// annotations, which an incident's snapshot does not hold): its new snapshot, whole. A store may write just the
     /// count; `.incident` and this say the same to any other reader.
     case incidentActivity(Incident)
-    /// An alert whose only changes since its last snapshot are its last-seen time and event count (seen again, same
-    /// status, same annotations): its new snapshot, whole. A store may write just those two.
+    /// An alert whose only changes since its last snapshot are its last-seen time, event count and annotations (seen
+    /// again, same status): its new snapshot, whole. A store may write just those three. Annotations change only
+    /// with events, so the activity a replay ends with carries the latest; a status may also change by a timer,
+    /// which is why it is never written from activity.
     case alertActivity(AlertSnapshot)
     /// An alert left an incident for another (an operator's merge or split): its row under that incident goes.
     case alertLeft(incident: Int, fingerprint: Fingerprint)

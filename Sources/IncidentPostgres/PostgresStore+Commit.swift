@@ -44,7 +44,8 @@ extension PostgresStore {
             updating: Self.alertUpdate, on: connection)
         try await upsertAlerts(
             lastPerKey(batch.alertActivity) { AlertKey(incident: $0.incident, fingerprint: $0.fingerprint) },
-            updating: "last_seen = excluded.last_seen, events = excluded.events", on: connection)
+            updating: "last_seen = excluded.last_seen, events = excluded.events, annotations = excluded.annotations",
+            on: connection)
 
         for (incident, fingerprint) in batch.leftAlerts {
             var sql = SQL("DELETE FROM alerts WHERE incident = ")

@@ -141,13 +141,17 @@ extension SQLiteStore {
             try Self.bind(a, to: &upsertAlert)
             try upsertAlert.run()
         }
-        // The common case of Prometheus' path, an alert sent again unchanged: its last-seen time and event count.
+        // The common case of Prometheus' path, an alert sent again (maybe with new annotations): its last-seen time,
+        // event count and annotations.
         if !batch.alertActivity.isEmpty {
             var seen = try DirectStatement(
-                db, sql: "UPDATE alerts SET last_seen = ?, events = ? WHERE incident = ? AND fingerprint = ?")
+                db,
+                sql: "UPDATE alerts SET last_seen = ?, events = ?, annotations = ? "
+                    + "WHERE incident = ? AND fingerprint = ?")
             for a in batch.alertActivity {
                 seen.bind(a.lastSeen.microseconds)
                 seen.bind(a.events)
+                seen.bind(json: a.annotations)
                 seen.bind(a.incident)
                 seen.bind(a.fingerprint)
                 try seen.run()

@@ -241,6 +241,13 @@ import Testing
         #expect(deferred.count == 3)
         #expect(deferred.overlay(seen("a", events: 1)) == seen("a", events: 2))
         #expect(deferred.overlay(counted(1, events: 1)).events == 4)
+        // New annotations are held as activity too: a reader sees them with the counts.
+        var annotated = seen("b", events: 5)
+        annotated.annotations = ["summary": "97% used"]
+        var later = StoreBatch(at: fixedNow)
+        later.alertActivity = [annotated]
+        deferred.route(&later, flush: false)
+        #expect(deferred.overlay(seen("b", events: 1)) == annotated)
 
         // Alert a is written in full by a later batch, b leaves its incident, the incident is seen again.
         var second = StoreBatch(alerts: [seen("a", events: 3)], at: fixedNow)
@@ -370,12 +377,13 @@ import Testing
     @Test func theRebuildWritesActivityACrashKeptFromTheStore() async throws {
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         var engine = CorrelationEngine(ruleSet: ruleSet())
-        func repeated(_ seconds: Int64) -> Event {
+        // Each with new annotations: held with the counts, and lost with them.
+        func repeated(_ seconds: Int64, _ summary: String) -> Event {
             Event(
-                labels: ["alertname": "DiskFull", "host": "a"], annotations: ["summary": "full"], status: .firing,
+                labels: ["alertname": "DiskFull", "host": "a"], annotations: ["summary": summary], status: .firing,
                 startsAt: fixedNow, source: .socket, receivedAt: fixedNow + .seconds(seconds))
         }
-        for (i, event) in [repeated(0), repeated(5), repeated(9)].enumerated() {
+        for (i, event) in [repeated(0, "90% full"), repeated(5, "95% full"), repeated(9, "99% full")].enumerated() {
             var builder = BatchBuilder(at: event.receivedAt)
             builder.add(engine.advance(to: event.receivedAt))
             builder.add(engine.ingest(event))
@@ -390,11 +398,13 @@ import Testing
             _ = try await store.commit(batch)
         }
         #expect(try await store.alerts(of: 1).first?.events == 1)
+        #expect(try await store.alerts(of: 1).first?.annotations == ["summary": "90% full"])
 
         let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
         #expect(restored.replayed == 3)
         let alert = try #require(try await store.alerts(of: 1).first)
         #expect(alert.events == 3)
+        #expect(alert.annotations == ["summary": "99% full"])
         #expect(alert == restored.engine.alerts(of: 1).first)
         #expect(try await store.incident(1)?.events == 3)
         #expect(try await store.incident(1) == restored.engine.snapshot(1))

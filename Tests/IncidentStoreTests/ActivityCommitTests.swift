@@ -5,7 +5,7 @@ import Testing
 @testable import IncidentStore
 
 /// A batch's activity snapshots (an alert seen again, its incident's count): what a store holds afterwards is the
-/// snapshot, whether the row was there or not. SQLite writes just the counts of a row it has.
+/// snapshot, whether the row was there or not. A store writes just the activity of a row it has.
 @Suite struct ActivityCommitTests {
     @Test(arguments: Backend.allCases) func activityLeavesTheSnapshotsAsStored(_ backend: Backend) async throws {
         try await withStore(backend) { store, _ in
@@ -38,11 +38,12 @@ import Testing
         }
     }
 
-    /// The narrow write itself: handed a snapshot whose other fields differ from the row, a store changes only the
-    /// last-seen time and the event counts. Upserting the whole snapshot would change the title and the
-    /// annotations too; after a restart, the replay's activity could undo what a later commit wrote (a timer's
-    /// resolve), so neither backend may.
-    @Test(arguments: Backend.allCases) func onlyTheCountsOfARowTheStoreHasAreWritten(_ backend: Backend) async throws {
+    /// The narrow write itself: handed a snapshot whose other fields differ from the row, a store changes only an
+    /// alert's last-seen time, event count and annotations and an incident's event count. Upserting the whole
+    /// snapshot would change the title and the status too; after a restart, the replay's activity could undo what a
+    /// later commit wrote (a timer's resolve), so neither backend may. Annotations change only with events, so a
+    /// replay's last activity carries the latest.
+    @Test(arguments: Backend.allCases) func onlyTheActivityOfARowTheStoreHasIsWritten(_ backend: Backend) async throws {
         try await withStore(backend) { store, _ in
             let incident = fullIncident(5)
             let alert = sampleAlert(incident: 5)
@@ -53,7 +54,9 @@ import Testing
             var seen = alert
             seen.events = 41
             seen.lastSeen = t(99)
-            seen.annotations = ["summary": "not written"]
+            seen.annotations = ["summary": "97% used"]
+            seen.status = .resolved
+            seen.firstSeen = t(50)
             var batch = StoreBatch(at: t(99))
             batch.incidentActivity = [counted]
             batch.alertActivity = [seen]
@@ -63,6 +66,7 @@ import Testing
             var expectedAlert = alert
             expectedAlert.events = 41
             expectedAlert.lastSeen = t(99)
+            expectedAlert.annotations = ["summary": "97% used"]
             #expect(try await store.incident(5) == expectedIncident)
             #expect(try await store.alerts(of: 5) == [expectedAlert])
         }
