@@ -274,22 +274,18 @@ struct InhibitionTests {
         h.send(["alertname": "DiskSlow", "host": "db1"], at: 10)
         #expect(h.list.count == 2, "a planned reboot inhibits nothing")
         h.send(["alertname": "HostDown", "host": "db1"], at: 20, annotations: ["summary": "unplanned outage"])
-        var restarted = h
-        restarted.engine = CorrelationEngine(
-            restoring: try EngineState.decode(try h.engine.exportState().encoded()), ruleSet: ruleSet)
-        for i in [0, 1] {
-            var x = i == 0 ? h : restarted
-            x.send(["alertname": "Latency", "host": "db1"], at: 30)
-            #expect(x.list.count == 2, "now a source: the new alert joins its incident, suppressed")
-            #expect(x.engine.alerts(of: 1).filter(\.suppressed).map { $0.labels["alertname"] } == ["Latency"])
+        var both = try liveAndRestarted(h, ruleSet)
+        for i in both.indices {
+            both[i].send(["alertname": "Latency", "host": "db1"], at: 30)
+            #expect(both[i].list.count == 2, "now a source: the new alert joins its incident, suppressed")
+            #expect(both[i].engine.alerts(of: 1).filter(\.suppressed).map { $0.labels["alertname"] } == ["Latency"])
             // Planned again: a source no longer.
-            x.send(["alertname": "HostDown", "host": "db1"], at: 40, annotations: ["summary": "planned reboot"])
-            x.send(["alertname": "QueueFull", "host": "db1"], at: 50)
-            #expect(x.list.count == 3)
-            #expect(x.engine.alerts(of: 3).map { $0.labels["alertname"] } == ["QueueFull"])
-            if i == 0 { h = x } else { restarted = x }
+            both[i].send(["alertname": "HostDown", "host": "db1"], at: 40, annotations: ["summary": "planned reboot"])
+            both[i].send(["alertname": "QueueFull", "host": "db1"], at: 50)
+            #expect(both[i].list.count == 3)
+            #expect(both[i].engine.alerts(of: 3).map { $0.labels["alertname"] } == ["QueueFull"])
         }
-        #expect(h.list == restarted.list)
+        #expect(both[0].list == both[1].list)
     }
 
     /// New annotations change a source only for the inhibits whose source matchers read them: one that matches by
@@ -316,28 +312,24 @@ struct InhibitionTests {
         h.send(["alertname": "HostDown", "host": "db1"], at: 1, annotations: ["summary": "unplanned, 2 min"])
         h.send(["alertname": "HostDown", "host": "db1"], at: 2, annotations: ["summary": "unplanned, 3 min"])
         h.send(["alertname": "HostDown", "host": "db1"], at: 3, annotations: ["summary": "planned reboot"])
-        var restarted = h
-        restarted.engine = CorrelationEngine(
-            restoring: try EngineState.decode(try h.engine.exportState().encoded()), ruleSet: ruleSet)
-        for i in [0, 1] {
-            var x = i == 0 ? h : restarted
-            x.send(["alertname": "DiskSlow", "host": "db1"], at: 10)
-            #expect(x.list.count == 1, "the labels-only inhibit still holds HostDown as its source")
-            #expect(x.engine.alerts(of: 1).filter(\.suppressed).map { $0.labels["alertname"] } == ["DiskSlow"])
-            x.send(["alertname": "Latency", "host": "db1"], at: 20)
-            #expect(x.list.count == 2, "planned: no longer a source of the annotation inhibit")
+        var both = try liveAndRestarted(h, ruleSet)
+        for i in both.indices {
+            both[i].send(["alertname": "DiskSlow", "host": "db1"], at: 10)
+            #expect(both[i].list.count == 1, "the labels-only inhibit still holds HostDown as its source")
+            #expect(both[i].engine.alerts(of: 1).filter(\.suppressed).map { $0.labels["alertname"] } == ["DiskSlow"])
+            both[i].send(["alertname": "Latency", "host": "db1"], at: 20)
+            #expect(both[i].list.count == 2, "planned: no longer a source of the annotation inhibit")
             // Unplanned again: the annotation inhibit has it back, and the other still has it.
-            x.send(["alertname": "HostDown", "host": "db1"], at: 30, annotations: ["summary": "unplanned again"])
-            x.send(["alertname": "Latency", "host": "db2"], at: 35)
-            x.send(["alertname": "Latency", "host": "db1", "path": "/b"], at: 40)
-            x.send(["alertname": "DiskSlow", "host": "db1", "disk": "sdb"], at: 50)
+            both[i].send(["alertname": "HostDown", "host": "db1"], at: 30, annotations: ["summary": "unplanned again"])
+            both[i].send(["alertname": "Latency", "host": "db2"], at: 35)
+            both[i].send(["alertname": "Latency", "host": "db1", "path": "/b"], at: 40)
+            both[i].send(["alertname": "DiskSlow", "host": "db1", "disk": "sdb"], at: 50)
             #expect(
-                x.engine.alerts(of: 1).filter(\.suppressed).compactMap { $0.labels["alertname"] }.sorted()
+                both[i].engine.alerts(of: 1).filter(\.suppressed).compactMap { $0.labels["alertname"] }.sorted()
                     == ["DiskSlow", "DiskSlow", "Latency"])
-            #expect(x.list.count == 3, "Latency on db2 has no source")
-            if i == 0 { h = x } else { restarted = x }
+            #expect(both[i].list.count == 3, "Latency on db2 has no source")
         }
-        #expect(h.list == restarted.list)
+        #expect(both[0].list == both[1].list)
     }
 
     /// A suppressed alert is no inhibit source: not when it arrives, and not after a restart or a reload either

@@ -77,3 +77,12 @@ struct Harness {
         notifications.filter { number == nil || $0.incident == number }.map { "\($0.notifier)@\($0.idempotencyKey)" }
     }
 }
+
+/// `h` as it runs, and the same with its engine restored from its own exported state: what a restart would hold.
+/// A test sends both the same events and expects the same of each.
+func liveAndRestarted(_ h: Harness, _ ruleSet: RuleSet) throws -> [Harness] {
+    var restarted = h
+    restarted.engine = CorrelationEngine(
+        restoring: try EngineState.decode(try h.engine.exportState().encoded()), ruleSet: ruleSet)
+    return [h, restarted]
+}
