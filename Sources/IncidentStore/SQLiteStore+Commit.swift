@@ -87,14 +87,24 @@ extension SQLiteStore {
         // reset and the new rowid's search) is then paid once for them. The table's key is its rowid without
         // AUTOINCREMENT, so each row gets the largest id + 1 (https://www.sqlite.org/autoinc.html): one
         // statement's rows have consecutive ids ending at the last inserted.
+        // That holds until the largest id reaches 2^63 - 1, after which SQLite picks ids at random: checked against
+        // the largest id before the batch, so that such a store refuses the batch rather than mislabel its events.
         func insert(_ events: UnsafeBufferPointer<Event>, columns: EventColumns.Buffers?) throws {
             var i = 0
             if var statement = insertEvents {
+                var previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM events")) ?? 0
                 while events.count - i >= rows {
                     for k in i..<(i + rows) { bind(events, k, columns: columns, to: &statement) }
                     try statement.run()
                     let last = db.lastInsertedRowID
+                    guard previous <= Int64.max - Int64(rows), last == previous + Int64(rows) else {
+                        throw DatabaseError(
+                            resultCode: .SQLITE_ERROR,
+                            message: "the events table's ids are used up (its largest id is near 2^63 - 1), so new "
+                                + "events cannot be numbered in order; move the store away to start an empty one")
+                    }
                     for k in 0..<Int64(rows) { ids.append(last - Int64(rows) + 1 + k) }
+                    previous = last
                     i += rows
                 }
                 insertEvents = statement

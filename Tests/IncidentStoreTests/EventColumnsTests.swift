@@ -103,4 +103,25 @@ import Testing
         #expect(stored[0].count == 3 + long.count)
         #expect(stored[1] == stored[0])
     }
+
+    /// Past the largest rowid SQLite numbers new rows at random, and a statement's rows are no longer consecutive:
+    /// the batch is refused with a clear error instead of its events getting the wrong ids.
+    @Test func aStoreWhoseIDsAreUsedUpRefusesALongBatch() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/incidentd.sqlite"
+            let store = try SQLiteStore(path: path)
+            _ = try await store.commit(StoreBatch(events: [Self.events[3]], at: t(4)))
+            try await DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "UPDATE events SET id = 9223372036854775800 WHERE id = 1")
+            }
+            let long = (0..<(SQLiteStore.eventRowsPerStatement + 3)).map { _ in Self.events[3] }
+            await #expect {
+                _ = try await store.commit(StoreBatch(events: long, at: t(5)))
+            } throws: { error in
+                (error as? StoreError)?.message.contains("ids are used up") == true
+            }
+            #expect(try await store.eventCount() == 1, "nothing of the batch was written")
+            try store.close()
+        }
+    }
 }
