@@ -44,6 +44,12 @@ extension PostgresStore {
             try await connection.run(
                 "UPDATE incidentd_counters SET value = (SELECT COALESCE(MAX(id), 0) FROM events) WHERE name = 'events'",
                 logger: self.logger)
+            // The source may have purged events (ids below its largest that it no longer holds): `eventCount` is
+            // the ids drawn less these.
+            try await connection.run(
+                "UPDATE incidentd_counters SET value = (SELECT COALESCE(MAX(id), 0) - COUNT(*) FROM events) "
+                    + "WHERE name = 'events_purged'",
+                logger: self.logger)
             for table in ["timeline", "notes", "outbox", "kb_articles"] {
                 try await connection.run(
                     "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), "

@@ -168,21 +168,29 @@ extension PostgresStore {
         }
     }
 
+    /// The events held: the ids drawn less the events purged (schema v4), two rows read in one snapshot.
     public func eventCount() async throws -> Int {
         try await read("count the events in") { connection in
-            try await connection.rows(SQL("SELECT COUNT(*) AS n FROM events"), logger: self.logger).first
-                .map { try RowReader($0, "events", self).int("n") } ?? 0
+            try await connection.rows(
+                SQL(
+                    "SELECT (SELECT value FROM incidentd_counters WHERE name = 'events') "
+                        + "- (SELECT value FROM incidentd_counters WHERE name = 'events_purged') AS n"),
+                logger: self.logger
+            ).first.map { try RowReader($0, "incidentd_counters", self).int("n") } ?? 0
         }
     }
 
     /// Deletes the events received before `time`; events after the engine checkpoint stay (a restart replays
-    /// them).
+    /// them). The statement adds what it deleted to the `events_purged` counter, so `eventCount` follows.
     public func purgeEvents(olderThan time: Timestamp) async throws -> Int {
         var sql = SQL("WITH gone AS (DELETE FROM events WHERE received_at < ")
         sql.text +=
             sql.bind(time.microseconds)
-            + " AND id <= (SELECT COALESCE(MAX(through_event), 0) FROM engine_state) RETURNING 1) "
-            + "SELECT COUNT(*) AS n FROM gone"
+            + " AND id <= (SELECT COALESCE(MAX(through_event), 0) FROM engine_state) RETURNING 1), "
+            + "counted AS (SELECT COUNT(*) AS n FROM gone), "
+            + "bumped AS (UPDATE incidentd_counters SET value = value + (SELECT n FROM counted) "
+            + "WHERE name = 'events_purged') "
+            + "SELECT n FROM counted"
         return try await write("purge old events from", unbounded: true) { [sql] connection in
             try await connection.rows(sql, logger: self.logger).first
                 .map { try RowReader($0, "events", self).int("n") } ?? 0

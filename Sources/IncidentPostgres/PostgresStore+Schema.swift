@@ -189,6 +189,18 @@ extension PostgresStore {
             );
             """
         ),
+        // v4: the events held, without counting the table. Ids are drawn from the `events` counter without gaps
+        // (a rollback gives them back), so the events held are the ids drawn less the events purged; the purge
+        // adds what it deleted here in its own transaction. Before, every scrape of /metrics ran COUNT(*) over
+        // the events: a month of them, read in full every 15 s.
+        (
+            4,
+            """
+            INSERT INTO incidentd_counters (name, value)
+                SELECT 'events_purged', value - (SELECT COUNT(*) FROM events)
+                FROM incidentd_counters WHERE name = 'events';
+            """
+        ),
     ]
 
     /// The statements of a migration: its text cut after each `;` that ends a line.

@@ -1,5 +1,6 @@
 import Foundation
 import IncidentCore
+import IncidentStore
 import Logging
 import Synchronization
 import TestSupport
@@ -180,7 +181,58 @@ import Testing
         #expect(
             try await cluster.psql(
                 "SELECT string_agg(version::TEXT, ',' ORDER BY version) FROM incidentd_schema", database: database)
-                == "1,2,3\n", "each step applied once")
+                == "1,2,3,4\n", "each step applied once")
+    }
+
+    /// Schema v4 counts the events from two counters. A store that held events before it, some purged, counts
+    /// what it holds once upgraded: the step is undone by hand and run again on the next open.
+    @Test func aStoreUpgradedToV4CountsTheEventsItHolds() async throws {
+        let cluster = try await PostgresCluster.start()
+        let database = try await cluster.makeDatabase()
+        let store = try await Self.open(cluster, database)
+        _ = try await store.commit(
+            StoreBatch(
+                events: (0..<7).map { sampleEvent(at: Int64($0) * 10) }, engineState: Data("all".utf8), at: t(70)))
+        #expect(try await store.purgeEvents(olderThan: t(30)) == 3)
+        store.close()
+        try await cluster.psql(
+            "DELETE FROM incidentd_counters WHERE name = 'events_purged'; DELETE FROM incidentd_schema WHERE version = 4",
+            database: database)
+        let upgraded = try await Self.open(cluster, database)
+        defer { upgraded.close() }
+        #expect(try await upgraded.eventCount() == 4)
+        _ = try await upgraded.commit(StoreBatch(events: [sampleEvent(at: 80)], at: t(80)))
+        #expect(try await upgraded.eventCount() == 5)
+        #expect(try await upgraded.purgeEvents(olderThan: t(50)) == 2)
+        #expect(try await upgraded.eventCount() == 3)
+        #expect(
+            try await cluster.psql("SELECT COUNT(*) FROM events", database: database) == "3\n",
+            "the count is the table's")
+    }
+
+    /// `store copy` from a SQLite store that purged its oldest events: the copy holds fewer events than their
+    /// largest id, and counts what it holds, before and after its own commits.
+    @Test func aCopiedStoreCountsTheEventsItHolds() async throws {
+        try await withStore { source, _ in
+            _ = try await source.commit(
+                StoreBatch(
+                    events: (0..<6).map { sampleEvent(at: Int64($0) * 10) }, engineState: Data("all".utf8),
+                    at: t(60)))
+            #expect(try await source.purgeEvents(olderThan: t(20)) == 2)
+            let cluster = try await PostgresCluster.start()
+            let database = try await cluster.makeDatabase()
+            let target = try await Self.open(cluster, database)
+            defer { target.close() }
+            let counts = try await target.importStore { table, columns, after in
+                let rows = try await source.exportRows(table, columns: columns, after: after, limit: 2)
+                return (rows: rows.map(\.values), last: rows.last?.rowid ?? after)
+            }
+            #expect(counts["events"] == 4)
+            #expect(try await target.eventCount() == 4)
+            let ids = try await target.commit(StoreBatch(events: [sampleEvent(at: 70)], at: t(70)))
+            #expect(ids == [7], "ids continue after the source's largest")
+            #expect(try await target.eventCount() == 5)
+        }
     }
 
     /// The lease and its fencing, driven directly: the database's clock is moved by expiring the row.
