@@ -26,6 +26,9 @@ struct DeliveryService: Service {
     /// The overdue check counts every pending row: at most this often, not on every pass (a burst of pages
     /// wakes the loop after each commit, and the count was 3% of the daemon's CPU).
     var overdueCheckInterval: Duration = .seconds(1)
+    /// A read of the outbox takes at most this many due rows per notifier. A notifier that had this many has more
+    /// waiting: the next read comes as soon as every row of this one has started, not at the next poll.
+    var readLimit = 64
     var now: @Sendable () -> Timestamp = { Timestamp.wallClock() }
     var random: @Sendable () -> Double = { Double.random(in: 0...1) }
     /// Outcomes reported while a settlement transaction runs are recorded together in the next one.
@@ -60,6 +63,8 @@ struct DeliveryService: Service {
                 // to 500 rows per finished delivery was 6% of the daemon's CPU.
                 var backlog: [OutboxEntry] = []
                 var reread = true
+                // The last read filled a notifier's share: more rows are due than it took.
+                var moreDue = false
                 // Rows a commit just queued, handed over without a read (`DeliveryWakeup.feed`).
                 var fed: [OutboxEntry] = []
                 var lastOverdueCheck: ContinuousClock.Instant?
@@ -83,25 +88,32 @@ struct DeliveryService: Service {
                     if reread {
                         tracker.beginPass()
                         do {
-                            backlog = try await store.dueOutbox(before: time, limit: 64)
+                            backlog = try await store.dueOutbox(before: time, limit: readLimit)
+                            moreDue = Self.fills(backlog, limit: readLimit)
                         } catch {
                             if !Task.isCancelled {
                                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                             }
                             backlog = []
+                            moreDue = false
                         }
                     }
                     var waiting: [OutboxEntry] = []
                     for entry in backlog {
                         let limit = notifiers.target(entry.notification.notifier)?.concurrency ?? 1
-                        guard tracker.start(entry, limit: limit) else {
+                        switch tracker.start(entry, limit: limit) {
+                        case .started:
+                            group.addTask {
+                                let changed = await deliver(entry)
+                                tracker.finish(entry)
+                                wakeup.poke(reread: changed)
+                            }
+                        case .noSlot:
                             waiting.append(entry)
-                            continue
-                        }
-                        group.addTask {
-                            let changed = await deliver(entry)
-                            tracker.finish(entry)
-                            wakeup.poke(reread: changed)
+                        case .taken:
+                            // In flight, or finished since this pass's read: its own settlement decides what
+                            // comes next (a retry asks for a read), so this copy is dropped.
+                            break
                         }
                     }
                     backlog = waiting
@@ -119,6 +131,10 @@ struct DeliveryService: Service {
                     }
                     let started = ContinuousClock.now
                     (reread, fed) = await wakeup.wait(upTo: sleep)
+                    // Every row of a read that left due rows behind has started: read the next ones now. Before,
+                    // a burst past the feed's limit was sent a read's worth per poll (128 pages a second with two
+                    // notifiers), and its last pages went out seconds late.
+                    if moreDue && backlog.isEmpty { reread = true }
                     sleep = max(.zero, sleep - (ContinuousClock.now - started))
                 }
             }
@@ -249,6 +265,16 @@ struct DeliveryService: Service {
         }
     }
 
+    /// Whether a read with `limit` rows per notifier took that many for one of them (so more may be due).
+    static func fills(_ rows: [OutboxEntry], limit: Int) -> Bool {
+        var perNotifier: [String: Int] = [:]
+        for row in rows {
+            perNotifier[row.notification.notifier, default: 0] += 1
+            if perNotifier[row.notification.notifier]! >= limit { return true }
+        }
+        return false
+    }
+
     /// "Escalation overdue": a due row older than `overdueAfter` means pages are not getting out.
     func checkOverdue(at time: Timestamp) async {
         guard let status = try? await store.outboxStatus(at: time) else { return }
@@ -274,15 +300,18 @@ struct DeliveryService: Service {
 
         func beginPass() { state.withLock { $0.finished.removeAll() } }
 
-        func start(_ entry: OutboxEntry, limit: Int) -> Bool {
+        enum Start { case started, noSlot, taken }
+
+        /// Starts `entry` if it is neither in flight nor finished in this pass (`taken`) and its notifier has a
+        /// free slot (`noSlot`).
+        func start(_ entry: OutboxEntry, limit: Int) -> Start {
             state.withLock { s in
                 let name = entry.notification.notifier
-                guard !s.inFlight.contains(entry.id), !s.finished.contains(entry.id),
-                    s.perNotifier[name, default: 0] < limit
-                else { return false }
+                guard !s.inFlight.contains(entry.id), !s.finished.contains(entry.id) else { return .taken }
+                guard s.perNotifier[name, default: 0] < limit else { return .noSlot }
                 s.inFlight.insert(entry.id)
                 s.perNotifier[name, default: 0] += 1
-                return true
+                return .started
             }
         }
 

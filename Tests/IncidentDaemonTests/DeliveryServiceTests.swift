@@ -245,6 +245,23 @@ final class ScriptedNotifier: Notifier, Sendable {
             ])
     }
 
+    /// A backlog larger than a read's share is sent read after read, not a read's worth per poll: with the poll
+    /// an hour away, a service that waited for it would stop after the first four.
+    @Test func aBacklogLargerThanOneReadIsSentWithoutWaitingForThePoll() async throws {
+        let oncall = ScriptedNotifier("oncall", [.delivered(detail: "HTTP 200")])
+        let notifications = (0..<10).map {
+            IncidentCore.Notification(incident: 1, notifier: "oncall", policy: "default", step: $0, round: 0, due: now)
+        }
+        _ = try await store.commit(StoreBatch(notifications: notifications, at: now))
+        var service = service(["oncall": target(oncall)])
+        service.pollInterval = .seconds(3600)
+        service.readLimit = 4
+        let running = Task { [service] in try await service.run() }
+        try await waitUntil("all ten are delivered") { try await store.outboxStatus(at: now).pending == 0 }
+        await stop(running)
+        #expect(oncall.requests.map(\.notification.idempotencyKey) == (0..<10).map { "INC-1/\($0)/0" })
+    }
+
     /// Starts the service with its poll an hour away and waits until its first pass (a read of the empty outbox)
     /// is over: from then on only a feed, a poke or a due time it knows of starts anything.
     func runParked(_ targets: [String: NotifierTarget], wakeup: DeliveryWakeup) async throws -> Task<Void, any Error> {
