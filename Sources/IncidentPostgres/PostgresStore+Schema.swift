@@ -201,6 +201,19 @@ extension PostgresStore {
                 FROM incidentd_counters WHERE name = 'events';
             """
         ),
+        // v5: the outbox's indexes hold pending rows only, as the SQLite store's v9: every query through them asks
+        // for `state = 'pending'`, and a settled row's new version goes into none of them.
+        (
+            5,
+            """
+            DROP INDEX outbox_pending;
+            DROP INDEX outbox_pending_by_notifier;
+            DROP INDEX outbox_incident;
+            CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE state = 'pending';
+            CREATE INDEX outbox_pending_by_notifier ON outbox(notifier, next_attempt, id) WHERE state = 'pending';
+            CREATE INDEX outbox_incident ON outbox(incident) WHERE state = 'pending';
+            """
+        ),
     ]
 
     /// The statements of a migration: its text cut after each `;` that ends a line.

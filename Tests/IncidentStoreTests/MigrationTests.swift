@@ -62,7 +62,7 @@ func earlierStore(_ version: String, in directory: String, rows sql: String) asy
             let applied = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"])
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"])
         }
     }
 
@@ -115,6 +115,58 @@ func earlierStore(_ version: String, in directory: String, rows sql: String) asy
                 try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('timeline_unique') ORDER BY seqno")
             }
             #expect(columns == ["at", "incident", "type", "detail"])
+        }
+    }
+
+    /// v9 makes the outbox's indexes hold pending rows only: a v8 store's pending rows are still due, in order,
+    /// and cancelled by incident; its delivered row is in none of them; and the due read, the next attempt, the
+    /// status and the cancellation's look-up go through them.
+    @Test func aV8OutboxKeepsItsPendingRowsInPartialIndexes() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = try await earlierStore(
+                "v8", in: directory,
+                rows: """
+                    INSERT INTO outbox (id, incident, notifier, policy, step, round, idempotency_key, due, state,
+                        attempts, next_attempt, delivered_at)
+                    VALUES (1, 7, 'pager', 'default', 0, 0, 'INC-7/0/0', 5, 'delivered', 1, 5, 6),
+                        (2, 7, 'pager', 'default', 1, 0, 'INC-7/1/0', 8, 'pending', 0, 8, NULL),
+                        (3, 8, 'chat', 'default', 0, 0, 'INC-8/0/0', 7, 'pending', 0, 7, NULL)
+                    """)
+            let store = try SQLiteStore(path: path)
+            #expect(try await store.dueOutbox(before: .distantFuture, limit: 10).map(\.id) == [3, 2])
+            #expect(try await store.nextOutboxAttempt() == Timestamp(microseconds: 7))
+            #expect(try await store.outboxStatus(at: Timestamp(microseconds: 9)).pending == 2)
+            let cancellation = NotificationCancellation(
+                incident: 7, steps: [.init(policy: "default", step: 1)], at: Timestamp(microseconds: 10),
+                reason: "acknowledged by ann")
+            _ = try await store.commit(StoreBatch(cancellations: [cancellation], at: Timestamp(microseconds: 10)))
+            #expect(try await store.dueOutbox(before: .distantFuture, limit: 10).map(\.id) == [3])
+            try store.close()
+            try await DatabaseQueue(path: path).read { db in
+                for index in ["outbox_pending", "outbox_pending_by_notifier", "outbox_incident"] {
+                    let rows = try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM outbox INDEXED BY \(index) WHERE state = 'pending'")
+                    #expect(rows == 1, "\(index) holds the one row still pending")
+                }
+                let partial = try String.fetchAll(
+                    db, sql: "SELECT name FROM pragma_index_list('outbox') WHERE partial = 1 ORDER BY name")
+                #expect(partial == ["outbox_incident", "outbox_pending", "outbox_pending_by_notifier"])
+                let plans: [(sql: String, index: String)] = [
+                    ("SELECT MIN(next_attempt) FROM outbox WHERE state = 'pending'", "outbox_pending"),
+                    (
+                        "SELECT id FROM outbox WHERE state = 'pending' AND notifier = 'x' AND next_attempt <= 5 "
+                            + "ORDER BY next_attempt, id LIMIT 64", "outbox_pending_by_notifier"
+                    ),
+                    (
+                        "SELECT id FROM outbox WHERE incident = 7 AND state = 'pending' AND moment IS NULL AND due <= 9",
+                        "outbox_incident"
+                    ),
+                ]
+                for (sql, index) in plans {
+                    let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+                    #expect(plan.contains { $0.contains("USING INDEX \(index)") }, "\(sql): \(plan)")
+                }
+            }
         }
     }
 }
