@@ -181,16 +181,14 @@ extension PostgresStore {
     }
 
     /// Deletes the events received before `time`; events after the engine checkpoint stay (a restart replays
-    /// them). The statement adds what it deleted to the `events_purged` counter, so `eventCount` follows.
+    /// them). The trigger of schema v4 adds what it deleted to the `events_purged` counter, so `eventCount`
+    /// follows.
     public func purgeEvents(olderThan time: Timestamp) async throws -> Int {
         var sql = SQL("WITH gone AS (DELETE FROM events WHERE received_at < ")
         sql.text +=
             sql.bind(time.microseconds)
-            + " AND id <= (SELECT COALESCE(MAX(through_event), 0) FROM engine_state) RETURNING 1), "
-            + "counted AS (SELECT COUNT(*) AS n FROM gone), "
-            + "bumped AS (UPDATE incidentd_counters SET value = value + (SELECT n FROM counted) "
-            + "WHERE name = 'events_purged') "
-            + "SELECT n FROM counted"
+            + " AND id <= (SELECT COALESCE(MAX(through_event), 0) FROM engine_state) RETURNING 1) "
+            + "SELECT COUNT(*) AS n FROM gone"
         return try await write("purge old events from", unbounded: true) { [sql] connection in
             try await connection.rows(sql, logger: self.logger).first
                 .map { try RowReader($0, "events", self).int("n") } ?? 0

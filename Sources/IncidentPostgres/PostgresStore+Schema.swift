@@ -190,15 +190,20 @@ extension PostgresStore {
             """
         ),
         // v4: the events held, without counting the table. Ids are drawn from the `events` counter without gaps
-        // (a rollback gives them back), so the events held are the ids drawn less the events purged; the purge
-        // adds what it deleted here in its own transaction. Before, every scrape of /metrics ran COUNT(*) over
-        // the events: a month of them, read in full every 15 s.
+        // (a rollback gives them back), so the events held are the ids drawn less the events deleted, which a
+        // statement-level trigger adds up: every delete counts, the purge's and any other (an older instance's
+        // purge during a rolling upgrade, an operator's). Before, every scrape of /metrics ran COUNT(*) over the
+        // events: a month of them, read in full every 15 s. (A function's body stays on one line: the migration
+        // is cut into statements at each `;` that ends a line.)
         (
             4,
             """
             INSERT INTO incidentd_counters (name, value)
                 SELECT 'events_purged', value - (SELECT COUNT(*) FROM events)
                 FROM incidentd_counters WHERE name = 'events';
+            CREATE FUNCTION incidentd_count_purged() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE incidentd_counters SET value = value + (SELECT COUNT(*) FROM gone) WHERE name = 'events_purged'; RETURN NULL; END $$;
+            CREATE TRIGGER events_purged AFTER DELETE ON events REFERENCING OLD TABLE AS gone
+                FOR EACH STATEMENT EXECUTE FUNCTION incidentd_count_purged();
             """
         ),
         // v5: the outbox's indexes hold pending rows only, as the SQLite store's v9: every query through them asks
