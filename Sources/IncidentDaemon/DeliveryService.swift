@@ -33,6 +33,10 @@ struct DeliveryService: Service {
     var random: @Sendable () -> Double = { Double.random(in: 0...1) }
     /// Outcomes reported while a settlement transaction runs are recorded together in the next one.
     let settlements: GroupCommitQueue<OutboxSettlementItem, (any Error)?>
+    /// How many outcomes have been recorded. A read ahead of the poll is made only once one has been since the
+    /// last read: a row that ends unsettled (a deposed leader's, one whose outcome the store refused) stays
+    /// pending, and reading it again at once would only hand it out again, as fast as the store answers.
+    let recorded = RecordedOutcomes()
 
     init(
         store: any IncidentStore & OutboxStore, notifiers: NotifierRegistry, metrics: DaemonMetrics,
@@ -63,8 +67,9 @@ struct DeliveryService: Service {
                 // to 500 rows per finished delivery was 6% of the daemon's CPU.
                 var backlog: [OutboxEntry] = []
                 var reread = true
-                // The last read filled a notifier's share: more rows are due than it took.
-                var moreDue = false
+                // The notifiers whose share the last read filled: each has more rows due than it took.
+                var filled: Set<String> = []
+                var recordedAtRead = 0
                 // Rows a commit just queued, handed over without a read (`DeliveryWakeup.feed`).
                 var fed: [OutboxEntry] = []
                 var lastOverdueCheck: ContinuousClock.Instant?
@@ -87,15 +92,16 @@ struct DeliveryService: Service {
                     }
                     if reread {
                         tracker.beginPass()
+                        recordedAtRead = recorded.count
                         do {
                             backlog = try await store.dueOutbox(before: time, limit: readLimit)
-                            moreDue = Self.fills(backlog, limit: readLimit)
+                            filled = Self.filled(backlog, limit: readLimit)
                         } catch {
                             if !Task.isCancelled {
                                 logger.error("cannot read the outbox", metadata: ["error": "\(error)"])
                             }
                             backlog = []
-                            moreDue = false
+                            filled = []
                         }
                     }
                     var waiting: [OutboxEntry] = []
@@ -131,10 +137,16 @@ struct DeliveryService: Service {
                     }
                     let started = ContinuousClock.now
                     (reread, fed) = await wakeup.wait(upTo: sleep)
-                    // Every row of a read that left due rows behind has started: read the next ones now. Before,
-                    // a burst past the feed's limit was sent a read's worth per poll (128 pages a second with two
-                    // notifiers), and its last pages went out seconds late.
-                    if moreDue && backlog.isEmpty { reread = true }
+                    // A notifier whose share the last read filled has started every row it took, and an outcome
+                    // has been recorded since: read its next rows now, whatever other notifiers still have waiting.
+                    // Before, a burst past the feed's limit was sent a read's worth per poll (128 pages a second
+                    // with two notifiers), and its last pages went out seconds late.
+                    if !reread,
+                        Self.readsAhead(
+                            filled: filled, waiting: backlog, recordedSinceRead: recorded.count != recordedAtRead)
+                    {
+                        reread = true
+                    }
                     sleep = max(.zero, sleep - (ContinuousClock.now - started))
                 }
             }
@@ -256,6 +268,7 @@ struct DeliveryService: Service {
                 {
                     throw error
                 }
+                recorded.add()
                 return
             } catch {
                 logger.error(
@@ -265,14 +278,25 @@ struct DeliveryService: Service {
         }
     }
 
-    /// Whether a read with `limit` rows per notifier took that many for one of them (so more may be due).
-    static func fills(_ rows: [OutboxEntry], limit: Int) -> Bool {
+    /// The notifiers of which a read with `limit` rows per notifier took that many (so more may be due).
+    static func filled(_ rows: [OutboxEntry], limit: Int) -> Set<String> {
         var perNotifier: [String: Int] = [:]
-        for row in rows {
-            perNotifier[row.notification.notifier, default: 0] += 1
-            if perNotifier[row.notification.notifier]! >= limit { return true }
-        }
-        return false
+        for row in rows { perNotifier[row.notification.notifier, default: 0] += 1 }
+        return Set(perNotifier.lazy.filter { $0.value >= limit }.map(\.key))
+    }
+
+    /// Whether to read the outbox ahead of the poll: a notifier whose share the last read `filled` has no row
+    /// `waiting` for a slot (every row it took has started), and an outcome was recorded since that read.
+    static func readsAhead(filled: Set<String>, waiting: [OutboxEntry], recordedSinceRead: Bool) -> Bool {
+        guard recordedSinceRead, !filled.isEmpty else { return false }
+        return !filled.isSubset(of: Set(waiting.lazy.map(\.notification.notifier)))
+    }
+
+    /// A count of recorded outcomes, shared by the service's copies and its delivery tasks.
+    final class RecordedOutcomes: Sendable {
+        private let value = Atomic<Int>(0)
+        var count: Int { value.load(ordering: .relaxed) }
+        func add() { value.add(1, ordering: .relaxed) }
     }
 
     /// "Escalation overdue": a due row older than `overdueAfter` means pages are not getting out.

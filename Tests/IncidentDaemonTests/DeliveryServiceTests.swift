@@ -30,6 +30,19 @@ final class ScriptedNotifier: Notifier, Sendable {
     }
 }
 
+/// A notifier whose receiver answers only once the test opens its gate.
+final class GatedNotifier: Notifier, Sendable {
+    let name: String
+    let gate = Gate()
+
+    init(_ name: String) { self.name = name }
+
+    func deliver(_ request: DeliveryRequest) async -> DeliveryOutcome {
+        await gate.pass()
+        return .delivered(detail: "HTTP 200")
+    }
+}
+
 /// The delivery service over a real SQLite outbox.
 @Suite struct DeliveryServiceTests {
     let store: SQLiteStore
@@ -69,7 +82,7 @@ final class ScriptedNotifier: Notifier, Sendable {
 
     /// One row at a time per notifier, so that a notifier's requests come in the order the service took its
     /// rows (see `sentinel`).
-    func target(_ notifier: ScriptedNotifier, attempts: Int = 24, fallback: String? = nil) -> NotifierTarget {
+    func target(_ notifier: any Notifier, attempts: Int = 24, fallback: String? = nil) -> NotifierTarget {
         NotifierTarget(
             notifier: notifier, retry: RetryPolicy(maxAttempts: attempts, initial: .milliseconds(10)),
             fallback: fallback, concurrency: 1)
@@ -260,6 +273,55 @@ final class ScriptedNotifier: Notifier, Sendable {
         try await waitUntil("all ten are delivered") { try await store.outboxStatus(at: now).pending == 0 }
         await stop(running)
         #expect(oncall.requests.map(\.notification.idempotencyKey) == (0..<10).map { "INC-1/\($0)/0" })
+    }
+
+    /// The same with a second notifier whose rows wait behind a receiver that does not answer: the first
+    /// notifier's backlog goes out read after read all the same, not a read's worth per poll.
+    @Test func aBacklogIsReadOnWhileAnotherNotifiersRowsWait() async throws {
+        let pager = ScriptedNotifier("pager", [.delivered(detail: "HTTP 200")])
+        let stuck = GatedNotifier("stuck")
+        let notifications = ["pager", "stuck"].flatMap { name in
+            (0..<10).map {
+                IncidentCore.Notification(incident: 1, notifier: name, policy: "default", step: $0, round: 0, due: now)
+            }
+        }
+        _ = try await store.commit(StoreBatch(notifications: notifications, at: now))
+        var service = service(["pager": target(pager), "stuck": target(stuck)])
+        service.pollInterval = .seconds(3600)
+        service.readLimit = 4
+        let running = Task { [service] in try await service.run() }
+        try await waitUntil("all ten of pager are delivered while stuck's first waits") {
+            try await timeline().filter { $0.hasPrefix("notified: pager ") }.count == 10
+        }
+        #expect(stuck.gate.arrivals == 1, "stuck's first row is still at its receiver")
+        stuck.gate.open()
+        try await waitUntil("stuck's ten are delivered") {
+            try await store.outboxStatus(at: now).pending == 0
+        }
+        await stop(running)
+        #expect(pager.requests.map(\.notification.idempotencyKey) == (0..<10).map { "INC-1/\($0)/0" })
+    }
+
+    /// The decision to read ahead of the poll, driven directly: only for a notifier whose share the last read
+    /// filled, once none of its rows waits for a slot, and only after an outcome was recorded since the read
+    /// (rows that end unsettled, as a deposed leader's do, stay pending: reading them again at once would hand
+    /// them out again as fast as the store answers).
+    @Test func theServiceReadsAheadOnlyForADrainedNotifierAfterAnOutcome() {
+        func row(_ notifier: String) -> OutboxEntry {
+            OutboxEntry(
+                id: 1,
+                notification: IncidentCore.Notification(
+                    incident: 1, notifier: notifier, policy: "default", step: 0, round: 0, due: now),
+                state: .pending, attempts: 0, nextAttempt: now, lastError: nil, deliveredAt: nil)
+        }
+        #expect(DeliveryService.readsAhead(filled: ["pager"], waiting: [], recordedSinceRead: true))
+        #expect(DeliveryService.readsAhead(filled: ["pager", "chat"], waiting: [row("chat")], recordedSinceRead: true))
+        #expect(!DeliveryService.readsAhead(filled: ["pager"], waiting: [row("pager")], recordedSinceRead: true))
+        #expect(!DeliveryService.readsAhead(filled: ["pager"], waiting: [], recordedSinceRead: false))
+        #expect(!DeliveryService.readsAhead(filled: [], waiting: [], recordedSinceRead: true))
+        let rows = (0..<4).map { _ in row("pager") } + [row("chat")]
+        #expect(DeliveryService.filled(rows, limit: 4) == ["pager"])
+        #expect(DeliveryService.filled(rows, limit: 5).isEmpty)
     }
 
     /// Starts the service with its poll an hour away and waits until its first pass (a read of the empty outbox)
