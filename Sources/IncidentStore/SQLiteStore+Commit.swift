@@ -293,12 +293,7 @@ extension SQLiteStore {
         // Cached statements, as for the rest of the commit: a burst of resolutions cancels in most batches, and
         // preparing these anew each time was about 1% of the daemon's samples (BENCHMARKS.md, issue 16).
         let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox
-                    WHERE incident = ? AND state = 'pending' AND moment IS NULL AND due <= ?
-                    ORDER BY id
-                    """),
+            db.cachedStatement(sql: OutboxSQL.cancellable),
             arguments: [cancellation.incident, cancellation.at.microseconds])
         for row in rows {
             let policy: String = row["policy"]

@@ -123,7 +123,7 @@ extension SQLiteStore: OutboxStore {
 
     public func nextOutboxAttempt() async throws -> Timestamp? {
         try await read("read the outbox of") { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt) FROM outbox WHERE state = 'pending'"))
+            try Int64.fetchOne(db.cachedStatement(sql: OutboxSQL.nextAttempt))
                 .map(Timestamp.init(microseconds:))
         }
     }

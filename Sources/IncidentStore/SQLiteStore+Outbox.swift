@@ -10,25 +10,7 @@ extension SQLiteStore {
     public func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry] {
         try await read("read the outbox of") { db in
             try Self.rows(
-                db.cachedStatement(
-                    // The notifiers with pending rows, one index probe each (a loose index scan), then each
-                    // one's first `limit` due rows from the index `(state, notifier, next_attempt, id)`. A window
-                    // over every pending row read and sorted all of them at each pass: with a backlog of a few
-                    // thousand pages that was 18% of the daemon's CPU (BENCHMARKS.md, issue 16).
-                    sql: """
-                        WITH RECURSIVE notifiers(name) AS (
-                            SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending')
-                            UNION ALL
-                            SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending' AND notifier > name)
-                            FROM notifiers WHERE name IS NOT NULL
-                        )
-                        SELECT o.* FROM notifiers JOIN outbox AS o ON o.id IN (
-                            SELECT id FROM outbox
-                            WHERE state = 'pending' AND notifier = notifiers.name AND next_attempt <= ?
-                            ORDER BY next_attempt, id LIMIT ?
-                        )
-                        ORDER BY o.next_attempt, o.id
-                        """),
+                db.cachedStatement(sql: OutboxSQL.due),
                 [time.microseconds, limit]
             ) { try self.outboxEntry(from: $0) }
         }
@@ -39,12 +21,7 @@ extension SQLiteStore {
     public func outboxStatus(at time: Timestamp) async throws -> OutboxStatus {
         try await read("read the outbox status of") { db in
             let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT COUNT(*) AS pending,
-                            MIN(CASE WHEN due <= ? THEN due END) AS oldest_due
-                        FROM outbox WHERE state = 'pending'
-                        """),
+                db.cachedStatement(sql: OutboxSQL.status),
                 arguments: [time.microseconds])
             let oldest: Int64? = row?["oldest_due"]
             return OutboxStatus(pending: row?["pending"] ?? 0, oldestDue: oldest.map(Timestamp.init(microseconds:)))
