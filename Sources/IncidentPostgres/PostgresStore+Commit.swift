@@ -166,13 +166,7 @@ extension PostgresStore {
     /// the SQLite store does; a replayed cancellation changes nothing.
     func cancel(_ cancellation: NotificationCancellation, on connection: PostgresConnection) async throws {
         let steps = Set(cancellation.steps)
-        var select = SQL(
-            "SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox "
-                + "WHERE incident = ")
-        select.text +=
-            select.bind(Int64(cancellation.incident)) + " AND state = 'pending' AND moment IS NULL AND due <= "
-            + select.bind(cancellation.at.microseconds) + " ORDER BY id FOR UPDATE"
-        for row in try await connection.rows(select, logger: logger) {
+        for row in try await connection.rows(OutboxSQL.cancellable(cancellation), logger: logger) {
             let r = RowReader(row, "outbox", self)
             let policy: String = try r.get("policy")
             let step = try r.int("step")

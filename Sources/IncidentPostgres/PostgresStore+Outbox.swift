@@ -6,35 +6,14 @@ import PostgresNIO
 // two writers racing on one row cannot both settle it.
 extension PostgresStore: OutboxStore {
     public func dueOutbox(before time: Timestamp, limit: Int) async throws -> [OutboxEntry] {
-        var sql = SQL()
-        let at = sql.bind(time.microseconds)
-        let most = sql.bind(Int64(max(0, limit)))
-        // As in the SQLite store: the notifiers with pending rows by a loose index scan, then each one's first
-        // due rows from `(state, notifier, next_attempt, id)`, instead of a window over every pending row.
-        sql.text = """
-            WITH RECURSIVE notifiers(name) AS (
-                SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending')
-                UNION ALL
-                SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending' AND notifier > notifiers.name)
-                FROM notifiers WHERE notifiers.name IS NOT NULL
-            )
-            SELECT due.* FROM notifiers CROSS JOIN LATERAL (
-                SELECT * FROM outbox
-                WHERE state = 'pending' AND notifier = notifiers.name AND next_attempt <= \(at)
-                ORDER BY next_attempt, id LIMIT \(most)
-            ) AS due
-            ORDER BY due.next_attempt, due.id
-            """
+        let sql = Self.OutboxSQL.due(before: time, limit: limit)
         return try await read("read the outbox of") { [sql] connection in
             try await connection.rows(sql, logger: self.logger).map(self.outboxEntry(from:))
         }
     }
 
     public func outboxStatus(at time: Timestamp) async throws -> OutboxStatus {
-        var sql = SQL()
-        sql.text =
-            "SELECT COUNT(*) AS pending, MIN(CASE WHEN due <= \(sql.bind(time.microseconds)) THEN due END) "
-            + "AS oldest_due FROM outbox WHERE state = 'pending'"
+        let sql = Self.OutboxSQL.status(at: time)
         return try await read("read the outbox status of") { [sql] connection in
             guard let row = try await connection.rows(sql, logger: self.logger).first else {
                 return OutboxStatus(pending: 0, oldestDue: nil)
@@ -173,9 +152,63 @@ extension PostgresStore: OutboxStore {
 
     public func nextOutboxAttempt() async throws -> Timestamp? {
         try await read("read the outbox of") { connection in
-            try await connection.rows(
-                SQL("SELECT MIN(next_attempt) AS next FROM outbox WHERE state = 'pending'"), logger: self.logger
-            ).first.flatMap { try RowReader($0, "outbox", self).optionalTime("next") }
+            try await connection.rows(Self.OutboxSQL.nextAttempt(), logger: self.logger).first
+                .flatMap { try RowReader($0, "outbox", self).optionalTime("next") }
+        }
+    }
+}
+
+extension PostgresStore {
+    /// The outbox's reads of pending rows, as the SQLite store's `OutboxSQL`: each asks for `state = 'pending'` in
+    /// those words, which lets PostgreSQL use the outbox's partial indexes (schema 5: they hold pending rows only).
+    /// `PostgresStoreTests` plans these statements.
+    enum OutboxSQL {
+        /// The notifiers with pending rows by a loose index scan, then each one's first due rows from
+        /// `outbox_pending_by_notifier`, instead of a window over every pending row.
+        static func due(before time: Timestamp, limit: Int) -> SQL {
+            var sql = SQL()
+            let at = sql.bind(time.microseconds)
+            let most = sql.bind(Int64(max(0, limit)))
+            sql.text = """
+                WITH RECURSIVE notifiers(name) AS (
+                    SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending')
+                    UNION ALL
+                    SELECT (SELECT MIN(notifier) FROM outbox WHERE state = 'pending' AND notifier > notifiers.name)
+                    FROM notifiers WHERE notifiers.name IS NOT NULL
+                )
+                SELECT due.* FROM notifiers CROSS JOIN LATERAL (
+                    SELECT * FROM outbox
+                    WHERE state = 'pending' AND notifier = notifiers.name AND next_attempt <= \(at)
+                    ORDER BY next_attempt, id LIMIT \(most)
+                ) AS due
+                ORDER BY due.next_attempt, due.id
+                """
+            return sql
+        }
+
+        /// The earliest next attempt of a pending row.
+        static func nextAttempt() -> SQL {
+            SQL("SELECT MIN(next_attempt) AS next FROM outbox WHERE state = 'pending'")
+        }
+
+        /// How many rows are pending, and the oldest due time among those due by `time`.
+        static func status(at time: Timestamp) -> SQL {
+            var sql = SQL()
+            sql.text =
+                "SELECT COUNT(*) AS pending, MIN(CASE WHEN due <= \(sql.bind(time.microseconds)) THEN due END) "
+                + "AS oldest_due FROM outbox WHERE state = 'pending'"
+            return sql
+        }
+
+        /// An incident's pending escalation steps due by the cancellation's time, locked for the update.
+        static func cancellable(_ cancellation: NotificationCancellation) -> SQL {
+            var sql = SQL(
+                "SELECT id, notifier, policy, step, round, idempotency_key, attempts, last_error FROM outbox "
+                    + "WHERE incident = ")
+            sql.text +=
+                sql.bind(Int64(cancellation.incident)) + " AND state = 'pending' AND moment IS NULL AND due <= "
+                + sql.bind(cancellation.at.microseconds) + " ORDER BY id FOR UPDATE"
+            return sql
         }
     }
 }
