@@ -27,7 +27,8 @@ struct DeliveryService: Service {
     /// wakes the loop after each commit, and the count was 3% of the daemon's CPU).
     var overdueCheckInterval: Duration = .seconds(1)
     /// A read of the outbox takes at most this many due rows per notifier. A notifier that had this many has more
-    /// waiting: the next read comes as soon as every row of this one has started, not at the next poll.
+    /// waiting: its next read comes once every row of this one has started and an outcome has been recorded since
+    /// (`readsAhead`), not at the next poll.
     var readLimit = 64
     var now: @Sendable () -> Timestamp = { Timestamp.wallClock() }
     var random: @Sendable () -> Double = { Double.random(in: 0...1) }

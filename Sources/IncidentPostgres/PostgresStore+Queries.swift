@@ -168,7 +168,8 @@ extension PostgresStore {
         }
     }
 
-    /// The events held: the ids drawn less the events purged (schema v4), two rows read in one snapshot.
+    /// The events held: the ids drawn less the events deleted (schema v4's counter, kept by a trigger), two rows
+    /// read in one snapshot.
     public func eventCount() async throws -> Int {
         try await read("count the events in") { connection in
             try await connection.rows(
