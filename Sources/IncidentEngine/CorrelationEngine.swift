@@ -488,20 +488,25 @@ public struct CorrelationEngine: Sendable {
             lastSeen: time, events: 1, incident: number, suppressed: suppressed, source: event.source, resolveDue: nil)
         alerts[fingerprint] = record
         if let key = c.labels["dedup_key"] { dedupIndex[key] = fingerprint }
-        var incident = incidents[number]!
-        incident.labels =
-            incident.alerts.isEmpty && !incident.manual ? c.labels : incident.labels.intersection(c.labels)
-        incident.alerts.append(fingerprint)
-        incident.firing += 1
-        if suppressed { incident.firingSuppressed += 1 }
-        incident.events += 1
-        incident.lastActivity = max(incident.lastActivity, time)
-        incidents[number] = incident
+        // Changed in place: a copy taken out of the table would share the alert list with the table's record, so
+        // appending to it would copy the whole list (quadratic in the incident's size).
+        let i = incidents.slot(for: number)!
+        incidents[slot: i].labels =
+            incidents[slot: i].alerts.isEmpty && !incidents[slot: i].manual
+            ? c.labels : incidents[slot: i].labels.intersection(c.labels)
+        incidents[slot: i].alerts.append(fingerprint)
+        incidents[slot: i].firing += 1
+        if suppressed { incidents[slot: i].firingSuppressed += 1 }
+        incidents[slot: i].events += 1
+        if time > incidents[slot: i].lastActivity { incidents[slot: i].lastActivity = time }
+        let silenced = incidents[slot: i].silenced
+        let alertCount = incidents[slot: i].alerts.count
+        let ruleName = incidents[slot: i].rule
         backdate(number, to: time)
         if !suppressed { registerInhibitSource(fingerprint, record) }
-        if mayMute || incident.silenced == true {
+        if mayMute || silenced == true {
             checkMutes(fingerprint)
-            if let by = alerts[fingerprint]?.silencedBy, incident.alerts.count > 1 || incident.silenced != true {
+            if let by = alerts[fingerprint]?.silencedBy, alertCount > 1 || silenced != true {
                 out.timeline(
                     number, time, "muted",
                     "alert \(c.fingerprint) \(c.labels) is muted by \(by.map(describeMute).joined(separator: ", "))")
@@ -509,7 +514,7 @@ public struct CorrelationEngine: Sendable {
             updateSilenced(number, at: time, because: "alert \(c.fingerprint) is not muted", into: &out)
         }
         scheduleResolve(
-            fingerprint, resolveAfter: rule(named: incident.rule).resolveAfter(for: event.source), event: event,
+            fingerprint, resolveAfter: rule(named: ruleName).resolveAfter(for: event.source), event: event,
             time: time)
         grow(number, with: c, at: time, into: &out)
         out.touch(alert: fingerprint, incident: number)
@@ -517,37 +522,36 @@ public struct CorrelationEngine: Sendable {
 
     /// Raises impact (count_distinct) and urgency as the incident grows; priority only ever rises.
     mutating func grow(_ number: Int, with c: Classification, at time: Timestamp, into out: inout EffectBuffer) {
-        var incident = incidents[number]!
-        let rule = rule(named: incident.rule)
+        // In place, as in `attach`: the distinct values grow with the incident.
+        let i = incidents.slot(for: number)!
+        let rule = rule(named: incidents[slot: i].rule)
         var reasons: [String] = []
         if case .countDistinct(let label, _, _) = rule.impact, let value = c.labels[label] {
             var low = 0
-            var high = incident.distinct.count
+            var high = incidents[slot: i].distinct.count
             while low < high {
                 let mid = (low + high) / 2
-                if incident.distinct[mid] < value { low = mid + 1 } else { high = mid }
+                if incidents[slot: i].distinct[mid] < value { low = mid + 1 } else { high = mid }
             }
-            if low == incident.distinct.count || incident.distinct[low] != value {
-                incident.distinct.insert(value, at: low)
+            if low == incidents[slot: i].distinct.count || incidents[slot: i].distinct[low] != value {
+                incidents[slot: i].distinct.insert(value, at: low)
             }
-            let impact = rule.impact.impact(distinct: incident.distinct.count)
-            if impact > incident.impact {
-                incident.impact = impact
-                reasons.append("impact \(impact.rawValue): \(incident.distinct.count) distinct \(label)")
+            let distinct = incidents[slot: i].distinct.count
+            let impact = rule.impact.impact(distinct: distinct)
+            if impact > incidents[slot: i].impact {
+                incidents[slot: i].impact = impact
+                reasons.append("impact \(impact.rawValue): \(distinct) distinct \(label)")
             }
         }
-        if rule.urgency == nil, c.urgency > incident.urgency {
-            incident.urgency = c.urgency
+        if rule.urgency == nil, c.urgency > incidents[slot: i].urgency {
+            incidents[slot: i].urgency = c.urgency
             reasons.append("urgency \(c.urgency.rawValue): severity \(c.labels["severity"] ?? "")")
         }
-        guard !reasons.isEmpty else {
-            incidents[number] = incident
-            return
-        }
-        let priority = ruleSet.priorityMatrix.priority(impact: incident.impact, urgency: incident.urgency)
-        let old = incident.priority
-        if priority > old { incident.priority = priority }
-        incidents[number] = incident
+        guard !reasons.isEmpty else { return }
+        let priority = ruleSet.priorityMatrix.priority(
+            impact: incidents[slot: i].impact, urgency: incidents[slot: i].urgency)
+        let old = incidents[slot: i].priority
+        if priority > old { incidents[slot: i].priority = priority }
         out.timeline(
             number, time, "prioritised",
             reasons.joined(separator: "; ")
