@@ -563,7 +563,8 @@ public struct CorrelationEngine: Sendable {
     mutating func detach(_ fingerprint: Fingerprint, from number: Int, into out: inout EffectBuffer) {
         unregisterInhibitSource(fingerprint)
         alerts[fingerprint] = nil
-        incidents[number]?.alerts.removeAll { $0 == fingerprint }
+        // In place: through `incidents[number]?` the list would be copied first (see `attach`).
+        if let i = incidents.slot(for: number) { incidents[slot: i].alerts.removeAll { $0 == fingerprint } }
     }
 
     mutating func resolveAlert(
