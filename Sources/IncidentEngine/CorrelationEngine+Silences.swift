@@ -239,6 +239,21 @@ extension CorrelationEngine {
         if now != (alert.silencedBy ?? []) { alerts[fingerprint]!.silencedBy = now.isEmpty ? nil : now }
     }
 
+    /// Whether `updateSilenced` can change an incident's flag after one of its alerts started (`joining`) or stopped
+    /// firing, `otherFiring` other alerts firing. The flag says whether every firing alert is muted, and every
+    /// change to an alert's status, its mutes, the live mutes or the incident's alerts brings it up to date
+    /// (`updateSilenced`, `refreshMuting`). So while other alerts fire, only an unmuted alert joining a silenced
+    /// incident, or leaving one that is not silenced, can change it. Skipping the pass otherwise keeps a storm under
+    /// a silence linear: the pass looks through the incident's alerts, and each of a storm's alerts passed over all
+    /// the ones before it (10,000 alerts: 8 s of CPU in the pipeline, against 0.2 s without the silence).
+    func silencingMayChange(_ number: Int, otherFiring: Int, alertMuted: Bool, joining: Bool) -> Bool {
+        guard otherFiring > 0, let i = incidents.slot(for: number), incidents[slot: i].state.isActive,
+            !incidents[slot: i].manual
+        else { return true }
+        if alertMuted { return false }
+        return joining ? incidents[slot: i].silenced == true : true
+    }
+
     /// An incident is silenced while it is active, has firing alerts, and every one of them is muted. Going in,
     /// its escalation waits (and queued pages are cancelled); coming out with alerts still firing, the policy
     /// starts then, as a new run. `onTime`: `time` is the engine's own (a silence or window boundary, an operator's
@@ -254,8 +269,9 @@ extension CorrelationEngine {
         var silenced = active
         if active {
             for fp in incident.alerts {
-                guard let alert = alerts[fp], alert.status == .firing else { continue }
-                guard let by = alert.silencedBy, !by.isEmpty else {
+                // Read in place: copying each record out cost a retain and a release of each of its fields.
+                guard let a = alerts.slot(for: fp), alerts[slot: a].status == .firing else { continue }
+                guard let by = alerts[slot: a].silencedBy, !by.isEmpty else {
                     silenced = false
                     break
                 }

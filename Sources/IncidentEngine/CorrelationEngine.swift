@@ -263,8 +263,14 @@ public struct CorrelationEngine: Sendable {
                 if incidents[number]!.state == .resolved {
                     reopen(number, at: time, reason: "alert \(alert.fingerprint) fired again", into: &out)
                 } else {
-                    updateSilenced(
-                        number, at: time, because: "alert \(alert.fingerprint) fires again, not muted", into: &out)
+                    if silencingMayChange(
+                        number, otherFiring: incidents[number]!.firing - 1, alertMuted: alert.silencedBy != nil,
+                        joining: true)
+                    {
+                        updateSilenced(
+                            number, at: time, because: "alert \(alert.fingerprint) fires again, not muted",
+                            into: &out)
+                    }
                     if incidents[number]!.flapping { noteFlap(number, at: time, into: &out) }
                 }
             }
@@ -491,6 +497,7 @@ public struct CorrelationEngine: Sendable {
         // Changed in place: a copy taken out of the table would share the alert list with the table's record, so
         // appending to it would copy the whole list (quadratic in the incident's size).
         let i = incidents.slot(for: number)!
+        let firingBefore = incidents[slot: i].firing
         incidents[slot: i].labels =
             incidents[slot: i].alerts.isEmpty && !incidents[slot: i].manual
             ? c.labels : incidents[slot: i].labels.intersection(c.labels)
@@ -506,12 +513,15 @@ public struct CorrelationEngine: Sendable {
         if !suppressed { registerInhibitSource(fingerprint, record) }
         if mayMute || silenced == true {
             checkMutes(fingerprint)
-            if let by = alerts[fingerprint]?.silencedBy, alertCount > 1 || silenced != true {
+            let by = alerts[fingerprint]?.silencedBy
+            if let by, alertCount > 1 || silenced != true {
                 out.timeline(
                     number, time, "muted",
                     "alert \(c.fingerprint) \(c.labels) is muted by \(by.map(describeMute).joined(separator: ", "))")
             }
-            updateSilenced(number, at: time, because: "alert \(c.fingerprint) is not muted", into: &out)
+            if silencingMayChange(number, otherFiring: firingBefore, alertMuted: by != nil, joining: true) {
+                updateSilenced(number, at: time, because: "alert \(c.fingerprint) is not muted", into: &out)
+            }
         }
         scheduleResolve(
             fingerprint, resolveAfter: rule(named: ruleName).resolveAfter(for: event.source), event: event,
@@ -584,7 +594,10 @@ public struct CorrelationEngine: Sendable {
         out.touch(alert: fingerprint, incident: number)
         out.timeline(number, time, "alert_resolved", "alert \(alert.fingerprint) resolved: \(reason)")
         guard incident.state.isActive, !incident.manual else { return }
-        if incident.firing > 0 {
+        if incident.firing > 0,
+            silencingMayChange(
+                number, otherFiring: incident.firing, alertMuted: alert.silencedBy != nil, joining: false)
+        {
             updateSilenced(number, at: time, because: "alert \(alert.fingerprint) resolved", into: &out)
         }
         if incident.firing == 0 {

@@ -104,6 +104,55 @@ struct SilencePropertyTests {
         }
     }
 
+    /// What `silencingMayChange` relies on to skip the pass over an incident's alerts: after every event, every
+    /// firing alert's mutes are the live mutes matching it, and an incident is silenced exactly when it is active,
+    /// not manual, has firing alerts and every one of them is muted.
+    @Test("the silenced flag follows the alerts' mutes after every event", arguments: 1...30)
+    func silencedFlagHoldsAfterEveryEvent(seed: UInt64) {
+        _ = Self.checkSilencedFlag(seed: seed)
+    }
+
+    /// The check above means something only if it saw silenced incidents, and incidents whose firing alerts were
+    /// muted and unmuted at once (where an alert joining or leaving decides the flag).
+    @Test func theFlagCheckSeesSilencedAndMixedIncidents() {
+        let seen = (1...10).map { Self.checkSilencedFlag(seed: UInt64($0)) }
+        #expect(seen.map(\.silenced).reduce(0, +) > 0)
+        #expect(seen.map(\.mixed).reduce(0, +) > 0)
+    }
+
+    /// Feeds the seeded stream with its silences and checks every incident after each event; returns how many
+    /// times an incident was seen silenced, and seen with muted and unmuted firing alerts.
+    static func checkSilencedFlag(seed: UInt64) -> (silenced: Int, mixed: Int) {
+        var h = Harness(PropertyTests.rules)
+        var pending = silences(seed: seed)[...]
+        var seen = (silenced: 0, mixed: 0)
+        for e in PropertyTests.stream(seed: seed, count: 300) {
+            while let next = pending.first, at(next.at) <= e.receivedAt {
+                h.collect(h.engine.advance(to: at(next.at)))
+                h.collect(try! h.engine.upsertSilence(next.silence, at: at(next.at)))
+                pending = pending.dropFirst()
+            }
+            h.send(e)
+            let engine = h.engine
+            for (number, incident) in engine.incidents {
+                let firing = incident.alerts.compactMap { engine.alerts[$0] }.filter { $0.status == .firing }
+                for alert in firing {
+                    #expect(
+                        (alert.silencedBy ?? []) == engine.mutes(alert.labels),
+                        "seed \(seed): INC-\(number) \(alert.labels)")
+                }
+                let muted = firing.filter { !($0.silencedBy ?? []).isEmpty }.count
+                let expected = incident.state.isActive && !incident.manual && !firing.isEmpty && muted == firing.count
+                #expect(
+                    (incident.silenced == true) == expected,
+                    "seed \(seed) at \(e.receivedAt): INC-\(number), \(muted) of \(firing.count) firing alerts muted")
+                if expected { seen.silenced += 1 }
+                if muted > 0 && muted < firing.count { seen.mixed += 1 }
+            }
+        }
+        return seen
+    }
+
     @Test("a restore mid-stream with silences gives the same end state", arguments: 1...15)
     func restoreWithSilences(seed: UInt64) throws {
         let events = PropertyTests.stream(seed: seed, count: 200)
