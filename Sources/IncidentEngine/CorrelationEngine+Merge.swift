@@ -22,6 +22,8 @@ extension CorrelationEngine {
         var out = EffectBuffer()
         let moving = incidents[source]!
         let wasResolved = incidents[target]!.state == .resolved
+        // The moved alerts' sources now order by the target's number.
+        forgetInhibitChoices()
         for fingerprint in moving.alerts where alerts[fingerprint] != nil {
             alerts[fingerprint]!.incident = target
             out.effects.append(.alertLeft(incident: source, fingerprint: alerts[fingerprint]!.fingerprint))

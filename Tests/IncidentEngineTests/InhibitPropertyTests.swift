@@ -1,0 +1,159 @@
+import IncidentCore
+import IncidentRules
+import TestSupport
+import Testing
+
+@testable import IncidentEngine
+
+/// The source an inhibit rule picks is remembered per key (`InhibitSources.lowest`) so that a storm's targets do not
+/// each look through every source. Over seeded streams with operators merging, splitting, resolving and reopening
+/// incidents, whenever a remembered source still inhibits it is the one a pass over every source would pick.
+@Suite("inhibit properties")
+struct InhibitPropertyTests {
+    /// Sources of one service spread over several incidents (grouped by host), so the lowest incident decides.
+    static let rules = """
+        rules:
+          - name: svc
+            match: ['alertname=~"Latency|Errors"']
+            group_by: [alertname, host]
+            group_window: 20m
+            reopen_within: 10m
+            resolve_after: 30m
+        inhibit:
+          - name: coarse
+            source: ['severity="critical"']
+            target: ['severity="warning"']
+            equal: [service]
+        escalation_policies:
+          - name: default
+            steps: [{ after: 0s, notify: [a] }]
+        """
+
+    /// A source that joins a resolved incident with a lower number reopens it, and from then on it is the one a
+    /// target joins, though another source was remembered for the key before.
+    @Test func aSourceReopeningALowerIncidentTakesOverTheInhibition() {
+        var h = Harness(Self.rules)
+        let x: Labels = ["alertname": "Latency", "host": "h0", "service": "s0", "severity": "critical"]
+        let y: Labels = ["alertname": "Latency", "host": "h1", "service": "s0", "severity": "critical"]
+        h.send(x, at: 0)
+        h.send(y, at: 10)
+        h.send(x, at: 20, status: .resolved)
+        #expect(h.engine.snapshot(1)?.state == .resolved)
+        h.send(["alertname": "Latency", "host": "h5", "service": "s0", "severity": "warning"], at: 30)
+        #expect(h.engine.alerts(of: 2).count == 2, "the warning joins INC-2, the only source firing")
+        // Another critical alert of INC-1's group, within its reopen window: it reopens INC-1 as it registers.
+        h.send(["alertname": "Latency", "host": "h0", "service": "s0", "severity": "critical", "disk": "b"], at: 40)
+        #expect(h.engine.snapshot(1)?.state == .open)
+        h.send(["alertname": "Latency", "host": "h4", "service": "s0", "severity": "warning"], at: 50)
+        #expect(h.engine.alerts(of: 1).count == 3, "the lowest incident with a firing source takes the warning")
+        #expect(h.engine.alerts(of: 2).count == 2)
+    }
+
+    /// A source whose new annotations no longer match the inhibit's source matchers stops inhibiting at once, even
+    /// when it was the one remembered.
+    @Test func aSourceThatStopsMatchingStopsInhibiting() {
+        var h = Harness(
+            Self.rules.replacingOccurrences(
+                of: "source: ['severity=\"critical\"']",
+                with: "source: ['severity=\"critical\"', 'state!=\"draining\"']"))
+        let x: Labels = ["alertname": "Latency", "host": "h0", "service": "s0", "severity": "critical"]
+        h.send(x, at: 0)
+        h.send(["alertname": "Latency", "host": "h1", "service": "s0", "severity": "critical"], at: 5)
+        h.send(["alertname": "Latency", "host": "h5", "service": "s0", "severity": "warning"], at: 10)
+        #expect(h.engine.alerts(of: 1).count == 2, "INC-1 is the lowest incident with a source")
+        h.send(x, at: 20, annotations: ["state": "draining"])
+        h.send(["alertname": "Latency", "host": "h4", "service": "s0", "severity": "warning"], at: 30)
+        #expect(h.engine.alerts(of: 1).count == 2, "x no longer inhibits")
+        #expect(h.engine.alerts(of: 2).count == 2, "the other source takes the warning")
+        #expect(h.list.count == 2)
+    }
+
+    struct Seen { var remembered = 0, merges = 0, splits = 0, reopens = 0, suppressed = 0 }
+
+    @Test("a remembered source is the lowest that inhibits", arguments: 1...30)
+    func rememberedSourceIsTheLowest(seed: UInt64) {
+        _ = Self.check(seed: seed)
+    }
+
+    /// The check above means something only if lookups used remembered sources and operators moved alerts.
+    @Test func theCheckSeesRememberedSourcesAndOperatorsMovingAlerts() {
+        let seen = (1...10).map { Self.check(seed: UInt64($0)) }
+        #expect(seen.map(\.remembered).reduce(0, +) > 0)
+        #expect(seen.map(\.merges).reduce(0, +) > 0)
+        #expect(seen.map(\.splits).reduce(0, +) > 0)
+        #expect(seen.map(\.reopens).reduce(0, +) > 0)
+        #expect(seen.map(\.suppressed).reduce(0, +) > 0)
+    }
+
+    static func check(seed: UInt64) -> Seen {
+        var rng = SeededRandom(seed: seed &* 7919)
+        var h = Harness(rules)
+        var seen = Seen()
+        var fired: [Labels] = []
+        var time = 0.0
+        for step in 0..<400 {
+            time += Double(Int.random(in: 0...60, using: &rng))
+            switch Int.random(in: 0..<20, using: &rng) {
+            case 0:
+                let active = h.engine.incidents.allKeys.filter { h.engine.incidents[$0]!.state.isActive }.sorted()
+                if active.count >= 2 {
+                    let pair = active.shuffled(using: &rng).prefix(2)
+                    h.advance(time)
+                    if let effects = try? h.engine.merge(pair.first!, into: pair.last!, by: "alice", at: at(time)) {
+                        h.collect(effects)
+                        seen.merges += 1
+                    }
+                }
+            case 1:
+                let numbers = h.engine.incidents.allKeys.filter { h.engine.incidents[$0]!.alerts.count >= 2 }.sorted()
+                if let number = numbers.randomElement(using: &rng),
+                    let key = h.engine.incidents[number]!.alerts.randomElement(using: &rng),
+                    let alert = h.engine.alerts[key]
+                {
+                    h.advance(time)
+                    if let (_, effects) = try? h.engine.split(number, alert: alert.fingerprint, by: "bob", at: at(time))
+                    {
+                        h.collect(effects)
+                        seen.splits += 1
+                    }
+                }
+            case 2:
+                let numbers = h.engine.incidents.allKeys.sorted()
+                if let number = numbers.randomElement(using: &rng) {
+                    let reopening = h.engine.incidents[number]!.state == .resolved
+                    if (try? h.perform(reopening ? .reopen : .resolve, number, at: time)) != nil, reopening {
+                        seen.reopens += 1
+                    }
+                }
+            case 3...6 where !fired.isEmpty:
+                h.send(fired.remove(at: Int.random(in: 0..<fired.count, using: &rng)), at: time, status: .resolved)
+            default:
+                let labels: Labels = [
+                    "alertname": ["Latency", "Errors"].randomElement(using: &rng)!,
+                    "host": "h\(Int.random(in: 0..<6, using: &rng))",
+                    "service": "s\(Int.random(in: 0..<3, using: &rng))",
+                    "severity": ["critical", "warning"].randomElement(using: &rng)!,
+                ]
+                fired.append(labels)
+                let before = h.timeline.count
+                h.send(labels, at: time)
+                seen.suppressed += h.timeline[before...].filter { $0.1.type == "suppressed" }.count
+            }
+            let engine = h.engine
+            for sources in engine.inhibitSources.flatMap(\.values) {
+                guard let lowest = sources.lowest, sources.members.contains(lowest.key),
+                    let a = engine.alerts.slot(for: lowest.key),
+                    engine.alerts[slot: a].incident == lowest.incident,
+                    engine.isInhibitingSource(engine.alerts[slot: a])
+                else { continue }
+                seen.remembered += 1
+                let scanned = engine.lowestInhibitingSource(sources.members)
+                #expect(
+                    scanned?.incident == lowest.incident && scanned?.key == lowest.key,
+                    "seed \(seed) step \(step): remembered INC-\(lowest.incident) \(lowest.key), a pass finds \(String(describing: scanned))"
+                )
+            }
+        }
+        return seen
+    }
+}
