@@ -85,7 +85,7 @@ extension CorrelationEngine {
                 if group.entries.isEmpty {
                     pending[key] = nil
                 } else {
-                    let next = group.entries.map(\.time).min()! + threshold.within
+                    let next = group.oldest! + threshold.within
                     group.due = next
                     pending[key] = group
                     timers.push(next + clamp, .pending(key))

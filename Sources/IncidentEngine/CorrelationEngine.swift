@@ -720,19 +720,23 @@ public struct CorrelationEngine: Sendable {
     mutating func hold(
         _ c: Classification, event: Event, time: Timestamp, threshold: Rule.Threshold, into out: inout EffectBuffer
     ) {
-        var group = pending[c.groupKey] ?? PendingGroup(rule: c.rule.name, entries: [], newest: time, due: nil)
+        // Taken out of the table while it changes: a copy would share the entries with the table's, and appending
+        // would copy them all (each held event cost in proportion to the events held before it).
+        var group =
+            pending.removeValue(forKey: c.groupKey)
+            ?? PendingGroup(rule: c.rule.name, entries: [], newest: time, due: nil)
         group.newest = max(group.newest, time)
-        group.entries.append(.init(event: event, labels: c.labels, time: time))
+        group.append(.init(event: event, labels: c.labels, time: time))
         stats.pending += 1
         expire(&group, before: group.newest - threshold.within)
         let reached: Bool
         if let label = threshold.distinctLabel {
-            reached = Set(group.entries.map { $0.labels[label] ?? "" }).count >= threshold.count
+            reached = group.distinctCount(of: label) >= threshold.count
         } else {
             reached = group.entries.count >= threshold.count
         }
         guard reached else {
-            if let oldest = group.entries.map(\.time).min() {
+            if let oldest = group.oldest {
                 let due = oldest + threshold.within
                 if group.due != due {
                     group.due = due
@@ -787,9 +791,7 @@ public struct CorrelationEngine: Sendable {
 
     /// Moves held events older than `cutoff` out of the window.
     mutating func expire(_ group: inout PendingGroup, before cutoff: Timestamp) {
-        let before = group.entries.count
-        group.entries.removeAll { $0.time < cutoff }
-        let gone = before - group.entries.count
+        let gone = group.expire(before: cutoff)
         stats.pending -= gone
         stats.belowThreshold += gone
     }

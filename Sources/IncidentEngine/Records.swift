@@ -122,7 +122,53 @@ struct PendingGroup: Sendable, Codable {
     }
 
     var rule: String
-    var entries: [Entry]
+    private(set) var entries: [Entry]
     var newest: Timestamp
     var due: Timestamp?
+    /// How many entries hold each value of `distinctLabel`, kept as entries come and go so that each held event
+    /// does not count the values of every entry again (a flood of one value, as an attacker retrying one user name
+    /// sends, made each event cost in proportion to the events held). Not stored: rebuilt from the entries.
+    private var distinct: (label: String, counts: [String: Int])? = nil
+
+    private enum CodingKeys: String, CodingKey { case rule, entries, newest, due }
+
+    init(rule: String, entries: [Entry], newest: Timestamp, due: Timestamp?) {
+        (self.rule, self.entries, self.newest, self.due) = (rule, entries, newest, due)
+    }
+
+    mutating func append(_ entry: Entry) {
+        if let label = distinct?.label { distinct!.counts[entry.labels[label] ?? "", default: 0] += 1 }
+        entries.append(entry)
+    }
+
+    /// Drops the entries older than `cutoff`; returns how many.
+    mutating func expire(before cutoff: Timestamp) -> Int {
+        let before = entries.count
+        if let label = distinct?.label {
+            for i in entries.indices where entries[i].time < cutoff {
+                let value = entries[i].labels[label] ?? ""
+                distinct!.counts[value]! -= 1
+                if distinct!.counts[value] == 0 { distinct!.counts[value] = nil }
+            }
+        }
+        entries.removeAll { $0.time < cutoff }
+        return before - entries.count
+    }
+
+    /// How many distinct values of `label` the entries hold.
+    mutating func distinctCount(of label: String) -> Int {
+        if distinct?.label != label {
+            var counts: [String: Int] = [:]
+            for i in entries.indices { counts[entries[i].labels[label] ?? "", default: 0] += 1 }
+            distinct = (label, counts)
+        }
+        return distinct!.counts.count
+    }
+
+    /// The oldest entry's time.
+    var oldest: Timestamp? {
+        guard var oldest = entries.first?.time else { return nil }
+        for i in entries.indices where entries[i].time < oldest { oldest = entries[i].time }
+        return oldest
+    }
 }

@@ -190,6 +190,31 @@ struct ThresholdTests {
         #expect(h.list[0].events == 7)
         #expect(h.list[0].alerts == 3)
     }
+
+    /// The distinct values are counted over the window's events only (a value whose events all left the window no
+    /// longer counts), the same after a restart, and a flood of one value counts once.
+    @Test func countDistinctCountsOnlyTheWindowAndSurvivesARestart() throws {
+        var h = Harness(Self.rules)
+        func login(_ user: String, _ host: String = "h") -> Labels {
+            ["identifier": "login", "host": host, "user": user]
+        }
+        h.send(login("bob"), at: 0)
+        h.send(login("eve"), at: 100)
+        h.send(login("mallory"), at: 350)  // bob's only event left the 5m window
+        #expect(h.list.isEmpty)
+        #expect(h.engine.stats.belowThreshold == 1)
+        for var run in try liveAndRestarted(h, compile(Self.rules)) {
+            run.send(login("trudy"), at: 360)
+            #expect(run.list.count == 1)
+            #expect(run.list.first?.events == 3)
+        }
+        for i in 0..<500 { h.send(login("bob", "h2"), at: 400 + Double(i) / 10) }
+        h.send(login("eve", "h2"), at: 460)
+        #expect(h.list.count == 0, "two distinct users on h2 (the first host's group is still held)")
+        h.send(login("mallory", "h2"), at: 470)
+        #expect(h.list.count == 1)
+        #expect(h.list.first?.events == 502)
+    }
 }
 
 @Suite("inhibition and classification")
