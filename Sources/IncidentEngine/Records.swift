@@ -125,9 +125,10 @@ struct PendingGroup: Sendable, Codable {
     private(set) var entries: [Entry]
     var newest: Timestamp
     var due: Timestamp?
-    /// How many entries hold each value of `distinctLabel`, kept as entries come and go so that each held event
-    /// does not count the values of every entry again (a flood of one value, as an attacker retrying one user name
-    /// sends, made each event cost in proportion to the events held). Not stored: rebuilt from the entries.
+    /// For the threshold's distinct label, how many entries hold each of its values, kept as entries come and go so
+    /// that each held event does not count the values of every entry again (a flood of one value, as an attacker
+    /// retrying one user name sends, made each event cost in proportion to the events held). Not stored: rebuilt
+    /// from the entries after a restore, or when the label asked for changes (a reload).
     private var distinct: (label: String, counts: [String: Int])? = nil
 
     private enum CodingKeys: String, CodingKey { case rule, entries, newest, due }
@@ -147,8 +148,8 @@ struct PendingGroup: Sendable, Codable {
         if let label = distinct?.label {
             for i in entries.indices where entries[i].time < cutoff {
                 let value = entries[i].labels[label] ?? ""
-                distinct!.counts[value]! -= 1
-                if distinct!.counts[value] == 0 { distinct!.counts[value] = nil }
+                let held = distinct!.counts[value] ?? 0
+                distinct!.counts[value] = held > 1 ? held - 1 : nil
             }
         }
         entries.removeAll { $0.time < cutoff }
