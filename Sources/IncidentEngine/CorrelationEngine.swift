@@ -669,6 +669,8 @@ public struct CorrelationEngine: Sendable {
     }
 
     mutating func reopen(_ number: Int, at time: Timestamp, reason: String, into out: inout EffectBuffer) {
+        // Its firing sources (a released alert can be left firing in an incident that resolved) inhibit again.
+        forgetInhibitChoices(of: number)
         guard var incident = incidents[number] else { return }
         incident.state = .open
         incident.resolvedAt = nil
@@ -750,7 +752,10 @@ public struct CorrelationEngine: Sendable {
         let entries = group.entries.sorted { $0.time < $1.time }
         stats.pending -= entries.count
         let what = threshold.distinctLabel.map { "\(threshold.count) distinct \($0)" } ?? "\(threshold.count) events"
-        guard let first = entries.first else { return }
+        // Held events of alerts placed meanwhile count where they are (see `absorbHeld`); the first other one opens.
+        var rest = entries[...]
+        while let entry = rest.first, absorbIntoKnownAlert(entry, c, into: &out) { rest = rest.dropFirst() }
+        guard let first = rest.first else { return }
         let (replay, ec) = heldClassification(first, c)
         stats.absorbed += 1
         let n = open(
@@ -759,7 +764,7 @@ public struct CorrelationEngine: Sendable {
                 "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
             into: &out)
         attach(ec, event: replay, time: first.time, to: n, suppressed: false, into: &out)
-        absorbHeld(entries.dropFirst(), c, into: n, into: &out)
+        absorbHeld(rest.dropFirst(), c, into: n, into: &out)
     }
 
     /// A held event as its rule classifies it, with the labels extraction gave it when it arrived.
@@ -770,23 +775,36 @@ public struct CorrelationEngine: Sendable {
         return (replay, ruleSet.classify(replay, match: match, ruleIndex: c.ruleIndex))
     }
 
-    /// Puts held events (in time order) into incident `number`: repeats of an alert it holds update that alert,
-    /// others attach as new alerts. Used when a threshold is reached and when a correlated alert brings its
-    /// rule's held events along.
+    /// Puts held events (in time order) into incident `number`: repeats of an alert the engine holds update that
+    /// alert where it is, others attach as new alerts. Used when a threshold is reached and when a correlated alert
+    /// brings its rule's held events along.
     mutating func absorbHeld(
         _ entries: some Sequence<PendingGroup.Entry>, _ c: Classification, into number: Int,
         into out: inout EffectBuffer
     ) {
         for entry in entries {
+            if absorbIntoKnownAlert(entry, c, into: &out) { continue }
             let (replay, ec) = heldClassification(entry, c)
-            let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
-            if let alert = alerts[key], alert.incident == number {
-                updateKnownAlert(key, event: replay, time: entry.time, into: &out)
-            } else {
-                attach(ec, event: replay, time: entry.time, to: number, suppressed: false, into: &out)
-            }
+            attach(ec, event: replay, time: entry.time, to: number, suppressed: false, into: &out)
             stats.absorbed += 1
         }
+    }
+
+    /// A held event of an alert the engine already holds counts as a repeat of it, in its incident, as the same
+    /// event arriving now would. The alert may be elsewhere: a later event of it went past the threshold (an inhibit
+    /// took it into its source's incident) while this one was held; attaching it again would list it in two
+    /// incidents, and the first would count it firing for good. False when the event is not absorbed so (the alert
+    /// is unknown, or must start over as a new alert).
+    mutating func absorbIntoKnownAlert(_ entry: PendingGroup.Entry, _ c: Classification, into out: inout EffectBuffer)
+        -> Bool
+    {
+        let (replay, ec) = heldClassification(entry, c)
+        let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
+        guard alerts.slot(for: key) != nil, updateKnownAlert(key, event: replay, time: entry.time, into: &out) else {
+            return false
+        }
+        stats.absorbed += 1
+        return true
     }
 
     /// Moves held events older than `cutoff` out of the window.
@@ -882,6 +900,19 @@ public struct CorrelationEngine: Sendable {
             if best.map({ (incident, key) < ($0.incident, $0.key) }) ?? true { best = (incident, key) }
         }
         return best
+    }
+
+    /// Forgets the chosen source of every key one of the incident's firing alerts is registered under (its state
+    /// becomes active again, so they may inhibit again).
+    mutating func forgetInhibitChoices(of number: Int) {
+        guard !ruleSet.inhibits.isEmpty, let i = incidents.slot(for: number) else { return }
+        for fingerprint in incidents[slot: i].alerts {
+            guard let a = alerts.slot(for: fingerprint), alerts[slot: a].status == .firing else { continue }
+            for (r, inhibit) in ruleSet.inhibits.enumerated() {
+                let key = inhibitKey(inhibit.equal, alerts[slot: a].labels)
+                if inhibitSources[r][key]?.lowest != nil { inhibitSources[r][key]!.lowest = nil }
+            }
+        }
     }
 
     /// Forgets every inhibit rule's chosen source (alerts moved to another incident).

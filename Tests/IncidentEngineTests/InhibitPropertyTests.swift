@@ -68,6 +68,49 @@ struct InhibitPropertyTests {
         #expect(h.list.count == 2)
     }
 
+    /// An alert released from suppression can be left firing in the incident that then resolves (it rejoins its
+    /// group there). When that incident reopens, that alert inhibits again, and as the source in the lowest
+    /// incident it takes the next target, though another source was remembered for the key meanwhile.
+    @Test(arguments: ["by hand", "source fires again", "new alert in its group"])
+    func aReopenedIncidentsFiringSourceInhibitsAgain(reopenedBy: String) throws {
+        var h = Harness(
+            """
+            rules:
+              - name: all
+                match: ['alertname=~".+"']
+                group_by: [alertname, service]
+                group_window: 20m
+                reopen_within: 10m
+            inhibit:
+              - name: crit-warn
+                source: ['severity="critical"']
+                target: ['severity="warning"']
+                equal: [service]
+              - name: warn-info
+                source: ['severity="warning"']
+                target: ['severity="info"']
+                equal: [service]
+            """)
+        let a: Labels = ["alertname": "Disk", "severity": "critical", "service": "s"]
+        h.send(a, at: 0)
+        h.send(["alertname": "Disk", "severity": "warning", "service": "s"], at: 10)  // suppressed into INC-1
+        h.send(a, at: 20, status: .resolved)  // the warning is released, rejoins INC-1, which resolves
+        #expect(h.engine.snapshot(1)?.state == .resolved)
+        h.send(["alertname": "Latency", "severity": "warning", "service": "s"], at: 30)  // INC-2
+        h.send(["alertname": "T1", "severity": "info", "service": "s"], at: 40)
+        #expect(h.engine.alerts(of: 2).count == 2, "INC-2's warning is the only source in an active incident")
+        switch reopenedBy {
+        case "by hand": try h.perform(.reopen, 1, at: 50)
+        case "source fires again": h.send(a, at: 50)
+        default: h.send(["alertname": "Disk", "severity": "critical", "service": "s", "dev": "b"], at: 50)
+        }
+        #expect(h.engine.snapshot(1)?.state.isActive == true)
+        h.send(["alertname": "T2", "severity": "info", "service": "s"], at: 60)
+        #expect(
+            h.engine.alerts(of: 1).contains { $0.labels["alertname"] == "T2" },
+            "INC-1's warning is the source in the lowest incident again")
+    }
+
     struct Seen { var remembered = 0, merges = 0, splits = 0, reopens = 0, suppressed = 0 }
 
     @Test("a remembered source is the lowest that inhibits", arguments: 1...30)

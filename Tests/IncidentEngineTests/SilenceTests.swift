@@ -207,4 +207,50 @@ import Testing
         #expect(throws: EngineError.self) { try h.engine.upsertSilence(Self.silence(from: 800, to: 9000), at: at(800)) }
         #expect(throws: EngineError.self) { try h.engine.expireSilence(id: "s1", by: "bob", at: at(800)) }
     }
+
+    /// A held event of an alert that an inhibit took into another incident while it was held counts there when the
+    /// threshold is reached, instead of listing the alert in two incidents; so the first incident's silenced flag
+    /// keeps following its alerts.
+    @Test mutating func aHeldEventOfAnAlertPlacedMeanwhileCountsWhereTheAlertIs() throws {
+        var h = Harness(
+            """
+            rules:
+              - name: thr
+                match: ['alertname="Login"']
+                group_by: [alertname]
+                threshold: { count: 3, within: 10m }
+              - name: all
+                match: ['alertname=~".+"']
+                group_by: [alertname, service]
+                group_window: 20m
+            inhibit:
+              - name: crit-warn
+                source: ['severity="critical"']
+                target: ['severity="warning"']
+                equal: [service]
+            escalation_policies:
+              - name: default
+                steps: [{ after: 0s, notify: [a] }, { after: 5m, notify: [b] }]
+            """)
+        try add(&h, Self.silence([SilenceMatcher(name: "severity", value: "critical")], from: 0, to: 86_400), at: 0)
+        let k: Labels = ["alertname": "Login", "severity": "warning", "service": "a"]
+        let l: Labels = ["alertname": "Login", "severity": "warning", "service": "b"]
+        h.send(k, at: 10)  // held by the threshold
+        h.send(["alertname": "Disk", "severity": "critical", "service": "a"], at: 20)  // INC-1, silenced
+        h.send(k, at: 30)  // inhibited into INC-1, not muted: INC-1 is no longer silenced
+        #expect(h.list.count == 1 && !h.list[0].silenced)
+        h.send(l, at: 40)
+        h.send(l, at: 50)  // the threshold is reached: INC-2 with l; k's held event counts in INC-1
+        #expect(h.list.count == 2)
+        #expect(
+            h.engine.alerts(of: 1).map(\.labels) == [["alertname": "Disk", "severity": "critical", "service": "a"], k])
+        #expect(h.engine.alerts(of: 2).map(\.labels) == [l])
+        #expect(h.engine.alerts(of: 1).first { $0.labels == k }?.events == 2)
+        h.send(k, at: 60, status: .resolved)
+        #expect(h.list[0].silenced, "only the muted Disk alert fires in INC-1 again")
+        h.send(["alertname": "Disk", "severity": "critical", "service": "a", "dev": "2"], at: 70)
+        h.advance(1000)
+        #expect(h.list[0].silenced)
+        #expect(!h.keys(1).contains { $0.hasPrefix("b@") }, "no page of step 1 while silenced")
+    }
 }
