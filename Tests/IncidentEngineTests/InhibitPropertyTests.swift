@@ -6,8 +6,9 @@ import Testing
 @testable import IncidentEngine
 
 /// The source an inhibit rule picks is remembered per key (`InhibitSources.lowest`) so that a storm's targets do not
-/// each look through every source. Over seeded streams with operators merging, splitting, resolving and reopening
-/// incidents, whenever a remembered source still inhibits it is the one a pass over every source would pick.
+/// each look through every source. Over seeded streams with chained inhibits (so suppressed alerts are released), a
+/// threshold, and operators merging, splitting, resolving and reopening incidents, whenever a remembered source still
+/// inhibits it is the one a pass over every source would pick; and every alert an incident lists lives there.
 @Suite("inhibit properties")
 struct InhibitPropertyTests {
     /// Sources of one service spread over several incidents (grouped by host), so the lowest incident decides.
@@ -19,10 +20,19 @@ struct InhibitPropertyTests {
             group_window: 20m
             reopen_within: 10m
             resolve_after: 30m
+          - name: login
+            match: ['alertname="Login"']
+            group_by: [alertname, service]
+            threshold: { count: 3, within: 10m }
+            reopen_within: 10m
         inhibit:
           - name: coarse
             source: ['severity="critical"']
             target: ['severity="warning"']
+            equal: [service]
+          - name: chained
+            source: ['severity="warning"']
+            target: ['severity="info"']
             equal: [service]
         escalation_policies:
           - name: default
@@ -111,7 +121,7 @@ struct InhibitPropertyTests {
             "INC-1's warning is the source in the lowest incident again")
     }
 
-    struct Seen { var remembered = 0, merges = 0, splits = 0, reopens = 0, suppressed = 0 }
+    struct Seen { var remembered = 0, merges = 0, splits = 0, reopens = 0, suppressed = 0, released = 0, held = 0 }
 
     @Test("a remembered source is the lowest that inhibits", arguments: 1...30)
     func rememberedSourceIsTheLowest(seed: UInt64) {
@@ -126,6 +136,8 @@ struct InhibitPropertyTests {
         #expect(seen.map(\.splits).reduce(0, +) > 0)
         #expect(seen.map(\.reopens).reduce(0, +) > 0)
         #expect(seen.map(\.suppressed).reduce(0, +) > 0)
+        #expect(seen.map(\.released).reduce(0, +) > 0)
+        #expect(seen.map(\.held).reduce(0, +) > 0)
     }
 
     static func check(seed: UInt64) -> Seen {
@@ -170,19 +182,30 @@ struct InhibitPropertyTests {
                 }
             case 3...6 where !fired.isEmpty:
                 h.send(fired.remove(at: Int.random(in: 0..<fired.count, using: &rng)), at: time, status: .resolved)
+            case 7...10 where !fired.isEmpty:
+                // Sent again while it fires, as Prometheus does.
+                h.send(fired.randomElement(using: &rng)!, at: time)
             default:
                 let labels: Labels = [
-                    "alertname": ["Latency", "Errors"].randomElement(using: &rng)!,
+                    "alertname": ["Latency", "Errors", "Login"].randomElement(using: &rng)!,
                     "host": "h\(Int.random(in: 0..<6, using: &rng))",
                     "service": "s\(Int.random(in: 0..<3, using: &rng))",
-                    "severity": ["critical", "warning"].randomElement(using: &rng)!,
+                    "severity": ["critical", "warning", "info"].randomElement(using: &rng)!,
                 ]
                 fired.append(labels)
-                let before = h.timeline.count
+                let pendingBefore = h.engine.stats.pending
                 h.send(labels, at: time)
-                seen.suppressed += h.timeline[before...].filter { $0.1.type == "suppressed" }.count
+                if h.engine.stats.pending > pendingBefore { seen.held += 1 }
             }
             let engine = h.engine
+            for (number, incident) in engine.incidents {
+                for key in incident.alerts {
+                    let placed = engine.alerts[key]?.incident
+                    #expect(
+                        placed == nil || placed == number,
+                        "seed \(seed) step \(step): INC-\(number) lists \(key), placed in INC-\(placed ?? 0)")
+                }
+            }
             for sources in engine.inhibitSources.flatMap(\.values) {
                 guard let lowest = sources.lowest, sources.members.contains(lowest.key),
                     let a = engine.alerts.slot(for: lowest.key),
@@ -197,6 +220,8 @@ struct InhibitPropertyTests {
                 )
             }
         }
+        seen.suppressed = h.timeline.filter { $0.1.type == "suppressed" }.count
+        seen.released = h.timeline.filter { $0.1.type == "released" }.count
         return seen
     }
 }
