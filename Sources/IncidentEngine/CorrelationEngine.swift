@@ -754,9 +754,11 @@ public struct CorrelationEngine: Sendable {
         let what = threshold.distinctLabel.map { "\(threshold.count) distinct \($0)" } ?? "\(threshold.count) events"
         // Held events of alerts placed meanwhile count where they are (see `absorbHeld`); the first other one opens.
         var rest = entries[...]
-        while let entry = rest.first, absorbIntoKnownAlert(entry, c, into: &out) { rest = rest.dropFirst() }
-        guard let first = rest.first else { return }
-        let (replay, ec) = heldClassification(first, c)
+        var opener: (entry: PendingGroup.Entry, event: Event, classification: Classification)?
+        while opener == nil, let entry = rest.popFirst() {
+            if let new = repeatOfKnownAlert(entry, c, into: &out) { opener = (entry, new.event, new.classification) }
+        }
+        guard let (first, replay, ec) = opener else { return }
         stats.absorbed += 1
         let n = open(
             ec, event: replay, time: time,
@@ -764,7 +766,7 @@ public struct CorrelationEngine: Sendable {
                 "threshold of rule '\(c.rule.name)' reached: \(what) within \(DurationText.format(threshold.within)) (\(entries.count) events held)",
             into: &out)
         attach(ec, event: replay, time: first.time, to: n, suppressed: false, into: &out)
-        absorbHeld(rest.dropFirst(), c, into: n, into: &out)
+        absorbHeld(rest, c, into: n, into: &out)
     }
 
     /// A held event as its rule classifies it, with the labels extraction gave it when it arrived.
@@ -783,9 +785,8 @@ public struct CorrelationEngine: Sendable {
         into out: inout EffectBuffer
     ) {
         for entry in entries {
-            if absorbIntoKnownAlert(entry, c, into: &out) { continue }
-            let (replay, ec) = heldClassification(entry, c)
-            attach(ec, event: replay, time: entry.time, to: number, suppressed: false, into: &out)
+            guard let new = repeatOfKnownAlert(entry, c, into: &out) else { continue }
+            attach(new.classification, event: new.event, time: entry.time, to: number, suppressed: false, into: &out)
             stats.absorbed += 1
         }
     }
@@ -793,18 +794,18 @@ public struct CorrelationEngine: Sendable {
     /// A held event of an alert the engine already holds counts as a repeat of it, in its incident, as the same
     /// event arriving now would. The alert may be elsewhere: a later event of it went past the threshold (an inhibit
     /// took it into its source's incident) while this one was held; attaching it again would list it in two
-    /// incidents, and the first would count it firing for good. False when the event is not absorbed so (the alert
-    /// is unknown, or must start over as a new alert).
-    mutating func absorbIntoKnownAlert(_ entry: PendingGroup.Entry, _ c: Classification, into out: inout EffectBuffer)
-        -> Bool
+    /// incidents, and the first would count it firing for good. Nil when absorbed so; otherwise the event and its
+    /// classification, to attach as a new alert (the alert is unknown, or must start over).
+    mutating func repeatOfKnownAlert(_ entry: PendingGroup.Entry, _ c: Classification, into out: inout EffectBuffer)
+        -> (event: Event, classification: Classification)?
     {
         let (replay, ec) = heldClassification(entry, c)
         let key = Self.alertKey(ec.fingerprint, rule: ec.rule.name)
         guard alerts.slot(for: key) != nil, updateKnownAlert(key, event: replay, time: entry.time, into: &out) else {
-            return false
+            return (replay, ec)
         }
         stats.absorbed += 1
-        return true
+        return nil
     }
 
     /// Moves held events older than `cutoff` out of the window.
@@ -931,9 +932,10 @@ struct InhibitSources: Sendable {
     var members: Set<Fingerprint> = []
     /// The member with the lowest (incident, key) among those that inhibit, as the last lookup found it; nil when
     /// not known. It stays the lowest while nothing lower can appear: a member added lower replaces it, one added
-    /// while it does not inhibit (its incident may become active later) forgets it, so does removing it, and so
-    /// does a merge (`forgetInhibitChoices`: alerts change incident). A lookup checks it still inhibits, and looks
-    /// through the members again when it does not.
+    /// while it does not inhibit (its incident may become active later) forgets it, so does removing it, a reopen
+    /// of an incident with firing members (`forgetInhibitChoices(of:)`: they inhibit again), and a merge
+    /// (`forgetInhibitChoices()`: alerts change incident). A lookup checks it is still a member and still inhibits,
+    /// and looks through the members again when it does not.
     var lowest: (incident: Int, key: Fingerprint)?
 
     mutating func insert(_ key: Fingerprint, incident: Int, inhibiting: Bool) {
