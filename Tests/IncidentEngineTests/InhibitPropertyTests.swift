@@ -121,7 +121,11 @@ struct InhibitPropertyTests {
             "INC-1's warning is the source in the lowest incident again")
     }
 
-    struct Seen { var remembered = 0, merges = 0, splits = 0, reopens = 0, suppressed = 0, released = 0, held = 0 }
+    struct Seen {
+        var remembered = 0, merges = 0, splits = 0, reopens = 0, suppressed = 0, released = 0, held = 0
+        /// Targeted shapes played (cases 20 and 21 of the stream), besides the random steps.
+        var releaseShapes = 0, heldShapes = 0
+    }
 
     @Test("a remembered source is the lowest that inhibits", arguments: 1...30)
     func rememberedSourceIsTheLowest(seed: UInt64) {
@@ -138,6 +142,8 @@ struct InhibitPropertyTests {
         #expect(seen.map(\.suppressed).reduce(0, +) > 0)
         #expect(seen.map(\.released).reduce(0, +) > 0)
         #expect(seen.map(\.held).reduce(0, +) > 0)
+        #expect(seen.map(\.releaseShapes).reduce(0, +) > 0)
+        #expect(seen.map(\.heldShapes).reduce(0, +) > 0)
     }
 
     static func check(seed: UInt64) -> Seen {
@@ -148,7 +154,7 @@ struct InhibitPropertyTests {
         var time = 0.0
         for step in 0..<400 {
             time += Double(Int.random(in: 0...60, using: &rng))
-            switch Int.random(in: 0..<20, using: &rng) {
+            switch Int.random(in: 0..<22, using: &rng) {
             case 0:
                 let active = h.engine.incidents.allKeys.filter { h.engine.incidents[$0]!.state.isActive }.sorted()
                 if active.count >= 2 {
@@ -182,6 +188,56 @@ struct InhibitPropertyTests {
                 }
             case 3...6 where !fired.isEmpty:
                 h.send(fired.remove(at: Int.random(in: 0..<fired.count, using: &rng)), at: time, status: .resolved)
+            case 20:
+                // The shape of `aReopenedIncidentsFiringSourceInhibitsAgain`: a warning released from suppression
+                // rejoins its group's incident, which resolves with it firing; another warning is picked for the
+                // service's info alerts; then the first incident reopens.
+                seen.releaseShapes += 1
+                let service = "s\(Int.random(in: 0..<3, using: &rng))"
+                let name = ["Latency", "Errors"].randomElement(using: &rng)!
+                let hosts = (0..<6).shuffled(using: &rng).map { "h\($0)" }
+                let critical: Labels = [
+                    "alertname": name, "host": hosts[0], "service": service, "severity": "critical",
+                ]
+                var warning = critical
+                warning["severity"] = "warning"
+                let other: Labels = ["alertname": name, "host": hosts[1], "service": service, "severity": "warning"]
+                let info: Labels = ["alertname": name, "host": hosts[2], "service": service, "severity": "info"]
+                h.send(critical, at: time)
+                h.send(warning, at: time + 1)
+                h.send(critical, at: time + 2, status: .resolved)
+                h.send(other, at: time + 3)
+                h.send(info, at: time + 4)
+                fired += [warning, other, info]
+                time += 5
+                let holder = h.engine.incidents.allKeys.sorted().first { number in
+                    h.engine.alerts(of: number).contains { $0.labels == warning && $0.status == .firing }
+                }
+                if let holder, h.engine.incidents[holder]!.state == .resolved,
+                    (try? h.perform(.reopen, holder, at: time)) != nil
+                {
+                    seen.reopens += 1
+                }
+            case 21:
+                // The shape of `aHeldEventOfAnAlertPlacedMeanwhileCountsWhereTheAlertIs`: a threshold holds a
+                // warning; a critical of its service fires, so the warning's next event goes to the critical's
+                // incident; then the threshold is reached.
+                seen.heldShapes += 1
+                let service = "s\(Int.random(in: 0..<3, using: &rng))"
+                let hosts = (0..<6).shuffled(using: &rng).map { "h\($0)" }
+                let held: Labels = ["alertname": "Login", "host": hosts[0], "service": service, "severity": "warning"]
+                let source: Labels = [
+                    "alertname": "Latency", "host": hosts[1], "service": service, "severity": "critical",
+                ]
+                let more = hosts[2...3].map {
+                    ["alertname": "Login", "host": $0, "service": service, "severity": "critical"] as Labels
+                }
+                h.send(held, at: time)
+                h.send(source, at: time + 1)
+                h.send(held, at: time + 2)
+                for (i, labels) in more.enumerated() { h.send(labels, at: time + 3 + Double(i)) }
+                fired += [held, source] + more
+                time += 5
             case 7...10 where !fired.isEmpty:
                 // Sent again while it fires, as Prometheus does.
                 h.send(fired.randomElement(using: &rng)!, at: time)
