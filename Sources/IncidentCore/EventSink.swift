@@ -8,9 +8,20 @@ public protocol EventSink: Sendable {
     /// store lags. `positions` are source positions (`journal` → cursor, `spool:NAME` → `done`) committed in the
     /// same transaction as the events.
     func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket
+
+    /// Queues several submissions in order, one ticket each, as `submit` called for each in turn would: a source
+    /// that has framed many lines at once (a socket read) hands them over in one call instead of one per line.
+    func submit(each submissions: [[Event]]) async -> [IngestTicket]
 }
 
 extension EventSink {
+    public func submit(each submissions: [[Event]]) async -> [IngestTicket] {
+        var tickets: [IngestTicket] = []
+        tickets.reserveCapacity(submissions.count)
+        for events in submissions { tickets.append(await submit(events, positions: [:])) }
+        return tickets
+    }
+
     /// Submits and waits for the commit.
     public func ingest(_ events: [Event], positions: [String: String] = [:]) async throws(IngestError)
         -> IngestReceipt

@@ -15,4 +15,9 @@ struct CountingSink: EventSink {
         for (key, value) in positions { renamed[positionKeys[key] ?? key] = value }
         return await inner.submit(events, positions: renamed)
     }
+
+    func submit(each submissions: [[Event]]) async -> [IngestTicket] {
+        metrics.received(source: source).increment(by: submissions.reduce(0) { $0 + $1.count })
+        return await inner.submit(each: submissions)
+    }
 }

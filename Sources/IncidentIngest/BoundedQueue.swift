@@ -34,6 +34,15 @@ final class BoundedQueue<Element: Sendable>: Sendable {
     /// The number of elements waiting for the consumer.
     var count: Int { state.withLock { $0.items.count } }
 
+    /// Whether one more element fits beside `pending` ones the producer holds for it, without waiting; false when
+    /// the consumer is gone.
+    func hasRoom(beyond pending: Int) -> Bool {
+        state.withLock { !$0.closed && $0.items.count + pending < capacity }
+    }
+
+    /// Whether the consumer is gone.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Waits until there is room for one more element; false when the consumer is gone or the task is cancelled.
     ///
     /// With a single producer the room is still there when it appends right after.

@@ -46,56 +46,90 @@ extension SocketSource {
         }
     }
 
-    /// Frames, decodes and submits lines until the client's side ends, shutdown begins or the writer is gone.
+    /// A line framed and decoded, waiting to be submitted with the rest of its read.
+    private enum StagedLine {
+        case events(line: Int, [Event])
+        case refused(SocketReply)
+    }
+
+    /// Frames, decodes and submits lines until the client's side ends, shutdown begins or the writer is gone. The
+    /// lines of one read go to the pipeline together (`submit(each:)`): one hop for them all, each its own ticket.
     private func readLines(
         from inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into replies: BoundedQueue<PendingReply>
     ) async throws {
         var framer = LineFramer(maxLineBytes: configuration.maxLineBytes)
+        var staged: [StagedLine] = []
         for try await chunk in inbound {
             // Lines read but not yet submitted get no reply: unacknowledged, the client sends them again.
             if Task.isShuttingDownGracefully { return }
             framer.append(chunk)
             while let frame = framer.next() {
-                guard await handle(frame, replies: replies) else { return }
+                guard await stage(frame, into: &staged, replies: replies) else { return }
             }
+            await submit(&staged, replies: replies)
         }
         // A last line without a newline counts when the client closed its side, not when shutdown cut it off.
         if !Task.isShuttingDownGracefully, let frame = framer.finish() {
-            _ = await handle(frame, replies: replies)
+            guard await stage(frame, into: &staged, replies: replies) else { return }
+            await submit(&staged, replies: replies)
         }
     }
 
-    /// Submits one line, or queues its refusal; false when the connection no longer takes replies.
-    private func handle(_ frame: LineFramer.Frame, replies: BoundedQueue<PendingReply>) async -> Bool {
+    /// Decodes one line into `staged`, or stages its refusal; false when the connection no longer takes replies.
+    /// Room for its reply comes first, so a full queue stops the reading before anything more is submitted: when
+    /// the lines already staged fill it, they are submitted and the reading waits for room.
+    private func stage(
+        _ frame: LineFramer.Frame, into staged: inout [StagedLine], replies: BoundedQueue<PendingReply>
+    ) async -> Bool {
+        if case .line(_, let bytes) = frame,
+            bytes.readableBytesView.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+        {
+            return true
+        }
+        if !replies.hasRoom(beyond: staged.count) {
+            await submit(&staged, replies: replies)
+            guard await replies.reserve() else { return false }
+        }
         switch frame {
         case .tooLong(let number):
-            guard await replies.reserve() else { return false }
             let limit = configuration.maxLineBytes
-            replies.append(
+            staged.append(
                 .refused(
                     .refused(
                         line: number, code: "line-too-long",
                         message: "line \(number) is longer than sources.socket.max_line_bytes (\(limit) bytes); "
                             + "it was skipped")))
         case .line(let number, let bytes):
-            if bytes.readableBytesView.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-                return true
-            }
-            // Room first, so a full queue stops the reading before anything more is submitted.
-            guard await replies.reserve() else { return false }
-            let events: [Event]
             do {
-                events = try decoder.decode(
+                let events = try decoder.decode(
                     Data(bytes.readableBytesView), format: .generic, source: .socket, receivedAt: now())
+                staged.append(.events(line: number, events))
             } catch {
-                replies.append(.refused(.refused(line: number, code: error.code, message: error.message)))
-                return true
+                staged.append(.refused(.refused(line: number, code: error.code, message: error.message)))
             }
-            // Suspends while the pipeline is full; the connection is not read meanwhile.
-            let ticket = await sink.submit(events, positions: [:])
-            replies.append(.submitted(line: number, ticket))
         }
         return true
+    }
+
+    /// Submits the staged lines' events and queues every staged reply in line order. Suspends while the pipeline
+    /// is full; the connection is not read meanwhile. With the writer gone nothing is submitted.
+    private func submit(_ staged: inout [StagedLine], replies: BoundedQueue<PendingReply>) async {
+        guard !staged.isEmpty else { return }
+        defer { staged.removeAll(keepingCapacity: true) }
+        guard !replies.isClosed else { return }
+        var submissions: [[Event]] = []
+        for case .events(_, let events) in staged { submissions.append(events) }
+        let tickets = submissions.isEmpty ? [] : await sink.submit(each: submissions)
+        var next = 0
+        for line in staged {
+            switch line {
+            case .events(let number, _):
+                replies.append(.submitted(line: number, tickets[next]))
+                next += 1
+            case .refused(let reply):
+                replies.append(.refused(reply))
+            }
+        }
     }
 
     /// Writes the replies in line order as their commits complete, batching those already done into one write.

@@ -393,6 +393,30 @@ struct RunningPipeline {
         await running.stop()
     }
 
+    /// Submissions handed over together (a socket read's lines) keep their order and their own receipts, and the
+    /// call waits for room part-way, as one submission at a time would.
+    @Test func submissionsHandedOverTogetherKeepTheirOrderAndWaitForRoom() async throws {
+        let gate = Gate()
+        let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
+        var tuning = IngestPipeline.Tuning()
+        tuning.queueCapacity = 10
+        tuning.maxBatchEvents = 10
+        let running = RunningPipeline(store: slow, tuning: tuning)
+        let producer = Task { await running.pipeline.submit(each: (0..<50).map { [alert("h\($0)")] }) }
+        try await waitUntil("the call waits for space", detail: "") {
+            backpressureWaits(running.pipeline.metrics) > 0
+        }
+        #expect(slow.committedEvents.load(ordering: .sequentiallyConsistent) == 0)
+        gate.open()
+        let tickets = await producer.value
+        var receipts: [IngestReceipt] = []
+        for ticket in tickets { receipts.append(try await ticket.receipt()) }
+        #expect(receipts.map(\.accepted) == Array(repeating: 1, count: 50))
+        #expect(receipts.map(\.incidents) == (1...50).map { ["INC-\($0)"] })
+        #expect(try await slow.eventCount() == 50)
+        await running.stop()
+    }
+
     @Test func aFailedCommitFailsItsTicketsAndTheNextBatchStartsFromTheStore() async throws {
         let failing = FailingStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"))
         let running = RunningPipeline(store: failing)

@@ -32,6 +32,7 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
         var submissions: [Submission] = []
         var held: [(IngestTicket, Submission)] = []
         var committed: [String: String] = [:]
+        var groups: [Int] = []
     }
 
     private let state: Mutex<State>
@@ -45,10 +46,19 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
     /// The submissions taken, in order.
     var submissions: [Submission] { state.withLock { $0.submissions } }
     var submitted: Int { state.withLock { $0.submissions.count } }
+    /// How many submissions each `submit(each:)` call carried, in order.
+    var groups: [Int] { state.withLock { $0.groups } }
     /// The positions committed so far.
     var committed: [String: String] { state.withLock { $0.committed } }
 
     func isCommitted(_ key: String) -> Bool { state.withLock { $0.committed[key] != nil } }
+
+    func submit(each submissions: [[Event]]) async -> [IngestTicket] {
+        state.withLock { $0.groups.append(submissions.count) }
+        var tickets: [IngestTicket] = []
+        for events in submissions { tickets.append(await submit(events, positions: [:])) }
+        return tickets
+    }
 
     func position(_ key: String) async throws -> String? { committed[key] }
 

@@ -90,6 +90,36 @@ struct SocketSourceTests {
         ]
     }
 
+    /// The lines of one read go to the sink in one call (one hop onto the pipeline, not one per line), each
+    /// with its own ticket; a bad line among them is refused in its place and its neighbours are accepted.
+    @Test func theLinesOfOneReadAreHandedOverTogether() async throws {
+        let sink = FakeSink()
+        let lines = 300
+        try await withSocket(sink: sink) { source, path in
+            let client = try LineClient.connect(path)
+            defer { client.close() }
+            var payload = Data()
+            for i in 0..<lines {
+                payload += i == 150 ? Data("{not json".utf8) : Self.line("\(i)")
+                payload += Data("\n".utf8)
+            }
+            // One write of about 16 KB: the source reads it in a few reads, not 300.
+            try await client.send(payload)
+            let replies = try await client.readLines(lines)
+            #expect(replies.count == lines)
+            for (i, reply) in replies.enumerated() {
+                if i == 150 {
+                    #expect(reply.contains(#""ok":false"#) && reply.contains(#""line":151"#), "\(reply)")
+                } else {
+                    #expect(reply == Self.ok("\(i)"))
+                }
+            }
+            #expect(sink.groups.reduce(0, +) == lines - 1)
+            #expect(sink.groups.count < 30, "\(sink.groups.count) calls for \(lines - 1) lines")
+            #expect(source.counters.linesFailed == 1)
+        }
+    }
+
     @Test(arguments: BadLine.all)
     func aBadLineGetsAnErrorReplyAndItsNeighboursAreAccepted(_ bad: BadLine) async throws {
         let sink = FakeSink()
