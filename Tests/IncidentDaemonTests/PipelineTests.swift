@@ -353,19 +353,25 @@ struct RunningPipeline {
         await #expect(throws: IngestError.self) { try await running.pipeline.ingest([alert("a")]) }
     }
 
-    /// Back-pressure without a clock: the store's commits wait at a gate, so nothing drains until the test
-    /// opens it. Every submission that returns checks how far the producer is ahead of what the store
-    /// committed; the test waits until the pipeline made a source wait (the counter it bumps at that decision)
-    /// before it lets the store go.
-    @Test func aFullQueueMakesSourcesWait() async throws {
+    /// A pipeline whose store's commits wait at `gate` until the test opens it, with a queue of 10 events and
+    /// batches of at most 10.
+    static func gatedPipeline() throws -> (Gate, WrappedStore, RunningPipeline) {
         let gate = Gate()
         let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
         var tuning = IngestPipeline.Tuning()
         tuning.queueCapacity = 10
         tuning.maxBatchEvents = 10
-        let running = RunningPipeline(store: slow, tuning: tuning)
+        return (gate, slow, RunningPipeline(store: slow, tuning: tuning))
+    }
+
+    /// Back-pressure without a clock: the store's commits wait at a gate, so nothing drains until the test
+    /// opens it. Every submission that returns checks how far the producer is ahead of what the store
+    /// committed; the test waits until the pipeline made a source wait (the counter it bumps at that decision)
+    /// before it lets the store go.
+    @Test func aFullQueueMakesSourcesWait() async throws {
+        let (gate, slow, running) = try Self.gatedPipeline()
         // At most one batch committing, one prepared behind it and a full queue: 10 + 10 + 10.
-        let bound = tuning.queueCapacity + 2 * tuning.maxBatchEvents
+        let bound = 10 + 2 * 10
         let submitted = Atomic<Int>(0)
         let furthestAhead = Atomic<Int>(0)
         let producer = Task {
@@ -396,12 +402,7 @@ struct RunningPipeline {
     /// Submissions handed over together (a socket read's lines) keep their order and their own receipts, and the
     /// call waits for room part-way, as one submission at a time would.
     @Test func submissionsHandedOverTogetherKeepTheirOrderAndWaitForRoom() async throws {
-        let gate = Gate()
-        let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
-        var tuning = IngestPipeline.Tuning()
-        tuning.queueCapacity = 10
-        tuning.maxBatchEvents = 10
-        let running = RunningPipeline(store: slow, tuning: tuning)
+        let (gate, slow, running) = try Self.gatedPipeline()
         let producer = Task { await running.pipeline.submit(each: (0..<50).map { [alert("h\($0)")] }) }
         try await waitUntil("the call waits for space", detail: "") {
             backpressureWaits(running.pipeline.metrics) > 0
