@@ -13,7 +13,7 @@ import Synchronization
 //   ingest-bench throughput --socket PATH --clients N [--events N | --file NDJSON] [--batch N] [--max-seconds N]
 //   ingest-bench http --url http://127.0.0.1:PORT [--clients N] [--events N | --file NDJSON] [--batch N]
 //                     [--rate EVENTS_PER_S] [--max-seconds N]
-//   ingest-bench latency --socket PATH --rate N --seconds N [--clients N] [--fingerprints N]
+//   ingest-bench latency --socket PATH --rate N --seconds N [--clients N] [--fingerprints N] [--dump FILE]
 //
 // Without --file the alerts are synthetic (--fingerprints distinct label sets, all firing). With --file each
 // line of the file is one alert object in Alertmanager API v2 form (Benchmarks/peers/gen.py renders one seeded
@@ -34,6 +34,9 @@ struct Options {
     var seconds = 10
     var maxSeconds = 60.0
     var label = ""
+    /// latency: writes each event's send time and latency (nanoseconds from the first send, microseconds) to
+    /// this file, one `client send_ns latency_us` line an event, for a time series of the tail.
+    var dump = ""
 
     init(_ args: [String]) {
         var it = args.makeIterator()
@@ -52,6 +55,7 @@ struct Options {
             case "--seconds": seconds = Int(value) ?? seconds
             case "--max-seconds": maxSeconds = Double(value) ?? maxSeconds
             case "--label": label = value
+            case "--dump": dump = value
             default: fail("unknown option \(arg)", code: 2)
             }
         }
@@ -442,6 +446,7 @@ func latency(_ o: Options) {
     let perClient = total / o.clients
     let intervalNanos = UInt64(1_000_000_000) * UInt64(o.clients) / UInt64(o.rate)
     let samples = Box([[UInt64]](repeating: [], count: o.clients))
+    let sendTimes = Box([[UInt64]](repeating: [], count: o.clients))
     let group = DispatchGroup()
     let failures = Atomic<Int>(0)
     for c in 0..<o.clients {
@@ -472,11 +477,24 @@ func latency(_ o: Options) {
                 i += 1
             }
             samples.value[c] = latencies
+            sendTimes.value[c] = sent.value
             close(fd)
             group.leave()
         }.start()
     }
     group.wait()
+    if !o.dump.isEmpty {
+        let first = sendTimes.value.compactMap(\.first).min() ?? 0
+        var text = ""
+        for c in 0..<o.clients {
+            for (sent, latency) in zip(sendTimes.value[c], samples.value[c]) {
+                text += "\(c) \(sent - first) \(latency / 1000)\n"
+            }
+        }
+        guard FileManager.default.createFile(atPath: o.dump, contents: Data(text.utf8)) else {
+            fail("cannot write \(o.dump)")
+        }
+    }
     let all = samples.value.flatMap { $0 }.sorted()
     func pct(_ p: Double) -> Double { Double(all[min(all.count - 1, Int(Double(all.count) * p))]) / 1e6 }
     print(
