@@ -8,28 +8,60 @@ import IncidentEngine
 /// Prometheus sends every firing alert again and again; each time, its row and its incident's would be rewritten
 /// in the commit; with small commits (requests of 64 alerts) holding them back cut what each commit wrote by about
 /// a quarter (BENCHMARKS.md, issue 16). The pipeline holds the latest such snapshot per key instead and
-/// writes them together: with the first commit `activityFlushInterval` after the last time (or in a commit of their
-/// own then, if the pipeline is idle), with every checkpoint, and at shutdown. The events themselves are committed
-/// as always. The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader
-/// sees the counts at once.
+/// writes them `activityFlushInterval` after the last time, with every checkpoint, and at shutdown. The events
+/// themselves are committed as always.
+///
+/// A write that is due is spread over the next commits (or idle writes of their own): each takes the next slice of
+/// what was held when the write began (a drain), in the store's key order so that a slice rewrites neighbouring
+/// rows. Written whole, 2,000 alerts sent again every second made one commit a second take tens of milliseconds,
+/// and every event behind it waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits
+/// for the next one. A checkpoint and shutdown still take everything held.
+///
+/// The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the
+/// counts at once.
 ///
 /// Nothing is lost by a crash: every checkpoint takes everything held, so what is held belongs to events after the
 /// last checkpoint, which a restart replays; `EngineRecovery` writes what the replay's activity says.
 struct DeferredActivity {
-    struct AlertKey: Hashable {
+    struct AlertKey: Hashable, Comparable {
         var incident: Int
         var fingerprint: Fingerprint
+
+        /// The store's key order: `alerts`' primary key is (incident, fingerprint as 16 hex digits).
+        static func < (a: AlertKey, b: AlertKey) -> Bool {
+            (a.incident, a.fingerprint) < (b.incident, b.fingerprint)
+        }
+    }
+
+    /// How much of what is held a commit takes.
+    enum Flush: Equatable {
+        /// Nothing: the batch's activity is held too.
+        case none
+        /// The next `limit` snapshots of the drain, starting one if none is under way.
+        case slice(limit: Int)
+        /// Everything held (a checkpoint, or the most held).
+        case all
     }
 
     private(set) var incidents: [Int: Incident] = [:]
     private(set) var alerts: [AlertKey: AlertSnapshot] = [:]
+    /// The drain under way: the keys held when it began, in key order, and how far it has come. Keys written in
+    /// full or removed since are skipped; a key held again since is written with its latest snapshot.
+    private var drainIncidents: [Int] = []
+    private var drainAlerts: [AlertKey] = []
+    private var drained = 0
 
     var isEmpty: Bool { incidents.isEmpty && alerts.isEmpty }
     var count: Int { incidents.count + alerts.count }
+    /// A drain began and has keys left.
+    var isDraining: Bool { drained < drainIncidents.count + drainAlerts.count }
 
     /// Takes the batch's activity into the held set (a later snapshot replaces an earlier one) and drops what the
-    /// batch writes in full or removes: that is newer. With `flush`, the batch leaves with everything held.
-    mutating func route(_ batch: inout StoreBatch, flush: Bool) {
+    /// batch writes in full or removes: that is newer. With `.all` the batch leaves with everything held; with
+    /// `.slice` with the next keys of the drain. Returns whether this finished a write of what was held: `.all`,
+    /// or the drain's last slice (the next write is due an interval from now).
+    @discardableResult
+    mutating func route(_ batch: inout StoreBatch, flush: Flush) -> Bool {
         if !isEmpty {
             for incident in batch.incidents { incidents[incident.number] = nil }
             for alert in batch.alerts {
@@ -42,21 +74,84 @@ struct DeferredActivity {
             }
         }
         // Nothing held and everything goes now: the batch's own activity stays where it is.
-        guard !flush || !isEmpty else { return }
+        if flush != .none, isEmpty, !isDraining { return true }
         for incident in batch.incidentActivity { incidents[incident.number] = incident }
         for alert in batch.alertActivity {
             if let number = alert.incident {
                 alerts[AlertKey(incident: number, fingerprint: alert.fingerprint)] = alert
             }
         }
-        if flush {
+        batch.incidentActivity = []
+        batch.alertActivity = []
+        switch flush {
+        case .none:
+            return false
+        case .all:
             batch.incidentActivity = incidents.values.sorted { $0.number < $1.number }
             batch.alertActivity = Array(alerts.values)
             removeAll()
-        } else {
-            batch.incidentActivity = []
-            batch.alertActivity = []
+            return true
+        case .slice(let limit):
+            return takeSlice(limit, into: &batch)
         }
+    }
+
+    /// Moves the drain's next `limit` held snapshots into `batch`, beginning a drain when none is under way.
+    private mutating func takeSlice(_ limit: Int, into batch: inout StoreBatch) -> Bool {
+        let (slice, end) = nextSlice(limit, at: batch.at)
+        batch.incidentActivity += slice.incidentActivity
+        batch.alertActivity += slice.alertActivity
+        return sliceWritten(through: end)
+    }
+
+    /// The drain's next slice of up to `limit` snapshots as a batch of its own, beginning a drain when none is under
+    /// way, without taking it: the idle pipeline writes it, then calls `sliceWritten(through:)` with `end`. Nothing
+    /// held may change in between.
+    mutating func nextSlice(_ limit: Int, at time: Timestamp) -> (batch: StoreBatch, end: Int) {
+        if !isDraining {
+            drainIncidents = incidents.keys.sorted()
+            drainAlerts = alerts.keys.sorted()
+            drained = 0
+        }
+        var batch = StoreBatch(at: time)
+        var taken = 0
+        var end = drained
+        while taken < limit, end < drainIncidents.count {
+            if let incident = incidents[drainIncidents[end]] {
+                batch.incidentActivity.append(incident)
+                taken += 1
+            }
+            end += 1
+        }
+        while taken < limit, end < drainIncidents.count + drainAlerts.count {
+            if let alert = alerts[drainAlerts[end - drainIncidents.count]] {
+                batch.alertActivity.append(alert)
+                taken += 1
+            }
+            end += 1
+        }
+        return (batch, end)
+    }
+
+    /// The slice `nextSlice` gave, up to `end`, is written: it is no longer held. Returns whether the drain is over.
+    mutating func sliceWritten(through end: Int) -> Bool {
+        while drained < min(end, drainIncidents.count) {
+            incidents[drainIncidents[drained]] = nil
+            drained += 1
+        }
+        while drained < min(end, drainIncidents.count + drainAlerts.count) {
+            alerts[drainAlerts[drained - drainIncidents.count]] = nil
+            drained += 1
+        }
+        guard !isDraining else { return false }
+        endDrain()
+        return true
+    }
+
+    private mutating func endDrain() {
+        drainIncidents.removeAll(keepingCapacity: true)
+        drainAlerts.removeAll(keepingCapacity: true)
+        drained = 0
     }
 
     /// Follows effects in order (a replay's): activity is held, full snapshots and departures drop what is held.
@@ -111,5 +206,6 @@ struct DeferredActivity {
     mutating func removeAll() {
         incidents.removeAll(keepingCapacity: true)
         alerts.removeAll(keepingCapacity: true)
+        endDrain()
     }
 }

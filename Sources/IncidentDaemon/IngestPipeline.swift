@@ -25,11 +25,14 @@ public actor IngestPipeline: EventSink {
         /// The longest the loop sleeps when idle, so the clock moves even without timers.
         public var idleTick: Duration = .seconds(1)
         /// Alerts seen again have their last-seen time and counts written this long after the last write of them
-        /// (see `DeferredActivity`): with a commit, or on their own when idle; also with every checkpoint and at
-        /// stop.
+        /// (see `DeferredActivity`): with the next commits, or on their own when idle; also with every checkpoint
+        /// and at stop.
         public var activityFlushInterval: Duration = .seconds(1)
-        /// ... or once this many alerts and incidents are held.
+        /// ... or once this many alerts and incidents are held, all in one commit.
         public var maxDeferredActivity = 50_000
+        /// A write of held activity is spread over commits: each carries at most this many snapshots, or twice its
+        /// events if more, so that the write keeps up with what a busy pipeline holds; an idle write takes this many.
+        public var activitySlice = 256
 
         public init() {}
     }
@@ -216,15 +219,17 @@ public actor IngestPipeline: EventSink {
                 commitFailed(prepared, behind: behind, error)
                 if recover { await recoverAfterFailedCommit() }
             case .waitForWork(let timeout):
-                // Idle, no commit in flight. Held activity is written in a commit of its own once it is due
-                // (`activityFlushInterval` after the last write of it; a steady load's commits carry it by then),
-                // and the wait ends in time for that. Writing it at every idle moment cost a commit per batch
+                // Idle, no commit in flight. Held activity is written in commits of their own, a slice each, once
+                // it is due (`activityFlushInterval` after the last write of it; a steady load's commits carry it
+                // by then), and the wait ends in time for that. Between slices the loop decides again, so work that
+                // arrives meanwhile waits for one slice, not for all of it. Writing it at every idle moment cost a commit per batch
                 // below saturation. Work that arrived during the write found no waiting loop to wake: decide
                 // again before waiting. After a failed write the next try waits a second (or for the next
                 // batch's commit to carry it).
                 var wait = timeout
                 if !deferred.isEmpty {
-                    let due = max(activityWritten + tuning.activityFlushInterval, activityRetry)
+                    let begins = deferred.isDraining ? activityWritten : activityWritten + tuning.activityFlushInterval
+                    let due = max(begins, activityRetry)
                     let time = uptime()
                     if time >= due {
                         if !(await writeDeferredActivity()) { activityRetry = uptime() + .seconds(1) }
@@ -364,13 +369,17 @@ public actor IngestPipeline: EventSink {
         var checkpoints = true
         if case .none = plan.checkpoint { checkpoints = false }
         let time = uptime()
-        let flush =
-            checkpoints || deferred.count >= tuning.maxDeferredActivity
-            || time - activityWritten >= tuning.activityFlushInterval
+        let flush: DeferredActivity.Flush
+        if checkpoints || deferred.count >= tuning.maxDeferredActivity {
+            flush = .all
+        } else if deferred.isDraining || time - activityWritten >= tuning.activityFlushInterval {
+            flush = .slice(limit: max(tuning.activitySlice, 2 * batch.events.count))
+        } else {
+            flush = .none
+        }
         // Live pages re-read through the API, which shows held counts: they hear of a change at this commit.
         let changesIncidents = !batch.incidents.isEmpty || !batch.incidentActivity.isEmpty || !batch.timeline.isEmpty
-        deferred.route(&batch, flush: flush)
-        if flush { activityWritten = time }
+        if deferred.route(&batch, flush: flush) { activityWritten = time }
         var inline: CorrelationEngine?
         var carries = false
         switch plan.checkpoint {
@@ -474,13 +483,18 @@ public actor IngestPipeline: EventSink {
     /// Writes the held activity in a commit of its own (only while no other commit runs) and returns whether it
     /// did. A failure is logged and the activity stays held for the next batch's commit; the events it came from
     /// are in the store either way.
+    /// Writes the next slice of held activity in a commit of its own (the pipeline is idle).
     private func writeDeferredActivity() async -> Bool {
-        let batch = deferred.batch(at: now())
+        let (batch, end) = deferred.nextSlice(tuning.activitySlice, at: now())
+        if batch.alertActivity.isEmpty && batch.incidentActivity.isEmpty {
+            // What is left of the drain was written in full meanwhile.
+            if deferred.sliceWritten(through: end) { activityWritten = uptime() }
+            return true
+        }
         do {
             _ = try await store.commit(batch)
-            // Only the loop changes what is held, and it is here: what was written is all there was.
-            deferred.removeAll()
-            activityWritten = uptime()
+            // Only the loop changes what is held, and it is here: the slice is as it was written.
+            if deferred.sliceWritten(through: end) { activityWritten = uptime() }
             if !batch.incidentActivity.isEmpty { incidentsChanged() }
             return true
         } catch {

@@ -236,7 +236,7 @@ import Testing
         var first = StoreBatch(at: fixedNow)
         first.alertActivity = [seen("a", events: 2), seen("b", events: 2)]
         first.incidentActivity = [counted(1, events: 4)]
-        deferred.route(&first, flush: false)
+        deferred.route(&first, flush: .none)
         #expect(first.alertActivity.isEmpty && first.incidentActivity.isEmpty)
         #expect(deferred.count == 3)
         #expect(deferred.overlay(seen("a", events: 1)) == seen("a", events: 2))
@@ -246,21 +246,21 @@ import Testing
         annotated.annotations = ["summary": "97% used"]
         var later = StoreBatch(at: fixedNow)
         later.alertActivity = [annotated]
-        deferred.route(&later, flush: false)
+        deferred.route(&later, flush: .none)
         #expect(deferred.overlay(seen("b", events: 1)) == annotated)
 
         // Alert a is written in full by a later batch, b leaves its incident, the incident is seen again.
         var second = StoreBatch(alerts: [seen("a", events: 3)], at: fixedNow)
         second.leftAlerts = [(1, seen("b", events: 0).fingerprint)]
         second.incidentActivity = [counted(1, events: 6)]
-        deferred.route(&second, flush: false)
+        deferred.route(&second, flush: .none)
         #expect(deferred.alerts.isEmpty)
         #expect(deferred.incidents.values.map(\.events) == [6])
         #expect(deferred.overlay(seen("a", events: 3)) == seen("a", events: 3))
 
         var third = StoreBatch(at: fixedNow)
         third.alertActivity = [seen("c", events: 9)]
-        deferred.route(&third, flush: true)
+        deferred.route(&third, flush: .all)
         #expect(third.alertActivity == [seen("c", events: 9)])
         #expect(third.incidentActivity == [counted(1, events: 6)])
         #expect(deferred.isEmpty)
@@ -268,8 +268,112 @@ import Testing
         // A flush with nothing held leaves the batch's own activity where it is.
         var fourth = StoreBatch(at: fixedNow)
         fourth.alertActivity = [seen("d", events: 1)]
-        deferred.route(&fourth, flush: true)
+        deferred.route(&fourth, flush: .all)
         #expect(fourth.alertActivity == [seen("d", events: 1)] && deferred.isEmpty)
+    }
+
+    /// A write that is due goes in slices, in the store's key order (incidents by number, then alerts by incident
+    /// and fingerprint), over what was held when it began: a key written in full meanwhile is skipped, and one held
+    /// after it began waits for the next write.
+    @Test func aDueWriteGoesInSlicesInTheStoresKeyOrder() {
+        var deferred = DeferredActivity()
+        let (a, b, c) = (seen("a", events: 2, incident: 2), seen("b", events: 2), seen("c", events: 2, incident: 2))
+        var held = StoreBatch(at: fixedNow)
+        held.incidentActivity = [counted(2, events: 5), counted(1, events: 4)]
+        held.alertActivity = [c, a, b]
+        deferred.route(&held, flush: .none)
+        #expect(deferred.count == 5 && !deferred.isDraining)
+
+        var first = StoreBatch(at: fixedNow)
+        let firstOver = deferred.route(&first, flush: .slice(limit: 2))
+        #expect(!firstOver, "the write is not over")
+        #expect(first.incidentActivity.map(\.number) == [1, 2])
+        #expect(first.alertActivity.isEmpty)
+        #expect(deferred.isDraining && deferred.count == 3)
+
+        // Meanwhile a is written in full, and d is held after the write began.
+        let d = seen("d", events: 1)
+        var second = StoreBatch(alerts: [seen("a", events: 3, incident: 2)], at: fixedNow)
+        second.alertActivity = [d]
+        let secondOver = deferred.route(&second, flush: .slice(limit: 1))
+        #expect(!secondOver)
+        #expect(second.alertActivity == [b], "incident 1's alert comes before incident 2's")
+
+        var third = StoreBatch(at: fixedNow)
+        let thirdOver = deferred.route(&third, flush: .slice(limit: 5))
+        #expect(thirdOver, "the write is over")
+        #expect(third.alertActivity == [c], "a was written in full")
+        #expect(!deferred.isDraining)
+        #expect(Array(deferred.alerts.values) == [d], "held after the write began: it waits for the next")
+    }
+
+    /// The idle pipeline's slice is taken from what is held only once the store has it: a failed write leaves it
+    /// held, and the next try gets the same slice.
+    @Test func anIdleSliceIsTakenOnlyOnceWritten() {
+        var deferred = DeferredActivity()
+        var held = StoreBatch(at: fixedNow)
+        held.alertActivity = [seen("a", events: 2), seen("b", events: 3)]
+        let inOrder = held.alertActivity.sorted { $0.fingerprint < $1.fingerprint }
+        deferred.route(&held, flush: .none)
+
+        let (slice, end) = deferred.nextSlice(1, at: fixedNow)
+        #expect(slice.alertActivity == [inOrder[0]])
+        #expect(deferred.count == 2, "nothing is taken before the write returns")
+        let (again, endAgain) = deferred.nextSlice(1, at: fixedNow)
+        #expect(again.alertActivity == slice.alertActivity && endAgain == end)
+        let over = deferred.sliceWritten(through: end)
+        #expect(!over)
+        var unwritten = inOrder[1]
+        unwritten.events = 0
+        #expect(deferred.count == 1 && deferred.overlay(unwritten) == inOrder[1])
+
+        let (last, lastEnd) = deferred.nextSlice(1, at: fixedNow)
+        #expect(last.alertActivity == [inOrder[1]])
+        let lastOver = deferred.sliceWritten(through: lastEnd)
+        #expect(lastOver)
+        #expect(deferred.isEmpty && !deferred.isDraining)
+    }
+
+    /// Under a steady load, the commits after held activity falls due each carry a slice of it, the larger of
+    /// `activitySlice` and twice their events, instead of the first carrying all of it: written whole, 2,000 alerts
+    /// sent again held one commit a second for tens of milliseconds, and every event behind it (issue 16).
+    @Test func aBusyPipelinesDueWriteIsSpreadOverItsNextCommits() async throws {
+        let gate = Gate()
+        let clock = Atomic<Int64>(0)
+        let (store, running) = try gatedPipeline(
+            gate,
+            change: {
+                $0.activityFlushInterval = .seconds(1)
+                $0.activitySlice = 1
+            },
+            uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) })
+        // Three hosts, three incidents; seen again at 0 s, their counts are held. The last commit waits at the gate,
+        // so that the loop is never idle (an idle loop writes what is due on its own).
+        gate.allow(5)
+        for host in ["a", "b", "c", "a", "b"] {
+            _ = try await running.pipeline.submit([alert(host)], positions: [:]).receipt()
+        }
+        let last = await running.pipeline.submit([alert("c")], positions: [:])
+        try await waitUntil("the last repeat's commit reaches the store") { gate.arrivals == 6 }
+
+        // Due at 1.5 s. Four new hosts queued behind that commit, a batch each.
+        clock.store(1_500_000_000, ordering: .sequentiallyConsistent)
+        let tickets = await running.pipeline.submit(each: ["d", "e", "f", "g"].map { [alert($0)] })
+        gate.open()
+        for ticket in [last] + tickets { _ = try await ticket.receipt() }
+        #expect(
+            store.batches.withLock { $0 }.dropLast(4).allSatisfy {
+                $0.alertActivity.isEmpty && $0.incidentActivity.isEmpty
+            })
+        let carried = store.batches.withLock { batches in
+            batches.suffix(4).map { batch in
+                batch.incidentActivity.map { "INC-\($0.number)" }
+                    + batch.alertActivity.map { "\($0.labels["host"] ?? "")@\($0.incident ?? 0)" }
+            }
+        }
+        #expect(carried == [["INC-1", "INC-2"], ["INC-3", "a@1"], ["b@2", "c@3"], []])
+        for number in 1...3 { #expect(try await store.alerts(of: number).first?.events == 2) }
+        await running.stop()
     }
 
     @Test func aReplaysEffectsLeaveOnlyActivityNotSupersededLater() {
