@@ -13,8 +13,9 @@ import IncidentEngine
 ///
 /// A write that is due is spread over the next commits (or idle writes of their own): each takes the next slice of
 /// what was held when the write began (a drain), in the store's key order so that a slice rewrites neighbouring
-/// rows. Written whole, 2,000 alerts sent again every second made one commit a second take tens of milliseconds,
-/// and every event behind it waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits
+/// rows; the pipeline sizes the slices so that the drain takes half the flush interval. Written whole, 2,000
+/// alerts sent again every second made one commit a second take tens of milliseconds, and every event behind it
+/// waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits
 /// for the next one. A checkpoint and shutdown still take everything held.
 ///
 /// The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the
@@ -54,7 +55,10 @@ struct DeferredActivity {
     var isEmpty: Bool { incidents.isEmpty && alerts.isEmpty }
     var count: Int { incidents.count + alerts.count }
     /// A drain began and has keys left.
-    var isDraining: Bool { drained < drainIncidents.count + drainAlerts.count }
+    var isDraining: Bool { drained < drainTotal }
+    /// The keys of the drain under way (0 when none is), and how many of them are behind.
+    var drainTotal: Int { drainIncidents.count + drainAlerts.count }
+    var drainPosition: Int { drained }
 
     /// Takes the batch's activity into the held set (a later snapshot replaces an earlier one) and drops what the
     /// batch writes in full or removes: that is newer. With `.all` the batch leaves with everything held; with

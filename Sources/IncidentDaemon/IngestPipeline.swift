@@ -30,9 +30,12 @@ public actor IngestPipeline: EventSink {
         public var activityFlushInterval: Duration = .seconds(1)
         /// ... or once this many alerts and incidents are held, all in one commit.
         public var maxDeferredActivity = 50_000
-        /// A write of held activity is spread over commits: each carries at most this many snapshots, or twice its
-        /// events if more, so that the write keeps up with what a busy pipeline holds; an idle write takes this many.
-        public var activitySlice = 256
+        /// A write of held activity is spread over the commits of the next half `activityFlushInterval`, in step
+        /// with the time: each carries the share of it that the time since the write began calls for, and at least
+        /// this many snapshots.
+        public var activitySlice = 64
+        /// ... and an idle pipeline writes it this many a commit, deciding again between them.
+        public var activityIdleSlice = 1_024
 
         public init() {}
     }
@@ -69,6 +72,8 @@ public actor IngestPipeline: EventSink {
     /// Activity not written yet, and when it last was.
     private var deferred = DeferredActivity()
     private var activityWritten: Duration = .zero
+    /// When the write of held activity under way began (`DeferredActivity.isDraining`).
+    private var activityDrainBegan: Duration = .zero
     /// No idle write of held activity before this (after one failed).
     private var activityRetry: Duration = .zero
 
@@ -373,7 +378,7 @@ public actor IngestPipeline: EventSink {
         if checkpoints || deferred.count >= tuning.maxDeferredActivity {
             flush = .all
         } else if deferred.isDraining || time - activityWritten >= tuning.activityFlushInterval {
-            flush = .slice(limit: max(tuning.activitySlice, 2 * batch.events.count))
+            flush = .slice(limit: activitySliceLimit(at: time))
         } else {
             flush = .none
         }
@@ -421,6 +426,22 @@ public actor IngestPipeline: EventSink {
             await self.commitReturned(result, checkpointCost: cost)
             if inline != nil || carries { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
         }
+    }
+
+    /// How many held snapshots a commit starting at `time` takes of the write of them: the write is paced over
+    /// half the flush interval, so that each commit of a busy pipeline carries a little of it. Taken whole by the
+    /// commits of a few milliseconds, 2,000 alerts seen again still made a burst of latency once a second.
+    private func activitySliceLimit(at time: Duration) -> Int {
+        guard deferred.isDraining else {
+            activityDrainBegan = time
+            return tuning.activitySlice
+        }
+        let spread = tuning.activityFlushInterval / 2
+        let elapsed = time - activityDrainBegan
+        let due =
+            elapsed >= spread
+            ? deferred.drainTotal : Int((Double(deferred.drainTotal) * (elapsed / spread)).rounded(.up))
+        return max(tuning.activitySlice, due - deferred.drainPosition)
     }
 
     /// Exports and encodes a copy of the engine; runs off the actor.
@@ -480,12 +501,12 @@ public actor IngestPipeline: EventSink {
         for outcome in behind?.outcomes ?? [] { outcome.fail(failure) }
     }
 
-    /// Writes the held activity in a commit of its own (only while no other commit runs) and returns whether it
-    /// did. A failure is logged and the activity stays held for the next batch's commit; the events it came from
-    /// are in the store either way.
-    /// Writes the next slice of held activity in a commit of its own (the pipeline is idle).
+    /// Writes the next slice of held activity (`activityIdleSlice`) in a commit of its own (only while no other
+    /// commit runs) and returns whether it did. A failure is logged and the slice stays held for the next try or the
+    /// next batch's commit; the events it came from are in the store either way.
     private func writeDeferredActivity() async -> Bool {
-        let (batch, end) = deferred.nextSlice(tuning.activitySlice, at: now())
+        if !deferred.isDraining { activityDrainBegan = uptime() }
+        let (batch, end) = deferred.nextSlice(tuning.activityIdleSlice, at: now())
         if batch.alertActivity.isEmpty && batch.incidentActivity.isEmpty {
             // What is left of the drain was written in full meanwhile.
             if deferred.sliceWritten(through: end) { activityWritten = uptime() }
