@@ -15,8 +15,8 @@ import IncidentEngine
 /// what was held when the write began (a drain), in the store's key order so that a slice rewrites neighbouring
 /// rows; the pipeline sizes the slices so that the drain takes half the flush interval. Written whole, 2,000
 /// alerts sent again every second made one commit a second take tens of milliseconds, and every event behind it
-/// waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits
-/// for the next one. A checkpoint and shutdown still take everything held.
+/// waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits for the next one. A
+/// checkpoint and shutdown still take everything held.
 ///
 /// The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the
 /// counts at once.

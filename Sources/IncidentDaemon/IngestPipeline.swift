@@ -227,10 +227,10 @@ public actor IngestPipeline: EventSink {
                 // Idle, no commit in flight. Held activity is written in commits of their own, a slice each, once
                 // it is due (`activityFlushInterval` after the last write of it; a steady load's commits carry it
                 // by then), and the wait ends in time for that. Between slices the loop decides again, so work that
-                // arrives meanwhile waits for one slice, not for all of it. Writing it at every idle moment cost a commit per batch
-                // below saturation. Work that arrived during the write found no waiting loop to wake: decide
-                // again before waiting. After a failed write the next try waits a second (or for the next
-                // batch's commit to carry it).
+                // arrives meanwhile waits for one slice, not for all of it. Writing it at every idle moment cost a
+                // commit per batch below saturation. Work that arrived during the write found no waiting loop to
+                // wake: decide again before waiting. After a failed write the next try waits a second (or for the
+                // next batch's commit to carry it).
                 var wait = timeout
                 if !deferred.isEmpty {
                     let begins = deferred.isDraining ? activityWritten : activityWritten + tuning.activityFlushInterval
