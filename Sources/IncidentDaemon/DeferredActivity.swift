@@ -48,16 +48,21 @@ struct DeferredActivity {
     private(set) var alerts: [AlertKey: AlertSnapshot] = [:]
     /// The drain under way: the keys held when it began, in key order, and how far it has come. Keys written in
     /// full or removed since are skipped; a key held again since is written with its latest snapshot.
-    private var drainIncidents: [Int] = []
-    private var drainAlerts: [AlertKey] = []
+    private var drain: [Key] = []
     private var drained = 0
+
+    /// A held snapshot's key; incidents sort before alerts.
+    private enum Key: Comparable {
+        case incident(Int)
+        case alert(AlertKey)
+    }
 
     var isEmpty: Bool { incidents.isEmpty && alerts.isEmpty }
     var count: Int { incidents.count + alerts.count }
     /// A drain began and has keys left.
     var isDraining: Bool { drained < drainTotal }
     /// The keys of the drain under way (0 when none is), and how many of them are behind.
-    var drainTotal: Int { drainIncidents.count + drainAlerts.count }
+    var drainTotal: Int { drain.count }
     var drainPosition: Int { drained }
 
     /// Takes the batch's activity into the held set (a later snapshot replaces an earlier one) and drops what the
@@ -113,24 +118,17 @@ struct DeferredActivity {
     /// held may change in between.
     mutating func nextSlice(_ limit: Int, at time: Timestamp) -> (batch: StoreBatch, end: Int) {
         if !isDraining {
-            drainIncidents = incidents.keys.sorted()
-            drainAlerts = alerts.keys.sorted()
+            drain = (incidents.keys.map(Key.incident) + alerts.keys.map(Key.alert)).sorted()
             drained = 0
         }
         var batch = StoreBatch(at: time)
-        var taken = 0
         var end = drained
-        while taken < limit, end < drainIncidents.count {
-            if let incident = incidents[drainIncidents[end]] {
-                batch.incidentActivity.append(incident)
-                taken += 1
-            }
-            end += 1
-        }
-        while taken < limit, end < drainIncidents.count + drainAlerts.count {
-            if let alert = alerts[drainAlerts[end - drainIncidents.count]] {
-                batch.alertActivity.append(alert)
-                taken += 1
+        while batch.incidentActivity.count + batch.alertActivity.count < limit, end < drain.count {
+            switch drain[end] {
+            case .incident(let number):
+                if let incident = incidents[number] { batch.incidentActivity.append(incident) }
+            case .alert(let key):
+                if let alert = alerts[key] { batch.alertActivity.append(alert) }
             }
             end += 1
         }
@@ -139,12 +137,11 @@ struct DeferredActivity {
 
     /// The slice `nextSlice` gave, up to `end`, is written: it is no longer held. Returns whether the drain is over.
     mutating func sliceWritten(through end: Int) -> Bool {
-        while drained < min(end, drainIncidents.count) {
-            incidents[drainIncidents[drained]] = nil
-            drained += 1
-        }
-        while drained < min(end, drainIncidents.count + drainAlerts.count) {
-            alerts[drainAlerts[drained - drainIncidents.count]] = nil
+        while drained < min(end, drain.count) {
+            switch drain[drained] {
+            case .incident(let number): incidents[number] = nil
+            case .alert(let key): alerts[key] = nil
+            }
             drained += 1
         }
         guard !isDraining else { return false }
@@ -153,8 +150,7 @@ struct DeferredActivity {
     }
 
     private mutating func endDrain() {
-        drainIncidents.removeAll(keepingCapacity: true)
-        drainAlerts.removeAll(keepingCapacity: true)
+        drain.removeAll(keepingCapacity: true)
         drained = 0
     }
 
