@@ -6,7 +6,8 @@ import Logging
 /// Rebuilds the engine from the store: the last checkpoint, then every event committed after it, in commit
 /// order, through the same engine code. The replayed events' effects are already in the store (they were
 /// committed with the events), so they are discarded here, except activity (an alert's last-seen time and
-/// counts): the pipeline may have held that back (`DeferredActivity`), and it is written here, in one commit.
+/// counts): the pipeline may have held that back (`DeferredActivity`), and it is written here, in one commit,
+/// with the activity the checkpoint lists as held when it was taken (`EngineState.unwritten`).
 struct EngineRecovery {
     let store: any IncidentStore
     let logger: Logger
@@ -21,6 +22,7 @@ struct EngineRecovery {
     func restore(ruleSet: RuleSet, clamp: Duration = .seconds(60)) async throws -> Restored {
         var engine: CorrelationEngine
         var after: Int64 = 0
+        var activity = DeferredActivity()
         if let checkpoint = try await store.engineCheckpoint() {
             let state: EngineState
             do {
@@ -34,12 +36,14 @@ struct EngineRecovery {
             }
             engine = CorrelationEngine(restoring: state, ruleSet: ruleSet, clamp: clamp)
             after = checkpoint.throughEvent
+            // Held by the pipeline then, as of the checkpoint; the replay below replaces or drops them as the
+            // pipeline did.
+            if let unwritten = state.unwritten { activity.absorb(Self.held(unwritten, in: engine)) }
         } else {
             engine = CorrelationEngine(ruleSet: ruleSet, clamp: clamp)
         }
         var replayed = 0
         var quarantined = 0
-        var activity = DeferredActivity()
         while true {
             let page = try await store.events(after: after, limit: 5_000)
             guard let last = page.last else { break }
@@ -70,5 +74,21 @@ struct EngineRecovery {
                 metadata: ["replayed": "\(replayed)", "through_event": "\(after)"])
         }
         return Restored(engine: engine, replayed: replayed, quarantined: quarantined)
+    }
+
+    /// The restored engine's snapshots of what the checkpoint lists as held, as the activity that held them. A key
+    /// the engine no longer has (its incident closed, or the alert left it) is skipped: what ended it was written
+    /// in full.
+    static func held(_ unwritten: EngineState.UnwrittenActivity, in engine: CorrelationEngine) -> [Effect] {
+        var effects = unwritten.incidents.compactMap { engine.snapshot($0).map(Effect.incidentActivity) }
+        for (number, listed) in Dictionary(grouping: unwritten.alerts, by: \.incident) {
+            // An incident's alerts are keyed by the engine's own key; the store's is the fingerprint.
+            let alerts = Dictionary(
+                engine.alerts(of: number).map { ($0.fingerprint, $0) }, uniquingKeysWith: { first, _ in first })
+            for key in listed {
+                if let alert = alerts[key.fingerprint] { effects.append(.alertActivity(alert)) }
+            }
+        }
+        return effects
     }
 }

@@ -24,6 +24,34 @@ public struct EngineState: Sendable, Codable {
     var silences: [Silence]?
     /// Correlation group keys → incident (SPEC §13), absent in checkpoints from before them.
     var correlated: [String: Int]?
+    /// What the daemon had held back from the store when the state was taken: set by the daemon, not the engine.
+    /// Absent in checkpoints from before it (each was written with everything held).
+    public var unwritten: UnwrittenActivity?
+
+    /// The alerts and incidents whose activity (an alert's last-seen time, event count and annotations, an
+    /// incident's event count) the store may lack for events a checkpoint covers: a restart, which replays only the
+    /// events after the checkpoint, writes them from the restored engine.
+    public struct UnwrittenActivity: Sendable, Codable, Equatable {
+        public var incidents: [Int]
+        /// As the store keys them: the incident's number and the alert's fingerprint (not the engine's key, which
+        /// also covers the rule).
+        public var alerts: [Alert]
+
+        public struct Alert: Sendable, Codable, Hashable {
+            public var incident: Int
+            public var fingerprint: Fingerprint
+
+            public init(incident: Int, fingerprint: Fingerprint) {
+                self.incident = incident
+                self.fingerprint = fingerprint
+            }
+        }
+
+        public init(incidents: [Int], alerts: [Alert]) {
+            self.incidents = incidents
+            self.alerts = alerts
+        }
+    }
 
     struct EarlyResolve: Sendable, Codable {
         var key: Fingerprint
