@@ -8,21 +8,24 @@ import IncidentEngine
 /// Prometheus sends every firing alert again and again; each time, its row and its incident's would be rewritten
 /// in the commit; with small commits (requests of 64 alerts) holding them back cut what each commit wrote by about
 /// a quarter (BENCHMARKS.md, issue 16). The pipeline holds the latest such snapshot per key instead and
-/// writes them `activityFlushInterval` after the last time, with every checkpoint, and at shutdown. The events
-/// themselves are committed as always.
+/// writes them `activityFlushInterval` after the last time, and at shutdown. The events themselves are committed
+/// as always.
 ///
 /// A write that is due is spread over the next commits (or idle writes of their own): each takes the next slice of
 /// what was held when the write began (a drain), in the store's key order so that a slice rewrites neighbouring
 /// rows; the pipeline sizes the slices so that the drain takes half the flush interval. Written whole, 2,000
 /// alerts sent again every second made one commit a second take tens of milliseconds, and every event behind it
-/// waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits for the next one. A
-/// checkpoint and shutdown still take everything held.
+/// waited that long (BENCHMARKS.md, issue 16). What is held after a drain began waits for the next one. Shutdown
+/// takes everything held.
 ///
 /// The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the
 /// counts at once.
 ///
-/// Nothing is lost by a crash: every checkpoint takes everything held, so what is held belongs to events after the
-/// last checkpoint, which a restart replays; `EngineRecovery` writes what the replay's activity says.
+/// Nothing is lost by a crash. A checkpoint does not write what is held: it lists the keys (`unwritten`, in the
+/// engine state it saves), and the engine it saves has their activity. A restart restores that engine, holds its
+/// snapshots of the listed keys, replays the events after the checkpoint on top, and writes what is then held
+/// (`EngineRecovery`). Written with the checkpoint's commit instead, everything held made that commit the longest
+/// of the ten seconds between checkpoints (BENCHMARKS.md, issue 16).
 struct DeferredActivity {
     struct AlertKey: Hashable, Comparable {
         var incident: Int
@@ -40,7 +43,7 @@ struct DeferredActivity {
         case none
         /// The next `limit` snapshots of the drain, starting one if none is under way.
         case slice(limit: Int)
-        /// Everything held (a checkpoint, or the most held).
+        /// Everything held (the most held).
         case all
     }
 
@@ -64,6 +67,14 @@ struct DeferredActivity {
     /// The keys of the drain under way (0 when none is), and how many of them are behind.
     var drainTotal: Int { drain.count }
     var drainPosition: Int { drained }
+
+    /// The keys held, for a checkpoint to list; nil when nothing is held.
+    var unwritten: EngineState.UnwrittenActivity? {
+        guard !isEmpty else { return nil }
+        return EngineState.UnwrittenActivity(
+            incidents: Array(incidents.keys),
+            alerts: alerts.keys.map { .init(incident: $0.incident, fingerprint: $0.fingerprint) })
+    }
 
     /// Takes the batch's activity into the held set (a later snapshot replaces an earlier one) and drops what the
     /// batch writes in full or removes: that is newer. With `.all` the batch leaves with everything held; with

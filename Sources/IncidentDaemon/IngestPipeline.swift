@@ -25,8 +25,8 @@ public actor IngestPipeline: EventSink {
         /// The longest the loop sleeps when idle, so the clock moves even without timers.
         public var idleTick: Duration = .seconds(1)
         /// Alerts seen again have their last-seen time and counts written this long after the last write of them
-        /// (see `DeferredActivity`): with the next commits, or on their own when idle; also with every checkpoint
-        /// and at stop.
+        /// (see `DeferredActivity`): with the next commits, or on their own when idle; also at stop. A checkpoint
+        /// lists what is held rather than writing it.
         public var activityFlushInterval: Duration = .seconds(1)
         /// ... or once this many alerts and incidents are held, all in one commit.
         public var maxDeferredActivity = 50_000
@@ -369,13 +369,11 @@ public actor IngestPipeline: EventSink {
     /// 100,000 alerts encoding takes most of a second, which held every acknowledgement for that long.
     private func startCommit(_ plan: PipelineStateMachine<Work, Prepared>.CommitPlan) {
         var batch = (plan.batch?.builder ?? BatchBuilder(at: now(), subscribers: subscribers())).batch()
-        // Activity (alerts seen again, unchanged) waits for the next write of it, but never past a checkpoint: a
-        // checkpoint covers it, and a restart would not replay the events that made it (see `DeferredActivity`).
-        var checkpoints = true
-        if case .none = plan.checkpoint { checkpoints = false }
+        // Activity (alerts seen again, unchanged) waits for the next write of it, also past a checkpoint: the state a
+        // checkpoint saves lists what is held then, and a restart writes that (see `DeferredActivity`).
         let time = uptime()
         let flush: DeferredActivity.Flush
-        if checkpoints || deferred.count >= tuning.maxDeferredActivity {
+        if deferred.count >= tuning.maxDeferredActivity {
             flush = .all
         } else if deferred.isDraining || time - activityWritten >= tuning.activityFlushInterval {
             flush = .slice(limit: activitySliceLimit(at: time))
@@ -385,6 +383,10 @@ public actor IngestPipeline: EventSink {
         // Live pages re-read through the API, which shows held counts: they hear of a change at this commit.
         let changesIncidents = !batch.incidents.isEmpty || !batch.incidentActivity.isEmpty || !batch.timeline.isEmpty
         if deferred.route(&batch, flush: flush) { activityWritten = time }
+        // What is held now belongs to events up to this batch's: a checkpoint taken of the engine now lists it.
+        var takesState = plan.deferredGeneration != nil
+        if case .inline = plan.checkpoint { takesState = true }
+        let unwritten = takesState ? deferred.unwritten : nil
         var inline: CorrelationEngine?
         var carries = false
         switch plan.checkpoint {
@@ -400,7 +402,7 @@ public actor IngestPipeline: EventSink {
         if let generation = plan.deferredGeneration {
             let (snapshot, logger, uptime) = (engine, logger, uptime)
             Task.detached(priority: .medium) {
-                let (data, cost) = Self.encode(snapshot, logger: logger, uptime: uptime)
+                let (data, cost) = Self.encode(snapshot, unwritten: unwritten, logger: logger, uptime: uptime)
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
         }
@@ -413,7 +415,7 @@ public actor IngestPipeline: EventSink {
             var batch = batch
             var cost: Duration?
             if let inline {
-                let encoded = Self.encode(inline, logger: logger, uptime: uptime)
+                let encoded = Self.encode(inline, unwritten: unwritten, logger: logger, uptime: uptime)
                 batch.engineState = encoded.data
                 cost = encoded.cost
             }
@@ -444,13 +446,17 @@ public actor IngestPipeline: EventSink {
         return max(tuning.activitySlice, due - deferred.drainPosition)
     }
 
-    /// Exports and encodes a copy of the engine; runs off the actor.
+    /// Exports and encodes a copy of the engine, with the keys of what was held when it was copied; runs off the
+    /// actor.
     private nonisolated static func encode(
-        _ engine: CorrelationEngine, logger: Logger, uptime: @Sendable () -> Duration
+        _ engine: CorrelationEngine, unwritten: EngineState.UnwrittenActivity?, logger: Logger,
+        uptime: @Sendable () -> Duration
     ) -> (data: Data?, cost: Duration) {
         let started = uptime()
         do {
-            let data = try engine.exportState().encoded()
+            var state = engine.exportState()
+            state.unwritten = unwritten
+            let data = try state.encoded()
             return (data, uptime() - started)
         } catch {
             logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
@@ -546,7 +552,8 @@ public actor IngestPipeline: EventSink {
     }
 
     private func commitCheckpoint() async {
-        let state = Self.encode(engine, logger: logger, uptime: uptime).data
+        // Everything held goes with it: a clean stop leaves the store complete.
+        let state = Self.encode(engine, unwritten: nil, logger: logger, uptime: uptime).data
         // Without a state (its encoding failed, which was logged) the held counts are still written: a restart
         // would replay them from the last checkpoint saved, but nothing says one comes soon.
         guard state != nil || !deferred.isEmpty else { return }
