@@ -21,10 +21,10 @@ import IncidentEngine
 /// The API overlays what is held on what it reads from the store (`IngestPipeline.overlay`), so a reader sees the
 /// counts at once.
 ///
-/// Nothing is lost by a crash. A checkpoint does not write what is held: it lists the keys (`unwritten`, in the
-/// engine state it saves), and the engine it saves has their activity. A restart restores that engine, holds its
-/// snapshots of the listed keys, replays the events after the checkpoint on top, and writes what is then held
-/// (`EngineRecovery`). Written with the checkpoint's commit instead, everything held made that commit the longest
+/// Nothing is lost by a crash. A checkpoint does not write what is held: the engine state it saves lists it
+/// (`unwritten`: the alerts' snapshots, the incidents' numbers, whose counts the saved engine has). A restart
+/// restores that engine, holds what the checkpoint lists, replays the events after the checkpoint on top, and
+/// writes what is then held (`EngineRecovery`). Written with the checkpoint's commit instead, everything held made that commit the longest
 /// of the ten seconds between checkpoints (BENCHMARKS.md, issue 16).
 struct DeferredActivity {
     struct AlertKey: Hashable, Comparable {
@@ -68,12 +68,11 @@ struct DeferredActivity {
     var drainTotal: Int { drain.count }
     var drainPosition: Int { drained }
 
-    /// The keys held, for a checkpoint to list; nil when nothing is held.
+    /// What is held, for a checkpoint to list; nil when nothing is held.
     var unwritten: EngineState.UnwrittenActivity? {
         guard !isEmpty else { return nil }
         return EngineState.UnwrittenActivity(
-            incidents: Array(incidents.keys),
-            alerts: alerts.keys.map { .init(incident: $0.incident, fingerprint: $0.fingerprint) })
+            incidents: Array(incidents.keys), alerts: alerts.map { .init($0.value, incident: $0.key.incident) })
     }
 
     /// Takes the batch's activity into the held set (a later snapshot replaces an earlier one) and drops what the

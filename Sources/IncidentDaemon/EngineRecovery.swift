@@ -76,19 +76,11 @@ struct EngineRecovery {
         return Restored(engine: engine, replayed: replayed, quarantined: quarantined)
     }
 
-    /// The restored engine's snapshots of what the checkpoint lists as held, as the activity that held them. A key
-    /// the engine no longer has (its incident closed, or the alert left it) is skipped: what ended it was written
-    /// in full.
+    /// What the checkpoint lists as held, as the activity that held it: the alerts as listed, the incidents as the
+    /// engine restored from it has them (held means its count is the engine's). An incident the engine does not
+    /// have is skipped: what ended it was written in full.
     static func held(_ unwritten: EngineState.UnwrittenActivity, in engine: CorrelationEngine) -> [Effect] {
-        var effects = unwritten.incidents.compactMap { engine.snapshot($0).map(Effect.incidentActivity) }
-        for (number, listed) in Dictionary(grouping: unwritten.alerts, by: \.incident) {
-            // An incident's alerts are keyed by the engine's own key; the store's is the fingerprint.
-            let alerts = Dictionary(
-                engine.alerts(of: number).map { ($0.fingerprint, $0) }, uniquingKeysWith: { first, _ in first })
-            for key in listed {
-                if let alert = alerts[key.fingerprint] { effects.append(.alertActivity(alert)) }
-            }
-        }
-        return effects
+        unwritten.incidents.compactMap { engine.snapshot($0).map(Effect.incidentActivity) }
+            + unwritten.alerts.map { .alertActivity($0.snapshot) }
     }
 }

@@ -491,8 +491,8 @@ public actor IngestPipeline: EventSink {
     }
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
-        // Held activity belongs to events after the last checkpoint: the engine's rebuild replays them and writes
-        // what they say (`EngineRecovery`).
+        // Held activity belongs to events after the last checkpoint or is listed by it: the engine's rebuild writes
+        // what the checkpoint lists and what the events it replays say (`EngineRecovery`).
         deferred.removeAll()
         let events = inFlight?.batch.events.count ?? 0
         inFlight = nil

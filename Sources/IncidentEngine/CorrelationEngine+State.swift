@@ -4,7 +4,8 @@ import IncidentRules
 
 /// Everything the engine needs to continue after a restart; the daemon persists it.
 public struct EngineState: Sendable, Codable {
-    public static let currentVersion = 1
+    /// 2 added `unwritten`: a version that reads only 1 refuses the state rather than drop what it lists.
+    public static let currentVersion = 2
 
     public var version: Int
     public var nextNumber: Int
@@ -25,25 +26,42 @@ public struct EngineState: Sendable, Codable {
     /// Correlation group keys → incident (SPEC §13), absent in checkpoints from before them.
     var correlated: [String: Int]?
     /// What the daemon had held back from the store when the state was taken: set by the daemon, not the engine.
-    /// Absent in checkpoints from before it (each was written with everything held).
+    /// Absent in checkpoints from before it (version 1: each was written with everything held).
     public var unwritten: UnwrittenActivity?
 
-    /// The alerts and incidents whose activity (an alert's last-seen time, event count and annotations, an
-    /// incident's event count) the store may lack for events a checkpoint covers: a restart, which replays only the
-    /// events after the checkpoint, writes them from the restored engine.
+    /// The activity (an alert's last-seen time, event count and annotations, an incident's event count) the store
+    /// may lack for events a checkpoint covers: a restart, which replays only the events after the checkpoint,
+    /// writes it.
     public struct UnwrittenActivity: Sendable, Codable, Equatable {
+        /// The incidents' numbers: the engine restored from the same checkpoint has their counts.
         public var incidents: [Int]
-        /// As the store keys them: the incident's number and the alert's fingerprint (not the engine's key, which
-        /// also covers the rule).
+        /// The alerts as they were held. Not looked up in the engine: the store's key (incident, fingerprint) may
+        /// name two of the engine's alerts (two rules, one label set), or one the engine moved to a new incident.
         public var alerts: [Alert]
 
-        public struct Alert: Sendable, Codable, Hashable {
-            public var incident: Int
-            public var fingerprint: Fingerprint
+        /// An `AlertSnapshot` of an alert in an incident, in the checkpoint's own form (not the API's).
+        public struct Alert: Sendable, Codable, Equatable {
+            var fingerprint: Fingerprint
+            var incident: Int
+            var labels: Labels
+            var annotations: Labels
+            var status: EventStatus
+            var firstSeen: Timestamp
+            var lastSeen: Timestamp
+            var events: Int
+            var suppressed: Bool
 
-            public init(incident: Int, fingerprint: Fingerprint) {
-                self.incident = incident
-                self.fingerprint = fingerprint
+            public init(_ a: AlertSnapshot, incident: Int) {
+                (fingerprint, self.incident, labels, annotations) = (a.fingerprint, incident, a.labels, a.annotations)
+                (status, firstSeen, lastSeen, events, suppressed) = (
+                    a.status, a.firstSeen, a.lastSeen, a.events, a.suppressed
+                )
+            }
+
+            public var snapshot: AlertSnapshot {
+                AlertSnapshot(
+                    fingerprint: fingerprint, incident: incident, labels: labels, annotations: annotations,
+                    status: status, firstSeen: firstSeen, lastSeen: lastSeen, events: events, suppressed: suppressed)
             }
         }
 
@@ -81,10 +99,11 @@ public struct EngineState: Sendable, Codable {
         } else {
             state = try JSONDecoder().decode(EngineState.self, from: data)
         }
-        guard state.version == currentVersion else {
+        guard (1...currentVersion).contains(state.version) else {
             throw DecodingError.dataCorrupted(
                 .init(
-                    codingPath: [], debugDescription: "engine state version \(state.version) is not \(currentVersion)"))
+                    codingPath: [],
+                    debugDescription: "engine state version \(state.version) is not 1 to \(currentVersion)"))
         }
         return state
     }

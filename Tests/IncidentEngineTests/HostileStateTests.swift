@@ -25,6 +25,19 @@ struct HostileStateTests {
         escalation_by_priority: { P1: default, P2: default, P3: default, P4: default, P5: default }
         """
 
+    @Test("a checkpoint of version 1 (before the held list) reads; one newer than this build is refused")
+    func stateVersions() throws {
+        var engine = CorrelationEngine(ruleSet: compile(Self.rules))
+        _ = engine.ingest(event(["alertname": "DiskFull", "host": "a"], 0))
+        var state = engine.exportState()
+        #expect(state.version == EngineState.currentVersion)
+        state.version = 1
+        #expect(try EngineState.decode(state.encoded()).version == 1)
+        state.version = EngineState.currentVersion + 1
+        let newer = try state.encoded()
+        #expect(throws: DecodingError.self) { try EngineState.decode(newer) }
+    }
+
     @Test("a checkpoint naming one alert twice, in two spellings of its fingerprint, restores")
     func duplicateAlertKeysRestore() throws {
         var engine = CorrelationEngine(ruleSet: compile(Self.rules))
