@@ -44,6 +44,7 @@ struct EngineRecovery {
         }
         var replayed = 0
         var quarantined = 0
+        var advanced: Timestamp?
         while true {
             let page = try await store.events(after: after, limit: 5_000)
             guard let last = page.last else { break }
@@ -57,9 +58,15 @@ struct EngineRecovery {
                     quarantined += 1
                     continue
                 }
-                // The live loop advanced the clock before each batch; advancing to each arrival replays the
-                // timers that fired before it (their effects are in the store too).
-                activity.absorb(engine.advance(to: event.receivedAt))
+                // The live loop advanced the clock once before each run of events it took, and stored them with
+                // that time as `receivedAt` (`IngestPipeline.stamped`): advancing once per such time fires the
+                // timers it fired, between the same events (their effects are in the store too). Advancing before
+                // every event fired a timer already due (an alert whose own time is old) inside a run, where the
+                // live engine fired it after the run, and the two engines went apart.
+                if event.receivedAt != advanced {
+                    activity.absorb(engine.advance(to: event.receivedAt))
+                    advanced = event.receivedAt
+                }
                 activity.absorb(engine.ingest(event))
             }
             replayed += page.count

@@ -341,7 +341,7 @@ public actor IngestPipeline: EventSink {
         for item in work {
             switch item {
             case .events(let events, let positions, let ticket):
-                run.append((events, ticket))
+                run.append((Self.stamped(events, at: time), ticket))
                 for (key, value) in positions { prepared.builder.positions[key] = value }
             case .command(let body, let continuation):
                 flushRun()
@@ -358,6 +358,17 @@ public actor IngestPipeline: EventSink {
             }
         }
         flushRun()
+    }
+
+    /// The events with `receivedAt` set to `time`, the time the engine's clock was advanced to before them, as
+    /// they are stored: a restart's replay advances the clock once per such time, as this pipeline did once per
+    /// absorb, so the same timers fire between the same events (`EngineRecovery`). They were received a moment
+    /// before (decoded, then queued).
+    private static func stamped(_ events: [Event], at time: Timestamp) -> [Event] {
+        guard events.contains(where: { $0.receivedAt != time }) else { return events }
+        var events = events
+        for i in events.indices { events[i].receivedAt = time }
+        return events
     }
 
     /// Starts the commit the state machine planned; its result comes back through `commitReturned`.

@@ -54,6 +54,7 @@ struct RunningPipeline {
 
     init(
         store: any IncidentStore, tuning: IngestPipeline.Tuning = .init(), engine: CorrelationEngine? = nil,
+        now: @escaping @Sendable () -> Timestamp = { fixedNow },
         uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime,
         outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in },
         incidentsChanged: @escaping @Sendable () -> Void = {}
@@ -61,7 +62,7 @@ struct RunningPipeline {
         self.store = store
         pipeline = IngestPipeline(
             engine: engine ?? CorrelationEngine(ruleSet: ruleSet()), store: store, tuning: tuning,
-            metrics: DaemonMetrics(), logger: quiet, now: { fixedNow }, uptime: uptime, outboxFilled: outboxFilled,
+            metrics: DaemonMetrics(), logger: quiet, now: now, uptime: uptime, outboxFilled: outboxFilled,
             incidentsChanged: incidentsChanged)
         let pipeline = pipeline
         loop = Task { await pipeline.run() }
