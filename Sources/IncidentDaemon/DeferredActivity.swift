@@ -24,8 +24,8 @@ import IncidentEngine
 /// Nothing is lost by a crash. A checkpoint does not write what is held: the engine state it saves lists it
 /// (`unwritten`: the alerts' snapshots, the incidents' numbers, whose counts the saved engine has). A restart
 /// restores that engine, holds what the checkpoint lists, replays the events after the checkpoint on top, and
-/// writes what is then held (`EngineRecovery`). Written with the checkpoint's commit instead, everything held made that commit the longest
-/// of the ten seconds between checkpoints (BENCHMARKS.md, issue 16).
+/// writes what is then held (`EngineRecovery`). Written with the checkpoint's commit instead, everything held
+/// made that commit the longest of the ten seconds between checkpoints (BENCHMARKS.md, issue 16).
 struct DeferredActivity {
     struct AlertKey: Hashable, Comparable {
         var incident: Int

@@ -457,8 +457,7 @@ public actor IngestPipeline: EventSink {
         return max(tuning.activitySlice, due - deferred.drainPosition)
     }
 
-    /// Exports and encodes a copy of the engine, with the keys of what was held when it was copied; runs off the
-    /// actor.
+    /// Exports and encodes a copy of the engine, with what was held when it was copied; runs off the actor.
     private nonisolated static func encode(
         _ engine: CorrelationEngine, unwritten: EngineState.UnwrittenActivity?, logger: Logger,
         uptime: @Sendable () -> Duration
