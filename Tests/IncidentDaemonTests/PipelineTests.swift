@@ -213,33 +213,21 @@ struct RunningPipeline {
             let running = RunningPipeline(store: store, tuning: tuning)
             // Several submitters keep batches committing back to back, so that a checkpoint encoded meanwhile
             // is carried by a batch holding later events (an idle pipeline writes it in an empty batch).
-            final class Finished: Sendable { let count = Atomic<Int>(0) }
-            let done = Finished()
-            // Each event is its own row and is taken by the engine in commit order: the state after event n has
-            // taken exactly n events. Every checkpoint written while the submitters run is read and checked.
-            let sampler = Task {
-                var seen: [(through: Int64, eventsIn: Int)] = []
-                var last: Int64 = -1
-                while done.count.load(ordering: .relaxed) < clients {
-                    if let checkpoint = try await store.engineCheckpoint(), checkpoint.throughEvent != last {
-                        last = checkpoint.throughEvent
-                        seen.append((last, try EngineState.decode(checkpoint.data).stats.eventsIn))
-                    }
-                    // A sampling pause, not a wait for a result: the sampler reads whatever checkpoint is there.
-                    try await Task.sleep(for: .microseconds(200))
-                }
-                return seen
-            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for c in 0..<clients {
                     group.addTask {
                         for i in 0..<perClient { _ = try await running.pipeline.ingest([alert("h\(c)", i)]) }
-                        done.count.add(1, ordering: .relaxed)
                     }
                 }
                 try await group.waitForAll()
             }
-            seen = try await sampler.value
+            // Each event is its own row and is taken by the engine in commit order: the state after event n has
+            // taken exactly n events. Every checkpoint the store was given (the wrapper records each batch whose
+            // commit returned) is read and checked.
+            for batch in store.batches.withLock({ $0 }) {
+                guard let data = batch.engineState, let through = batch.engineStateThroughEvent else { continue }
+                seen.append((through, try EngineState.decode(data).stats.eventsIn))
+            }
             await store.crash()
             running.loop.cancel()
         }

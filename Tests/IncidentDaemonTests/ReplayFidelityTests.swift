@@ -15,26 +15,14 @@ import Testing
 /// of one run on replay and after the run live, and the two engines went apart: after a `kill -9` under load the
 /// restored engine numbered incidents differently from the store, and wrote its counts to the wrong ones.
 @Suite struct ReplayFidelityTests {
-    static let rulesText = """
-        rules:
-          - name: disk
-            match: ['alertname="DiskFull"']
-            kind: degradation
-            impact: medium
-            urgency: high
-            group_by: [host]
-            resolve_after: 5m
-            escalation: default
-        escalation_policies:
-          - name: default
-            steps:
-              - { after: 0s, notify: [oncall] }
-        """
-
-    static func rules() -> RuleSet {
-        let result = RuleSetLoader().load(text: rulesText, file: "test.yaml")
+    /// The pipeline tests' rules, with an alert resolved 5 minutes after its own time.
+    static func rules() throws -> RuleSet {
+        let text = rulesYAML.replacingOccurrences(
+            of: "group_by: [host]\n", with: "group_by: [host]\n    resolve_after: 5m\n")
+        try #require(text.contains("resolve_after: 5m"))
+        let result = RuleSetLoader().load(text: text, file: "test.yaml")
         #expect(result.errors.isEmpty, "\(result.errors)")
-        return result.ruleSet!
+        return try #require(result.ruleSet)
     }
 
     /// Firing since an hour ago (its resolve, 5 minutes after its own time, is due as soon as the clock is read),
@@ -53,7 +41,7 @@ import Testing
         // A wall clock that moves a millisecond each time it is read, as a real one moves between two runs.
         let ticks = Atomic<Int64>(0)
         let running = RunningPipeline(
-            store: store, tuning: tuning, engine: CorrelationEngine(ruleSet: Self.rules()),
+            store: store, tuning: tuning, engine: CorrelationEngine(ruleSet: try Self.rules()),
             now: { fixedNow + .milliseconds(ticks.add(1, ordering: .relaxed).newValue) })
         // One submission, so one run: live, disk 1's resolve fires only before the next run, after disk 2 was
         // taken. Replayed at each event's own arrival (as before the stamp), it fired between the two, and the
@@ -70,7 +58,7 @@ import Testing
         // A crash: no stop, no checkpoint; the restart replays every event.
         running.loop.cancel()
         await running.loop.value
-        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: Self.rules())
+        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: try Self.rules())
         #expect(restored.replayed == 3)
         var engine = restored.engine
         _ = engine.advance(to: end)
