@@ -87,7 +87,7 @@ public struct Daemon: Sendable {
         let pipeline = IngestPipeline(
             engine: restored.engine, store: store, metrics: metrics, logger: logger,
             subscribers: { notifiers.subscribers }, outboxFilled: { wakeup.feed($0) },
-            incidentsChanged: { changes.bump() })
+            incidentsChanged: { changes.bump() }, held: restored.held)
         let decoder = Self.decoder(config)
         logger.notice(
             "incidentd starting",

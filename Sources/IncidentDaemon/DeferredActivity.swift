@@ -24,9 +24,10 @@ import IncidentEngine
 /// Nothing is lost by a crash. A checkpoint does not write what is held: the engine state it saves lists it
 /// (`unwritten`: the alerts' snapshots, the incidents' numbers, whose counts the saved engine has). A restart
 /// restores that engine, holds what the checkpoint lists, replays the events after the checkpoint on top, and
-/// writes what is then held (`EngineRecovery`). Written with the checkpoint's commit instead, everything held
-/// made that commit the longest of the ten seconds between checkpoints (BENCHMARKS.md, issue 16).
-struct DeferredActivity {
+/// hands what is then held to the pipeline, which writes it as its own (`EngineRecovery`). Written with the
+/// checkpoint's commit instead, everything held made that commit the longest of the ten seconds between checkpoints
+/// (BENCHMARKS.md, issue 16).
+public struct DeferredActivity: Sendable {
     struct AlertKey: Hashable, Comparable {
         var incident: Int
         var fingerprint: Fingerprint

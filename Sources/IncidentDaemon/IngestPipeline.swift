@@ -36,6 +36,10 @@ public actor IngestPipeline: EventSink {
         public var activitySlice = 64
         /// ... and an idle pipeline writes it this many a commit, deciding again between them.
         public var activityIdleSlice = 1_024
+        /// What an engine's rebuild holds (`init(held:)`) is written at once, spread as a write of held activity is
+        /// but over at least as many seconds as it holds this many snapshots: after `kill -9` it can be every
+        /// alert sent again since the checkpoint, about half a second of the writer's time at 100,000.
+        public var heldOnRestoreRate = 20_000
 
         public init() {}
     }
@@ -76,6 +80,9 @@ public actor IngestPipeline: EventSink {
     private var activityDrainBegan: Duration = .zero
     /// No idle write of held activity before this (after one failed).
     private var activityRetry: Duration = .zero
+    /// How much an engine's rebuild held (`init(held:)`), until the first write of held activity after it ends: that
+    /// write is spread by its size, and it does not count towards `maxDeferredActivity`.
+    private var heldOnRestore = 0
 
     public init(
         engine: CorrelationEngine, store: any IncidentStore, tuning: Tuning = Tuning(), metrics: DaemonMetrics,
@@ -83,7 +90,7 @@ public actor IngestPipeline: EventSink {
         uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime,
         subscribers: @escaping @Sendable () -> [LifecycleMoment: [String]] = { [:] },
         outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in },
-        incidentsChanged: @escaping @Sendable () -> Void = {}
+        incidentsChanged: @escaping @Sendable () -> Void = {}, held: DeferredActivity? = nil
     ) {
         self.incidentsChanged = incidentsChanged
         self.subscribers = subscribers
@@ -101,6 +108,13 @@ public actor IngestPipeline: EventSink {
                 checkpointInterval: tuning.checkpointInterval, checkpointEvents: tuning.checkpointEvents,
                 idleTick: tuning.idleTick),
             uptime: uptime())
+        // What an engine's rebuild holds (`EngineRecovery.Restored.held`) is written from the first commit on, as
+        // the pipeline's own; until then readers see it and checkpoints list it.
+        if let held {
+            deferred = held
+            heldOnRestore = held.count
+            if !held.isEmpty { activityWritten = uptime() - tuning.activityFlushInterval }
+        }
     }
 
     /// Time since an arbitrary start, from the monotonic clock.
@@ -381,10 +395,10 @@ public actor IngestPipeline: EventSink {
     private func startCommit(_ plan: PipelineStateMachine<Work, Prepared>.CommitPlan) {
         var batch = (plan.batch?.builder ?? BatchBuilder(at: now(), subscribers: subscribers())).batch()
         // Activity (alerts seen again, unchanged) waits for the next write of it, also past a checkpoint: the state a
-        // checkpoint saves lists what is held then, and a restart writes that (see `DeferredActivity`).
+        // checkpoint saves lists what is held then, and a restart holds that again (see `DeferredActivity`).
         let time = uptime()
         let flush: DeferredActivity.Flush
-        if deferred.count >= tuning.maxDeferredActivity {
+        if deferred.count >= tuning.maxDeferredActivity + heldOnRestore {
             flush = .all
         } else if deferred.isDraining || time - activityWritten >= tuning.activityFlushInterval {
             flush = .slice(limit: activitySliceLimit(at: time))
@@ -393,7 +407,7 @@ public actor IngestPipeline: EventSink {
         }
         // Live pages re-read through the API, which shows held counts: they hear of a change at this commit.
         let changesIncidents = !batch.incidents.isEmpty || !batch.incidentActivity.isEmpty || !batch.timeline.isEmpty
-        if deferred.route(&batch, flush: flush) { activityWritten = time }
+        if deferred.route(&batch, flush: flush) { activityWriteEnded(at: time) }
         // What is held now belongs to events up to this batch's: a checkpoint taken of the engine now lists it.
         var takesState = plan.deferredGeneration != nil
         if case .inline = plan.checkpoint { takesState = true }
@@ -449,12 +463,21 @@ public actor IngestPipeline: EventSink {
             activityDrainBegan = time
             return tuning.activitySlice
         }
-        let spread = tuning.activityFlushInterval / 2
+        var spread = tuning.activityFlushInterval / 2
+        if heldOnRestore > 0 {
+            spread = max(spread, .seconds(Double(heldOnRestore) / Double(tuning.heldOnRestoreRate)))
+        }
         let elapsed = time - activityDrainBegan
         let due =
             elapsed >= spread
             ? deferred.drainTotal : Int((Double(deferred.drainTotal) * (elapsed / spread)).rounded(.up))
         return max(tuning.activitySlice, due - deferred.drainPosition)
+    }
+
+    /// A write of what was held is over: the next one is due an interval after it.
+    private func activityWriteEnded(at time: Duration) {
+        activityWritten = time
+        heldOnRestore = 0
     }
 
     /// Exports and encodes a copy of the engine, with what was held when it was copied; runs off the actor.
@@ -501,8 +524,8 @@ public actor IngestPipeline: EventSink {
     }
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
-        // Held activity belongs to events after the last checkpoint or is listed by it: the engine's rebuild writes
-        // what the checkpoint lists and what the events it replays say (`EngineRecovery`).
+        // Held activity belongs to events after the last checkpoint or is listed by it: the engine's rebuild holds
+        // again what the checkpoint lists and what the events it replays say (`EngineRecovery`).
         deferred.removeAll()
         let events = inFlight?.batch.events.count ?? 0
         inFlight = nil
@@ -525,13 +548,13 @@ public actor IngestPipeline: EventSink {
         let (batch, end) = deferred.nextSlice(tuning.activityIdleSlice, at: now())
         if batch.alertActivity.isEmpty && batch.incidentActivity.isEmpty {
             // What is left of the drain was written in full meanwhile.
-            if deferred.sliceWritten(through: end) { activityWritten = uptime() }
+            if deferred.sliceWritten(through: end) { activityWriteEnded(at: uptime()) }
             return true
         }
         do {
             _ = try await store.commit(batch)
             // Only the loop changes what is held, and it is here: the slice is as it was written.
-            if deferred.sliceWritten(through: end) { activityWritten = uptime() }
+            if deferred.sliceWritten(through: end) { activityWriteEnded(at: uptime()) }
             if !batch.incidentActivity.isEmpty { incidentsChanged() }
             return true
         } catch {
@@ -590,6 +613,10 @@ public actor IngestPipeline: EventSink {
                 let restored = try await EngineRecovery(store: store, logger: logger).restore(
                     ruleSet: engine.ruleSet, clamp: engine.clamp)
                 engine = restored.engine
+                // Nothing was held since the failure (`commitFailed`): what the rebuild holds is all there is.
+                deferred = restored.held
+                heldOnRestore = restored.held.count
+                if !restored.held.isEmpty { activityWritten = uptime() - tuning.activityFlushInterval }
                 machine.recovered(replayed: restored.replayed)
                 return
             } catch {

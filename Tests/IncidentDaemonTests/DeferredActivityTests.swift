@@ -9,7 +9,7 @@ import Testing
 @testable import IncidentDaemon
 
 /// Activity held back between writes: what is held, when it is written, that readers see it at once, and that a
-/// restart writes what a crash kept from the store.
+/// restart holds again, and writes, what a crash kept from the store.
 @Suite struct DeferredActivityTests {
     func seen(_ name: String, events: Int, incident: Int = 1) -> AlertSnapshot {
         let labels: Labels = ["alertname": name]
@@ -201,8 +201,8 @@ import Testing
         await running.stop()
     }
 
-    /// A commit fails while activity is held: the held counts are dropped with the engine, and the engine's
-    /// rebuild from the store writes what the committed events say, before any later event.
+    /// A commit fails while activity is held: the held counts are dropped with the engine, the engine's rebuild
+    /// from the store holds what the committed events say, and the pipeline writes that at once (idle, on its own).
     @Test func afterAFailedCommitTheRebuildWritesTheCountsOfWhatWasCommitted() async throws {
         let gate = Gate()
         let (store, running) = try gatedPipeline(gate)
@@ -219,8 +219,8 @@ import Testing
         gate.open()
         await #expect(throws: IngestError.self) { try await third.receipt() }
 
-        try await waitUntil("the rebuild's commit returns") { carried(store).count == 3 }
-        // The second's activity was held, not written with it; the rebuild's commit wrote it.
+        try await waitUntil("what the rebuild held is written") { carried(store).count == 3 }
+        // The second's activity was held, not written with it; the rebuild held it again, and it is written.
         #expect(carried(store) == [[], [], [2, 2]])
         #expect(try await store.alerts(of: 1).first?.events == 2)
         #expect(try await store.incident(1)?.events == 2)
@@ -385,6 +385,74 @@ import Testing
         await running.stop()
     }
 
+    /// What a rebuild held is written from the first commit on, spread over as many seconds as it holds
+    /// `heldOnRestoreRate` snapshots, and not all at once though it holds more than `maxDeferredActivity`: a
+    /// restart after `kill -9` may hold every alert sent again since the checkpoint.
+    @Test func whatARebuildHeldIsWrittenSpreadByItsSize() async throws {
+        let path = tempDir() + "/s.sqlite"
+        // Three hosts, three incidents, each seen again: a crash, and the rebuild holds 6 snapshots.
+        do {
+            let store = WrappedStore(inner: try SQLiteStore(path: path))
+            let running = RunningPipeline(store: store, tuning: quietTuning())
+            for host in ["a", "b", "c", "a", "b", "c"] {
+                _ = try await running.pipeline.submit([alert(host)], positions: [:]).receipt()
+            }
+            await store.crash()
+            running.loop.cancel()
+            await running.loop.value
+        }
+        let inner = try SQLiteStore(path: path)
+        let restored = try await EngineRecovery(store: inner, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.held.count == 6)
+
+        let gate = Gate()
+        let store = WrappedStore(inner: inner, commitGate: gate)
+        let clock = Atomic<Int64>(0)
+        var tuning = quietTuning()
+        tuning.activityFlushInterval = .seconds(1)
+        tuning.activitySlice = 1
+        tuning.maxDeferredActivity = 2
+        tuning.heldOnRestoreRate = 2
+        let pipeline = IngestPipeline(
+            engine: restored.engine, store: store, tuning: tuning, metrics: DaemonMetrics(), logger: quiet,
+            now: { fixedNow }, uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) },
+            held: restored.held)
+        // Queued before the loop runs, a batch each: the loop is never idle (an idle loop writes what is held on its
+        // own), and each commit starts when the one before returns.
+        let tickets = await pipeline.submit(each: ["d", "e", "f"].map { [alert($0)] })
+        let loop = Task { await pipeline.run() }
+        try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
+        for (arrival, milliseconds) in [(2, 1500), (3, 3000)] as [(Int, Int64)] {
+            clock.store(milliseconds * 1_000_000, ordering: .sequentiallyConsistent)
+            gate.allow()
+            try await waitUntil("commit \(arrival) reaches the store") { gate.arrivals == arrival }
+        }
+        gate.open()
+        for ticket in tickets { _ = try await ticket.receipt() }
+        let carried = store.batches.withLock { batches in
+            batches.map { batch in
+                batch.incidentActivity.map { "INC-\($0.number)" }
+                    + batch.alertActivity.map { "\($0.labels["host"] ?? "")@\($0.incident ?? 0)" }
+            }
+        }
+        // 0 s: due at once, the write begins with `activitySlice`; 1.5 s, half of the 3 s that 6 snapshots at 2 a
+        // second take: 3 of the 6 by now; 3 s: the rest.
+        #expect(carried == [["INC-1"], ["INC-2", "INC-3"], ["a@1", "b@2", "c@3"]])
+        for number in 1...3 { #expect(try await inner.alerts(of: number).first?.events == 2) }
+        await pipeline.stop()
+        await loop.value
+    }
+
+    /// No timed checkpoint or write of held activity while a test runs, unless it asks.
+    func quietTuning() -> IngestPipeline.Tuning {
+        var tuning = IngestPipeline.Tuning()
+        tuning.maxBatchEvents = 1
+        tuning.checkpointInterval = .seconds(3600)
+        tuning.checkpointEvents = .max
+        tuning.activityFlushInterval = .seconds(3600)
+        return tuning
+    }
+
     @Test func aReplaysEffectsLeaveOnlyActivityNotSupersededLater() {
         var deferred = DeferredActivity()
         deferred.absorb([.alertActivity(seen("a", events: 2)), .incidentActivity(counted(1, events: 2))])
@@ -494,8 +562,8 @@ import Testing
     }
 
     /// A timed checkpoint is taken while a repeat's activity is held, then the process dies (no stop, no final
-    /// checkpoint). The checkpoint covers every event, so the restart replays none: the activity is written
-    /// because the checkpoint lists it.
+    /// checkpoint). The checkpoint covers every event, so the restart replays none: the activity is held again
+    /// because the checkpoint lists it, and the pipeline the restart hands it to writes it.
     @Test func aCrashAfterATimedCheckpointLosesNoHeldActivity() async throws {
         let gate = Gate()
         gate.open()
@@ -525,11 +593,22 @@ import Testing
         #expect(try await store.alerts(of: 1).first?.events == 1)
         let restored = try await EngineRecovery(store: store.inner, logger: quiet).restore(ruleSet: ruleSet())
         #expect(restored.replayed == 0)
+        try await expectWritten(restored, to: store.inner, events: 4)
+    }
+
+    /// What a rebuild holds is not in the store, and the pipeline it is handed to writes it on its own, at once:
+    /// readers see the counts meanwhile, and the store ends as the engine has them.
+    func expectWritten(_ restored: EngineRecovery.Restored, to store: SQLiteStore, events: Int) async throws {
+        #expect(try await store.alerts(of: 1).first?.events == 1)
+        #expect(restored.held.batch(at: fixedNow).alertActivity.map(\.events) == [events])
+        let running = RunningPipeline(store: store, engine: restored.engine, held: restored.held)
+        #expect(await running.pipeline.overlay(try await store.alerts(of: 1)).map(\.events) == [events])
+        try await waitUntil("the held counts are written") { try await store.alerts(of: 1).first?.events == events }
         let alert = try #require(try await store.alerts(of: 1).first)
-        #expect(alert.events == 4)
         #expect(alert == restored.engine.alerts(of: 1).first)
-        #expect(try await store.incident(1)?.events == 4)
+        #expect(try await store.incident(1)?.events == events)
         #expect(try await store.incident(1) == restored.engine.snapshot(1))
+        await running.stop()
     }
 
     /// What a checkpoint lists is held again by a restore: the alerts as listed, even one whose key the engine no
@@ -553,7 +632,7 @@ import Testing
     }
 
     /// A crash while activity was held: the events are in the store, their counts are not. The engine's rebuild
-    /// replays the events after the last checkpoint and writes what their activity says.
+    /// replays the events after the last checkpoint and holds what their activity says, for the pipeline to write.
     @Test func theRebuildWritesActivityACrashKeptFromTheStore() async throws {
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         var engine = CorrelationEngine(ruleSet: ruleSet())
@@ -582,12 +661,9 @@ import Testing
 
         let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
         #expect(restored.replayed == 3)
-        let alert = try #require(try await store.alerts(of: 1).first)
-        #expect(alert.events == 3)
-        #expect(alert.annotations == ["summary": "99% full"])
-        #expect(alert == restored.engine.alerts(of: 1).first)
-        #expect(try await store.incident(1)?.events == 3)
-        #expect(try await store.incident(1) == restored.engine.snapshot(1))
+        #expect(restored.held.batch(at: fixedNow).alertActivity.map(\.annotations) == [["summary": "99% full"]])
+        try await expectWritten(restored, to: store, events: 3)
+        #expect(try await store.alerts(of: 1).first?.annotations == ["summary": "99% full"])
     }
 }
 

@@ -54,7 +54,7 @@ struct RunningPipeline {
 
     init(
         store: any IncidentStore, tuning: IngestPipeline.Tuning = .init(), engine: CorrelationEngine? = nil,
-        now: @escaping @Sendable () -> Timestamp = { fixedNow },
+        held: DeferredActivity = DeferredActivity(), now: @escaping @Sendable () -> Timestamp = { fixedNow },
         uptime: @escaping @Sendable () -> Duration = IngestPipeline.processUptime,
         outboxFilled: @escaping @Sendable ([OutboxEntry]?) -> Void = { _ in },
         incidentsChanged: @escaping @Sendable () -> Void = {}
@@ -63,7 +63,7 @@ struct RunningPipeline {
         pipeline = IngestPipeline(
             engine: engine ?? CorrelationEngine(ruleSet: ruleSet()), store: store, tuning: tuning,
             metrics: DaemonMetrics(), logger: quiet, now: now, uptime: uptime, outboxFilled: outboxFilled,
-            incidentsChanged: incidentsChanged)
+            incidentsChanged: incidentsChanged, held: held)
         let pipeline = pipeline
         loop = Task { await pipeline.run() }
     }
@@ -188,7 +188,7 @@ struct RunningPipeline {
         #expect(restored.replayed == 25 - Int(checkpoint?.throughEvent ?? 0))
         #expect(restored.engine.stats.eventsIn == 25)
         // The restored engine continues: the next event of h0 joins INC-1 rather than opening a fourth incident.
-        let running = RunningPipeline(store: store, engine: restored.engine)
+        let running = RunningPipeline(store: store, engine: restored.engine, held: restored.held)
         let receipt = try await running.pipeline.ingest([alert("h0", 99)])
         #expect(receipt.incidents == ["INC-1"])
         #expect(try await store.activeIncidents().count == 3)

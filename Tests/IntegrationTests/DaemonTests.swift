@@ -285,5 +285,22 @@ let daemonRules = """
         #expect(missing.isEmpty, "\(missing.count) acknowledged events are missing, e.g. \(missing.prefix(5))")
         #expect(duplicated.isEmpty, "\(duplicated.count) events are recorded twice, e.g. \(duplicated.prefix(5))")
         for i in 0..<40 { #expect(seen["spool-\(i)"] == 1, "spool-\(i)") }
+
+        // Each client's alert counts every event of it in the store: its counts and annotations were held when the
+        // daemon died (each line is new annotations), and the restart wrote what it rebuilt of them.
+        let store = try SQLiteStore(path: daemon.database)
+        var counted: [String: Int] = [:]
+        let incidents = try await store.incidents(
+            states: Set(IncidentState.allCases), kind: nil, priority: nil, limit: 100_000)
+        for incident in incidents {
+            for alert in try await store.alerts(of: incident.number) where alert.labels["alertname"] == "Load" {
+                counted[alert.labels["client"] ?? "", default: 0] += alert.events
+            }
+        }
+        for c in 0..<clients {
+            let stored = seen.keys.filter { $0.hasPrefix("\(c)-") }.count
+            #expect(stored > 0)
+            #expect(counted["c\(c)"] == stored, "client \(c)")
+        }
     }
 }
