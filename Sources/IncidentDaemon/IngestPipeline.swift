@@ -38,7 +38,8 @@ public actor IngestPipeline: EventSink {
         public var activityIdleSlice = 1_024
         /// What an engine's rebuild holds (`init(held:)`) is written at once, spread as a write of held activity is
         /// but over at least as many seconds as it holds this many snapshots: after `kill -9` it can be every
-        /// alert sent again since the checkpoint, about half a second of the writer's time at 100,000.
+        /// alert sent again since the checkpoint, about half a second of the writer's time at 100,000. Faster, it
+        /// held up the first commits after the restart under load (BENCHMARKS.md, issue 16).
         public var heldOnRestoreRate = 20_000
 
         public init() {}
@@ -474,10 +475,18 @@ public actor IngestPipeline: EventSink {
         return max(tuning.activitySlice, due - deferred.drainPosition)
     }
 
-    /// A write of what was held is over: the next one is due an interval after it.
+    /// A write of what was held is over: the next one is due an interval after it. While a rebuild's backlog lasts
+    /// (what was held again during its write is more than half an interval's worth at `heldOnRestoreRate`), the
+    /// next begins at once and is spread by its size too: left for the interval, it was written in one burst.
     private func activityWriteEnded(at time: Duration) {
         activityWritten = time
-        heldOnRestore = 0
+        let backlog = Int(Double(tuning.heldOnRestoreRate) * ((tuning.activityFlushInterval / 2) / .seconds(1)))
+        if heldOnRestore > 0, deferred.count > backlog {
+            heldOnRestore = deferred.count
+            activityWritten = time - tuning.activityFlushInterval
+        } else {
+            heldOnRestore = 0
+        }
     }
 
     /// Exports and encodes a copy of the engine, with what was held when it was copied; runs off the actor.

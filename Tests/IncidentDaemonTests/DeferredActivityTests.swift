@@ -387,7 +387,9 @@ import Testing
 
     /// What a rebuild held is written from the first commit on, spread over as many seconds as it holds
     /// `heldOnRestoreRate` snapshots, and not all at once though it holds more than `maxDeferredActivity`: a
-    /// restart after `kill -9` may hold every alert sent again since the checkpoint.
+    /// restart after `kill -9` may hold every alert sent again since the checkpoint. What was held again meanwhile
+    /// is written next, at once and spread the same way while it is more than half an interval's worth; waiting
+    /// for the interval, it was written in a burst of its own.
     @Test func whatARebuildHeldIsWrittenSpreadByItsSize() async throws {
         let path = tempDir() + "/s.sqlite"
         // Three hosts, three incidents, each seen again: a crash, and the rebuild holds 6 snapshots.
@@ -418,11 +420,11 @@ import Testing
             now: { fixedNow }, uptime: { .nanoseconds(clock.load(ordering: .sequentiallyConsistent)) },
             held: restored.held)
         // Queued before the loop runs, a batch each: the loop is never idle (an idle loop writes what is held on its
-        // own), and each commit starts when the one before returns.
-        let tickets = await pipeline.submit(each: ["d", "e", "f"].map { [alert($0)] })
+        // own), and each commit starts when the one before returns. "a" and "b" are seen again.
+        let tickets = await pipeline.submit(each: ["d", "a", "b", "e", "f"].map { [alert($0)] })
         let loop = Task { await pipeline.run() }
         try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
-        for (arrival, milliseconds) in [(2, 1500), (3, 3000)] as [(Int, Int64)] {
+        for (arrival, milliseconds) in [(2, 1500), (3, 3000), (4, 3000), (5, 4000)] as [(Int, Int64)] {
             clock.store(milliseconds * 1_000_000, ordering: .sequentiallyConsistent)
             gate.allow()
             try await waitUntil("commit \(arrival) reaches the store") { gate.arrivals == arrival }
@@ -431,14 +433,20 @@ import Testing
         for ticket in tickets { _ = try await ticket.receipt() }
         let carried = store.batches.withLock { batches in
             batches.map { batch in
-                batch.incidentActivity.map { "INC-\($0.number)" }
+                batch.incidentActivity.map { "INC-\($0.number)@\($0.events)" }
                     + batch.alertActivity.map { "\($0.labels["host"] ?? "")@\($0.incident ?? 0)" }
             }
         }
         // 0 s: due at once, the write begins with `activitySlice`; 1.5 s, half of the 3 s that 6 snapshots at 2 a
-        // second take: 3 of the 6 by now; 3 s: the rest.
-        #expect(carried == [["INC-1"], ["INC-2", "INC-3"], ["a@1", "b@2", "c@3"]])
-        for number in 1...3 { #expect(try await inner.alerts(of: number).first?.events == 2) }
+        // second take: 3 of the 6 by now; 3 s: the rest, "a" and "b" as seen again. INC-1 and INC-2, held again
+        // after their slices, are 2 (more than the 1 half an interval takes at 2 a second): at once, over 1 s.
+        #expect(
+            carried == [
+                ["INC-1@2"], ["INC-2@2", "INC-3@2"], ["a@1", "b@2", "c@3"], ["INC-1@3"], ["INC-2@3"],
+            ])
+        #expect(try await inner.alerts(of: 1).first?.events == 3)
+        #expect(try await inner.alerts(of: 2).first?.events == 3)
+        #expect(try await inner.alerts(of: 3).first?.events == 2)
         await pipeline.stop()
         await loop.value
     }
