@@ -10,9 +10,10 @@ import Logging
 /// lists as held when it was taken (`EngineState.unwritten`), is what the rebuild holds (`Restored.held`); the
 /// pipeline it is handed to writes it as it writes its own (`IngestPipeline.init(held:)`), after the daemon is ready.
 ///
-/// Nothing is lost if the process dies again before that write: the checkpoint has not moved, so the next rebuild
-/// holds the same again. Written here in one commit instead, a restart after `kill -9` with 100,000 alerts sent
-/// again since the checkpoint spent half a second on it before it was ready (BENCHMARKS.md, issue 16).
+/// Nothing is lost if the process dies again before that write: a checkpoint taken meanwhile lists what is still
+/// held (`EngineState.unwritten`), and without one the next rebuild holds the same again. Written here in one commit
+/// instead, a restart after `kill -9` with 100,000 alerts sent again since the checkpoint spent half a second on it
+/// before it was ready (BENCHMARKS.md, issue 16). The rebuild after a failed commit still writes it itself.
 struct EngineRecovery {
     let store: any IncidentStore
     let logger: Logger

@@ -36,10 +36,10 @@ public actor IngestPipeline: EventSink {
         public var activitySlice = 64
         /// ... and an idle pipeline writes it this many a commit, deciding again between them.
         public var activityIdleSlice = 1_024
-        /// What an engine's rebuild holds (`init(held:)`) is written at once, spread as a write of held activity is
-        /// but over at least as many seconds as it holds this many snapshots: after `kill -9` it can be every
-        /// alert sent again since the checkpoint, about half a second of the writer's time at 100,000. Faster, it
-        /// held up the first commits after the restart under load (BENCHMARKS.md, issue 16).
+        /// What an engine's rebuild at start holds (`init(held:)`) is written at once, spread as a write of held
+        /// activity is but over at least as many seconds as it holds this many snapshots: after `kill -9` it can be
+        /// every alert sent again since the checkpoint, about half a second of the writer's time at 100,000. Faster,
+        /// it held up the first commits after the restart under load (BENCHMARKS.md, issue 16).
         public var heldOnRestoreRate = 20_000
 
         public init() {}
@@ -81,8 +81,9 @@ public actor IngestPipeline: EventSink {
     private var activityDrainBegan: Duration = .zero
     /// No idle write of held activity before this (after one failed).
     private var activityRetry: Duration = .zero
-    /// How much an engine's rebuild held (`init(held:)`), until the first write of held activity after it ends: that
-    /// write is spread by its size, and it does not count towards `maxDeferredActivity`.
+    /// How much an engine's rebuild at start held (`init(held:)`), until the first write of held activity after it
+    /// ends (and the backlog that chases it, `activityWriteEnded`): that write is spread by its size, and it does
+    /// not count towards `maxDeferredActivity`.
     private var heldOnRestore = 0
 
     public init(
@@ -466,7 +467,7 @@ public actor IngestPipeline: EventSink {
         }
         var spread = tuning.activityFlushInterval / 2
         if heldOnRestore > 0 {
-            spread = max(spread, .seconds(Double(heldOnRestore) / Double(tuning.heldOnRestoreRate)))
+            spread = max(spread, .seconds(Double(heldOnRestore) / Double(max(1, tuning.heldOnRestoreRate))))
         }
         let elapsed = time - activityDrainBegan
         let due =
@@ -476,17 +477,26 @@ public actor IngestPipeline: EventSink {
     }
 
     /// A write of what was held is over: the next one is due an interval after it. While a rebuild's backlog lasts
-    /// (what was held again during its write is more than half an interval's worth at `heldOnRestoreRate`), the
-    /// next begins at once and is spread by its size too: left for the interval, it was written in one burst.
+    /// (what was held again during its write is more than half an interval's worth at `heldOnRestoreRate`, and
+    /// less than the write took), the next begins at once and is spread by its size too: left for the interval, it
+    /// was written in one burst. A backlog that does not shrink is a load the rate does not keep up with: the usual
+    /// pace takes over.
     private func activityWriteEnded(at time: Duration) {
         activityWritten = time
-        let backlog = Int(Double(tuning.heldOnRestoreRate) * ((tuning.activityFlushInterval / 2) / .seconds(1)))
-        if heldOnRestore > 0, deferred.count > backlog {
+        if Self.chasesBacklog(written: heldOnRestore, heldAgain: deferred.count, tuning: tuning) {
             heldOnRestore = deferred.count
             activityWritten = time - tuning.activityFlushInterval
         } else {
             heldOnRestore = 0
         }
+    }
+
+    /// Whether the write of a rebuild's backlog of `written` snapshots, which ended with `heldAgain` held, goes on
+    /// with those at once (`activityWriteEnded`).
+    static func chasesBacklog(written: Int, heldAgain: Int, tuning: Tuning) -> Bool {
+        let rate = Double(max(1, tuning.heldOnRestoreRate))
+        let overHalfAnInterval = Double(heldAgain) > rate * ((tuning.activityFlushInterval / 2) / .seconds(1))
+        return written > 0 && overHalfAnInterval && heldAgain < written
     }
 
     /// Exports and encodes a copy of the engine, with what was held when it was copied; runs off the actor.
@@ -621,11 +631,11 @@ public actor IngestPipeline: EventSink {
             do {
                 let restored = try await EngineRecovery(store: store, logger: logger).restore(
                     ruleSet: engine.ruleSet, clamp: engine.clamp)
+                // Written here rather than handed over as at start: this write is also the sign that the store
+                // takes writes again. Handed over, a rebuild that only reads succeeded at once on a full disk, and the
+                // next batch failed and rebuilt again every 200 ms instead of intake waiting, backing off.
+                if !restored.held.isEmpty { _ = try await store.commit(restored.held.batch(at: now())) }
                 engine = restored.engine
-                // Nothing was held since the failure (`commitFailed`): what the rebuild holds is all there is.
-                deferred = restored.held
-                heldOnRestore = restored.held.count
-                if !restored.held.isEmpty { activityWritten = uptime() - tuning.activityFlushInterval }
                 machine.recovered(replayed: restored.replayed)
                 return
             } catch {

@@ -201,8 +201,8 @@ import Testing
         await running.stop()
     }
 
-    /// A commit fails while activity is held: the held counts are dropped with the engine, the engine's rebuild
-    /// from the store holds what the committed events say, and the pipeline writes that at once (idle, on its own).
+    /// A commit fails while activity is held: the held counts are dropped with the engine, and the engine's
+    /// rebuild from the store writes what the committed events say, before any later event.
     @Test func afterAFailedCommitTheRebuildWritesTheCountsOfWhatWasCommitted() async throws {
         let gate = Gate()
         let (store, running) = try gatedPipeline(gate)
@@ -219,8 +219,8 @@ import Testing
         gate.open()
         await #expect(throws: IngestError.self) { try await third.receipt() }
 
-        try await waitUntil("what the rebuild held is written") { carried(store).count == 3 }
-        // The second's activity was held, not written with it; the rebuild held it again, and it is written.
+        try await waitUntil("the rebuild's commit returns") { carried(store).count == 3 }
+        // The second's activity was held, not written with it; the rebuild's commit wrote it.
         #expect(carried(store) == [[], [], [2, 2]])
         #expect(try await store.alerts(of: 1).first?.events == 2)
         #expect(try await store.incident(1)?.events == 2)
@@ -451,6 +451,24 @@ import Testing
         await loop.value
     }
 
+    /// The chase of a rebuild's backlog goes on while what was held again is more than half an interval's worth at
+    /// the rate and less than the write before it; a load the rate cannot keep up with falls back to the usual pace.
+    @Test func aRebuildsBacklogIsChasedOnlyWhileItShrinks() {
+        var tuning = IngestPipeline.Tuning()
+        tuning.activityFlushInterval = .seconds(1)
+        tuning.heldOnRestoreRate = 20_000
+        // Half a second at 20,000 a second: 10,000.
+        #expect(IngestPipeline.chasesBacklog(written: 105_000, heldAgain: 25_000, tuning: tuning))
+        #expect(!IngestPipeline.chasesBacklog(written: 105_000, heldAgain: 10_000, tuning: tuning))
+        #expect(!IngestPipeline.chasesBacklog(written: 25_000, heldAgain: 25_000, tuning: tuning))
+        #expect(!IngestPipeline.chasesBacklog(written: 25_000, heldAgain: 40_000, tuning: tuning))
+        // Not a rebuild's write: the usual pace.
+        #expect(!IngestPipeline.chasesBacklog(written: 0, heldAgain: 25_000, tuning: tuning))
+        // A rate of 0 is taken as 1 a second, not a division by zero.
+        tuning.heldOnRestoreRate = 0
+        #expect(IngestPipeline.chasesBacklog(written: 6, heldAgain: 2, tuning: tuning))
+    }
+
     /// No timed checkpoint or write of held activity while a test runs, unless it asks.
     func quietTuning() -> IngestPipeline.Tuning {
         var tuning = IngestPipeline.Tuning()
@@ -605,12 +623,30 @@ import Testing
     }
 
     /// What a rebuild holds is not in the store, and the pipeline it is handed to writes it on its own, at once:
-    /// readers see the counts meanwhile, and the store ends as the engine has them.
+    /// readers see the counts meanwhile, and the store ends as the engine has them. Dying again before that write
+    /// loses nothing: the next rebuild holds the same.
     func expectWritten(_ restored: EngineRecovery.Restored, to store: SQLiteStore, events: Int) async throws {
         #expect(try await store.alerts(of: 1).first?.events == 1)
         #expect(restored.held.batch(at: fixedNow).alertActivity.map(\.events) == [events])
-        let running = RunningPipeline(store: store, engine: restored.engine, held: restored.held)
-        #expect(await running.pipeline.overlay(try await store.alerts(of: 1)).map(\.events) == [events])
+        do {
+            let gate = Gate()
+            let wrapped = WrappedStore(inner: store, activityGate: gate)
+            let running = RunningPipeline(store: wrapped, engine: restored.engine, held: restored.held)
+            try await waitUntil("the write of what is held waits at the gate") { gate.arrivals == 1 }
+            #expect(try await store.alerts(of: 1).first?.events == 1)
+            #expect(await running.pipeline.overlay(try await store.alerts(of: 1)).map(\.events) == [events])
+            // The process dies with the write at the gate: it never reaches the store.
+            await wrapped.crash()
+            running.loop.cancel()
+            gate.open()
+            await running.loop.value
+            #expect(wrapped.batches.withLock { $0 }.isEmpty)
+        }
+        #expect(try await store.alerts(of: 1).first?.events == 1)
+        let again = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
+        let (held, heldAgain) = (restored.held.batch(at: fixedNow), again.held.batch(at: fixedNow))
+        #expect(heldAgain.alertActivity == held.alertActivity && heldAgain.incidentActivity == held.incidentActivity)
+        let running = RunningPipeline(store: store, engine: again.engine, held: again.held)
         try await waitUntil("the held counts are written") { try await store.alerts(of: 1).first?.events == events }
         let alert = try #require(try await store.alerts(of: 1).first)
         #expect(alert == restored.engine.alerts(of: 1).first)

@@ -286,21 +286,27 @@ let daemonRules = """
         #expect(duplicated.isEmpty, "\(duplicated.count) events are recorded twice, e.g. \(duplicated.prefix(5))")
         for i in 0..<40 { #expect(seen["spool-\(i)"] == 1, "spool-\(i)") }
 
-        // Each client's alert counts every event of it in the store: its counts and annotations were held when the
-        // daemon died (each line is new annotations), and the restart wrote what it rebuilt of them.
+        // Each client's alert counts every event of it in the store, and shows the annotations of its last: both
+        // were held when the daemon died (each line is new annotations), and the restart held them again. (Read
+        // after the stop, which writes what is still held, this catches a restart that dropped them, not one that
+        // left them to the stop; the daemon's unit tests see the write itself.)
         let store = try SQLiteStore(path: daemon.database)
         var counted: [String: Int] = [:]
+        var annotated: [String: Set<String>] = [:]
         let incidents = try await store.incidents(
             states: Set(IncidentState.allCases), kind: nil, priority: nil, limit: 100_000)
         for incident in incidents {
             for alert in try await store.alerts(of: incident.number) where alert.labels["alertname"] == "Load" {
-                counted[alert.labels["client"] ?? "", default: 0] += alert.events
+                let client = alert.labels["client"] ?? ""
+                counted[client, default: 0] += alert.events
+                annotated[client, default: []].insert(alert.annotations["seq"] ?? "")
             }
         }
         for c in 0..<clients {
-            let stored = seen.keys.filter { $0.hasPrefix("\(c)-") }.count
-            #expect(stored > 0)
-            #expect(counted["c\(c)"] == stored, "client \(c)")
+            let sequences = seen.keys.compactMap { $0.hasPrefix("\(c)-") ? Int($0.dropFirst("\(c)-".count)) : nil }
+            #expect(!sequences.isEmpty)
+            #expect(counted["c\(c)"] == sequences.count, "client \(c)")
+            #expect(annotated["c\(c)"]?.contains("\(c)-\(sequences.max() ?? -1)") == true, "client \(c)")
         }
     }
 }
