@@ -544,8 +544,9 @@ public actor IngestPipeline: EventSink {
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
         // Held activity belongs to events after the last checkpoint or is listed by it: the engine's rebuild holds
-        // again what the checkpoint lists and what the events it replays say (`EngineRecovery`).
+        // again what the checkpoint lists and what the events it replays say (`EngineRecovery`), and writes it.
         deferred.removeAll()
+        heldOnRestore = 0
         let events = inFlight?.batch.events.count ?? 0
         inFlight = nil
         inFlightQueued = nil
