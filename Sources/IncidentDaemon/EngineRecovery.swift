@@ -17,6 +17,8 @@ import Logging
 struct EngineRecovery {
     let store: any IncidentStore
     let logger: Logger
+    /// Events read from the store at a time while replaying.
+    var replayPage = 5_000
 
     struct Restored {
         var engine: CorrelationEngine
@@ -26,9 +28,6 @@ struct EngineRecovery {
         /// Stored events recovery refused to replay (`Event.validityProblem`): logged, counted, skipped.
         var quarantined: Int = 0
     }
-
-    /// Events read from the store at a time while replaying.
-    static let replayPage = 5_000
 
     func restore(ruleSet: RuleSet, clamp: Duration = .seconds(60)) async throws -> Restored {
         var engine: CorrelationEngine
@@ -41,7 +40,7 @@ struct EngineRecovery {
         // checkpoint is decoded): on two cores the replay after `kill -9` costs about the larger of the two rather
         // than their sum.
         var after = checkpoint?.throughEvent ?? 0
-        var reading = Self.read(from: store, after: after)
+        var reading = read(after: after)
         defer { reading.cancel() }
         if let checkpoint {
             let state: EngineState
@@ -68,7 +67,7 @@ struct EngineRecovery {
         while true {
             let page = try await reading.value
             guard let last = page.last else { break }
-            reading = Self.read(from: store, after: last.id)
+            reading = read(after: last.id)
             for (id, event) in page {
                 if let problem = event.validityProblem {
                     // Replaying it could trap on every start (a crash loop under systemd); it stays in the store
@@ -105,10 +104,9 @@ struct EngineRecovery {
     }
 
     /// Starts reading the page of events after `id`.
-    private static func read(
-        from store: any IncidentStore, after id: Int64
-    ) -> Task<[(id: Int64, event: Event)], any Error> {
-        Task { try await store.events(after: id, limit: replayPage) }
+    private func read(after id: Int64) -> Task<[(id: Int64, event: Event)], any Error> {
+        let (store, limit) = (store, replayPage)
+        return Task { try await store.events(after: id, limit: limit) }
     }
 
     /// What the checkpoint lists as held, as the activity that held it: the alerts as listed, the incidents as the

@@ -65,4 +65,48 @@ import Testing
         let replayed = try engine.exportState().canonicalJSON()
         #expect(String(decoding: replayed, as: UTF8.self) == String(decoding: live, as: UTF8.self))
     }
+
+    /// The replay reads the next page of events while the engine takes one: across page boundaries, with a
+    /// quarantined event on one and a checkpoint before them, it ends as a replay in one page does.
+    @Test func theReplayEndsTheSameWhateverItsPageSize() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointEvents = 6
+        let running = RunningPipeline(store: store, tuning: tuning)
+        for i in 0..<20 { _ = try await running.pipeline.ingest([alert("h\(i % 5)", i)]) }
+        // A crash: no stop, so the events after the last checkpoint are replayed.
+        running.loop.cancel()
+        await running.loop.value
+        // Then an event no engine may take (stored by an older version), and more after it.
+        var batch = StoreBatch(at: fixedNow)
+        batch.events =
+            [Event(labels: [:], source: .socket, receivedAt: fixedNow)] + (20..<27).map { alert("h\($0 % 5)", $0) }
+        _ = try await store.commit(batch)
+
+        func restored(page: Int) async throws -> EngineRecovery.Restored {
+            try await EngineRecovery(store: store, logger: quiet, replayPage: page).restore(ruleSet: ruleSet())
+        }
+        func held(_ restored: EngineRecovery.Restored) -> [String] {
+            let batch = restored.held.batch(at: fixedNow)
+            return
+                (batch.incidentActivity.map { "INC-\($0.number)@\($0.events)" }
+                + batch.alertActivity.map { "\($0.labels["host"] ?? "")@\($0.incident ?? 0):\($0.events)" }).sorted()
+        }
+        let whole = try await restored(page: 5_000)
+        let through = try #require(try await store.engineCheckpoint()).throughEvent
+        #expect(through > 0 && through < 20)
+        #expect(whole.replayed == 28 - Int(through))
+        #expect(whole.quarantined == 1)
+        #expect(whole.engine.stats.eventsIn == 27)
+        #expect(!held(whole).isEmpty)
+        for page in [1, 2, 3, 7] {
+            let paged = try await restored(page: page)
+            #expect(paged.replayed == whole.replayed, "page \(page)")
+            #expect(paged.quarantined == 1, "page \(page)")
+            #expect(held(paged) == held(whole), "page \(page)")
+            #expect(
+                try paged.engine.exportState().canonicalJSON() == whole.engine.exportState().canonicalJSON(),
+                "page \(page)")
+        }
+    }
 }
