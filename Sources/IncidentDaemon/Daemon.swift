@@ -78,6 +78,17 @@ public struct Daemon: Sendable {
         }
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         metrics.quarantined.increment(by: restored.quarantined)
+        // How long this start's rebuild took, and how much it replayed: after `kill -9` it grows with the events
+        // since the last checkpoint (at most `checkpointEvents`).
+        let took = restored.took.components
+        metrics.sourceGauge(
+            "incidentd_restore_seconds",
+            "Seconds the engine's rebuild at start took: its checkpoint, then the events committed after it."
+        ).set(Double(took.seconds) + Double(took.attoseconds) / 1e18)
+        metrics.sourceGauge(
+            "incidentd_restore_replayed_events",
+            "Events the engine's rebuild at start replayed after its checkpoint (quarantined ones included)."
+        ).set(Int64(restored.replayed))
         let regexTimeouts = metrics.sourceGauge(
             "incidentd_regex_timeouts_total", "Rule regex matches abandoned after 100 ms and taken as no match.")
         metrics.onScrape { regexTimeouts.set(Int64(Pattern.timeouts)) }

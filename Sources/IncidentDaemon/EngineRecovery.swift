@@ -27,6 +27,8 @@ struct EngineRecovery {
         var held: DeferredActivity
         /// Stored events recovery refused to replay (`Event.validityProblem`): logged, counted, skipped.
         var quarantined: Int = 0
+        /// How long the rebuild took: the checkpoint, then the events after it.
+        var took: Duration = .zero
     }
 
     func restore(ruleSet: RuleSet, clamp: Duration = .seconds(60)) async throws -> Restored {
@@ -92,15 +94,16 @@ struct EngineRecovery {
             replayed += page.count
             after = last.id
         }
+        let took = clock.now - started
         if replayed > 0 {
             logger.info(
                 "engine restored from checkpoint and replayed the events committed after it",
                 metadata: [
                     "replayed": "\(replayed)", "through_event": "\(after)", "held": "\(activity.count)",
-                    "checkpoint_restored_in": "\(decoded)", "took": "\(clock.now - started)",
+                    "checkpoint_restored_in": "\(decoded)", "took": "\(took)",
                 ])
         }
-        return Restored(engine: engine, replayed: replayed, held: activity, quarantined: quarantined)
+        return Restored(engine: engine, replayed: replayed, held: activity, quarantined: quarantined, took: took)
     }
 
     /// Starts reading the page of events after `id`.

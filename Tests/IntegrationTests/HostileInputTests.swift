@@ -319,6 +319,10 @@ import Testing
         try await daemon.start()
         #expect(daemon.log().contains("stored event quarantined"), "\(daemon.log())")
         #expect(try await daemon.metric("incidentd_events_quarantined_total") == 2)
+        // The rebuild replayed at least the two (the alert before them too, unless a checkpoint covered it).
+        let replayed = try await daemon.metric("incidentd_restore_replayed_events")
+        #expect(replayed == 2 || replayed == 3, "\(String(describing: replayed))")
+        #expect(try await daemon.metric("incidentd_restore_seconds").map { $0 > 0 } == true)
         let again = try LineClient(path: daemon.ingestSocket)
         again.send(alertLine(["alertname": "DiskFull", "host": "after"]))
         #expect(jsonObject(await again.nextLine() ?? "")["ok"] as? Bool == true)
