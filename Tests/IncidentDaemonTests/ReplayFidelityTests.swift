@@ -72,9 +72,12 @@ import Testing
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         var tuning = IngestPipeline.Tuning()
         tuning.checkpointEvents = 6
-        let running = RunningPipeline(store: store, tuning: tuning)
+        let wrapped = WrappedStore(inner: store)
+        let running = RunningPipeline(store: wrapped, tuning: tuning)
         for i in 0..<20 { _ = try await running.pipeline.ingest([alert("h\(i % 5)", i)]) }
-        // A crash: no stop, so the events after the last checkpoint are replayed.
+        // A crash: no stop, so the events after the last checkpoint are replayed; no checkpoint still being
+        // encoded lands after the events below.
+        await wrapped.crash()
         running.loop.cancel()
         await running.loop.value
         // Then an event no engine may take (stored by an older version), and more after it.
@@ -94,7 +97,8 @@ import Testing
         }
         let whole = try await restored(page: 5_000)
         let through = try #require(try await store.engineCheckpoint()).throughEvent
-        #expect(through > 0 && through < 20)
+        // Taken after one of the 20 (a slow run may take one after the last): at least 8 events to replay.
+        #expect(through > 0 && through <= 20)
         #expect(whole.replayed == 28 - Int(through))
         #expect(whole.quarantined == 1)
         #expect(whole.engine.stats.eventsIn == 27)
