@@ -80,11 +80,10 @@ public struct Daemon: Sendable {
         metrics.quarantined.increment(by: restored.quarantined)
         // How long this start's rebuild took, and how much it replayed: after `kill -9` it grows with the events
         // since the last checkpoint (at most `checkpointEvents`).
-        let took = restored.took.components
         metrics.sourceGauge(
             "incidentd_restore_seconds",
             "Seconds the engine's rebuild at start took: its checkpoint, then the events committed after it."
-        ).set(Double(took.seconds) + Double(took.attoseconds) / 1e18)
+        ).set(restored.took / .seconds(1))
         metrics.sourceGauge(
             "incidentd_restore_replayed_events",
             "Events the engine's rebuild at start replayed after its checkpoint (quarantined ones included)."

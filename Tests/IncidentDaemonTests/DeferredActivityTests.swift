@@ -32,6 +32,17 @@ import Testing
             startsAt: fixedNow, source: .socket, receivedAt: fixedNow)
     }
 
+    /// No timed checkpoint or write of held activity while a test runs, unless it asks; one event a
+    /// batch.
+    func quietTuning() -> IngestPipeline.Tuning {
+        var tuning = IngestPipeline.Tuning()
+        tuning.maxBatchEvents = 1
+        tuning.checkpointInterval = .seconds(3600)
+        tuning.checkpointEvents = .max
+        tuning.activityFlushInterval = .seconds(3600)
+        return tuning
+    }
+
     /// A pipeline whose commits wait at `gate`, one event a batch, no timed checkpoint or write of held activity.
     func gatedPipeline(
         _ gate: Gate, activityGate: Gate? = nil, idleTick: Duration = .seconds(1),
@@ -41,10 +52,7 @@ import Testing
     ) throws -> (WrappedStore, RunningPipeline) {
         let store = WrappedStore(
             inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate, activityGate: activityGate)
-        var tuning = IngestPipeline.Tuning()
-        tuning.maxBatchEvents = 1
-        tuning.checkpointInterval = .seconds(3600)
-        tuning.activityFlushInterval = .seconds(3600)
+        var tuning = quietTuning()
         tuning.idleTick = idleTick
         change(&tuning)
         return (
@@ -467,16 +475,6 @@ import Testing
         // A rate of 0 is taken as 1 a second, not a division by zero.
         tuning.heldOnRestoreRate = 0
         #expect(IngestPipeline.chasesBacklog(written: 6, heldAgain: 2, tuning: tuning))
-    }
-
-    /// No timed checkpoint or write of held activity while a test runs, unless it asks.
-    func quietTuning() -> IngestPipeline.Tuning {
-        var tuning = IngestPipeline.Tuning()
-        tuning.maxBatchEvents = 1
-        tuning.checkpointInterval = .seconds(3600)
-        tuning.checkpointEvents = .max
-        tuning.activityFlushInterval = .seconds(3600)
-        return tuning
     }
 
     @Test func aReplaysEffectsLeaveOnlyActivityNotSupersededLater() {
