@@ -22,6 +22,11 @@ public final class DaemonMetrics: Sendable {
     let quarantined: Counter
     let reloads: Counter
     let reloadFailures: Counter
+    let checkpointsWritten: Counter
+    let checkpointBytes: Gauge
+    let checkpointEncodeSeconds: Gauge
+    let checkpointCommitSeconds: Gauge
+    let checkpointWrittenAt: Gauge
 
     // Set at scrape time.
     let engineEvents: Gauge
@@ -78,6 +83,24 @@ public final class DaemonMetrics: Sendable {
         reloads = r.makeCounter(descriptor: d("incidentd_rule_reloads_total", "Rule reloads that took effect."))
         reloadFailures = r.makeCounter(
             descriptor: d("incidentd_rule_reload_failures_total", "Rule reloads rejected; the old rules stayed."))
+        checkpointsWritten = r.makeCounter(
+            descriptor: d(
+                "incidentd_checkpoints_total",
+                "Checkpoints of the engine's state written to the store (a restart replays the events after one)."))
+        checkpointBytes = r.makeGauge(
+            descriptor: d("incidentd_checkpoint_bytes", "Size of the last checkpoint written, in bytes."))
+        checkpointEncodeSeconds = r.makeGauge(
+            descriptor: d(
+                "incidentd_checkpoint_encode_seconds",
+                "Seconds the last checkpoint took to copy out and encode, off the pipeline (its CPU cost)."))
+        checkpointCommitSeconds = r.makeGauge(
+            descriptor: d(
+                "incidentd_checkpoint_commit_seconds",
+                "Seconds the commit that wrote the last checkpoint took, with the batch that carried it."))
+        checkpointWrittenAt = r.makeGauge(
+            descriptor: d(
+                "incidentd_checkpoint_timestamp_seconds",
+                "Unix time the last checkpoint was written; 0 until this process writes one."))
         engineEvents = r.makeGauge(descriptor: d("incidentd_engine_events", "Events the engine took since it started."))
         var buckets: [String: Gauge] = [:]
         for bucket in ["absorbed", "pending", "below_threshold", "dropped", "unmatched", "stale"] {
@@ -131,6 +154,14 @@ public final class DaemonMetrics: Sendable {
     func commitSucceeded() {
         commitHealth.succeeded()
         commitsFailing.set(Int64(0))
+    }
+
+    /// Records a checkpoint the store took: its size, the commit that carried it, and when.
+    func checkpointWritten(bytes: Int, commit: Duration, at time: Timestamp) {
+        checkpointsWritten.increment()
+        checkpointBytes.set(Int64(bytes))
+        checkpointCommitSeconds.set(commit / .seconds(1))
+        checkpointWrittenAt.set(time.seconds)
     }
 
     /// Runs `hook` before each scrape, to copy figures kept elsewhere into gauges.

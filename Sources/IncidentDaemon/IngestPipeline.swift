@@ -427,14 +427,15 @@ public actor IngestPipeline: EventSink {
             carries = true
         }
         if let generation = plan.deferredGeneration {
-            let (snapshot, logger, uptime) = (engine, logger, uptime)
+            let (snapshot, logger, uptime, metrics) = (engine, logger, uptime, metrics)
             Task.detached(priority: .medium) {
-                let (data, cost) = Self.encode(snapshot, unwritten: unwritten, logger: logger, uptime: uptime)
+                let (data, cost) = Self.encode(
+                    snapshot, unwritten: unwritten, logger: logger, metrics: metrics, uptime: uptime)
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
         }
         inFlight = (batch, uptime(), changesIncidents)
-        let (store, logger, uptime) = (self.store, self.logger, self.uptime)
+        let (store, logger, uptime, metrics, now) = (self.store, self.logger, self.uptime, self.metrics, self.now)
         // Detached, so the commit starts now, beside the engine's next batch: a task created here would run on this
         // actor, which the loop keeps busy absorbing that batch, and the two strictly took turns whenever work was
         // queued (the journal path, BENCHMARKS.md, issue 16). An inline checkpoint is encoded off the actor too.
@@ -442,13 +443,18 @@ public actor IngestPipeline: EventSink {
             var batch = batch
             var cost: Duration?
             if let inline {
-                let encoded = Self.encode(inline, unwritten: unwritten, logger: logger, uptime: uptime)
+                let encoded = Self.encode(
+                    inline, unwritten: unwritten, logger: logger, metrics: metrics, uptime: uptime)
                 batch.engineState = encoded.data
                 cost = encoded.cost
             }
             let result: Result<CommitReport, any Error>
+            let committing = uptime()
             do {
                 result = .success(try await store.commitReporting(batch))
+                if let state = batch.engineState {
+                    metrics.checkpointWritten(bytes: state.count, commit: uptime() - committing, at: now())
+                }
             } catch {
                 result = .failure(error)
             }
@@ -502,14 +508,16 @@ public actor IngestPipeline: EventSink {
     /// Exports and encodes a copy of the engine, with what was held when it was copied; runs off the actor.
     private nonisolated static func encode(
         _ engine: CorrelationEngine, unwritten: EngineState.UnwrittenActivity?, logger: Logger,
-        uptime: @Sendable () -> Duration
+        metrics: DaemonMetrics, uptime: @Sendable () -> Duration
     ) -> (data: Data?, cost: Duration) {
         let started = uptime()
         do {
             var state = engine.exportState()
             state.unwritten = unwritten
             let data = try state.encoded()
-            return (data, uptime() - started)
+            let cost = uptime() - started
+            metrics.checkpointEncodeSeconds.set(cost / .seconds(1))
+            return (data, cost)
         } catch {
             logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
             return (nil, uptime() - started)
@@ -606,15 +614,17 @@ public actor IngestPipeline: EventSink {
 
     private func commitCheckpoint() async {
         // Everything held goes with it: a clean stop leaves the store complete.
-        let state = Self.encode(engine, unwritten: nil, logger: logger, uptime: uptime).data
+        let state = Self.encode(engine, unwritten: nil, logger: logger, metrics: metrics, uptime: uptime).data
         // Without a state (its encoding failed, which was logged) the held counts are still written: a restart
         // would replay them from the last checkpoint saved, but nothing says one comes soon.
         guard state != nil || !deferred.isEmpty else { return }
         var batch = deferred.batch(at: now())
         batch.engineState = state
         deferred.removeAll()
+        let started = uptime()
         do {
             _ = try await store.commit(batch)
+            if let state { metrics.checkpointWritten(bytes: state.count, commit: uptime() - started, at: now()) }
         } catch {
             logger.error("cannot save the engine state at shutdown", metadata: ["error": "\(error)"])
         }

@@ -160,6 +160,14 @@ struct RunningPipeline {
                 return (engine.snapshot(1)!, effects)
             }
             #expect(acked.state == .acknowledged)
+            // The command's checkpoint went with its own commit, and the metrics say so.
+            let metrics = running.pipeline.metrics
+            let stored = try #require(try await store.engineCheckpoint())
+            #expect(metric(metrics, "incidentd_checkpoints_total") == 1)
+            #expect(metric(metrics, "incidentd_checkpoint_bytes") == Double(stored.data.count))
+            #expect(metric(metrics, "incidentd_checkpoint_timestamp_seconds") == fixedNow.seconds)
+            #expect((metric(metrics, "incidentd_checkpoint_encode_seconds") ?? 0) > 0)
+            #expect((metric(metrics, "incidentd_checkpoint_commit_seconds") ?? 0) > 0)
             // A crash: the loop is abandoned without stop(), so no shutdown checkpoint is written.
             running.loop.cancel()
         }
@@ -224,12 +232,19 @@ struct RunningPipeline {
             // Each event is its own row and is taken by the engine in commit order: the state after event n has
             // taken exactly n events. Every checkpoint the store was given (the wrapper records each batch whose
             // commit returned) is read and checked.
+            await store.crash()
+            running.loop.cancel()
+            await running.loop.value
+            var last = 0
             for batch in store.batches.withLock({ $0 }) {
                 guard let data = batch.engineState, let through = batch.engineStateThroughEvent else { continue }
                 seen.append((through, try EngineState.decode(data).stats.eventsIn))
+                last = data.count
             }
-            await store.crash()
-            running.loop.cancel()
+            // Each checkpoint the store took, and only those, is counted; the size is the last one's.
+            let metrics = running.pipeline.metrics
+            #expect(metric(metrics, "incidentd_checkpoints_total") == Double(seen.count))
+            #expect(metric(metrics, "incidentd_checkpoint_bytes") == Double(last))
         }
         #expect(seen.count >= 3, "checkpoints seen: \(seen.map(\.through))")
         for (through, eventsIn) in seen { #expect(eventsIn == Int(through), "through \(through)") }
@@ -439,10 +454,13 @@ struct RunningPipeline {
 
 /// `incidentd_ingest_backpressure_waits_total` as the registry shows it.
 func backpressureWaits(_ metrics: DaemonMetrics) -> Int {
-    let line = metrics.registry.emitToString().split(separator: "\n").first {
-        $0.hasPrefix("incidentd_ingest_backpressure_waits_total ")
-    }
-    return Int(line?.split(separator: " ").last ?? "") ?? 0
+    Int(metric(metrics, "incidentd_ingest_backpressure_waits_total") ?? 0)
+}
+
+/// The value of the unlabelled series `name` as the registry shows it; nil when it has none.
+func metric(_ metrics: DaemonMetrics, _ name: String) -> Double? {
+    let line = metrics.registry.emitToString().split(separator: "\n").first { $0.hasPrefix(name + " ") }
+    return line.flatMap { Double($0.split(separator: " ").last ?? "") }
 }
 
 let quiet: Logger = {
