@@ -34,6 +34,13 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // zlib, for the engine checkpoint's compression (a fifth of the bytes to commit at 100,000 alerts).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "IncidentCore", swiftSettings: strict),
         // The rule language (SPEC §5–§7): rules, matchers, correlation, escalation policies, people and schedules,
         // rule tests, and the YAML reading and diagnostics the config shares. Nothing about the daemon's sockets,
@@ -70,7 +77,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules"], swiftSettings: strict),
+        .target(
+            name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules", "CZlib"], swiftSettings: strict),
         // Who may use the web pages (SPEC §14): the users file with bcrypt hashes, sessions, CSRF tokens, the login
         // throttle, trusted reverse proxies. No NIO or Hummingbird, so incidentctl can edit the users file.
         .target(

@@ -32,15 +32,26 @@ public enum CompactCoder {
     }
 
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        Data(try encodeBytes(value))
+    }
+
+    /// `encode` without the copy into `Data` (the checkpoint compresses these bytes).
+    static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
         let writer = Writer()
         writer.bytes.append(contentsOf: magic)
         try writer.encodeValue(value)
-        return Data(writer.bytes)
+        return writer.bytes
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        guard isCompact(data) else { throw corrupt("the data does not start with the compact form's magic") }
-        let reader = Reader(Array(data))
+        try decode(type, from: Array(data))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        guard bytes.count >= magic.count, bytes[..<magic.count].elementsEqual(magic) else {
+            throw corrupt("the data does not start with the compact form's magic")
+        }
+        let reader = Reader(bytes)
         let decoder = CompactDecoder(reader: reader, offset: magic.count, depth: 0)
         let value = try T(from: decoder)
         guard try reader.end(of: magic.count) == reader.bytes.count else {

@@ -1,0 +1,77 @@
+import CZlib
+import Foundation
+
+/// The checkpoint's compact form compressed with zlib, as the daemon writes it.
+///
+/// At 100,000 active alerts the compact form is some 40 MB, and the commit that carried it held every
+/// acknowledgement behind it for 0.24–0.44 s on this machine's disk (the event latency's p99.9 at 10k events/s
+/// was that commit). zlib at level 1 makes it about a fifth of that for 0.2 s of CPU on the encoding task, off
+/// the pipeline, and a restart spends about 0.1 s inflating it (BENCHMARKS.md, issue 16).
+///
+/// Layout: the magic `IDSZ` and a format byte (1), the compact form's length as a UInt64 little-endian, then
+/// one zlib stream (its Adler-32 checks what it inflates to). Reading is bounded: the stated length must be one
+/// deflate could have produced from the stream's size, and the stream must inflate to exactly that length and
+/// end at the data's end, so damaged or crafted bytes are an error, never a crash or a huge allocation.
+enum CheckpointCompression {
+    static let magic: [UInt8] = [0x49, 0x44, 0x53, 0x5A, 0x01]
+    static let headerSize = magic.count + 8
+    /// The most deflate can shrink its input (zlib's documentation: 1032:1), plus a little for the stream's
+    /// framing: a stated length above this for a stream's size cannot be genuine.
+    static let maxRatio = 1040
+
+    static func isCompressed(_ data: Data) -> Bool {
+        data.count >= magic.count && data.prefix(magic.count).elementsEqual(magic)
+    }
+
+    static func compress(_ bytes: [UInt8], level: Int32 = 1) throws -> Data {
+        let bound = Int(compressBound(uLong(bytes.count)))
+        let out = try [UInt8](unsafeUninitializedCapacity: headerSize + bound) { buffer, count in
+            for (i, byte) in magic.enumerated() { buffer[i] = byte }
+            var length = UInt64(bytes.count).littleEndian
+            withUnsafeBytes(of: &length) { raw in
+                for (i, byte) in raw.enumerated() { buffer[magic.count + i] = byte }
+            }
+            var written = uLong(bound)
+            let status = bytes.withUnsafeBufferPointer { source in
+                compress2(buffer.baseAddress! + headerSize, &written, source.baseAddress, uLong(source.count), level)
+            }
+            guard status == Z_OK else {
+                throw EncodingError.invalidValue(
+                    bytes.count,
+                    .init(codingPath: [], debugDescription: "zlib could not compress the checkpoint (\(status))"))
+            }
+            count = headerSize + Int(written)
+        }
+        return Data(out)
+    }
+
+    /// The compact form inside `data`, which must start with `magic`.
+    static func decompress(_ data: Data) throws -> [UInt8] {
+        guard data.count > headerSize, isCompressed(data) else {
+            throw CompactCoder.corrupt("the compressed checkpoint is shorter than its header")
+        }
+        let stated = data.dropFirst(magic.count).prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
+        let stream = data.count - headerSize
+        guard stated > 0, stated <= UInt64(stream) * UInt64(maxRatio) else {
+            throw CompactCoder.corrupt("the compressed checkpoint states \(stated) bytes for a stream of \(stream)")
+        }
+        let length = Int(stated)
+        return try [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            var produced = uLong(length)
+            var consumed = uLong(stream)
+            let status = data.withUnsafeBytes { raw in
+                uncompress2(
+                    buffer.baseAddress!, &produced,
+                    raw.baseAddress!.assumingMemoryBound(to: Bytef.self) + headerSize, &consumed)
+            }
+            guard status == Z_OK, produced == uLong(length), consumed == uLong(stream) else {
+                throw CompactCoder.corrupt(
+                    "the compressed checkpoint does not inflate to its stated \(length) bytes (zlib \(status), "
+                        + "\(produced) bytes from \(consumed) of \(stream))")
+            }
+            count = length
+        }
+    }
+}
