@@ -12,14 +12,14 @@ import Foundation
 /// one zlib stream (its Adler-32 checks what it inflates to). Reading is bounded: the stated length must be one
 /// deflate could have produced from the stream's size, and the stream must inflate to exactly that length and
 /// end at the data's end, so damaged or crafted bytes are an error, never a crash or a huge allocation.
-enum CheckpointCompression {
+public enum CheckpointCompression {
     static let magic: [UInt8] = [0x49, 0x44, 0x53, 0x5A, 0x01]
     static let headerSize = magic.count + 8
     /// The most deflate can shrink its input (zlib's documentation: 1032:1), plus a little for the stream's
     /// framing: a stated length above this for a stream's size cannot be genuine.
     static let maxRatio = 1040
 
-    static func isCompressed(_ data: Data) -> Bool {
+    public static func isCompressed(_ data: Data) -> Bool {
         data.count >= magic.count && data.prefix(magic.count).elementsEqual(magic)
     }
 

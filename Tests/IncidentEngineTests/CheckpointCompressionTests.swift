@@ -74,13 +74,24 @@ import Testing
     }
 
     @Test func bytesAfterTheStreamOrAChangedByteInItAreAnError() throws {
-        let written = try Self.state(alerts: 20).encoded()
+        let state = Self.state(alerts: 20)
+        let written = try state.encoded()
+        let expected = try state.canonicalJSON()
         #expect(throws: DecodingError.self) { try EngineState.decode(written + [0]) }
-        // Every byte of the stream changed in turn: zlib's framing or its Adler-32 of the output refuses it.
+        // Every byte of the stream changed in turn: zlib's framing or its Adler-32 of the output refuses it. A
+        // change deflate does not see (the padding after the last block, the code length of a symbol a block
+        // never uses: one or two bytes of a stream in scans of 150 states) inflates to the same bytes and reads
+        // back to the same state; nothing may read back to another.
+        var refused = 0
         for index in CheckpointCompression.headerSize..<written.count {
             var damaged = written
             damaged[index] ^= 0x5A
-            #expect(throws: DecodingError.self, "byte \(index)") { try EngineState.decode(damaged) }
+            if let read = try? EngineState.decode(damaged) {
+                #expect(try read.canonicalJSON() == expected, "byte \(index) changed the state it read back")
+            } else {
+                refused += 1
+            }
         }
+        #expect(refused * 10 >= (written.count - CheckpointCompression.headerSize) * 9)
     }
 }

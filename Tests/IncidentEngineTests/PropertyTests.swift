@@ -133,7 +133,7 @@ struct PropertyTests {
     }
 
     @Test(
-        "the compact checkpoint and the JSON one of earlier versions both read back to the same state",
+        "the compressed checkpoint, and the compact and JSON ones of earlier versions, read back to the same state",
         arguments: 1...20)
     func checkpointFormsRoundTrip(seed: UInt64) throws {
         let (ruleSet, events, at) = Self.cutStream(seed: seed)
@@ -141,10 +141,14 @@ struct PropertyTests {
         for e in events.prefix(at) { h.send(e) }
         let state = h.engine.exportState()
         let canonical = try state.canonicalJSON()
-        let compact = try state.encoded()
+        let written = try state.encoded()
+        #expect(CheckpointCompression.isCompressed(written))
+        let compact = try CompactCoder.encode(state)
         #expect(CompactCoder.isCompact(compact))
-        #expect(try EngineState.decode(compact).canonicalJSON() == canonical, "seed \(seed), cut at \(at)")
-        #expect(try EngineState.decode(canonical).canonicalJSON() == canonical, "seed \(seed), cut at \(at)")
+        for form in [written, compact, canonical] {
+            #expect(try EngineState.decode(form).canonicalJSON() == canonical, "seed \(seed), cut at \(at)")
+        }
+        #expect(written.count < compact.count)
         #expect(compact.count < canonical.count)
     }
 
