@@ -150,3 +150,83 @@ extension CompactCoder.Reader {
         return values
     }
 }
+
+/// The engine's alerts written directly, without the `Encodable` machinery: at 100,000 alerts the synthesized
+/// path (a keyed container per record, an existential box and a dynamic dispatch per field, a `String` per
+/// fingerprint) was most of the checkpoint's encoding, which the daemon does every 10 s or more.
+///
+/// Same bytes as the synthesized conformances write through `KeyedWriter` (fields in declaration order, an absent
+/// optional left out, a dictionary's entries in its own order); `writesRecordsDirectly = false` takes the
+/// generic path, and tests compare the two byte for byte.
+extension CompactCoder.Writer {
+    /// A keyed container's key from a static name (no `String` made for it).
+    func writeKey(_ name: StaticString) {
+        writeVarint(UInt64(name.utf8CodeUnitCount))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
+    /// A fingerprint as `Fingerprint.encode(to:)` writes it: a string of 16 hex digits.
+    func writeFingerprint(_ fingerprint: Fingerprint) {
+        writeTag(.string)
+        writeVarint(16)
+        fingerprint.appendHex(to: &bytes)
+    }
+
+    /// `[String: AlertRecord]`, the engine state's `alerts`, as `Dictionary.encode(to:)` writes it.
+    func writeAlerts(_ alerts: [String: AlertRecord]) {
+        _ = openContainer(.keyed)
+        for (key, alert) in alerts {
+            writeRaw(key)
+            writeAlert(alert)
+        }
+        closeInnermost(count: alerts.count)
+    }
+
+    /// One alert as its synthesized `encode(to:)` writes it.
+    func writeAlert(_ alert: AlertRecord) {
+        _ = openContainer(.keyed)
+        var count = 11
+        writeKey("fingerprint")
+        writeFingerprint(alert.fingerprint)
+        writeKey("labels")
+        writeLabels(alert.labels)
+        writeKey("annotations")
+        writeLabels(alert.annotations)
+        writeKey("statusAt")
+        writeSigned(alert.statusAt.microseconds)
+        writeKey("firstSeen")
+        writeSigned(alert.firstSeen.microseconds)
+        writeKey("lastSeen")
+        writeSigned(alert.lastSeen.microseconds)
+        writeKey("events")
+        writeSigned(Int64(alert.events))
+        writeKey("incident")
+        writeSigned(Int64(alert.incident))
+        if let silencedBy = alert.silencedBy {
+            count += 1
+            writeKey("silencedBy")
+            _ = openContainer(.list)
+            for name in silencedBy { writeString(name) }
+            closeInnermost(count: silencedBy.count)
+        }
+        if let resolveDue = alert.resolveDue {
+            count += 1
+            writeKey("resolveDue")
+            writeSigned(resolveDue.microseconds)
+        }
+        writeKey("status")
+        writeString(alert.status.rawValue)
+        writeKey("suppressed")
+        writeBool(alert.suppressed)
+        writeKey("source")
+        writeString(alert.source.rawValue)
+        closeInnermost(count: count)
+    }
+
+    /// An incident's alert list, as `Array.encode(to:)` writes it.
+    func writeFingerprints(_ list: [Fingerprint]) {
+        _ = openContainer(.list)
+        for fingerprint in list { writeFingerprint(fingerprint) }
+        closeInnermost(count: list.count)
+    }
+}

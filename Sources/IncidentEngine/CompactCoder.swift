@@ -36,8 +36,9 @@ public enum CompactCoder {
     }
 
     /// `encode` without the copy into `Data` (the checkpoint compresses these bytes).
-    static func encodeBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+    static func encodeBytes<T: Encodable>(_ value: T, writingRecordsDirectly: Bool = true) throws -> [UInt8] {
         let writer = Writer()
+        writer.writesRecordsDirectly = writingRecordsDirectly
         writer.bytes.append(contentsOf: magic)
         try writer.encodeValue(value)
         return writer.bytes
@@ -72,6 +73,9 @@ extension CompactCoder {
     final class Writer {
         var bytes: [UInt8] = []
         private var open: [Box] = []
+        /// Whether the engine's alerts (and incidents' alert lists) are written by `writeAlerts` and the like
+        /// rather than through their synthesized `encode(to:)`: the same bytes, which tests compare with this off.
+        var writesRecordsDirectly = true
 
         init() { bytes.reserveCapacity(1 << 16) }
 
@@ -103,6 +107,13 @@ extension CompactCoder {
             while let last = open.last, last !== box { close(open.removeLast()) }
         }
 
+        /// Closes the container opened last, which a `write…` method opened and filled with `count` entries.
+        func closeInnermost(count: Int) {
+            let box = open.removeLast()
+            box.count = UInt32(truncatingIfNeeded: count)
+            close(box)
+        }
+
         private func close(_ box: Box) {
             box.closed = true
             let length = UInt32(truncatingIfNeeded: bytes.count - box.header - 8)
@@ -123,6 +134,13 @@ extension CompactCoder {
             if T.self == Int.self, let int = value as? Int { return writeSigned(Int64(int)) }
             if T.self == Int64.self, let int = value as? Int64 { return writeSigned(int) }
             if T.self == Labels.self, let labels = value as? Labels { return writeLabels(labels) }
+            if writesRecordsDirectly {
+                if T.self == [String: AlertRecord].self, let alerts = value as? [String: AlertRecord] {
+                    return writeAlerts(alerts)
+                }
+                if T.self == AlertRecord.self, let alert = value as? AlertRecord { return writeAlert(alert) }
+                if T.self == [Fingerprint].self, let list = value as? [Fingerprint] { return writeFingerprints(list) }
+            }
             let depth = open.count
             let start = bytes.count
             try value.encode(to: CompactEncoder(writer: self))
