@@ -157,8 +157,11 @@ if let i = CommandLine.arguments.firstIndex(of: "--memory-child"), let group = I
 // as the daemon's benchmarks group 100,000 alerts into about 6,500): copying the engine, exporting its state and
 // encoding it (what the daemon does off its pipeline), and decoding it back.
 if CommandLine.arguments.contains("--checkpoint") {
-    let perIncident = CommandLine.arguments.firstIndex(of: "--alerts-per-incident")
-        .flatMap { Int(CommandLine.arguments[$0 + 1]) }.map { max(1, $0) } ?? 1
+    let arguments = CommandLine.arguments
+    var perIncident = 1
+    if let flag = arguments.firstIndex(of: "--alerts-per-incident"), flag + 1 < arguments.count {
+        perIncident = max(1, Int(arguments[flag + 1]) ?? 1)
+    }
     var engine = CorrelationEngine(ruleSet: rules1000)
     for i in 0..<options.activeAlerts {
         let time = start + .milliseconds(Int64(i))
