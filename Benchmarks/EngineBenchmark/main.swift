@@ -13,15 +13,17 @@ struct Options {
     var activeAlerts = 100_000
 
     init(_ arguments: [String]) {
+        // Flags without a value (`--checkpoint`, …) may come anywhere: only these three take the next argument.
         var i = 1
-        while i + 1 < arguments.count {
-            let value = Int(arguments[i + 1]) ?? 0
+        while i < arguments.count {
+            let value = i + 1 < arguments.count ? Int(arguments[i + 1]) ?? 0 : 0
             switch arguments[i] {
             case "--events": events = value
             case "--fingerprints": fingerprints = value
             case "--active-alerts": activeAlerts = value
-            case "--memory-child", "--profile-run": break
-            default: break
+            default:
+                i += 1
+                continue
             }
             i += 2
         }
