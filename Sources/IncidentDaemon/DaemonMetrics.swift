@@ -92,7 +92,7 @@ public final class DaemonMetrics: Sendable {
         checkpointEncodeSeconds = r.makeGauge(
             descriptor: d(
                 "incidentd_checkpoint_encode_seconds",
-                "Seconds the last checkpoint took to copy out and encode, off the pipeline (its CPU cost)."))
+                "CPU seconds the last checkpoint took to copy out and encode, off the pipeline."))
         checkpointCommitSeconds = r.makeGauge(
             descriptor: d(
                 "incidentd_checkpoint_commit_seconds",
