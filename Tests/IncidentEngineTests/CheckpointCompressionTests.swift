@@ -17,6 +17,7 @@ import Testing
             impact: low
             urgency: low
             group_by: [service]
+            resolve_after: 5m
         """)
 
     /// The state of an engine holding `alerts` firing alerts in groups of ten.

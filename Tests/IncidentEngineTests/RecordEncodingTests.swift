@@ -39,18 +39,8 @@ import Testing
     }
 
     @Test func aWholeEngineStateIsWrittenAsTheGenericPathWritesIt() throws {
-        let rules = compile(
-            """
-            rules:
-              - name: everything
-                match: ['alertname=~".+"']
-                kind: degradation
-                impact: low
-                urgency: low
-                group_by: [service]
-                resolve_after: 5m
-            """)
-        var engine = CorrelationEngine(ruleSet: rules)
+        // Grouped, with resolve_after: the records' optional fields are set.
+        var engine = CorrelationEngine(ruleSet: CheckpointCompressionTests.rules)
         for i in 0..<200 {
             let labels: Labels = ["alertname": "A\(i % 3)", "instance": "h\(i)", "service": "s\(i / 20)"]
             _ = engine.ingest(event(labels, Double(i), status: i % 9 == 8 ? .resolved : .firing))
