@@ -3,9 +3,9 @@ import FuzzSupport
 import IncidentEngine
 import IncidentRules
 
-/// `EngineState.decode`, the checkpoint the daemon reads at start (compact binary form, or JSON from older
-/// versions): damaged bytes are an error, never a crash; what decodes encodes again to bytes that decode to the
-/// same state, and an engine can be restored from it.
+/// `EngineState.decode`, the checkpoint the daemon reads at start (the compact form compressed, or the compact
+/// form or JSON from older versions): damaged bytes are an error, never a crash; what decodes encodes again to
+/// bytes that decode to the same state, and an engine can be restored from it.
 enum CheckpointTarget {
     static let ruleSet = RuleSetLoader().load(text: "", file: "empty.yaml").ruleSet!
 

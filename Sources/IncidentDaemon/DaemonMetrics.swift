@@ -92,7 +92,7 @@ public final class DaemonMetrics: Sendable {
         checkpointEncodeSeconds = r.makeGauge(
             descriptor: d(
                 "incidentd_checkpoint_encode_seconds",
-                "CPU seconds the last checkpoint took to copy out and encode, off the pipeline."))
+                "CPU seconds the last encoding of a checkpoint took, off the pipeline (also one dropped unwritten)."))
         checkpointCommitSeconds = r.makeGauge(
             descriptor: d(
                 "incidentd_checkpoint_commit_seconds",

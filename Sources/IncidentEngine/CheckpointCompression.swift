@@ -10,8 +10,9 @@ import Foundation
 ///
 /// Layout: the magic `IDSZ` and a format byte (1), the compact form's length as a UInt64 little-endian, then
 /// one zlib stream (its Adler-32 checks what it inflates to). Reading is bounded: the stated length must be one
-/// deflate could have produced from the stream's size, and the stream must inflate to exactly that length and
-/// end at the data's end, so damaged or crafted bytes are an error, never a crash or a huge allocation.
+/// deflate could have produced from the stream's size, the output grows only as the stream fills it, and the
+/// stream must inflate to exactly that length and end at the data's end, so damaged or crafted bytes are an
+/// error, never a crash or an allocation of what they claim.
 public enum CheckpointCompression {
     static let magic: [UInt8] = [0x49, 0x44, 0x53, 0x5A, 0x01]
     static let headerSize = magic.count + 8
@@ -58,20 +59,46 @@ public enum CheckpointCompression {
             throw CompactCoder.corrupt("the compressed checkpoint states \(stated) bytes for a stream of \(stream)")
         }
         let length = Int(stated)
-        return try [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
-            var produced = uLong(length)
-            var consumed = uLong(stream)
-            let status = data.withUnsafeBytes { raw in
-                uncompress2(
-                    buffer.baseAddress!, &produced,
-                    raw.baseAddress!.assumingMemoryBound(to: Bytef.self) + headerSize, &consumed)
+        var inflater = z_stream()
+        guard inflateInit_(&inflater, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw CompactCoder.corrupt("zlib could not start inflating the checkpoint")
+        }
+        defer { inflateEnd(&inflater) }
+        // The output grows as the stream produces it, up to one byte past the stated length (which tells a stream
+        // that runs longer): a damaged length costs an error, never an allocation of what it claims, which on a
+        // machine that does not overcommit would stop the process at every start.
+        let limit = length + 1
+        var out = [UInt8](repeating: 0, count: min(limit, max(1 << 16, stream * 8)))
+        var produced = 0
+        var status = Z_OK
+        try data.withUnsafeBytes { raw in
+            let input = raw.baseAddress!.assumingMemoryBound(to: Bytef.self) + headerSize
+            var consumed = 0
+            while status == Z_OK {
+                if produced == out.count {
+                    guard out.count < limit else { break }
+                    out.append(contentsOf: repeatElement(0, count: min(limit, out.count * 2) - out.count))
+                }
+                // avail_in and avail_out are 32-bit: a longer stream or buffer is handed over in parts.
+                let offered = min(stream - consumed, Int(UInt32.max))
+                let room = min(out.count - produced, Int(UInt32.max))
+                inflater.next_in = UnsafeMutablePointer(mutating: input + consumed)
+                inflater.avail_in = uInt(offered)
+                status = out.withUnsafeMutableBufferPointer { buffer in
+                    inflater.next_out = buffer.baseAddress! + produced
+                    inflater.avail_out = uInt(room)
+                    return inflate(&inflater, Z_NO_FLUSH)
+                }
+                consumed += offered - Int(inflater.avail_in)
+                produced += room - Int(inflater.avail_out)
             }
-            guard status == Z_OK, produced == uLong(length), consumed == uLong(stream) else {
+            guard status == Z_STREAM_END, produced == length, consumed == stream else {
                 throw CompactCoder.corrupt(
                     "the compressed checkpoint does not inflate to its stated \(length) bytes (zlib \(status), "
                         + "\(produced) bytes from \(consumed) of \(stream))")
             }
-            count = length
         }
+        out.removeLast(out.count - produced)
+        return out
     }
 }

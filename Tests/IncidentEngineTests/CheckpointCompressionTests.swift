@@ -74,6 +74,20 @@ import Testing
         #expect(throws: DecodingError.self) { try EngineState.decode(written) }
     }
 
+    /// The largest length deflate could have produced from the stream passes the first check; the output then
+    /// grows only as far as the stream inflates, and the shortfall is an error.
+    @Test func theLargestPlausibleLengthIsReadAsFarAsTheStreamGoes() throws {
+        var written = try Self.state(alerts: 20).encoded()
+        let header = CheckpointCompression.magic.count
+        let stream = written.count - CheckpointCompression.headerSize
+        for stated in [
+            UInt64(stream * CheckpointCompression.maxRatio), UInt64(stream * CheckpointCompression.maxRatio + 1),
+        ] {
+            withUnsafeBytes(of: stated.littleEndian) { written.replaceSubrange(header..<header + 8, with: $0) }
+            #expect(throws: DecodingError.self, "stated \(stated)") { try EngineState.decode(written) }
+        }
+    }
+
     @Test func bytesAfterTheStreamOrAChangedByteInItAreAnError() throws {
         let state = Self.state(alerts: 20)
         let written = try state.encoded()
