@@ -79,7 +79,7 @@ public struct Daemon: Sendable {
         let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
         metrics.quarantined.increment(by: restored.quarantined)
         // How long this start's rebuild took, and how much it replayed: after `kill -9` it grows with the events
-        // since the last checkpoint (at most `checkpointEvents`).
+        // since the last checkpoint (`checkpointEvents`, or more under a load faster than the checkpoints' spacing).
         metrics.sourceGauge(
             "incidentd_restore_seconds",
             "Seconds the engine's rebuild at start took: its checkpoint, then the events committed after it."
