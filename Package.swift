@@ -34,7 +34,14 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        // zlib, for the engine checkpoint's compression (a fifth of the bytes to commit at 100,000 alerts).
+        // zstd, for the engine checkpoint's compression (a sixth of the bytes to commit at 100,000 alerts).
+        .systemLibrary(
+            name: "CZstd",
+            path: "Sources/CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        // zlib, for reading the checkpoint's first compressed form, which 2026-12-07's build wrote.
         .systemLibrary(
             name: "CZlib",
             path: "Sources/CZlib",
@@ -78,7 +85,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules", "CZlib"], swiftSettings: strict),
+            name: "IncidentEngine", dependencies: ["IncidentCore", "IncidentRules", "CZlib", "CZstd"],
+            swiftSettings: strict),
         // Who may use the web pages (SPEC §14): the users file with bcrypt hashes, sessions, CSRF tokens, the login
         // throttle, trusted reverse proxies. No NIO or Hummingbird, so incidentctl can edit the users file.
         .target(

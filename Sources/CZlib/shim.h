@@ -1,2 +1,2 @@
-// zlib (zlib1g-dev): the engine checkpoint's compression, through its one-shot compress2 and uncompress2.
+// zlib (zlib1g-dev): the engine checkpoint's first compressed form (format 1), still read; compress2 writes it for tests.
 #include <zlib.h>

@@ -4,9 +4,9 @@ import Testing
 
 @testable import IncidentEngine
 
-/// The checkpoint as the daemon writes it, the compact form compressed with zlib: it reads back to the same
-/// state, the forms earlier versions wrote still read, and damaged or crafted bytes are an error, never a trap or
-/// an allocation of what they claim.
+/// The checkpoint as the daemon writes it, the compact form compressed with zstd (or with zlib, as the first
+/// compressed form was): it reads back to the same state, the forms earlier versions wrote still read, and damaged
+/// or crafted bytes are an error, never a trap or an allocation of what they claim.
 @Suite struct CheckpointCompressionTests {
     static let rules = compile(
         """
@@ -32,10 +32,17 @@ import Testing
         return engine.exportState()
     }
 
+    /// `state(alerts:)` as a checkpoint in `format`: zstd is what the daemon writes, zlib what 2026-12-07's build
+    /// wrote, which must still read.
+    static func written(_ format: CheckpointCompression.Format, alerts: Int = 20) throws -> Data {
+        try CheckpointCompression.compress(CompactCoder.encodeBytes(state(alerts: alerts)), format: format)
+    }
+
     @Test func theDaemonsFormReadsBackToTheSameStateAndIsSmaller() throws {
         let state = Self.state()
         let written = try state.encoded()
         #expect(CheckpointCompression.isCompressed(written))
+        #expect(written[CheckpointCompression.prefix.count] == CheckpointCompression.Format.zstd.rawValue)
         let compact = try CompactCoder.encode(state)
         #expect(written.count * 3 < compact.count, "\(written.count) bytes compressed against \(compact.count)")
         #expect(try EngineState.decode(written).canonicalJSON() == state.canonicalJSON())
@@ -47,12 +54,24 @@ import Testing
     @Test func theFormsEarlierVersionsWroteStillRead() throws {
         let state = Self.state(alerts: 20)
         let expected = try state.canonicalJSON()
+        let zlib = try Self.written(.zlib)
+        #expect(zlib[CheckpointCompression.prefix.count] == 1)
+        #expect(try EngineState.decode(zlib).canonicalJSON() == expected)
         #expect(try EngineState.decode(CompactCoder.encode(state)).canonicalJSON() == expected)
         #expect(try EngineState.decode(JSONEncoder().encode(state)).canonicalJSON() == expected)
     }
 
-    @Test func everyTruncationIsAnError() throws {
-        let written = try Self.state(alerts: 20).encoded()
+    /// A later version's format is refused by name, not misread.
+    @Test(arguments: [0, 3, 255] as [UInt8])
+    func anUnknownFormatIsAnError(_ format: UInt8) throws {
+        var written = try Self.written(.zstd)
+        written[CheckpointCompression.prefix.count] = format
+        #expect(throws: DecodingError.self) { try EngineState.decode(written) }
+    }
+
+    @Test(arguments: CheckpointCompression.Format.allCases)
+    func everyTruncationIsAnError(_ format: CheckpointCompression.Format) throws {
+        let written = try Self.written(format)
         for length in 0..<written.count {
             #expect(throws: DecodingError.self, "\(length) of \(written.count) bytes") {
                 try EngineState.decode(written.prefix(length))
@@ -61,11 +80,11 @@ import Testing
     }
 
     /// The stated length is checked before anything is allocated for it, and must be exactly what the stream
-    /// inflates to.
-    @Test(arguments: [0, 1, -1, 1 << 40, -(1 << 20)])
-    func aWrongStatedLengthIsAnError(_ change: Int64) throws {
-        var written = try Self.state(alerts: 20).encoded()
-        let header = CheckpointCompression.magic.count
+    /// decompresses to.
+    @Test(arguments: CheckpointCompression.Format.allCases, [0, 1, -1, 1 << 40, -(1 << 20)] as [Int64])
+    func aWrongStatedLengthIsAnError(_ format: CheckpointCompression.Format, _ change: Int64) throws {
+        var written = try Self.written(format)
+        let header = CheckpointCompression.prefix.count + 1
         let actual = written[header..<header + 8].enumerated().reduce(UInt64(0)) {
             $0 | UInt64($1.element) << (8 * UInt64($1.offset))
         }
@@ -74,29 +93,28 @@ import Testing
         #expect(throws: DecodingError.self) { try EngineState.decode(written) }
     }
 
-    /// The largest length deflate could have produced from the stream passes the first check; the output then
-    /// grows only as far as the stream inflates, and the shortfall is an error.
-    @Test func theLargestPlausibleLengthIsReadAsFarAsTheStreamGoes() throws {
-        var written = try Self.state(alerts: 20).encoded()
-        let header = CheckpointCompression.magic.count
+    /// The largest length the format could have produced from the stream passes the first check; the output then
+    /// grows only as far as the stream goes, and the shortfall is an error.
+    @Test(arguments: CheckpointCompression.Format.allCases)
+    func theLargestPlausibleLengthIsReadAsFarAsTheStreamGoes(_ format: CheckpointCompression.Format) throws {
+        var written = try Self.written(format)
+        let header = CheckpointCompression.prefix.count + 1
         let stream = written.count - CheckpointCompression.headerSize
-        for stated in [
-            UInt64(stream * CheckpointCompression.maxRatio), UInt64(stream * CheckpointCompression.maxRatio + 1),
-        ] {
+        for stated in [UInt64(stream * format.maxRatio), UInt64(stream * format.maxRatio + 1)] {
             withUnsafeBytes(of: stated.littleEndian) { written.replaceSubrange(header..<header + 8, with: $0) }
             #expect(throws: DecodingError.self, "stated \(stated)") { try EngineState.decode(written) }
         }
     }
 
-    @Test func bytesAfterTheStreamOrAChangedByteInItAreAnError() throws {
-        let state = Self.state(alerts: 20)
-        let written = try state.encoded()
-        let expected = try state.canonicalJSON()
+    @Test(arguments: CheckpointCompression.Format.allCases)
+    func bytesAfterTheStreamOrAChangedByteInItAreAnError(_ format: CheckpointCompression.Format) throws {
+        let expected = try Self.state(alerts: 20).canonicalJSON()
+        let written = try Self.written(format)
         #expect(throws: DecodingError.self) { try EngineState.decode(written + [0]) }
-        // Every byte of the stream changed in turn: zlib's framing or its Adler-32 of the output refuses it. A
-        // change deflate does not see (the padding after the last block, the code length of a symbol a block
-        // never uses: one or two bytes of a stream in scans of 150 states) inflates to the same bytes and reads
-        // back to the same state; nothing may read back to another.
+        // Every byte of the stream changed in turn: the format's framing or its checksum of the output (zlib's
+        // Adler-32, zstd's XXH64) refuses it. A change the decoder does not see (in deflate, the padding after the
+        // last block or the code length of a symbol a block never uses: one or two bytes of a stream in scans of
+        // 150 states) gives the same bytes and reads back to the same state; nothing may read back to another.
         var refused = 0
         for index in CheckpointCompression.headerSize..<written.count {
             var damaged = written

@@ -1,8 +1,9 @@
 import IncidentCore
-import IncidentEngine
 import IncidentRules
 import TestSupport
 import Testing
+
+@testable import IncidentEngine
 
 @Suite("properties")
 struct PropertyTests {
@@ -143,9 +144,10 @@ struct PropertyTests {
         let canonical = try state.canonicalJSON()
         let written = try state.encoded()
         #expect(CheckpointCompression.isCompressed(written))
+        let zlib = try CheckpointCompression.compress(CompactCoder.encodeBytes(state), format: .zlib)
         let compact = try CompactCoder.encode(state)
         #expect(CompactCoder.isCompact(compact))
-        for form in [written, compact, canonical] {
+        for form in [written, zlib, compact, canonical] {
             #expect(try EngineState.decode(form).canonicalJSON() == canonical, "seed \(seed), cut at \(at)")
         }
         #expect(written.count < compact.count)

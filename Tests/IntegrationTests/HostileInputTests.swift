@@ -326,11 +326,11 @@ import Testing
         let again = try LineClient(path: daemon.ingestSocket)
         again.send(alertLine(["alertname": "DiskFull", "host": "after"]))
         #expect(jsonObject(await again.nextLine() ?? "")["ok"] as? Bool == true)
-        // Restarting once more is just as uneventful: the stop's checkpoint, compressed (`IDSZ`), covers every
-        // event, and the restart reads it back with nothing to replay.
+        // Restarting once more is just as uneventful: the stop's checkpoint, compressed with zstd (`IDSZ`, format
+        // 2), covers every event, and the restart reads it back with nothing to replay.
         #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
         let saved = try #require(try await SQLiteStore(path: daemon.database).engineCheckpoint())
-        #expect(saved.data.prefix(4) == Data("IDSZ".utf8))
+        #expect(saved.data.prefix(5) == Data("IDSZ".utf8) + [2])
         try await daemon.start()
         #expect(try await daemon.metric("incidentd_restore_replayed_events") == 0)
         #expect(await daemon.signal(SIGTERM) == 0, "\(daemon.log())")
