@@ -158,75 +158,75 @@ extension CompactCoder.Reader {
 /// Same bytes as the synthesized conformances write through `KeyedWriter` (fields in declaration order, an absent
 /// optional left out, a dictionary's entries in its own order); `writesRecordsDirectly = false` takes the
 /// generic path, and tests compare the two byte for byte.
-extension CompactCoder.Writer {
+extension CompactCoder.Output {
     /// A keyed container's key from a static name (no `String` made for it).
-    func writeKey(_ name: StaticString) {
-        writeVarint(UInt64(name.utf8CodeUnitCount))
+    mutating func key(_ name: StaticString) {
+        varint(UInt64(name.utf8CodeUnitCount))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
     }
 
     /// A fingerprint as `Fingerprint.encode(to:)` writes it: a string of 16 hex digits.
-    func writeFingerprint(_ fingerprint: Fingerprint) {
-        writeTag(.string)
-        writeVarint(16)
+    mutating func fingerprint(_ fingerprint: Fingerprint) {
+        tag(.string)
+        varint(16)
         fingerprint.appendHex(to: &bytes)
     }
 
     /// `[String: AlertRecord]`, the engine state's `alerts`, as `Dictionary.encode(to:)` writes it.
-    func writeAlerts(_ alerts: [String: AlertRecord]) {
-        _ = openContainer(.keyed)
-        for (key, alert) in alerts {
-            writeRaw(key)
-            writeAlert(alert)
+    mutating func alerts(_ alerts: [String: AlertRecord]) {
+        let header = open(.keyed)
+        for (name, record) in alerts {
+            raw(name)
+            alert(record)
         }
-        closeInnermost(count: alerts.count)
+        close(header: header, count: UInt32(truncatingIfNeeded: alerts.count))
     }
 
     /// One alert as its synthesized `encode(to:)` writes it.
-    func writeAlert(_ alert: AlertRecord) {
-        _ = openContainer(.keyed)
-        var count = 11
-        writeKey("fingerprint")
-        writeFingerprint(alert.fingerprint)
-        writeKey("labels")
-        writeLabels(alert.labels)
-        writeKey("annotations")
-        writeLabels(alert.annotations)
-        writeKey("statusAt")
-        writeSigned(alert.statusAt.microseconds)
-        writeKey("firstSeen")
-        writeSigned(alert.firstSeen.microseconds)
-        writeKey("lastSeen")
-        writeSigned(alert.lastSeen.microseconds)
-        writeKey("events")
-        writeSigned(Int64(alert.events))
-        writeKey("incident")
-        writeSigned(Int64(alert.incident))
+    mutating func alert(_ alert: AlertRecord) {
+        let header = open(.keyed)
+        var count: UInt32 = 11
+        key("fingerprint")
+        fingerprint(alert.fingerprint)
+        key("labels")
+        labels(alert.labels)
+        key("annotations")
+        labels(alert.annotations)
+        key("statusAt")
+        signed(alert.statusAt.microseconds)
+        key("firstSeen")
+        signed(alert.firstSeen.microseconds)
+        key("lastSeen")
+        signed(alert.lastSeen.microseconds)
+        key("events")
+        signed(Int64(alert.events))
+        key("incident")
+        signed(Int64(alert.incident))
         if let silencedBy = alert.silencedBy {
             count += 1
-            writeKey("silencedBy")
-            _ = openContainer(.list)
-            for name in silencedBy { writeString(name) }
-            closeInnermost(count: silencedBy.count)
+            key("silencedBy")
+            let list = open(.list)
+            for name in silencedBy { string(name) }
+            close(header: list, count: UInt32(truncatingIfNeeded: silencedBy.count))
         }
         if let resolveDue = alert.resolveDue {
             count += 1
-            writeKey("resolveDue")
-            writeSigned(resolveDue.microseconds)
+            key("resolveDue")
+            signed(resolveDue.microseconds)
         }
-        writeKey("status")
-        writeString(alert.status.rawValue)
-        writeKey("suppressed")
-        writeBool(alert.suppressed)
-        writeKey("source")
-        writeString(alert.source.rawValue)
-        closeInnermost(count: count)
+        key("status")
+        string(alert.status.rawValue)
+        key("suppressed")
+        bool(alert.suppressed)
+        key("source")
+        string(alert.source.rawValue)
+        close(header: header, count: count)
     }
 
     /// An incident's alert list, as `Array.encode(to:)` writes it.
-    func writeFingerprints(_ list: [Fingerprint]) {
-        _ = openContainer(.list)
-        for fingerprint in list { writeFingerprint(fingerprint) }
-        closeInnermost(count: list.count)
+    mutating func fingerprints(_ list: [Fingerprint]) {
+        let header = open(.list)
+        for item in list { fingerprint(item) }
+        close(header: header, count: UInt32(truncatingIfNeeded: list.count))
     }
 }

@@ -36,12 +36,17 @@ public enum CompactCoder {
     }
 
     /// `encode` without the copy into `Data` (the checkpoint compresses these bytes).
-    static func encodeBytes<T: Encodable>(_ value: T, writingRecordsDirectly: Bool = true) throws -> [UInt8] {
+    /// `capacity` is what to reserve for the bytes: reserved past what is written, it costs address space only
+    /// (untouched pages), where growing by doubling copies the bytes so far and faults new pages in each time.
+    static func encodeBytes<T: Encodable>(
+        _ value: T, writingRecordsDirectly: Bool = true, capacity: Int = 1 << 16
+    ) throws -> [UInt8] {
         let writer = Writer()
+        writer.out.bytes.reserveCapacity(capacity)
         writer.writesRecordsDirectly = writingRecordsDirectly
-        writer.bytes.append(contentsOf: magic)
+        writer.out.bytes.append(contentsOf: magic)
         try writer.encodeValue(value)
-        return writer.bytes
+        return writer.out.bytes
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
@@ -69,15 +74,100 @@ public enum CompactCoder {
 // MARK: - Writing
 
 extension CompactCoder {
+    /// The bytes written so far and the primitives that append to them. A value, so that the direct writers
+    /// (`CompactCoder+Records.swift`) fill a local copy for a whole loop of records: every access to a class's
+    /// stored property costs a dynamic exclusivity check, which at 100,000 alerts was a seventh of the encoding.
+    struct Output {
+        var bytes: [UInt8] = []
+
+        mutating func tag(_ tag: Tag) { bytes.append(tag.rawValue) }
+
+        mutating func varint(_ value: UInt64) {
+            var v = value
+            while v >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+                v >>= 7
+            }
+            bytes.append(UInt8(v))
+        }
+
+        mutating func signed(_ value: Int64) {
+            tag(.signed)
+            varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        }
+
+        mutating func unsigned(_ value: UInt64) {
+            tag(.unsigned)
+            varint(value)
+        }
+
+        mutating func double(_ value: Double) {
+            tag(.double)
+            var bits = value.bitPattern
+            for _ in 0..<8 {
+                bytes.append(UInt8(truncatingIfNeeded: bits))
+                bits >>= 8
+            }
+        }
+
+        mutating func bool(_ value: Bool) { tag(value ? .yes : .no) }
+
+        mutating func string(_ value: String) {
+            tag(.string)
+            raw(value)
+        }
+
+        /// A string's length and bytes, without a tag (keys).
+        mutating func raw(_ value: String) {
+            var value = value
+            value.withUTF8 { utf8 in
+                varint(UInt64(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
+        }
+
+        /// Opens a container: its tag and room for its byte and entry counts, which `close` fills in. Returns
+        /// where that room is.
+        mutating func open(_ tag: Tag) -> Int {
+            bytes.append(tag.rawValue)
+            let header = bytes.count
+            bytes.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
+            return header
+        }
+
+        mutating func close(header: Int, count: UInt32) {
+            put(UInt32(truncatingIfNeeded: bytes.count - header - 8), at: header)
+            put(count, at: header + 4)
+        }
+
+        private mutating func put(_ value: UInt32, at offset: Int) {
+            bytes[offset] = UInt8(truncatingIfNeeded: value)
+            bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
+            bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 16)
+            bytes[offset + 3] = UInt8(truncatingIfNeeded: value >> 24)
+        }
+
+        /// A label set as `Labels.encode(to:)` writes it, a keyed container of strings, without the
+        /// `Dictionary` that takes on the way; the entries come in name order instead of the dictionary's, which
+        /// any reader of a keyed container accepts.
+        mutating func labels(_ labels: Labels) {
+            let header = open(.keyed)
+            for label in labels {
+                raw(label.name)
+                string(label.value)
+            }
+            close(header: header, count: UInt32(truncatingIfNeeded: labels.count))
+        }
+    }
+
     /// The output and the containers still open in it, innermost last.
     final class Writer {
-        var bytes: [UInt8] = []
+        var out = Output()
+        var bytes: [UInt8] { out.bytes }
         private var open: [Box] = []
-        /// Whether the engine's alerts (and incidents' alert lists) are written by `writeAlerts` and the like
+        /// Whether the engine's alerts (and incidents' alert lists) are written by `Output.alerts` and the like
         /// rather than through their synthesized `encode(to:)`: the same bytes, which tests compare with this off.
         var writesRecordsDirectly = true
-
-        init() { bytes.reserveCapacity(1 << 16) }
 
         /// A container being written: where its header is and how many entries it has so far.
         final class Box {
@@ -88,9 +178,7 @@ extension CompactCoder {
         }
 
         func openContainer(_ tag: Tag) -> Box {
-            bytes.append(tag.rawValue)
-            let box = Box(header: bytes.count)
-            bytes.append(contentsOf: [0, 0, 0, 0, 0, 0, 0, 0])
+            let box = Box(header: out.open(tag))
             open.append(box)
             return box
         }
@@ -107,25 +195,9 @@ extension CompactCoder {
             while let last = open.last, last !== box { close(open.removeLast()) }
         }
 
-        /// Closes the container opened last, which a `write…` method opened and filled with `count` entries.
-        func closeInnermost(count: Int) {
-            let box = open.removeLast()
-            box.count = UInt32(truncatingIfNeeded: count)
-            close(box)
-        }
-
         private func close(_ box: Box) {
             box.closed = true
-            let length = UInt32(truncatingIfNeeded: bytes.count - box.header - 8)
-            put(length, at: box.header)
-            put(box.count, at: box.header + 4)
-        }
-
-        private func put(_ value: UInt32, at offset: Int) {
-            bytes[offset] = UInt8(truncatingIfNeeded: value)
-            bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
-            bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 16)
-            bytes[offset + 3] = UInt8(truncatingIfNeeded: value >> 24)
+            out.close(header: box.header, count: box.count)
         }
 
         /// Writes one whole value, closing every container it opened.
@@ -133,82 +205,44 @@ extension CompactCoder {
             if T.self == String.self, let string = value as? String { return writeString(string) }
             if T.self == Int.self, let int = value as? Int { return writeSigned(Int64(int)) }
             if T.self == Int64.self, let int = value as? Int64 { return writeSigned(int) }
-            if T.self == Labels.self, let labels = value as? Labels { return writeLabels(labels) }
+            if T.self == Labels.self, let labels = value as? Labels { return out.labels(labels) }
             if writesRecordsDirectly {
                 if T.self == [String: AlertRecord].self, let alerts = value as? [String: AlertRecord] {
-                    return writeAlerts(alerts)
+                    return writeLocally { $0.alerts(alerts) }
                 }
-                if T.self == AlertRecord.self, let alert = value as? AlertRecord { return writeAlert(alert) }
-                if T.self == [Fingerprint].self, let list = value as? [Fingerprint] { return writeFingerprints(list) }
+                if T.self == AlertRecord.self, let alert = value as? AlertRecord {
+                    return writeLocally { $0.alert(alert) }
+                }
+                if T.self == [Fingerprint].self, let list = value as? [Fingerprint] {
+                    return writeLocally { $0.fingerprints(list) }
+                }
             }
             let depth = open.count
-            let start = bytes.count
+            let start = out.bytes.count
             try value.encode(to: CompactEncoder(writer: self))
-            if bytes.count == start {
+            if out.bytes.count == start {
                 // A type that encoded nothing at all reads back as an empty keyed container.
                 _ = openContainer(.keyed)
             }
             while open.count > depth { close(open.removeLast()) }
         }
 
-        func writeTag(_ tag: Tag) { bytes.append(tag.rawValue) }
-
-        /// A label set as `Labels.encode(to:)` writes it, a keyed container of strings, without the
-        /// `Dictionary` that takes on the way; the entries come in name order instead of the dictionary's, which
-        /// any reader of a keyed container accepts.
-        func writeLabels(_ labels: Labels) {
-            let box = openContainer(.keyed)
-            for label in labels {
-                writeRaw(label.name)
-                writeString(label.value)
-            }
-            box.count = UInt32(truncatingIfNeeded: labels.count)
-            close(open.removeLast())
+        /// Runs `body` on the output moved into a local variable (one exclusivity check, not one per byte).
+        private func writeLocally(_ body: (inout Output) -> Void) {
+            var local = Output()
+            swap(&local, &out)
+            body(&local)
+            swap(&local, &out)
         }
 
-        func writeVarint(_ value: UInt64) {
-            var v = value
-            while v >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-                v >>= 7
-            }
-            bytes.append(UInt8(v))
-        }
-
-        func writeSigned(_ value: Int64) {
-            writeTag(.signed)
-            writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-        }
-
-        func writeUnsigned(_ value: UInt64) {
-            writeTag(.unsigned)
-            writeVarint(value)
-        }
-
-        func writeDouble(_ value: Double) {
-            writeTag(.double)
-            var bits = value.bitPattern
-            for _ in 0..<8 {
-                bytes.append(UInt8(truncatingIfNeeded: bits))
-                bits >>= 8
-            }
-        }
-
-        func writeBool(_ value: Bool) { writeTag(value ? .yes : .no) }
-
-        func writeString(_ value: String) {
-            writeTag(.string)
-            writeRaw(value)
-        }
-
-        /// A string's length and bytes, without a tag (keys).
-        func writeRaw(_ value: String) {
-            var value = value
-            value.withUTF8 { utf8 in
-                writeVarint(UInt64(utf8.count))
-                bytes.append(contentsOf: utf8)
-            }
-        }
+        func writeTag(_ tag: Tag) { out.tag(tag) }
+        func writeVarint(_ value: UInt64) { out.varint(value) }
+        func writeSigned(_ value: Int64) { out.signed(value) }
+        func writeUnsigned(_ value: UInt64) { out.unsigned(value) }
+        func writeDouble(_ value: Double) { out.double(value) }
+        func writeBool(_ value: Bool) { out.bool(value) }
+        func writeString(_ value: String) { out.string(value) }
+        func writeRaw(_ value: String) { out.raw(value) }
     }
 
     struct CompactEncoder: Encoder {
@@ -505,7 +539,7 @@ extension CompactCoder {
         }
 
         /// A label set, a keyed container of strings in any order (`Labels.encode(to:)` wrote a dictionary's
-        /// order, `writeLabels` writes name order), read without the `Dictionary` that `Labels.init(from:)`
+        /// order, `Output.labels` writes name order), read without the `Dictionary` that `Labels.init(from:)`
         /// builds on the way: restoring 100,000 alerts spent a third of its time there. A name written twice
         /// keeps its later value.
         func labels(_ offset: Int) throws -> Labels {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import IncidentEngine
 
-/// The checkpoint's alerts written directly (`CompactCoder.Writer.writeAlerts`) give the bytes the synthesized
+/// The checkpoint's alerts written directly (`CompactCoder.Output.alerts`) give the bytes the synthesized
 /// `Encodable` conformances give through the generic writer, for every shape of record.
 @Suite struct RecordEncodingTests {
     /// Alerts with every optional field absent and present, empty and odd values, at the ends of the integers.
