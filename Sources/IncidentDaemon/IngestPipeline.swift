@@ -429,8 +429,9 @@ public actor IngestPipeline: EventSink {
         if let generation = plan.deferredGeneration {
             let (snapshot, logger, uptime, metrics) = (engine, logger, uptime, metrics)
             Task.detached(priority: .medium) {
-                let (data, cost) = Self.encode(
-                    snapshot, unwritten: unwritten, logger: logger, metrics: metrics, uptime: uptime)
+                let (data, cost) = await BackgroundThread.run(name: "incidentd-ckpt") {
+                    Self.encode(snapshot, unwritten: unwritten, logger: logger, metrics: metrics, uptime: uptime)
+                }
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
         }
