@@ -291,7 +291,7 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
     private mutating func planCommit(_ batch: Batch?, uptime: Duration) -> CommitPlan? {
         var inline = batch?.hasCommand ?? false
         var deferNow = false
-        // A checkpoint costs in proportion to the engine's state (0.6–1.2 s of CPU at 100,000 alerts), so one comes
+        // A checkpoint costs in proportion to the engine's state (0.4–0.5 s of CPU at 100,000 alerts), so one comes
         // no more often than twenty times its last encoding took (its CPU, as the driver measures it), whether time
         // or the event count calls for it: at most about 5% of a core. What a restart replays is bounded all the
         // same, by that time and the rate of events.
