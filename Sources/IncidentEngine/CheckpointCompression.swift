@@ -116,7 +116,9 @@ public enum CheckpointCompression {
         guard stated > 0, stated <= UInt64(stream) * UInt64(format.maxRatio) else {
             throw CompactCoder.corrupt("the compressed checkpoint states \(stated) bytes for a stream of \(stream)")
         }
-        let length = Int(stated)
+        guard let length = Int(exactly: stated), length < Int.max else {
+            throw CompactCoder.corrupt("the compressed checkpoint states \(stated) bytes, more than this machine holds")
+        }
         return try data.withUnsafeBytes { raw in
             let input = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
             switch format {
@@ -131,7 +133,7 @@ public enum CheckpointCompression {
     /// produces it, up to one byte past the stated length (which tells a stream that runs longer): a damaged length
     /// costs an error, never an allocation of what it claims, which on a machine that does not overcommit would
     /// stop the process at every start.
-    private static func expand(
+    static func expand(
         _ input: UnsafeRawBufferPointer, length: Int, name: String,
         step: (_ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer) throws -> (
             consumed: Int, produced: Int, ended: Bool
@@ -176,8 +178,8 @@ public enum CheckpointCompression {
         var status = Z_OK
         let result = try expand(input, length: length, name: "zlib") { input, output in
             // avail_in and avail_out are 32-bit: a longer stream or buffer is handed over in parts.
-            let offered = min(input.count, Int(UInt32.max))
-            let room = min(output.count, Int(UInt32.max))
+            let offered = min(input.count, Int(clamping: UInt32.max))
+            let room = min(output.count, Int(clamping: UInt32.max))
             inflater.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
             inflater.avail_in = uInt(offered)
             inflater.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
@@ -191,7 +193,14 @@ public enum CheckpointCompression {
         return result
     }
 
+    /// A zstd frame's magic (little-endian 0xFD2FB528). libzstd also reads the frames of its versions before 1.0
+    /// through decoders that do not apply `zstdWindowLogMax`; this writer never made those, so they are refused.
+    static let zstdMagic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
+
     private static func zstdDecompress(_ input: UnsafeRawBufferPointer, length: Int) throws -> [UInt8] {
+        guard input.count >= zstdMagic.count, input.prefix(zstdMagic.count).elementsEqual(zstdMagic) else {
+            throw CompactCoder.corrupt("the compressed checkpoint's stream is not a zstd frame")
+        }
         let content = ZSTD_getFrameContentSize(input.baseAddress, input.count)
         guard content == UInt64(length) else {
             throw CompactCoder.corrupt(

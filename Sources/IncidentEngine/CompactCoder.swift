@@ -232,6 +232,8 @@ extension CompactCoder {
             var local = Output()
             swap(&local, &out)
             body(&local)
+            // The body writes only to `local`: anything in `out` now would be lost by the swap back.
+            assert(out.bytes.isEmpty)
             swap(&local, &out)
         }
 

@@ -106,6 +106,45 @@ import Testing
         }
     }
 
+    /// `expand` with a stated length no machine holds: the output starts small and grows only as far as the
+    /// stream goes. Allocated up front, 1 TiB would stop the process here.
+    @Test func theOutputGrowsOnlyAsTheStreamFillsIt() throws {
+        let stream: [UInt8] = [1, 2, 3]
+        var largest = 0
+        #expect(throws: DecodingError.self) {
+            try stream.withUnsafeBytes { raw in
+                try CheckpointCompression.expand(raw, length: 1 << 40, name: "test") { input, output in
+                    largest = max(largest, output.count)
+                    return (input.count, min(output.count, 10), true)
+                }
+            }
+        }
+        #expect(largest > 0 && largest <= 1 << 16)
+    }
+
+    /// A zstd stream must be exactly one frame of the current format: a second frame, a skippable frame before or
+    /// after, or a frame of zstd's pre-1.0 format (whose decoders ignore the window limit) is refused.
+    @Test func aZstdStreamIsOneFrameOfTheCurrentFormat() throws {
+        let written = try Self.written(.zstd)
+        let header = written.prefix(CheckpointCompression.headerSize)
+        let frame = written.dropFirst(CheckpointCompression.headerSize)
+        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]
+        let empty = try CheckpointCompression.compress([0], format: .zstd).dropFirst(CheckpointCompression.headerSize)
+        var legacy = Data(frame)
+        legacy[legacy.startIndex] = 0x27
+        for (name, stream) in [
+            ("a second frame", Data(frame) + frame), ("an empty frame after", Data(frame) + empty),
+            ("a skippable frame after", Data(frame) + skippable), ("a skippable frame before", Data(skippable) + frame),
+            ("the pre-1.0 magic", legacy),
+        ] {
+            #expect(throws: DecodingError.self, "\(name)") { try EngineState.decode(header + stream) }
+        }
+        // The pre-1.0 frame is refused by its magic, before libzstd's legacy decoder sees it.
+        let refusal = #expect(throws: DecodingError.self) { try EngineState.decode(header + legacy) }
+        #expect("\(String(describing: refusal))".contains("is not a zstd frame"))
+        #expect(try EngineState.decode(header + frame).canonicalJSON() == Self.state(alerts: 20).canonicalJSON())
+    }
+
     @Test(arguments: CheckpointCompression.Format.allCases)
     func bytesAfterTheStreamOrAChangedByteInItAreAnError(_ format: CheckpointCompression.Format) throws {
         let expected = try Self.state(alerts: 20).canonicalJSON()
