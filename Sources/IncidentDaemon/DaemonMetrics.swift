@@ -92,7 +92,8 @@ public final class DaemonMetrics: Sendable {
         checkpointEncodeSeconds = r.makeGauge(
             descriptor: d(
                 "incidentd_checkpoint_encode_seconds",
-                "CPU seconds the last encoding of a checkpoint took, off the pipeline (also one dropped unwritten)."))
+                "CPU seconds the last checkpoint's encoding took, off the pipeline; checkpoints come no more often "
+                    + "than twenty times it."))
         checkpointCommitSeconds = r.makeGauge(
             descriptor: d(
                 "incidentd_checkpoint_commit_seconds",

@@ -427,10 +427,10 @@ public actor IngestPipeline: EventSink {
             carries = true
         }
         if let generation = plan.deferredGeneration {
-            let (snapshot, logger, uptime, metrics) = (engine, logger, uptime, metrics)
+            let (snapshot, logger, uptime) = (engine, logger, uptime)
             Task.detached(priority: .medium) {
                 let (data, cost) = await BackgroundThread.run(name: "incidentd-ckpt") {
-                    Self.encode(snapshot, unwritten: unwritten, logger: logger, metrics: metrics, uptime: uptime)
+                    Self.encode(snapshot, unwritten: unwritten, logger: logger, uptime: uptime)
                 }
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
@@ -445,7 +445,7 @@ public actor IngestPipeline: EventSink {
             var cost: Duration?
             if let inline {
                 let encoded = Self.encode(
-                    inline, unwritten: unwritten, logger: logger, metrics: metrics, uptime: uptime)
+                    inline, unwritten: unwritten, logger: logger, uptime: uptime)
                 batch.engineState = encoded.data
                 cost = encoded.cost
             }
@@ -509,7 +509,7 @@ public actor IngestPipeline: EventSink {
     /// Exports and encodes a copy of the engine, with what was held when it was copied; runs off the actor.
     private nonisolated static func encode(
         _ engine: CorrelationEngine, unwritten: EngineState.UnwrittenActivity?, logger: Logger,
-        metrics: DaemonMetrics, uptime: @Sendable () -> Duration
+        uptime: @Sendable () -> Duration
     ) -> (data: Data?, cost: Duration) {
         let started = uptime()
         let startedCPU = threadCPUTime()
@@ -522,7 +522,6 @@ public actor IngestPipeline: EventSink {
             // replay after `kill -9` (BENCHMARKS.md, issue 16). The monotonic clock still bounds it: tests step a
             // test clock that does not move while this runs.
             let cost = min(uptime() - started, threadCPUTime() - startedCPU)
-            metrics.checkpointEncodeSeconds.set(cost / .seconds(1))
             return (data, cost)
         } catch {
             logger.error("cannot encode the engine state", metadata: ["error": "\(error)"])
@@ -538,12 +537,16 @@ public actor IngestPipeline: EventSink {
     }
 
     private func deferredEncoded(_ data: Data?, cost: Duration, generation: Int) {
-        if machine.deferredEncoded(data, cost: cost, generation: generation) { wakeLoop() }
+        let wake = machine.deferredEncoded(data, cost: cost, generation: generation)
+        // The cost the state machine took (a superseded encoding's is not), so the gauge says what spaces checkpoints.
+        metrics.checkpointEncodeSeconds.set(machine.lastCheckpointCost / .seconds(1))
+        if wake { wakeLoop() }
     }
 
     private func commitReturned(_ result: Result<CommitReport, any Error>, checkpointCost: Duration?) {
         inFlightQueued = try? result.get().queued
         machine.commitReturned(result.map(\.eventIDs), checkpointCost: checkpointCost)
+        if checkpointCost != nil { metrics.checkpointEncodeSeconds.set(machine.lastCheckpointCost / .seconds(1)) }
         wakeLoop()
     }
 
@@ -627,7 +630,7 @@ public actor IngestPipeline: EventSink {
 
     private func commitCheckpoint() async {
         // Everything held goes with it: a clean stop leaves the store complete.
-        let state = Self.encode(engine, unwritten: nil, logger: logger, metrics: metrics, uptime: uptime).data
+        let state = Self.encode(engine, unwritten: nil, logger: logger, uptime: uptime).data
         // Without a state (its encoding failed, which was logged) the held counts are still written: a restart
         // would replay them from the last checkpoint saved, but nothing says one comes soon.
         guard state != nil || !deferred.isEmpty else { return }

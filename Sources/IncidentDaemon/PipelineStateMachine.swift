@@ -121,7 +121,9 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
 
     private(set) var eventsSinceCheckpoint = 0
     private var lastCheckpoint: Duration
-    private var lastCheckpointCost: Duration = .zero
+    /// The CPU the last checkpoint's encoding took (an inline one's, or a deferred one's that was not superseded):
+    /// what spaces the next, and what `incidentd_checkpoint_encode_seconds` shows.
+    private(set) var lastCheckpointCost: Duration = .zero
     private var batchSequence = 0
     private var lastEventID: Int64?
     private var deferred: Deferred?

@@ -245,6 +245,8 @@ struct RunningPipeline {
             let metrics = running.pipeline.metrics
             #expect(metric(metrics, "incidentd_checkpoints_total") == Double(seen.count))
             #expect(metric(metrics, "incidentd_checkpoint_bytes") == Double(last))
+            // The encodings were deferred ones: their cost reached the gauge through the state machine.
+            #expect((metric(metrics, "incidentd_checkpoint_encode_seconds") ?? 0) > 0)
         }
         #expect(seen.count >= 3, "checkpoints seen: \(seen.map(\.through))")
         for (through, eventsIn) in seen { #expect(eventsIn == Int(through), "through \(through)") }
