@@ -79,9 +79,4 @@ enum BackgroundThread {
             return nil
         #endif
     }
-
-    /// The calling thread's name as the kernel keeps it (tests).
-    static func currentName() -> String? {
-        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
-    }
 }

@@ -163,7 +163,6 @@ extension CompactCoder {
     /// The output and the containers still open in it, innermost last.
     final class Writer {
         var out = Output()
-        var bytes: [UInt8] { out.bytes }
         private var open: [Box] = []
         /// Whether the engine's alerts (and incidents' alert lists) are written by `Output.alerts` and the like
         /// rather than through their synthesized `encode(to:)`: the same bytes, which tests compare with this off.
@@ -238,7 +237,6 @@ extension CompactCoder {
         }
 
         func writeTag(_ tag: Tag) { out.tag(tag) }
-        func writeVarint(_ value: UInt64) { out.varint(value) }
         func writeSigned(_ value: Int64) { out.signed(value) }
         func writeUnsigned(_ value: UInt64) { out.unsigned(value) }
         func writeDouble(_ value: Double) { out.double(value) }
