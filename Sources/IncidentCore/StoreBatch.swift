@@ -39,6 +39,8 @@ public struct StoreBatch: Sendable {
     /// The last event the engine state covers, when the state was taken at an earlier batch than this one (a
     /// checkpoint encoded while later batches committed); nil: it covers every event up to this batch's last.
     public var engineStateThroughEvent: Int64?
+    /// A part of a checkpoint written across several commits (see `EngineStatePart`); never set with `engineState`.
+    public var engineStatePart: EngineStatePart?
     /// How far each source has been read (`journal` → cursor); replaces the saved position per source.
     public var sourcePositions: [String: String]
     /// When the batch was made, by the driver's clock; recorded as the engine state's `saved_at`.

@@ -10,8 +10,8 @@ public enum ColumnValue: Sendable, Hashable {
 }
 
 /// The tables a store copy moves, each with its columns, in the order they are copied. Both stores have these
-/// tables with these columns (the PostgreSQL schema is the SQLite one's at its v7); the knowledge base's search
-/// index is rebuilt by the target.
+/// tables with these columns (the PostgreSQL schema is the SQLite one's at its v7, and its v6 has the checkpoint's
+/// parts of the SQLite one's v10); the knowledge base's search index is rebuilt by the target.
 public enum StoreCopyTables {
     public static let all: [(table: String, columns: [String])] = [
         (
@@ -38,7 +38,8 @@ public enum StoreCopyTables {
         ),
         ("timeline", ["id", "incident", "at", "type", "detail"]),
         ("notes", ["id", "incident", "at", "author", "text"]),
-        ("engine_state", ["id", "version", "data", "saved_at", "through_event"]),
+        ("engine_state", ["id", "version", "data", "saved_at", "through_event", "generation", "parts"]),
+        ("engine_state_parts", ["generation", "seq", "data"]),
         (
             "outbox",
             [

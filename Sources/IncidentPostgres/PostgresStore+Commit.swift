@@ -20,7 +20,7 @@ extension PostgresStore {
         // Commit order: the lock is held until this transaction ends, so the ids drawn below (from a counter row,
         // whose rollback leaves no gap) are larger than those of every transaction that committed before, and
         // smaller than those of every later one. The checkpoint's `through_event` relies on it too.
-        if !batch.events.isEmpty || batch.engineState != nil {
+        if !batch.events.isEmpty || batch.engineState != nil || batch.engineStatePart?.isLast == true {
             try await lock(Self.commitOrderLock, on: connection)
         }
         var ids: [Int64] = []
@@ -82,12 +82,59 @@ extension PostgresStore {
             sql.text +=
                 "\(data), \(at), COALESCE(\(through)::BIGINT, (SELECT COALESCE(MAX(id), 0) FROM events))) "
                 + "ON CONFLICT (id) DO UPDATE SET version = engine_state.version + 1, data = excluded.data, "
-                + "saved_at = excluded.saved_at, through_event = excluded.through_event"
+                + "saved_at = excluded.saved_at, through_event = excluded.through_event, generation = 0, parts = 0"
             try await connection.run(sql, logger: logger)
+            try await connection.run("DELETE FROM engine_state_parts", logger: logger)
+        } else if let part = batch.engineStatePart {
+            try await write(part, at: batch.at, on: connection)
         }
 
         try await upsertPositions(batch.sourcePositions, on: connection)
         return ids
+    }
+
+    /// Writes one part of a checkpoint written across several commits, as the SQLite store does: the parts of the
+    /// one being written are generation (saved generation + 1); part 0 drops those of any other begun and never
+    /// finished; a part out of order (a caller's bug) is refused, and the batch with it.
+    func write(_ part: EngineStatePart, at time: Timestamp, on connection: PostgresConnection) async throws {
+        let saved =
+            try await connection.rows(
+                SQL("SELECT generation FROM engine_state WHERE id = 1 AND parts > 0"), logger: logger
+            ).first.map { try RowReader($0, "engine_state", self).get("generation", Int64.self) } ?? 0
+        let generation = saved + 1
+        if part.index == 0 {
+            var sql = SQL("DELETE FROM engine_state_parts WHERE generation <> ")
+            sql.text += sql.bind(saved)
+            try await connection.run(sql, logger: logger)
+        }
+        var count = SQL("SELECT COUNT(*) AS n FROM engine_state_parts WHERE generation = ")
+        count.text += count.bind(generation)
+        let written =
+            try await connection.rows(count, logger: logger).first
+            .map { try RowReader($0, "engine_state_parts", self).int("n") } ?? 0
+        guard part.count > 1, part.index < part.count, written == part.index else {
+            throw StoreError(
+                .constraint, store: address,
+                message: "checkpoint part \(part.index) of \(part.count) written after \(written) parts of "
+                    + "generation \(generation) in \(address); nothing of the batch was written.")
+        }
+        var insert = SQL("INSERT INTO engine_state_parts (generation, seq, data) VALUES (")
+        insert.text +=
+            "\(insert.bind(generation)), \(insert.bind(Int64(part.index))), \(insert.bind(part.data)))"
+        try await connection.run(insert, logger: logger)
+        guard part.isLast else { return }
+        var sql = SQL(
+            "INSERT INTO engine_state (id, version, data, saved_at, through_event, generation, parts) VALUES (1, 1, ")
+        sql.text +=
+            "''::BYTEA, \(sql.bind(time.microseconds)), \(sql.bind(part.throughEvent)), \(sql.bind(generation)), "
+            + "\(sql.bind(Int64(part.count)))) "
+            + "ON CONFLICT (id) DO UPDATE SET version = engine_state.version + 1, data = excluded.data, "
+            + "saved_at = excluded.saved_at, through_event = excluded.through_event, "
+            + "generation = excluded.generation, parts = excluded.parts"
+        try await connection.run(sql, logger: logger)
+        var drop = SQL("DELETE FROM engine_state_parts WHERE generation <> ")
+        drop.text += drop.bind(generation)
+        try await connection.run(drop, logger: logger)
     }
 
     /// Takes a transaction-scoped advisory lock, held until the transaction ends.

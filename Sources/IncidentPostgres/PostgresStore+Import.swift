@@ -95,7 +95,8 @@ extension PostgresStore {
             if table == "engine_state" {
                 sql.text +=
                     " ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data, "
-                    + "saved_at = excluded.saved_at, through_event = excluded.through_event"
+                    + "saved_at = excluded.saved_at, through_event = excluded.through_event, "
+                    + "generation = excluded.generation, parts = excluded.parts"
             }
             try await connection.run(sql, logger: logger)
         }

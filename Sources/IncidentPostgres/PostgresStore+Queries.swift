@@ -131,21 +131,37 @@ extension PostgresStore {
     }
 
     public func engineState() async throws -> Data? {
-        try await read("read the engine state from") { connection in
-            try await connection.rows(SQL("SELECT data FROM engine_state WHERE id = 1"), logger: self.logger).first
-                .map { try RowReader($0, "engine_state", self).get("data", Data.self) }
-        }
+        try await engineCheckpoint()?.data
     }
 
     public func engineCheckpoint() async throws -> EngineCheckpoint? {
         try await read("read the engine checkpoint from") { connection in
-            try await connection.rows(
-                SQL("SELECT data, saved_at, through_event FROM engine_state WHERE id = 1"), logger: self.logger
-            ).first.map {
-                let r = RowReader($0, "engine_state", self)
-                return EngineCheckpoint(
-                    data: try r.get("data"), throughEvent: try r.get("through_event"), savedAt: try r.time("saved_at"))
+            guard
+                let row = try await connection.rows(
+                    SQL("SELECT data, saved_at, through_event, generation, parts FROM engine_state WHERE id = 1"),
+                    logger: self.logger
+                ).first
+            else { return nil }
+            let r = RowReader(row, "engine_state", self)
+            var checkpoint = EngineCheckpoint(
+                data: try r.get("data"), throughEvent: try r.get("through_event"), savedAt: try r.time("saved_at"))
+            let parts = try r.int("parts")
+            guard parts > 0 else { return checkpoint }
+            let generation: Int64 = try r.get("generation")
+            var sql = SQL("SELECT seq, data FROM engine_state_parts WHERE generation = ")
+            sql.text += sql.bind(generation) + " ORDER BY seq"
+            var stored: [(seq: Int64, data: Data)] = []
+            for row in try await connection.rows(sql, logger: self.logger) {
+                let p = RowReader(row, "engine_state_parts", self)
+                stored.append((seq: try p.get("seq"), data: try p.get("data")))
             }
+            guard let whole = EngineStatePart.assemble(stored, count: parts) else {
+                throw self.corrupt(
+                    "engine_state_parts", "seq",
+                    "\(stored.count) parts of generation \(generation) where the checkpoint has \(parts)")
+            }
+            checkpoint.data = whole
+            return checkpoint
         }
     }
 

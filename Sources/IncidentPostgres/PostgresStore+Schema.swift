@@ -219,6 +219,21 @@ extension PostgresStore {
             CREATE INDEX outbox_incident ON outbox(incident) WHERE state = 'pending';
             """
         ),
+        // v6: a checkpoint too large for one commit is written in parts across several, as the SQLite store's v10
+        // (`EngineStatePart`): `engine_state` names the generation whose parts make the saved checkpoint.
+        (
+            6,
+            """
+            ALTER TABLE engine_state ADD COLUMN IF NOT EXISTS generation BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE engine_state ADD COLUMN IF NOT EXISTS parts BIGINT NOT NULL DEFAULT 0;
+            CREATE TABLE IF NOT EXISTS engine_state_parts (
+                generation BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                data BYTEA NOT NULL,
+                PRIMARY KEY (generation, seq)
+            );
+            """
+        ),
     ]
 
     /// The statements of a migration: its text cut after each `;` that ends a line.

@@ -226,9 +226,13 @@ extension SQLiteStore {
                     INSERT INTO engine_state (id, version, data, saved_at, through_event)
                     VALUES (1, 1, ?, ?, COALESCE(?, (SELECT COALESCE(MAX(id), 0) FROM events)))
                     ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
-                        saved_at = excluded.saved_at, through_event = excluded.through_event
+                        saved_at = excluded.saved_at, through_event = excluded.through_event,
+                        generation = 0, parts = 0
                     """,
                 arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
+            try db.execute(sql: "DELETE FROM engine_state_parts")
+        } else if let part = batch.engineStatePart {
+            try Self.write(part, at: batch.at, in: db)
         }
 
         if !batch.sourcePositions.isEmpty {
@@ -246,6 +250,42 @@ extension SQLiteStore {
         let cancelled = Set(batch.cancellations.map(\.incident))
         let reported = queued.contains { cancelled.contains($0.notification.incident) } ? nil : queued
         return CommitReport(eventIDs: ids, queued: reported)
+    }
+
+    /// Writes one part of a checkpoint written across several commits (`EngineStatePart`). The parts of the one
+    /// being written are generation (saved generation + 1): the saved checkpoint's own parts are the saved
+    /// generation's, and a whole checkpoint is generation 0 with no parts. Part 0 drops the parts of any other
+    /// checkpoint begun and never finished; a part out of order (a caller's bug) is refused, and the batch with it.
+    static func write(_ part: EngineStatePart, at time: Timestamp, in db: Database) throws {
+        let saved = try Int64.fetchOne(db, sql: "SELECT generation FROM engine_state WHERE id = 1 AND parts > 0") ?? 0
+        let generation = saved + 1
+        if part.index == 0 {
+            try db.execute(sql: "DELETE FROM engine_state_parts WHERE generation <> ?", arguments: [saved])
+        }
+        let written =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM engine_state_parts WHERE generation = ?", arguments: [generation]) ?? 0
+        guard part.count > 1, part.index < part.count, written == part.index else {
+            throw DatabaseError(
+                resultCode: .SQLITE_CONSTRAINT,
+                message:
+                    "checkpoint part \(part.index) of \(part.count) after \(written) parts of generation \(generation)")
+        }
+        // Not a cached statement, as for a whole checkpoint: a cached one would hold the last part's bytes.
+        try db.execute(
+            sql: "INSERT INTO engine_state_parts (generation, seq, data) VALUES (?, ?, ?)",
+            arguments: [generation, part.index, part.data])
+        guard part.isLast else { return }
+        try db.execute(
+            sql: """
+                INSERT INTO engine_state (id, version, data, saved_at, through_event, generation, parts)
+                VALUES (1, 1, X'', ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
+                    saved_at = excluded.saved_at, through_event = excluded.through_event,
+                    generation = excluded.generation, parts = excluded.parts
+                """,
+            arguments: [time.microseconds, part.throughEvent, generation, part.count])
+        try db.execute(sql: "DELETE FROM engine_state_parts WHERE generation <> ?", arguments: [generation])
     }
 
     /// Binds an incident snapshot's values in `incidentColumns`' order.

@@ -92,18 +92,32 @@ extension SQLiteStore {
     }
 
     public func engineState() async throws -> Data? {
-        try await read("read the engine state from") { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM engine_state WHERE id = 1")
-        }
+        try await engineCheckpoint()?.data
     }
 
     public func engineCheckpoint() async throws -> EngineCheckpoint? {
         try await read("read the engine checkpoint from") { db in
-            try Row.fetchOne(db, sql: "SELECT data, saved_at, through_event FROM engine_state WHERE id = 1").map {
-                EngineCheckpoint(
-                    data: $0["data"], throughEvent: $0["through_event"],
-                    savedAt: Timestamp(microseconds: $0["saved_at"]))
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT data, saved_at, through_event, generation, parts FROM engine_state WHERE id = 1")
+            else { return nil }
+            var data: Data = row["data"]
+            let parts: Int = row["parts"]
+            if parts > 0 {
+                let generation: Int64 = row["generation"]
+                let stored = try Row.fetchAll(
+                    db, sql: "SELECT seq, data FROM engine_state_parts WHERE generation = ? ORDER BY seq",
+                    arguments: [generation]
+                ).map { (seq: $0["seq"] as Int64, data: $0["data"] as Data) }
+                guard let whole = EngineStatePart.assemble(stored, count: parts) else {
+                    throw self.corrupt(
+                        "engine_state_parts", "seq",
+                        "\(stored.count) parts of generation \(generation) where the checkpoint has \(parts)")
+                }
+                data = whole
             }
+            return EngineCheckpoint(
+                data: data, throughEvent: row["through_event"], savedAt: Timestamp(microseconds: row["saved_at"]))
         }
     }
 

@@ -158,6 +158,87 @@ import Testing
         }
     }
 
+    @Test(arguments: Backend.allCases) func aCheckpointWrittenInPartsIsSavedOnlyWithItsLast(_ backend: Backend)
+        async throws
+    {
+        try await withStore(backend) { store, probe in
+            let ids = try await store.commit(
+                StoreBatch(events: [sampleEvent(at: 0), sampleEvent(at: 1)], engineState: Data("whole".utf8), at: t(1)))
+            func part(_ index: Int, of count: Int, _ text: String, through: Int64, at seconds: Int64) -> StoreBatch {
+                var batch = StoreBatch(at: t(seconds))
+                batch.engineStatePart = EngineStatePart(
+                    index: index, count: count, data: Data(text.utf8), throughEvent: through)
+                return batch
+            }
+            func partRows() async throws -> [String] {
+                try await probe.lines("SELECT generation, seq FROM engine_state_parts ORDER BY generation, seq")
+            }
+            let whole = EngineCheckpoint(data: Data("whole".utf8), throughEvent: ids[1], savedAt: t(1))
+
+            // Until its last part commits, a restart restores the checkpoint saved before.
+            _ = try await store.commit(part(0, of: 3, "ab", through: ids[0], at: 10))
+            _ = try await store.commit(part(1, of: 3, "cd", through: ids[0], at: 11))
+            #expect(try await store.engineCheckpoint() == whole)
+            _ = try await store.commit(part(2, of: 3, "e", through: ids[0], at: 12))
+            #expect(
+                try await store.engineCheckpoint()
+                    == EngineCheckpoint(data: Data("abcde".utf8), throughEvent: ids[0], savedAt: t(12)))
+            #expect(try await store.engineState() == Data("abcde".utf8))
+            #expect(try await partRows() == ["1|0", "1|1", "1|2"])
+
+            // The next is generation 2; its parts keep the saved one's until its last. One begun and never finished
+            // (the pipeline dropped it) is dropped by the next part 0.
+            _ = try await store.commit(part(0, of: 2, "xy", through: ids[1], at: 13))
+            #expect(try await partRows() == ["1|0", "1|1", "1|2", "2|0"])
+            _ = try await store.commit(part(0, of: 2, "12", through: ids[1], at: 14))
+            #expect(try await store.engineState() == Data("abcde".utf8))
+            _ = try await store.commit(part(1, of: 2, "3", through: ids[1], at: 15))
+            #expect(
+                try await store.engineCheckpoint()
+                    == EngineCheckpoint(data: Data("123".utf8), throughEvent: ids[1], savedAt: t(15)))
+            #expect(try await partRows() == ["2|0", "2|1"])
+
+            // A part out of order is refused, and the batch with it.
+            var late = part(1, of: 2, "zz", through: ids[1], at: 16)
+            late.events = [sampleEvent(at: 16)]
+            await #expect {
+                _ = try await store.commit(late)
+            } throws: { ($0 as? StoreError)?.code == .constraint }
+            #expect(try await store.events(after: 0, limit: 10).map(\.id) == ids)
+            #expect(try await store.engineState() == Data("123".utf8))
+
+            // A whole checkpoint replaces the saved one and drops every part, the saved one's and one in progress.
+            _ = try await store.commit(part(0, of: 2, "pp", through: ids[1], at: 17))
+            _ = try await store.commit(StoreBatch(engineState: Data("w2".utf8), at: t(18)))
+            #expect(try await store.engineState() == Data("w2".utf8))
+            #expect(try await partRows() == [])
+            #expect(try await probe.lines("SELECT version, generation, parts FROM engine_state") == ["4|0|0"])
+            // ... and the next in parts is generation 1 again.
+            _ = try await store.commit(part(0, of: 2, "q", through: ids[1], at: 19))
+            _ = try await store.commit(part(1, of: 2, "r", through: ids[1], at: 20))
+            #expect(try await store.engineState() == Data("qr".utf8))
+            #expect(try await probe.lines("SELECT version, generation, parts FROM engine_state") == ["5|1|2"])
+        }
+    }
+
+    @Test(arguments: Backend.allCases) func aSavedCheckpointMissingAPartIsReportedAsDamaged(_ backend: Backend)
+        async throws
+    {
+        try await withStore(backend) { store, probe in
+            for index in 0..<3 {
+                var batch = StoreBatch(at: t(Int64(index)))
+                batch.engineStatePart = EngineStatePart(
+                    index: index, count: 3, data: Data([UInt8(index)]), throughEvent: 0)
+                _ = try await store.commit(batch)
+            }
+            #expect(try await store.engineState() == Data([0, 1, 2]))
+            try await probe.change("DELETE FROM engine_state_parts WHERE seq = 1")
+            await #expect {
+                _ = try await store.engineCheckpoint()
+            } throws: { ($0 as? StoreError)?.code == .corrupt }
+        }
+    }
+
     @Test(arguments: Backend.allCases) func listingFiltersByStateKindAndPriorityNewestFirst(_ backend: Backend)
         async throws
     {

@@ -18,7 +18,8 @@ func earlierStore(_ version: String, in directory: String, rows sql: String) asy
 
 @Suite struct MigrationTests {
     static let tables = [
-        "alerts", "engine_state", "events", "incidents", "kb_articles", "kb_fts", "kb_fts_config", "kb_fts_data",
+        "alerts", "engine_state", "engine_state_parts", "events", "incidents", "kb_articles", "kb_fts", "kb_fts_config",
+        "kb_fts_data",
         "kb_fts_docsize", "kb_fts_idx", "notes", "outbox", "source_positions", "timeline",
     ]
 
@@ -62,7 +63,30 @@ func earlierStore(_ version: String, in directory: String, rows sql: String) asy
             let applied = try await queue.read { db in
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"])
+            #expect(applied == ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10"])
+        }
+    }
+
+    /// v10 adds the checkpoint's parts: a checkpoint saved whole before it is restored as it was, and the next one
+    /// in parts replaces it.
+    @Test func aCheckpointSavedBeforeV10IsRestoredAndReplaced() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = try await earlierStore(
+                "v9", in: directory,
+                rows: """
+                    INSERT INTO engine_state (id, version, data, saved_at, through_event) VALUES (1, 3, X'0102', 5, 0)
+                    """)
+            let store = try SQLiteStore(path: path)
+            #expect(
+                try await store.engineCheckpoint()
+                    == EngineCheckpoint(data: Data([1, 2]), throughEvent: 0, savedAt: Timestamp(microseconds: 5)))
+            for index in 0..<2 {
+                var batch = StoreBatch(at: t(1))
+                batch.engineStatePart = EngineStatePart(
+                    index: index, count: 2, data: Data([UInt8(7 + index)]), throughEvent: 0)
+                _ = try await store.commit(batch)
+            }
+            #expect(try await store.engineState() == Data([7, 8]))
         }
     }
 

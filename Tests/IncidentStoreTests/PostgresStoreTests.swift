@@ -181,7 +181,7 @@ import Testing
         #expect(
             try await cluster.psql(
                 "SELECT string_agg(version::TEXT, ',' ORDER BY version) FROM incidentd_schema", database: database)
-                == "1,2,3,4,5\n", "each step applied once")
+                == "1,2,3,4,5,6\n", "each step applied once")
     }
 
     /// Schema v4 counts the events from two counters. A store that held events before it, some purged, counts

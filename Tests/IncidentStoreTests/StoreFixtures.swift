@@ -68,6 +68,18 @@ struct StoreProbe: Sendable {
     }
 }
 
+extension StoreProbe {
+    /// Runs a statement that changes the store behind its back, as damage or another program would.
+    func change(_ sql: String) async throws {
+        switch backend {
+        case .sqlite: try await DatabaseQueue(path: address).write { db in try db.execute(sql: sql) }
+        case .postgres:
+            guard let cluster, let database else { return }
+            _ = try await cluster.psql(sql, database: database)
+        }
+    }
+}
+
 /// A fresh store of `backend`, and a probe into it.
 func withStore<T>(_ backend: Backend, _ body: (any DaemonStore, StoreProbe) async throws -> T) async throws -> T {
     switch backend {
