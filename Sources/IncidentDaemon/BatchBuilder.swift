@@ -160,7 +160,7 @@ extension StoreBatch {
     var isEmpty: Bool {
         events.isEmpty && incidents.isEmpty && alerts.isEmpty && leftAlerts.isEmpty && timeline.isEmpty
             && notifications.isEmpty
-            && cancellations.isEmpty && engineState == nil && sourcePositions.isEmpty
+            && cancellations.isEmpty && engineState == nil && engineStatePart == nil && sourcePositions.isEmpty
     }
 }
 

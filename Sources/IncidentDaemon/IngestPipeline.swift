@@ -22,6 +22,10 @@ public actor IngestPipeline: EventSink {
         public var checkpointInterval: Duration = .seconds(10)
         /// ... or after this many events, whichever comes first.
         public var checkpointEvents = 100_000
+        /// A timed checkpoint larger than this is written in parts of this size, one with each commit (see
+        /// `EngineStatePart`): on this machine's disk a commit carrying 0.5 MB takes about 2 ms more, one carrying
+        /// 8 MB (a checkpoint at 100,000 alerts) 60 ms more (BENCHMARKS.md, issue 16).
+        public var checkpointPartBytes = 512 * 1024
         /// The longest the loop sleeps when idle, so the clock moves even without timers.
         public var idleTick: Duration = .seconds(1)
         /// Alerts seen again have their last-seen time and counts written this long after the last write of them
@@ -73,6 +77,8 @@ public actor IngestPipeline: EventSink {
     private var inFlight: (batch: StoreBatch, started: Duration, changesIncidents: Bool)?
     /// The outbox rows the commit in flight queued, once it has returned (see `CommitReport.queued`).
     private var inFlightQueued: [OutboxEntry]?
+    /// The bytes and commit time of the parts written so far of a checkpoint written in parts.
+    private var partsWritten: (bytes: Int, commit: Duration) = (0, .zero)
     private var unmatchedLogged = 0
     /// Activity not written yet, and when it last was.
     private var deferred = DeferredActivity()
@@ -108,7 +114,7 @@ public actor IngestPipeline: EventSink {
             limits: .init(
                 queueCapacity: tuning.queueCapacity, maxBatchEvents: tuning.maxBatchEvents,
                 checkpointInterval: tuning.checkpointInterval, checkpointEvents: tuning.checkpointEvents,
-                idleTick: tuning.idleTick),
+                checkpointPartBytes: tuning.checkpointPartBytes, idleTick: tuning.idleTick),
             uptime: uptime())
         // What an engine's rebuild holds (`EngineRecovery.Restored.held`) is written from the first commit on, as
         // the pipeline's own; until then readers see it and checkpoints list it.
@@ -421,10 +427,13 @@ public actor IngestPipeline: EventSink {
         // The state covers exactly what is in this batch and before it: nothing is absorbed between here and
         // the commit's start, and the next batch's effects are not in the store until their own commit.
         case .inline: inline = engine
-        case .carry(let data, let through):
-            batch.engineState = data
-            batch.engineStateThroughEvent = through
+        case .carry(let part) where part.count == 1:
+            batch.engineState = part.data
+            batch.engineStateThroughEvent = part.throughEvent
             carries = true
+        case .carry(let part):
+            batch.engineStatePart = part
+            carries = part.isLast
         }
         if let generation = plan.deferredGeneration {
             let (snapshot, logger, uptime) = (engine, logger, uptime)
@@ -451,15 +460,17 @@ public actor IngestPipeline: EventSink {
             }
             let result: Result<CommitReport, any Error>
             let committing = uptime()
+            var part: (EngineStatePart, Duration)?
             do {
                 result = .success(try await store.commitReporting(batch))
                 if let state = batch.engineState {
                     metrics.checkpointWritten(bytes: state.count, commit: uptime() - committing, at: now())
                 }
+                if let written = batch.engineStatePart { part = (written, uptime() - committing) }
             } catch {
                 result = .failure(error)
             }
-            await self.commitReturned(result, checkpointCost: cost)
+            await self.commitReturned(result, checkpointCost: cost, partWritten: part)
             if inline != nil || carries { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
         }
     }
@@ -543,8 +554,20 @@ public actor IngestPipeline: EventSink {
         if wake { wakeLoop() }
     }
 
-    private func commitReturned(_ result: Result<CommitReport, any Error>, checkpointCost: Duration?) {
+    private func commitReturned(
+        _ result: Result<CommitReport, any Error>, checkpointCost: Duration?,
+        partWritten: (part: EngineStatePart, commit: Duration)? = nil
+    ) {
         inFlightQueued = try? result.get().queued
+        if let (part, commit) = partWritten {
+            // The metrics show a checkpoint written in parts once its last is: its bytes and its commits' time.
+            if part.index == 0 { partsWritten = (0, .zero) }
+            partsWritten.bytes += part.data.count
+            partsWritten.commit += commit
+            if part.isLast {
+                metrics.checkpointWritten(bytes: partsWritten.bytes, commit: partsWritten.commit, at: now())
+            }
+        }
         machine.commitReturned(result.map(\.eventIDs), checkpointCost: checkpointCost)
         if checkpointCost != nil { metrics.checkpointEncodeSeconds.set(machine.lastCheckpointCost / .seconds(1)) }
         wakeLoop()

@@ -22,8 +22,9 @@ protocol PipelineBatch {
 ///   store does not have), and no batch runs until the engine was rebuilt from the store.
 /// - **Checkpoints**: an operator command's batch carries one encoded with it; otherwise one is taken every
 ///   `checkpointInterval` or `checkpointEvents`, but never more often than twenty times its last encoding took,
-///   and it is encoded off the pipeline and carried by a later commit (`throughEvent` = the last event of the
-///   batch it was taken after).
+///   and it is encoded off the pipeline and carried by later commits (`throughEvent` = the last event of the
+///   batch it was taken after), one part of at most `checkpointPartBytes` a commit: written whole, 6–8 MB at
+///   100,000 alerts held every event behind its commit for 0.05–0.15 s.
 /// - **Stopping**: `stop()` drains everything queued and ends with a final checkpoint; `cancel()` (the task was
 ///   cancelled: a crash as far as the store goes) lets the commit in flight return, refuses the rest and writes
 ///   no checkpoint.
@@ -33,6 +34,7 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
         var maxBatchEvents: Int
         var checkpointInterval: Duration
         var checkpointEvents: Int
+        var checkpointPartBytes: Int
         var idleTick: Duration
     }
 
@@ -49,8 +51,8 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
         case none
         /// Encode the engine as it stands (this batch included) and write it with this batch.
         case inline
-        /// Write this deferred checkpoint, encoded earlier, with this batch.
-        case carry(Data, throughEvent: Int64)
+        /// Write this deferred checkpoint, encoded earlier, with this batch: whole when `part.count` is 1.
+        case carry(EngineStatePart)
     }
 
     struct CommitPlan {
@@ -98,6 +100,8 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
         var throughEvent: Int64?
         /// Known once the encoding finished.
         var data: Data?
+        /// The parts of `data` handed out so far.
+        var partsCarried = 0
     }
 
     let limits: Limits
@@ -312,8 +316,17 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
             dropDeferred()
             checkpoint = .inline
         } else if let ready = deferred, let data = ready.data, let through = ready.throughEvent {
-            deferred = nil
-            checkpoint = .carry(data, throughEvent: through)
+            let size = max(1, limits.checkpointPartBytes)
+            let count = max(1, (data.count + size - 1) / size)
+            let start = data.startIndex + ready.partsCarried * size
+            let part = count == 1 ? data : Data(data[start..<min(start + size, data.endIndex)])
+            if ready.partsCarried + 1 == count {
+                deferred = nil
+            } else {
+                deferred?.partsCarried += 1
+            }
+            checkpoint = .carry(
+                EngineStatePart(index: ready.partsCarried, count: count, data: part, throughEvent: through))
         }
         if case .none = checkpoint, !deferNow, batch?.isEmpty ?? true { return nil }
 

@@ -1,4 +1,5 @@
 import Foundation
+import IncidentCore
 import Testing
 
 @testable import IncidentDaemon
@@ -16,12 +17,13 @@ import Testing
     typealias Machine = PipelineStateMachine<String, Batch>
 
     static func machine(
-        capacity: Int = 100, maxBatch: Int = 50, interval: Duration = .seconds(10), events: Int = 1000
+        capacity: Int = 100, maxBatch: Int = 50, interval: Duration = .seconds(10), events: Int = 1000,
+        partBytes: Int = 1 << 20
     ) -> Machine {
         Machine(
             limits: .init(
                 queueCapacity: capacity, maxBatchEvents: maxBatch, checkpointInterval: interval,
-                checkpointEvents: events, idleTick: .seconds(1)),
+                checkpointEvents: events, checkpointPartBytes: partBytes, idleTick: .seconds(1)),
             uptime: .zero)
     }
 
@@ -166,9 +168,98 @@ import Testing
         // Nothing else to commit: it goes in a batch of its own.
         let own = try Self.commit(&m)
         #expect(own.batch == nil)
-        guard case .carry(let data, let through) = own.checkpoint else { Issue.record("\(own.checkpoint)"); return }
-        #expect(data == Data("state".utf8))
-        #expect(through == 15)
+        guard case .carry(let part) = own.checkpoint else { Issue.record("\(own.checkpoint)"); return }
+        // Smaller than a part: written whole.
+        #expect(part == EngineStatePart(index: 0, count: 1, data: Data("state".utf8), throughEvent: 15))
+    }
+
+    /// The part a plan carries, or nil.
+    static func carried(_ plan: Machine.CommitPlan) -> EngineStatePart? {
+        guard case .carry(let part) = plan.checkpoint else { return nil }
+        return part
+    }
+
+    /// A deferred checkpoint taken after batch 1 ("a", event 1) and encoded as `state`, with nothing else queued.
+    static func encodedCheckpoint(_ state: String, partBytes: Int, events: Int = 1000) throws -> Machine {
+        var m = Self.machine(events: events, partBytes: partBytes)
+        _ = m.submitCommand("cmd")
+        try Self.absorb(&m)
+        _ = try Self.commit(&m)
+        _ = try Self.committed(&m, ids: [])
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m, at: .seconds(11))
+        let generation = try #require(try Self.commit(&m, at: .seconds(11)).deferredGeneration)
+        _ = try Self.committed(&m, ids: [1], at: .seconds(11))
+        let wakes = m.deferredEncoded(Data(state.utf8), cost: .zero, generation: generation)
+        #expect(wakes)
+        return m
+    }
+
+    /// A checkpoint larger than a part goes one part a commit, in order, with the batches that come, and on its
+    /// own when none does; no other is taken until its last part is handed out.
+    @Test func aLargeCheckpointIsCarriedOnePartACommit() throws {
+        var m = try Self.encodedCheckpoint("abcdefghij", partBytes: 4, events: 1)
+        _ = m.submit("b", events: 1)
+        try Self.absorb(&m, at: .seconds(12))
+        let first = try Self.commit(&m, at: .seconds(12))
+        #expect(first.batch?.work == ["b"])
+        #expect(Self.carried(first) == EngineStatePart(index: 0, count: 3, data: Data("abcd".utf8), throughEvent: 1))
+        // One checkpoint at a time: the events call for another, but this one is not written yet.
+        #expect(first.deferredGeneration == nil)
+        _ = m.submit("c", events: 1)
+        try Self.absorb(&m, at: .seconds(12))
+        _ = try Self.committed(&m, ids: [2], at: .seconds(12))
+        let second = try Self.commit(&m, at: .seconds(12))
+        #expect(second.batch?.work == ["c"])
+        #expect(Self.carried(second) == EngineStatePart(index: 1, count: 3, data: Data("efgh".utf8), throughEvent: 1))
+        #expect(second.deferredGeneration == nil)
+        _ = try Self.committed(&m, ids: [3], at: .seconds(12))
+        // Nothing queued: the last part goes in a batch of its own.
+        let last = try Self.commit(&m, at: .seconds(12))
+        #expect(last.batch == nil)
+        #expect(Self.carried(last) == EngineStatePart(index: 2, count: 3, data: Data("ij".utf8), throughEvent: 1))
+        _ = try Self.committed(&m, ids: [], at: .seconds(12))
+        #expect(m.nextStep(uptime: .seconds(12), untilTimer: nil).name == "waitForWork")
+        // Written: the next batch takes the next checkpoint.
+        _ = m.submit("d", events: 1)
+        try Self.absorb(&m, at: .seconds(12))
+        #expect(try Self.commit(&m, at: .seconds(12)).deferredGeneration != nil)
+    }
+
+    /// A command's checkpoint is newer than one partly written: the rest of that one is never handed out.
+    @Test func aCommandsCheckpointSupersedesOneWrittenInPart() throws {
+        var m = try Self.encodedCheckpoint("abcdefghij", partBytes: 4)
+        #expect(Self.carried(try Self.commit(&m, at: .seconds(12)))?.index == 0)
+        _ = m.submitCommand("cmd-ack")
+        try Self.absorb(&m, at: .seconds(12))
+        _ = try Self.committed(&m, ids: [], at: .seconds(12))
+        let command = try Self.commit(&m, at: .seconds(12))
+        guard case .inline = command.checkpoint else { Issue.record("\(command.checkpoint)"); return }
+        _ = try Self.committed(&m, ids: [], at: .seconds(12))
+        #expect(m.nextStep(uptime: .seconds(12), untilTimer: nil).name == "waitForWork")
+    }
+
+    /// A stop writes a whole checkpoint at the end: the parts not handed out yet are not.
+    @Test func aStopFinishesWithoutTheRestOfACheckpointWrittenInPart() throws {
+        var m = try Self.encodedCheckpoint("abcdefghij", partBytes: 4)
+        #expect(Self.carried(try Self.commit(&m, at: .seconds(12)))?.index == 0)
+        m.stop()
+        _ = try Self.committed(&m, ids: [], at: .seconds(12))
+        #expect(m.nextStep(uptime: .seconds(12), untilTimer: nil).name == "finish")
+    }
+
+    /// A commit carrying a part fails: after the rebuild, the rest of that checkpoint is never handed out.
+    @Test func aFailedCommitDropsTheRestOfACheckpointWrittenInPart() throws {
+        var m = try Self.encodedCheckpoint("abcdefghij", partBytes: 4)
+        #expect(Self.carried(try Self.commit(&m, at: .seconds(12)))?.index == 0)
+        struct DiskFull: Error {}
+        m.commitReturned(.failure(DiskFull()), checkpointCost: nil)
+        guard case .commitFailed = m.nextStep(uptime: .seconds(12), untilTimer: nil) else {
+            Issue.record("expected commitFailed")
+            return
+        }
+        m.recovered(replayed: 0)
+        #expect(m.nextStep(uptime: .seconds(12), untilTimer: nil).name == "waitForWork")
     }
 
     @Test func aFailedCommitFailsTheBatchBehindItDropsTheDeferredCheckpointAndWaitsForTheRebuild() throws {

@@ -208,14 +208,18 @@ struct RunningPipeline {
 
     /// A timed checkpoint is encoded while later batches commit and is written by one of them: its
     /// `through_event` must be the last event of the batch it was taken at, not of the batch carrying it, or a
-    /// restart would skip the events in between.
-    @Test func aDeferredCheckpointCoversExactlyTheEventsItWasTakenAfter() async throws {
+    /// restart would skip the events in between. With parts of 64 bytes, each is written across several commits.
+    @Test(arguments: [1 << 20, 64]) func aDeferredCheckpointCoversExactlyTheEventsItWasTakenAfter(partBytes: Int)
+        async throws
+    {
         let path = tempDir() + "/s.sqlite"
         var tuning = IngestPipeline.Tuning()
         tuning.checkpointEvents = 7
+        tuning.checkpointPartBytes = partBytes
         let clients = 6
         let perClient = 150
         var seen: [(through: Int64, eventsIn: Int)] = []
+        var wholeSeen = 0
         do {
             let store = WrappedStore(inner: try SQLiteStore(path: path))
             let running = RunningPipeline(store: store, tuning: tuning)
@@ -236,8 +240,24 @@ struct RunningPipeline {
             running.loop.cancel()
             await running.loop.value
             var last = 0
+            var parts: [EngineStatePart] = []
             for batch in store.batches.withLock({ $0 }) {
+                if let part = batch.engineStatePart {
+                    // In order, one checkpoint at a time, each part carried once.
+                    #expect(part.index == 0 || part.index == parts.count, "part \(part.index) after \(parts.count)")
+                    if part.index == 0 { parts = [] }
+                    parts.append(part)
+                    guard part.isLast else { continue }
+                    #expect(parts.count == part.count && parts.allSatisfy { $0.throughEvent == part.throughEvent })
+                    let data = parts.reduce(into: Data()) { $0.append($1.data) }
+                    seen.append((part.throughEvent, try EngineState.decode(data).stats.eventsIn))
+                    last = data.count
+                    parts = []
+                    continue
+                }
                 guard let data = batch.engineState, let through = batch.engineStateThroughEvent else { continue }
+                #expect(partBytes > data.count, "a checkpoint of \(data.count) bytes was written whole")
+                wholeSeen += 1
                 seen.append((through, try EngineState.decode(data).stats.eventsIn))
                 last = data.count
             }
@@ -249,10 +269,13 @@ struct RunningPipeline {
             #expect((metric(metrics, "incidentd_checkpoint_encode_seconds") ?? 0) > 0)
         }
         #expect(seen.count >= 3, "checkpoints seen: \(seen.map(\.through))")
+        #expect(partBytes < 1 << 20 ? wholeSeen == 0 : wholeSeen == seen.count)
         for (through, eventsIn) in seen { #expect(eventsIn == Int(through), "through \(through)") }
         let store = try SQLiteStore(path: path)
         let through = try #require(try await store.engineCheckpoint()).throughEvent
         #expect(through > 0)
+        // What a restart reads is the last checkpoint the store took, from its parts when written in parts.
+        #expect(through == seen.last?.through)
         let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
         #expect(restored.replayed == clients * perClient - Int(through))
         #expect(restored.engine.stats.eventsIn == clients * perClient)
