@@ -77,7 +77,7 @@ public actor IngestPipeline: EventSink {
     private var inFlight: (batch: StoreBatch, started: Duration, changesIncidents: Bool)?
     /// The outbox rows the commit in flight queued, once it has returned (see `CommitReport.queued`).
     private var inFlightQueued: [OutboxEntry]?
-    /// The bytes and commit time of the parts written so far of a checkpoint written in parts.
+    /// The bytes of the parts written so far of a checkpoint written in parts, and their longest commit.
     private var partsWritten: (bytes: Int, commit: Duration) = (0, .zero)
     private var unmatchedLogged = 0
     /// Activity not written yet, and when it last was.
@@ -560,10 +560,11 @@ public actor IngestPipeline: EventSink {
     ) {
         inFlightQueued = try? result.get().queued
         if let (part, commit) = partWritten {
-            // The metrics show a checkpoint written in parts once its last is: its bytes and its commits' time.
+            // The metrics show a checkpoint written in parts once its last is: its bytes, and the longest of the
+            // commits that carried them (each also wrote its batch's events).
             if part.index == 0 { partsWritten = (0, .zero) }
             partsWritten.bytes += part.data.count
-            partsWritten.commit += commit
+            partsWritten.commit = max(partsWritten.commit, commit)
             if part.isLast {
                 metrics.checkpointWritten(bytes: partsWritten.bytes, commit: partsWritten.commit, at: now())
             }

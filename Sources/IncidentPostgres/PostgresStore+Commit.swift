@@ -82,7 +82,8 @@ extension PostgresStore {
             sql.text +=
                 "\(data), \(at), COALESCE(\(through)::BIGINT, (SELECT COALESCE(MAX(id), 0) FROM events))) "
                 + "ON CONFLICT (id) DO UPDATE SET version = engine_state.version + 1, data = excluded.data, "
-                + "saved_at = excluded.saved_at, through_event = excluded.through_event, generation = 0, parts = 0"
+                + "saved_at = excluded.saved_at, through_event = excluded.through_event, "
+                + "generation = engine_state.generation + 1, parts = 0"
             try await connection.run(sql, logger: logger)
             try await connection.run("DELETE FROM engine_state_parts", logger: logger)
         } else if let part = batch.engineStatePart {
@@ -93,13 +94,14 @@ extension PostgresStore {
         return ids
     }
 
-    /// Writes one part of a checkpoint written across several commits, as the SQLite store does: the parts of the
-    /// one being written are generation (saved generation + 1); part 0 drops those of any other begun and never
-    /// finished; a part out of order (a caller's bug) is refused, and the batch with it.
+    /// Writes one part of a checkpoint written across several commits, as the SQLite store does: each checkpoint
+    /// saved takes the next generation, and the parts of the one being written are the saved generation + 1;
+    /// part 0 drops those of any other begun and never finished; a part out of order (a caller's bug) is refused,
+    /// and the batch with it.
     func write(_ part: EngineStatePart, at time: Timestamp, on connection: PostgresConnection) async throws {
         let saved =
             try await connection.rows(
-                SQL("SELECT generation FROM engine_state WHERE id = 1 AND parts > 0"), logger: logger
+                SQL("SELECT generation FROM engine_state WHERE id = 1"), logger: logger
             ).first.map { try RowReader($0, "engine_state", self).get("generation", Int64.self) } ?? 0
         let generation = saved + 1
         if part.index == 0 {

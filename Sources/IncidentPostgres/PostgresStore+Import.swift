@@ -40,6 +40,26 @@ extension PostgresStore {
                     after = page.last
                 }
             }
+            // The source is read a page at a time: a daemon still writing it (which the copy's documentation
+            // forbids) could have dropped the parts of the checkpoint the copied row names. Refused rather than
+            // leaving a store whose daemon would not start.
+            let checkpoint = try await connection.rows(
+                SQL(
+                    "SELECT parts, (SELECT COUNT(*) FROM engine_state_parts p WHERE p.generation = s.generation "
+                        + "AND p.seq < s.parts) AS copied FROM engine_state s WHERE s.id = 1"),
+                logger: self.logger
+            ).first.map {
+                (
+                    try RowReader($0, "engine_state", self).int("parts"),
+                    try RowReader($0, "engine_state", self).int("copied")
+                )
+            }
+            if let (parts, copied) = checkpoint, parts > 0, copied != parts {
+                throw StoreError(
+                    .other, store: self.address,
+                    message: "the source's engine checkpoint is in \(parts) parts, of which \(copied) were read: it "
+                        + "changed during the copy. Stop every incidentd using the source and copy again.")
+            }
             // The engine state's row is replaced, not added to (the target has none: it is empty).
             try await connection.run(
                 "UPDATE incidentd_counters SET value = (SELECT COALESCE(MAX(id), 0) FROM events) WHERE name = 'events'",

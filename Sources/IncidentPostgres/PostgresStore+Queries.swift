@@ -136,24 +136,28 @@ extension PostgresStore {
 
     public func engineCheckpoint() async throws -> EngineCheckpoint? {
         try await read("read the engine checkpoint from") { connection in
-            guard
-                let row = try await connection.rows(
-                    SQL("SELECT data, saved_at, through_event, generation, parts FROM engine_state WHERE id = 1"),
-                    logger: self.logger
-                ).first
-            else { return nil }
+            // One statement, so one snapshot: read in two, a commit between them could drop the parts the row
+            // names, or pair the row with the parts of a later checkpoint.
+            let rows = try await connection.rows(
+                SQL(
+                    "SELECT s.data, s.saved_at, s.through_event, s.generation, s.parts, p.seq, p.data AS part "
+                        + "FROM engine_state s LEFT JOIN engine_state_parts p "
+                        + "ON s.parts > 0 AND p.generation = s.generation WHERE s.id = 1 ORDER BY p.seq"),
+                logger: self.logger)
+            guard let row = rows.first else { return nil }
             let r = RowReader(row, "engine_state", self)
             var checkpoint = EngineCheckpoint(
                 data: try r.get("data"), throughEvent: try r.get("through_event"), savedAt: try r.time("saved_at"))
             let parts = try r.int("parts")
             guard parts > 0 else { return checkpoint }
             let generation: Int64 = try r.get("generation")
-            var sql = SQL("SELECT seq, data FROM engine_state_parts WHERE generation = ")
-            sql.text += sql.bind(generation) + " ORDER BY seq"
             var stored: [(seq: Int64, data: Data)] = []
-            for row in try await connection.rows(sql, logger: self.logger) {
+            for row in rows {
                 let p = RowReader(row, "engine_state_parts", self)
-                stored.append((seq: try p.get("seq"), data: try p.get("data")))
+                guard let seq = try p.get("seq", Int64?.self), let data = try p.get("part", Data?.self) else {
+                    continue
+                }
+                stored.append((seq: seq, data: data))
             }
             guard let whole = EngineStatePart.assemble(stored, count: parts) else {
                 throw self.corrupt(

@@ -227,7 +227,7 @@ extension SQLiteStore {
                     VALUES (1, 1, ?, ?, COALESCE(?, (SELECT COALESCE(MAX(id), 0) FROM events)))
                     ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data,
                         saved_at = excluded.saved_at, through_event = excluded.through_event,
-                        generation = 0, parts = 0
+                        generation = generation + 1, parts = 0
                     """,
                 arguments: [state, batch.at.microseconds, batch.engineStateThroughEvent])
             try db.execute(sql: "DELETE FROM engine_state_parts")
@@ -252,12 +252,12 @@ extension SQLiteStore {
         return CommitReport(eventIDs: ids, queued: reported)
     }
 
-    /// Writes one part of a checkpoint written across several commits (`EngineStatePart`). The parts of the one
-    /// being written are generation (saved generation + 1): the saved checkpoint's own parts are the saved
-    /// generation's, and a whole checkpoint is generation 0 with no parts. Part 0 drops the parts of any other
+    /// Writes one part of a checkpoint written across several commits (`EngineStatePart`). Each checkpoint saved
+    /// takes the next generation, whole or in parts, and the parts of the one being written are the saved
+    /// generation + 1; a saved checkpoint in parts keeps its own beside them. Part 0 drops the parts of any other
     /// checkpoint begun and never finished; a part out of order (a caller's bug) is refused, and the batch with it.
     static func write(_ part: EngineStatePart, at time: Timestamp, in db: Database) throws {
-        let saved = try Int64.fetchOne(db, sql: "SELECT generation FROM engine_state WHERE id = 1 AND parts > 0") ?? 0
+        let saved = try Int64.fetchOne(db, sql: "SELECT generation FROM engine_state WHERE id = 1") ?? 0
         let generation = saved + 1
         if part.index == 0 {
             try db.execute(sql: "DELETE FROM engine_state_parts WHERE generation <> ?", arguments: [saved])

@@ -226,6 +226,26 @@ import Testing
         #expect(try Self.commit(&m, at: .seconds(12)).deferredGeneration != nil)
     }
 
+    /// Parts are cut from the encoded bytes wherever they start (a slice of a larger buffer too), and a size that
+    /// divides them exactly leaves no empty part.
+    @Test func partsAreCutFromTheBytesThemselves() throws {
+        var m = Self.machine(partBytes: 4)
+        _ = m.submit("a", events: 1)
+        try Self.absorb(&m, at: .seconds(11))
+        let generation = try #require(try Self.commit(&m, at: .seconds(11)).deferredGeneration)
+        _ = try Self.committed(&m, ids: [1], at: .seconds(11))
+        let slice = Data("--abcdefgh".utf8).dropFirst(2)
+        #expect(slice.startIndex == 2)
+        _ = m.deferredEncoded(slice, cost: .zero, generation: generation)
+        let first = try #require(Self.carried(try Self.commit(&m, at: .seconds(11))))
+        _ = try Self.committed(&m, ids: [], at: .seconds(11))
+        let second = try #require(Self.carried(try Self.commit(&m, at: .seconds(11))))
+        _ = try Self.committed(&m, ids: [], at: .seconds(11))
+        #expect([first, second].map { String(decoding: $0.data, as: UTF8.self) } == ["abcd", "efgh"])
+        #expect([first, second].map(\.count) == [2, 2])
+        #expect(m.nextStep(uptime: .seconds(11), untilTimer: nil).name == "waitForWork")
+    }
+
     /// A command's checkpoint is newer than one partly written: the rest of that one is never handed out.
     @Test func aCommandsCheckpointSupersedesOneWrittenInPart() throws {
         var m = try Self.encodedCheckpoint("abcdefghij", partBytes: 4)

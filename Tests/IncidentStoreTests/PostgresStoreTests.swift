@@ -291,6 +291,43 @@ import Testing
         }
     }
 
+    /// `store copy` of a SQLite store whose checkpoint was written in parts, with the parts of a later one begun
+    /// (a `kill -9` while it was written): the target restores the saved one and goes on writing in parts. A source
+    /// whose saved checkpoint lacks a part (changed while it was read) is refused.
+    @Test func aCheckpointInPartsIsCopiedAndACopyMissingAPartIsRefused() async throws {
+        func part(_ index: Int, of count: Int, _ byte: UInt8) -> StoreBatch {
+            var batch = StoreBatch(at: t(Int64(index)))
+            batch.engineStatePart = EngineStatePart(index: index, count: count, data: Data([byte]), throughEvent: 0)
+            return batch
+        }
+        try await withStore { source, path in
+            for index in 0..<3 { _ = try await source.commit(part(index, of: 3, UInt8(index))) }
+            _ = try await source.commit(part(0, of: 2, 9))
+            let cluster = try await PostgresCluster.start()
+            let copy: @Sendable (PostgresStore) async throws -> [String: Int] = { target in
+                try await target.importStore { table, columns, after in
+                    let rows = try await source.exportRows(table, columns: columns, after: after, limit: 2)
+                    return (rows: rows.map(\.values), last: rows.last?.rowid ?? after)
+                }
+            }
+            let target = try await Self.open(cluster, try await cluster.makeDatabase())
+            defer { target.close() }
+            #expect(try await copy(target)["engine_state_parts"] == 4)
+            #expect(try await target.engineState() == Data([0, 1, 2]))
+            _ = try await target.commit(part(0, of: 2, 7))
+            _ = try await target.commit(part(1, of: 2, 8))
+            #expect(try await target.engineState() == Data([7, 8]))
+
+            try await StoreProbe(backend: .sqlite, address: path, cluster: nil, database: nil)
+                .change("DELETE FROM engine_state_parts WHERE generation = 1 AND seq = 2")
+            let refused = try await Self.open(cluster, try await cluster.makeDatabase())
+            defer { refused.close() }
+            await #expect {
+                _ = try await copy(refused)
+            } throws: { "\($0)".contains("of which 2 were read") }
+        }
+    }
+
     /// The lease and its fencing, driven directly: the database's clock is moved by expiring the row.
     @Test func aNewTermFencesTheOldLeadersWritesAndPages() async throws {
         let cluster = try await PostgresCluster.start()
