@@ -220,7 +220,8 @@ extension PostgresStore {
             """
         ),
         // v6: a checkpoint too large for one commit is written in parts across several, as the SQLite store's v10
-        // (`EngineStatePart`): `engine_state` names the generation whose parts make the saved checkpoint.
+        // (`EngineStatePart`): `engine_state` names the generation whose parts make the saved checkpoint. The parts
+        // are stored out of line uncompressed: they are zstd already.
         (
             6,
             """
@@ -232,6 +233,7 @@ extension PostgresStore {
                 data BYTEA NOT NULL,
                 PRIMARY KEY (generation, seq)
             );
+            ALTER TABLE engine_state_parts ALTER COLUMN data SET STORAGE EXTERNAL;
             """
         ),
     ]

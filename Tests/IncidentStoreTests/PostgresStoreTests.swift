@@ -182,6 +182,11 @@ import Testing
             try await cluster.psql(
                 "SELECT string_agg(version::TEXT, ',' ORDER BY version) FROM incidentd_schema", database: database)
                 == "1,2,3,4,5,6\n", "each step applied once")
+        // The checkpoint's parts are zstd already: stored out of line without PostgreSQL's own compression.
+        #expect(
+            try await cluster.psql(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = 'engine_state_parts'::regclass "
+                    + "AND attname = 'data'", database: database) == "e\n")
     }
 
     /// Schema v4 counts the events from two counters. A store that held events before it, some purged, counts
