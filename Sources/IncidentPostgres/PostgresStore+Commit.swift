@@ -20,7 +20,7 @@ extension PostgresStore {
         // Commit order: the lock is held until this transaction ends, so the ids drawn below (from a counter row,
         // whose rollback leaves no gap) are larger than those of every transaction that committed before, and
         // smaller than those of every later one. The checkpoint's `through_event` relies on it too.
-        if !batch.events.isEmpty || batch.engineState != nil || batch.engineStatePart?.isLast == true {
+        if !batch.events.isEmpty || batch.engineState != nil {
             try await lock(Self.commitOrderLock, on: connection)
         }
         var ids: [Int64] = []
