@@ -317,7 +317,7 @@ struct PipelineStateMachine<Work, Batch: PipelineBatch> {
             checkpoint = .inline
         } else if let ready = deferred, let data = ready.data, let through = ready.throughEvent {
             let size = max(1, limits.checkpointPartBytes)
-            let count = max(1, (data.count + size - 1) / size)
+            let count = max(1, data.count / size + (data.count % size == 0 ? 0 : 1))
             let start = data.startIndex + ready.partsCarried * size
             let part = count == 1 ? data : Data(data[start..<min(start + size, data.endIndex)])
             if ready.partsCarried + 1 == count {

@@ -246,6 +246,13 @@ import Testing
         #expect(m.nextStep(uptime: .seconds(11), untilTimer: nil).name == "waitForWork")
     }
 
+    /// Any part size is taken, the largest too: a checkpoint within it goes whole.
+    @Test func aPartAsLargeAsAnIntTakesTheCheckpointWhole() throws {
+        var m = try Self.encodedCheckpoint("abcdefghij", partBytes: .max)
+        let part = try #require(Self.carried(try Self.commit(&m, at: .seconds(12))))
+        #expect(part == EngineStatePart(index: 0, count: 1, data: Data("abcdefghij".utf8), throughEvent: 1))
+    }
+
     /// A command's checkpoint is newer than one partly written: the rest of that one is never handed out.
     @Test func aCommandsCheckpointSupersedesOneWrittenInPart() throws {
         var m = try Self.encodedCheckpoint("abcdefghij", partBytes: 4)
