@@ -206,6 +206,59 @@ struct RunningPipeline {
         #expect(Set(timeline).count == timeline.count)
     }
 
+    /// A command while a timed checkpoint is being written in parts, with a real store and the commits stepped one
+    /// at a time: the command's checkpoint is written whole, no later commit carries another part of the one it
+    /// superseded, and a restart restores the command's. (The driver's clock stands still after the first
+    /// checkpoint is taken, so no other is.)
+    @Test func aCommandWhileACheckpointIsWrittenInPartsSupersedesIt() async throws {
+        let path = tempDir() + "/s.sqlite"
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointEvents = .max
+        tuning.checkpointPartBytes = 64
+        let clock = Atomic<Int64>(0)
+        let gate = Gate()
+        let store = WrappedStore(inner: try SQLiteStore(path: path), commitGate: gate)
+        let running = RunningPipeline(
+            store: store, tuning: tuning, uptime: { .seconds(clock.load(ordering: .sequentiallyConsistent)) })
+        clock.store(100, ordering: .sequentiallyConsistent)
+        let first = Task { try await running.pipeline.ingest([alert("a")]) }
+        // Step the commits until one carrying part 0 returned; the next part's waits at the gate.
+        var passed = 0
+        func parts() -> [EngineStatePart] { store.batches.withLock { $0.compactMap(\.engineStatePart) } }
+        while parts().isEmpty {
+            try await waitUntil("commit \(passed + 1) reaches the store") { gate.arrivals > passed }
+            gate.allow()
+            passed += 1
+            try await waitUntil("commit \(passed) returns") { store.batches.withLock { $0.count } == passed }
+        }
+        _ = try await first.value
+        let begun = try #require(parts().first)
+        #expect(begun.index == 0 && begun.count > 2, "\(begun)")
+        try await waitUntil("the commit of part 1 reaches the store") { gate.arrivals > passed }
+        let absorbed = Atomic<Bool>(false)
+        let command = Task {
+            try await running.pipeline.execute { engine, time in
+                absorbed.store(true, ordering: .sequentiallyConsistent)
+                let effects = try engine.perform(.acknowledge, incident: 1, by: "ann", at: time)
+                return (engine.snapshot(1)!, effects)
+            }
+        }
+        // The command runs through the engine while part 1 commits, and is committed behind it.
+        try await waitUntil("the command is absorbed") { absorbed.load(ordering: .sequentiallyConsistent) }
+        gate.open()
+        let acked: Incident = try await command.value
+        #expect(acked.state == .acknowledged)
+        // A later commit would carry the next part, had the command not dropped them.
+        _ = try await running.pipeline.ingest([alert("b")])
+        await store.crash()
+        running.loop.cancel()
+        await running.loop.value
+        #expect(parts().map(\.index) == [0, 1])
+        let restored = try await EngineRecovery(store: store.inner, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.engine.snapshot(1)?.acknowledgedBy == "ann")
+        #expect(restored.engine.stats.eventsIn == 2)
+    }
+
     /// A timed checkpoint is encoded while later batches commit and is written by one of them: its
     /// `through_event` must be the last event of the batch it was taken at, not of the batch carrying it, or a
     /// restart would skip the events in between. With parts of 64 bytes, each is written across several commits.
