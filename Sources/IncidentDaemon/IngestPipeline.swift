@@ -463,10 +463,11 @@ public actor IngestPipeline: EventSink {
             var part: (EngineStatePart, Duration)?
             do {
                 result = .success(try await store.commitReporting(batch))
+                let took = uptime() - committing
                 if let state = batch.engineState {
-                    metrics.checkpointWritten(bytes: state.count, commit: uptime() - committing, at: now())
+                    metrics.checkpointWritten(bytes: state.count, commit: took, at: now())
                 }
-                if let written = batch.engineStatePart { part = (written, uptime() - committing) }
+                if let written = batch.engineStatePart { part = (written, took) }
             } catch {
                 result = .failure(error)
             }

@@ -175,8 +175,7 @@ public enum CheckpointCompression {
             throw CompactCoder.corrupt("zlib could not start inflating the checkpoint")
         }
         defer { inflateEnd(&inflater) }
-        var status = Z_OK
-        let result = try expand(input, length: length, name: "zlib") { input, output in
+        return try expand(input, length: length, name: "zlib") { input, output in
             // avail_in and avail_out are 32-bit: a longer stream or buffer is handed over in parts.
             let offered = min(input.count, Int(clamping: UInt32.max))
             let room = min(output.count, Int(clamping: UInt32.max))
@@ -184,13 +183,12 @@ public enum CheckpointCompression {
             inflater.avail_in = uInt(offered)
             inflater.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
             inflater.avail_out = uInt(room)
-            status = inflate(&inflater, Z_NO_FLUSH)
+            let status = inflate(&inflater, Z_NO_FLUSH)
             guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                 throw CompactCoder.corrupt("the compressed checkpoint does not inflate (zlib \(status))")
             }
             return (offered - Int(inflater.avail_in), room - Int(inflater.avail_out), status == Z_STREAM_END)
         }
-        return result
     }
 
     /// A zstd frame's magic (little-endian 0xFD2FB528). libzstd also reads the frames of its versions before 1.0
