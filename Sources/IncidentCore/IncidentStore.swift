@@ -10,6 +10,10 @@ public protocol IncidentStore: Sendable {
     func commitReporting(_ batch: StoreBatch) async throws -> CommitReport
     /// Whether `commit` binds `StoreBatch.eventColumns` when it finds them (the default: no).
     var takesEventColumns: Bool { get }
+    /// `commitReporting` started now, from synchronous code, with `completion` called once it has ended, on any
+    /// thread. The default runs `commitReporting` in a task of its own; the SQLite store queues the commit on its
+    /// writer directly, which spares a thread's wake-up on each commit of the pipeline.
+    func startCommit(_ batch: StoreBatch, completion: @escaping @Sendable (Result<CommitReport, any Error>) -> Void)
 
     /// The incident with this number, or nil.
     func incident(_ number: Int) async throws -> Incident?
@@ -80,6 +84,14 @@ extension IncidentStore {
     /// Whether `commit` binds `StoreBatch.eventColumns` when it finds them. The pipeline writes them only for a
     /// store that does: for one that writes its own, they would be written twice. The default: it does not.
     public var takesEventColumns: Bool { false }
+
+    public func startCommit(
+        _ batch: StoreBatch, completion: @escaping @Sendable (Result<CommitReport, any Error>) -> Void
+    ) {
+        Task.detached {
+            do { completion(.success(try await commitReporting(batch))) } catch { completion(.failure(error)) }
+        }
+    }
 
     /// For stores that do not report what they queued: the delivery reads the outbox.
     public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {

@@ -72,6 +72,8 @@ public actor IngestPipeline: EventSink {
     private var machine: PipelineStateMachine<Work, Prepared>
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var wake: CheckedContinuation<Void, Never>?
+    /// The idle wait's timer, and the uptime it was set for (`waitForWork`).
+    private var idleTimer: (task: Task<Void, Never>, due: Duration)?
     /// The commit in flight: its batch, when it started, and whether it changes what an incident page shows (its
     /// own incident activity counts, though it may now be held).
     private var inFlight: (batch: StoreBatch, started: Duration, changesIncidents: Bool)?
@@ -269,12 +271,14 @@ public actor IngestPipeline: EventSink {
                 await withCheckedContinuation { wake = $0 }
             case .finish:
                 releaseWaiters()
+                cancelIdleTimer()
                 // A final checkpoint: a clean restart then has nothing to replay.
                 await commitCheckpoint()
                 logger.info("pipeline drained")
                 return
             case .abandon(let work, let open):
                 releaseWaiters()
+                cancelIdleTimer()
                 let failure = IngestError(.shuttingDown, "incidentd is stopping; send again after restart")
                 for item in work { item.fail(failure) }
                 for outcome in open?.outcomes ?? [] { outcome.fail(failure) }
@@ -314,14 +318,40 @@ public actor IngestPipeline: EventSink {
         }
     }
 
+    /// Waits for work, or until `timeout` has passed. The timer outlives the wait: work that ends it early leaves it
+    /// set, and the next idle wait keeps it unless it must end sooner. A new timer each wait, cancelled a
+    /// millisecond later by the next request, cost every request of a client that sends one at a time a task, a
+    /// timer armed and disarmed, and the thread wake-ups of both (BENCHMARKS.md, issue 16). A timer that fires
+    /// before the wait it was set for needed it (a later deadline kept the earlier timer, or the loop is waiting for
+    /// a commit by then) only makes the loop decide again.
     private func waitForWork(_ timeout: Duration) async {
-        let timer = Task { [timeout] in
-            try? await Task.sleep(for: timeout)
-            // Cancelled: the loop was woken by work and may be waiting again, for something else.
-            if !Task.isCancelled { self.wakeLoop() }
+        let due = uptime() + timeout
+        if let idleTimer, idleTimer.due <= due {
+            // Set for sooner than this wait needs: it wakes the loop early at worst.
+        } else {
+            idleTimer?.task.cancel()
+            let task = Task { [timeout] in
+                try? await Task.sleep(for: timeout)
+                // Cancelled: a sooner timer replaced it, or the pipeline stopped.
+                if !Task.isCancelled { self.idleTimerFired(due) }
+            }
+            idleTimer = (task, due)
         }
         await withCheckedContinuation { wake = $0 }
-        timer.cancel()
+    }
+
+    /// The uptime the idle wait's timer is set for, nil when none is (for tests).
+    var idleTimerDue: Duration? { idleTimer?.due }
+
+    private func idleTimerFired(_ due: Duration) {
+        guard idleTimer?.due == due else { return }
+        idleTimer = nil
+        wakeLoop()
+    }
+
+    private func cancelIdleTimer() {
+        idleTimer?.task.cancel()
+        idleTimer = nil
     }
 
     /// Runs `work` through the engine into the open batch; with no work, fires the engine's due timers.
@@ -446,33 +476,33 @@ public actor IngestPipeline: EventSink {
         }
         inFlight = (batch, uptime(), changesIncidents)
         let (store, logger, uptime, metrics, now) = (self.store, self.logger, self.uptime, self.metrics, self.now)
-        // Detached, so the commit starts now, beside the engine's next batch: a task created here would run on this
-        // actor, which the loop keeps busy absorbing that batch, and the two strictly took turns whenever work was
-        // queued (the journal path, BENCHMARKS.md, issue 16). An inline checkpoint is encoded off the actor too.
+        // Started now, beside the engine's next batch: a task created here would run on this actor, which the loop
+        // keeps busy absorbing that batch, and the two strictly took turns whenever work was queued (the journal
+        // path, BENCHMARKS.md, issue 16). The SQLite store queues it on its writer from here; a detached task that
+        // only waited for the writer cost each commit a thread's wake-up. An inline checkpoint is encoded off the
+        // actor first. The result comes back to the actor in a task of its own.
+        let releasesMemory = inline != nil || carries
+        @Sendable func commit(_ batch: StoreBatch, checkpointCost cost: Duration?) {
+            let committing = uptime()
+            store.startCommit(batch) { result in
+                var part: (EngineStatePart, Duration)?
+                if case .success = result {
+                    let took = uptime() - committing
+                    if let state = batch.engineState {
+                        metrics.checkpointWritten(bytes: state.count, commit: took, at: now())
+                    }
+                    if let written = batch.engineStatePart { part = (written, took) }
+                }
+                Task { await self.commitReturned(result, checkpointCost: cost, partWritten: part) }
+                if releasesMemory { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
+            }
+        }
+        guard let inline else { return commit(batch, checkpointCost: nil) }
         Task.detached {
             var batch = batch
-            var cost: Duration?
-            if let inline {
-                let encoded = Self.encode(
-                    inline, unwritten: unwritten, logger: logger, uptime: uptime)
-                batch.engineState = encoded.data
-                cost = encoded.cost
-            }
-            let result: Result<CommitReport, any Error>
-            let committing = uptime()
-            var part: (EngineStatePart, Duration)?
-            do {
-                result = .success(try await store.commitReporting(batch))
-                let took = uptime() - committing
-                if let state = batch.engineState {
-                    metrics.checkpointWritten(bytes: state.count, commit: took, at: now())
-                }
-                if let written = batch.engineStatePart { part = (written, took) }
-            } catch {
-                result = .failure(error)
-            }
-            await self.commitReturned(result, checkpointCost: cost, partWritten: part)
-            if inline != nil || carries { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
+            let encoded = Self.encode(inline, unwritten: unwritten, logger: logger, uptime: uptime)
+            batch.engineState = encoded.data
+            commit(batch, checkpointCost: encoded.cost)
         }
     }
 

@@ -40,6 +40,26 @@ extension SQLiteStore {
         }
     }
 
+    /// Queued on the writer's own queue: `commitReporting` would first start a task that only waits for it.
+    public func startCommit(
+        _ batch: StoreBatch, completion: @escaping @Sendable (Result<CommitReport, any Error>) -> Void
+    ) {
+        let path = path
+        pool.asyncWrite { db in
+            let report = try Self.write(batch, in: db)
+            self.eventsChanged(by: batch.events.count, in: db)
+            return report
+        } completion: { _, result in
+            switch result {
+            case .success(let report): completion(.success(report))
+            case .failure(let error as StoreError): completion(.failure(error))
+            case .failure(let error):
+                let doing = "commit a batch of \(batch.events.count) events to"
+                completion(.failure(Self.storeError(error, path: path, doing: doing)))
+            }
+        }
+    }
+
     /// Events one `INSERT` writes while a batch has that many left; the rest go one a statement.
     static let eventRowsPerStatement = 16
 

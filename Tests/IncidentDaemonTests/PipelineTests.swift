@@ -344,6 +344,35 @@ struct RunningPipeline {
         #expect(restored.engine.snapshot(1)?.events == 5)
     }
 
+    /// The idle wait's timer outlives the wait (`waitForWork`), so a timer the engine needs sooner than the one set
+    /// must replace it. Idle with no engine timer, the loop waits an idle tick (an hour here); an alert whose
+    /// `endsAt` is a moment away then needs the loop back in a fraction of a second, and its resolve is written
+    /// without any other work or wake-up. Kept, the hour's timer would hold the resolve for the hour.
+    @Test func aTimerDueSoonerThanTheIdleWaitIsNotHeldByIt() async throws {
+        let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
+        var tuning = IngestPipeline.Tuning()
+        tuning.idleTick = .seconds(3600)
+        let start = ContinuousClock.now
+        let running = RunningPipeline(
+            store: store, tuning: tuning,
+            engine: CorrelationEngine(ruleSet: ruleSet(), clamp: .milliseconds(100)),
+            now: { fixedNow + (ContinuousClock.now - start) })
+        let pipeline = running.pipeline
+        try await waitUntil("the loop waits an idle tick") {
+            await pipeline.idleTimerDue.map { $0 > IngestPipeline.processUptime() + .seconds(3000) } ?? false
+        }
+        let now = fixedNow + (ContinuousClock.now - start)
+        let ending = Event(
+            labels: ["alertname": "DiskFull", "host": "a"], startsAt: now, endsAt: now + .milliseconds(300),
+            source: .socket, receivedAt: now)
+        let receipt = try await pipeline.ingest([ending])
+        #expect(receipt.incidents == ["INC-1"])
+        try await waitUntil("the alert resolves at its endsAt") {
+            try await store.alerts(of: 1).first?.status == .resolved
+        }
+        await running.stop()
+    }
+
     /// Cancelling the loop's task stops it (the daemon's services are cancelled when one fails): the commit in
     /// flight is answered with its result, what waited behind it is refused, and no checkpoint is written.
     @Test func cancellingTheLoopAnswersTheCommitInFlightAndRefusesTheRest() async throws {
