@@ -226,9 +226,15 @@ struct SocketSourceTests {
             #expect(await eventually { sink.entered == 1 })
             // Until the kernel says the client is held back (its unread bytes fill the send buffer), then until
             // its count stays put: a client that was merely slow (starved of CPU) is not held back, so it cannot
-            // make this pass early.
+            // make this pass early. This failed once in a full CI run (2026-12-07, 87,040 of 212,992 bytes unread
+            // after 60 s) and not in 21 runs since, alone or beside CPU load; the lines written and the sink's
+            // counts say next time whether the client stopped writing or the source kept reading.
             #expect(
-                await eventually { client.isHeldBack }, "\(client.unread) of \(client.sendBuffer) bytes unread")
+                await eventually { client.isHeldBack },
+                Comment(
+                    rawValue: "\(client.unread) of \(client.sendBuffer) bytes unread; the client wrote "
+                        + "\(written.value) lines; the sink was entered \(sink.entered) times and took "
+                        + "\(sink.submitted) events"))
             #expect(await settles { written.value })
             // The source sits in one submit and reads nothing more, so the client is stuck writing.
             #expect(sink.entered == 1)
