@@ -72,6 +72,8 @@ public actor IngestPipeline: EventSink {
     private var machine: PipelineStateMachine<Work, Prepared>
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var wake: CheckedContinuation<Void, Never>?
+    /// A step decided on a submitter's or a commit's turn (`stepWhileParked`) that the loop must carry out.
+    private var handedStep: PipelineStateMachine<Work, Prepared>.Step?
     /// The idle wait's timer, and the uptime it was set for (`waitForWork`).
     private var idleTimer: (task: Task<Void, Never>, due: Duration)?
     /// The commit in flight: its batch, when it started, and whether it changes what an incident page shows (its
@@ -138,7 +140,7 @@ public actor IngestPipeline: EventSink {
     public func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
         let ticket = await enqueue(events, positions: positions)
         metrics.queueDepth.set(Int64(machine.queuedEvents))
-        wakeLoop()
+        stepWhileParked()
         return ticket
     }
 
@@ -148,7 +150,7 @@ public actor IngestPipeline: EventSink {
         tickets.reserveCapacity(submissions.count)
         for events in submissions { tickets.append(await enqueue(events, positions: [:])) }
         metrics.queueDepth.set(Int64(machine.queuedEvents))
-        wakeLoop()
+        stepWhileParked()
         return tickets
     }
 
@@ -236,8 +238,14 @@ public actor IngestPipeline: EventSink {
 
     private func loop() async {
         while true {
-            let untilTimer = engine.nextDue.map { $0 - now() }
-            switch machine.nextStep(uptime: uptime(), untilTimer: untilTimer) {
+            let step: PipelineStateMachine<Work, Prepared>.Step
+            if let handed = handedStep {
+                handedStep = nil
+                step = handed
+            } else {
+                step = machine.nextStep(uptime: uptime(), untilTimer: engine.nextDue.map { $0 - now() })
+            }
+            switch step {
             case .absorb(let work):
                 absorb(work)
             case .commit(let plan):
@@ -311,6 +319,41 @@ public actor IngestPipeline: EventSink {
         spaceWaiters.removeAll()
     }
 
+    /// Carries out, on this turn on the actor, the steps that need no waiting (absorb, commit, a commit's
+    /// completion) while the loop is parked in a wait, and wakes the loop only for a step that awaits (a failed
+    /// commit's recovery, held activity to write, the finish) or to wait for a sooner timer. Waking the parked loop
+    /// for every submission and every commit's result cost a thread's wake-up each: the loop's turn on the actor
+    /// went to another thread while this one went back to the caller (BENCHMARKS.md, issue 16). The decisions are
+    /// the state machine's either way; only where they are carried out changes. A waiting step changes nothing in
+    /// it, so the loop, when it runs, decides the same.
+    private func stepWhileParked() {
+        guard wake != nil, handedStep == nil else { return wakeLoop() }
+        while true {
+            let step = machine.nextStep(uptime: uptime(), untilTimer: engine.nextDue.map { $0 - now() })
+            switch step {
+            case .absorb(let work):
+                absorb(work)
+            case .commit(let plan):
+                startCommit(plan)
+            case .committed(let prepared):
+                committed(prepared)
+            case .waitForWake:
+                return
+            case .waitForWork(let timeout) where deferred.isEmpty:
+                // Parked already; a timer needed sooner than the one set replaces it.
+                armIdleTimer(timeout)
+                return
+            case .waitForWork:
+                // Held activity to write: the loop decides it (a waiting step changed nothing, and a wait handed
+                // over would be stale by the time the loop ran, with work queued meanwhile).
+                return wakeLoop()
+            case .commitFailed, .finish, .abandon:
+                handedStep = step
+                return wakeLoop()
+            }
+        }
+    }
+
     private func wakeLoop() {
         if let wake {
             self.wake = nil
@@ -325,19 +368,24 @@ public actor IngestPipeline: EventSink {
     /// before the wait it was set for needed it (a later deadline kept the earlier timer, or the loop is waiting for
     /// a commit by then) only makes the loop decide again.
     private func waitForWork(_ timeout: Duration) async {
+        armIdleTimer(timeout)
+        await withCheckedContinuation { wake = $0 }
+    }
+
+    /// Sets the idle timer to wake the loop within `timeout`, unless it is set for that or sooner.
+    private func armIdleTimer(_ timeout: Duration) {
         let due = uptime() + timeout
         if let idleTimer, idleTimer.due <= due {
             // Set for sooner than this wait needs: it wakes the loop early at worst.
-        } else {
-            idleTimer?.task.cancel()
-            let task = Task { [timeout] in
-                try? await Task.sleep(for: timeout)
-                // Cancelled: a sooner timer replaced it, or the pipeline stopped.
-                if !Task.isCancelled { self.idleTimerFired(due) }
-            }
-            idleTimer = (task, due)
+            return
         }
-        await withCheckedContinuation { wake = $0 }
+        idleTimer?.task.cancel()
+        let task = Task { [timeout] in
+            try? await Task.sleep(for: timeout)
+            // Cancelled: a sooner timer replaced it, or the pipeline stopped.
+            if !Task.isCancelled { self.idleTimerFired(due) }
+        }
+        idleTimer = (task, due)
     }
 
     /// The uptime the idle wait's timer is set for, nil when none is (for tests).
@@ -602,7 +650,7 @@ public actor IngestPipeline: EventSink {
         }
         machine.commitReturned(result.map(\.eventIDs), checkpointCost: checkpointCost)
         if checkpointCost != nil { metrics.checkpointEncodeSeconds.set(machine.lastCheckpointCost / .seconds(1)) }
-        wakeLoop()
+        stepWhileParked()
     }
 
     private func committed(_ prepared: Prepared?) {
