@@ -320,12 +320,13 @@ public actor IngestPipeline: EventSink {
     }
 
     /// Carries out, on this turn on the actor, the steps that need no waiting (absorb, commit, a commit's
-    /// completion) while the loop is parked in a wait, and wakes the loop only for a step that awaits (a failed
-    /// commit's recovery, held activity to write, the finish) or to wait for a sooner timer. Waking the parked loop
-    /// for every submission and every commit's result cost a thread's wake-up each: the loop's turn on the actor
-    /// went to another thread while this one went back to the caller (BENCHMARKS.md, issue 16). The decisions are
-    /// the state machine's either way; only where they are carried out changes. A waiting step changes nothing in
-    /// it, so the loop, when it runs, decides the same.
+    /// completion) while the loop is parked in a wait; sets the idle timer sooner when the next timer needs it, and
+    /// wakes the loop only for a step that awaits (a failed commit's recovery, held activity to write, the finish,
+    /// the abandon), which it hands over unless it is a wait. Waking the parked loop for every submission and every
+    /// commit's result cost a thread's wake-up each: the loop's turn on the actor went to another thread while this
+    /// one went back to the caller (BENCHMARKS.md, issue 16). The decisions are the state machine's either way; only
+    /// where they are carried out changes. A waiting step changes nothing in it, so the loop, when it runs, decides
+    /// the same.
     private func stepWhileParked() {
         guard wake != nil, handedStep == nil else { return wakeLoop() }
         while true {
