@@ -247,15 +247,12 @@ public actor IngestPipeline: EventSink {
                 handedStep = nil
                 step = handed
             } else {
-                step = machine.nextStep(uptime: uptime(), untilTimer: engine.nextDue.map { $0 - now() })
+                step = decide()
             }
+            if carryOutWithoutWaiting(step) { continue }
             switch step {
-            case .absorb(let work):
-                absorb(work)
-            case .commit(let plan):
-                startCommit(plan)
-            case .committed(let prepared):
-                committed(prepared)
+            case .absorb, .commit, .committed:
+                continue  // carried out above
             case .commitFailed(let prepared, let behind, let error, let recover):
                 commitFailed(prepared, behind: behind, error)
                 if recover { await recoverAfterFailedCommit() }
@@ -339,14 +336,11 @@ public actor IngestPipeline: EventSink {
         guard wake != nil, handedStep == nil else { return wakeLoop() }
         if submitting && machine.queuedEvents > tuning.inlineAbsorbEvents { return wakeLoop() }
         while true {
-            let step = machine.nextStep(uptime: uptime(), untilTimer: engine.nextDue.map { $0 - now() })
+            let step = decide()
+            if carryOutWithoutWaiting(step) { continue }
             switch step {
-            case .absorb(let work):
-                absorb(work)
-            case .commit(let plan):
-                startCommit(plan)
-            case .committed(let prepared):
-                committed(prepared)
+            case .absorb, .commit, .committed:
+                continue  // carried out above
             case .waitForWake:
                 return
             case .waitForWork(let timeout) where deferred.isEmpty:
@@ -362,6 +356,22 @@ public actor IngestPipeline: EventSink {
                 return wakeLoop()
             }
         }
+    }
+
+    /// The state machine's next step, as of now.
+    private func decide() -> PipelineStateMachine<Work, Prepared>.Step {
+        machine.nextStep(uptime: uptime(), untilTimer: engine.nextDue.map { $0 - now() })
+    }
+
+    /// Carries out a step that needs no waiting (absorb, commit, a commit's completion); false for any other.
+    private func carryOutWithoutWaiting(_ step: PipelineStateMachine<Work, Prepared>.Step) -> Bool {
+        switch step {
+        case .absorb(let work): absorb(work)
+        case .commit(let plan): startCommit(plan)
+        case .committed(let prepared): committed(prepared)
+        default: return false
+        }
+        return true
     }
 
     private func wakeLoop() {
