@@ -48,11 +48,9 @@ extension PostgresStore {
                     "SELECT parts, (SELECT COUNT(*) FROM engine_state_parts p WHERE p.generation = s.generation "
                         + "AND p.seq < s.parts) AS copied FROM engine_state s WHERE s.id = 1"),
                 logger: self.logger
-            ).first.map {
-                (
-                    try RowReader($0, "engine_state", self).int("parts"),
-                    try RowReader($0, "engine_state", self).int("copied")
-                )
+            ).first.map { row in
+                let r = RowReader(row, "engine_state", self)
+                return (try r.int("parts"), try r.int("copied"))
             }
             if let (parts, copied) = checkpoint, parts > 0, copied != parts {
                 throw StoreError(

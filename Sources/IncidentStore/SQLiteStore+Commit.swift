@@ -33,31 +33,30 @@ extension SQLiteStore {
     public var takesEventColumns: Bool { true }
 
     public func commitReporting(_ batch: StoreBatch) async throws -> CommitReport {
-        try await write("commit a batch of \(batch.events.count) events to") { db in
-            let report = try Self.write(batch, in: db)
-            self.eventsChanged(by: batch.events.count, in: db)
-            return report
-        }
+        try await write(Self.committing(batch)) { db in try self.commitWriting(batch, in: db) }
     }
 
     /// Queued on the writer's own queue: `commitReporting` would first start a task that only waits for it.
     public func startCommit(
         _ batch: StoreBatch, completion: @escaping @Sendable (Result<CommitReport, any Error>) -> Void
     ) {
-        let path = path
         pool.asyncWrite { db in
-            let report = try Self.write(batch, in: db)
-            self.eventsChanged(by: batch.events.count, in: db)
-            return report
+            try self.commitWriting(batch, in: db)
         } completion: { _, result in
-            switch result {
-            case .success(let report): completion(.success(report))
-            case .failure(let error as StoreError): completion(.failure(error))
-            case .failure(let error):
-                let doing = "commit a batch of \(batch.events.count) events to"
-                completion(.failure(Self.storeError(error, path: path, doing: doing)))
-            }
+            completion(result.mapError { self.storeError($0, doing: Self.committing(batch)) as any Error })
         }
+    }
+
+    /// The transaction of `commitReporting` and `startCommit`.
+    private func commitWriting(_ batch: StoreBatch, in db: Database) throws -> CommitReport {
+        let report = try Self.write(batch, in: db)
+        eventsChanged(by: batch.events.count, in: db)
+        return report
+    }
+
+    /// What a failed commit of `batch` failed to do, for its error.
+    private static func committing(_ batch: StoreBatch) -> String {
+        "commit a batch of \(batch.events.count) events to"
     }
 
     /// Events one `INSERT` writes while a batch has that many left; the rest go one a statement.

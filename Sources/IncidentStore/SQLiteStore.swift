@@ -89,14 +89,17 @@ public final class SQLiteStore: IncidentStore, Sendable {
         }
     }
 
+    /// `error` as a `StoreError`: one already is; a database error is described as a failure to `doing` something.
+    func storeError(_ error: any Error, doing: String) -> StoreError {
+        (error as? StoreError) ?? Self.storeError(error, path: path, doing: doing)
+    }
+
     /// Runs `body` in one write transaction, turning database errors into `StoreError`s.
     func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw Self.storeError(error, path: path, doing: doing)
+            throw storeError(error, doing: doing)
         }
     }
 
@@ -104,10 +107,8 @@ public final class SQLiteStore: IncidentStore, Sendable {
     func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw Self.storeError(error, path: path, doing: doing)
+            throw storeError(error, doing: doing)
         }
     }
 
