@@ -12,7 +12,12 @@ public struct EventColumns: Sendable, Equatable {
     public init() {}
 
     public init(_ events: [Event]) {
-        for event in events { append(event) }
+        guard let first = events.first else { return }
+        ends.reserveCapacity(3 * events.count)
+        append(first)
+        // Sized after the first event, rather than doubled from nothing.
+        bytes.reserveCapacity(bytes.count * events.count + bytes.count / 2)
+        for event in events.dropFirst() { append(event) }
     }
 
     /// How many events the columns hold.
@@ -29,6 +34,19 @@ public struct EventColumns: Sendable, Equatable {
 
     public mutating func append(contentsOf events: [Event]) {
         for event in events { append(event) }
+    }
+
+    /// Appends columns written elsewhere after these: the same as appending their events. Empty columns take
+    /// `other`'s storage as it is, without copying it.
+    public mutating func append(_ other: EventColumns) {
+        guard !ends.isEmpty else {
+            self = other
+            return
+        }
+        let offset = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        ends.reserveCapacity(ends.count + other.ends.count)
+        for end in other.ends { ends.append(offset + end) }
     }
 
     /// Hands `body` every event's columns, valid until it returns: a store binds them without copying for the

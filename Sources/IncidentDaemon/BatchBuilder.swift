@@ -38,11 +38,16 @@ struct BatchBuilder {
         if eventColumns { self.eventColumns = EventColumns() }
     }
 
-    /// Adds a submission's events; for a store that binds their text columns, writes those now, while the commit
-    /// before this batch runs.
-    mutating func add(events added: [Event]) {
+    /// Adds a submission's events; for a store that binds their text columns, takes `columns` when the submitter
+    /// wrote them (one entry per event), and otherwise writes them now, while the commit before this batch runs.
+    mutating func add(events added: [Event], columns: EventColumns? = nil) {
         events.append(contentsOf: added)
-        eventColumns?.append(contentsOf: added)
+        guard eventColumns != nil else { return }
+        if let columns, columns.count == added.count {
+            eventColumns!.append(columns)
+        } else {
+            eventColumns!.append(contentsOf: added)
+        }
     }
 
     /// Adds effects (the engine reports each submission's incidents itself, see `ingest(groups:)`).

@@ -29,6 +29,12 @@ public actor IngestPipeline: EventSink {
         /// A submission finding the loop parked runs the engine on what is queued itself when it is at most this
         /// many events (`stepWhileParked`); more wakes the loop, so that a source with more to read (the journal's
         /// batches of 4,096) reads on while the engine takes what it handed over (BENCHMARKS.md, issue 16).
+        ///
+        /// For a store that binds the events' text columns, a submission of more than this many events also has
+        /// them written by its submitter, before it enters the pipeline, while the loop's thread runs the engine on
+        /// what came before (the journal's batches: about 5% of its pace). A smaller one has them written in the
+        /// batch's own buffer, most often on the submitter's own turn anyway (`stepWhileParked`), where columns of
+        /// its own would only add a copy (`writesEventColumns`).
         public var inlineAbsorbEvents = 1_024
         /// The longest the loop sleeps when idle, so the clock moves even without timers.
         public var idleTick: Duration = .seconds(1)
@@ -62,6 +68,10 @@ public actor IngestPipeline: EventSink {
     /// The monotonic clock the checkpoint cadence and commit timings read.
     let uptime: @Sendable () -> Duration
     nonisolated let metrics: DaemonMetrics
+    /// Whether the store binds the events' text columns (`IncidentStore.takesEventColumns`): a submitter of more
+    /// than `Tuning.inlineAbsorbEvents` events then writes its events' columns before it enters the pipeline, on
+    /// its own thread, instead of the pipeline's turn, which the engine needs (BENCHMARKS.md, issue 16).
+    nonisolated let writesEventColumns: Bool
     /// Notifier names by lifecycle moment (`on:`), read per batch (a reload may change them); their messages
     /// are queued with the moment's effects.
     let subscribers: @Sendable () -> [LifecycleMoment: [String]]
@@ -115,6 +125,7 @@ public actor IngestPipeline: EventSink {
         self.store = store
         self.tuning = tuning
         self.metrics = metrics
+        writesEventColumns = store.takesEventColumns
         self.logger = logger
         self.now = now
         self.uptime = uptime
@@ -141,28 +152,48 @@ public actor IngestPipeline: EventSink {
 
     // MARK: - Sources
 
-    public func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
-        let ticket = await enqueue(events, positions: positions)
+    /// Not isolated: the events' columns are written on the submitter's thread (`writesEventColumns`).
+    public nonisolated func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
+        await submit(events, columns: columnsAhead(events), positions: positions)
+    }
+
+    private func submit(_ events: [Event], columns: EventColumns?, positions: [String: String]) async -> IngestTicket {
+        let ticket = await enqueue(events, columns: columns, positions: positions)
         metrics.queueDepth.set(Int64(machine.queuedEvents))
         stepWhileParked(submitting: true)
         return ticket
     }
 
     /// One hop onto the pipeline for all of them, rather than one per submission (a socket read's lines).
-    public func submit(each submissions: [[Event]]) async -> [IngestTicket] {
+    public nonisolated func submit(each submissions: [[Event]]) async -> [IngestTicket] {
+        await submit(each: submissions, columns: submissions.map(columnsAhead))
+    }
+
+    /// The events' columns when their submitter writes them (`writesEventColumns`), else nil.
+    private nonisolated func columnsAhead(_ events: [Event]) -> EventColumns? {
+        guard writesEventColumns, events.count > tuning.inlineAbsorbEvents else { return nil }
+        return EventColumns(events)
+    }
+
+    private func submit(each submissions: [[Event]], columns: [EventColumns?]) async -> [IngestTicket] {
         var tickets: [IngestTicket] = []
         tickets.reserveCapacity(submissions.count)
-        for events in submissions { tickets.append(await enqueue(events, positions: [:])) }
+        for (i, events) in submissions.enumerated() {
+            tickets.append(await enqueue(events, columns: columns[i], positions: [:]))
+        }
         metrics.queueDepth.set(Int64(machine.queuedEvents))
         stepWhileParked(submitting: true)
         return tickets
     }
 
     /// Queues one submission, waiting while the queue is full; the caller wakes the loop.
-    private func enqueue(_ events: [Event], positions: [String: String]) async -> IngestTicket {
+    private func enqueue(_ events: [Event], columns: EventColumns?, positions: [String: String]) async
+        -> IngestTicket
+    {
         let ticket = IngestTicket()
+        let work = Work.events(events: events, columns: columns, positions: positions, ticket: ticket)
         while true {
-            switch machine.submit(.events(events: events, positions: positions, ticket: ticket), events: events.count) {
+            switch machine.submit(work, events: events.count) {
             case .queued:
                 return ticket
             case .full:
@@ -443,13 +474,13 @@ public actor IngestPipeline: EventSink {
         prepared.builder.add(engine.advance(to: time))
         // Runs of submissions go through the engine together: one snapshot per touched incident and alert for
         // the whole run instead of one per submission.
-        var run: [(events: [Event], ticket: IngestTicket)] = []
+        var run: [(events: [Event], columns: EventColumns?, ticket: IngestTicket)] = []
         func flushRun() {
             guard !run.isEmpty else { return }
             let (effects, touched) = engine.ingest(groups: run.map(\.events))
             prepared.builder.add(effects)
             for (submission, incidents) in zip(run, touched) {
-                prepared.builder.add(events: submission.events)
+                prepared.builder.add(events: submission.events, columns: submission.columns)
                 prepared.outcomes.append(
                     .events(
                         submission.ticket,
@@ -460,8 +491,8 @@ public actor IngestPipeline: EventSink {
         }
         for item in work {
             switch item {
-            case .events(let events, let positions, let ticket):
-                run.append((Self.stamped(events, at: time), ticket))
+            case .events(let events, let columns, let positions, let ticket):
+                run.append((Self.stamped(events, at: time), columns, ticket))
                 for (key, value) in positions { prepared.builder.positions[key] = value }
             case .command(let body, let continuation):
                 flushRun()
@@ -799,13 +830,14 @@ public actor IngestPipeline: EventSink {
     }
 
     enum Work {
-        case events(events: [Event], positions: [String: String], ticket: IngestTicket)
+        /// `columns`: the events' text columns, when the submitter wrote them (`writesEventColumns`).
+        case events(events: [Event], columns: EventColumns?, positions: [String: String], ticket: IngestTicket)
         case command(Command, CheckedContinuation<any Sendable, any Error>)
 
         /// Refuses work that never ran.
         func fail(_ failure: IngestError) {
             switch self {
-            case .events(_, _, let ticket): ticket.complete(.failure(failure))
+            case .events(_, _, _, let ticket): ticket.complete(.failure(failure))
             case .command(_, let continuation): continuation.resume(throwing: failure)
             }
         }

@@ -456,6 +456,33 @@ struct RunningPipeline {
         #expect(try await store.eventCount() == 2)
     }
 
+    /// A submission of more than `inlineAbsorbEvents` events (here 1) has its columns written by its submitter; a
+    /// batch of several submissions, some with columns of their own and some without, in one call or in one call
+    /// each (as a socket read and the journal hand them over), holds what the store would write from its events.
+    @Test func columnsWrittenBySubmittersJoinIntoTheBatchsColumns() async throws {
+        let gate = Gate()
+        let store = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
+        var tuning = IngestPipeline.Tuning()
+        tuning.inlineAbsorbEvents = 1
+        let running = RunningPipeline(store: store, tuning: tuning)
+        let first = await running.pipeline.submit([alert("first"), alert("second", 1)], positions: [:])
+        try await waitUntil("the first batch's commit waits at the gate", detail: "arrivals: \(gate.arrivals)") {
+            gate.arrivals == 1
+        }
+        // Held behind that commit, these three submissions are taken into one batch.
+        let lines = await running.pipeline.submit(each: [[alert("a", 2)], [alert("b", 3), alert("c", 4)]])
+        let last = await running.pipeline.submit([alert("d", 5), alert("e", 6)], positions: [:])
+        gate.open()
+        for ticket in [first, last] + lines { _ = try await ticket.receipt() }
+        await running.stop()
+        let withEvents = store.batches.withLock { $0.filter { !$0.events.isEmpty } }
+        #expect(withEvents.map(\.events.count) == [2, 5])
+        for batch in withEvents {
+            #expect(batch.eventColumns == EventColumns(batch.events))
+        }
+        #expect(try await store.eventCount() == 7)
+    }
+
     @Test func submissionsAfterStopAreRefused() async throws {
         let store = try SQLiteStore(path: tempDir() + "/s.sqlite")
         let running = RunningPipeline(store: store)

@@ -34,6 +34,12 @@ import Testing
         appended.append(contentsOf: Array(Self.events[..<2]))
         appended.append(contentsOf: Array(Self.events[2...]))
         #expect(appended == columns)
+        // Columns written apart and joined: the first join takes the other's columns as they are.
+        var joined = EventColumns()
+        for part in [Array(Self.events[..<1]), [], Array(Self.events[1..<3]), Array(Self.events[3...])] {
+            joined.append(EventColumns(part))
+        }
+        #expect(joined == columns)
     }
 
     /// Every column of every event row, as SQLite holds it.
