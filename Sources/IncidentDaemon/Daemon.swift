@@ -76,7 +76,20 @@ public struct Daemon: Sendable {
             board.ready("leadership", detail: "leader of \(storeAddress) under term \(term) as \(instance)")
             board.ready("role", detail: "leader")
         }
-        let restored = try await EngineRecovery(store: store, logger: logger).restore(ruleSet: ruleSet)
+        let restored: EngineRecovery.Restored
+        do {
+            var recovery = EngineRecovery(store: store, logger: logger)
+            recovery.stopRequested = { stop.requested }
+            restored = try await recovery.restore(ruleSet: ruleSet)
+        } catch let stopped as EngineRecovery.Stopped {
+            // Nothing was written: the next start rebuilds from the same checkpoint. A lead just taken goes at once.
+            if let relay { try? await relay.releaseLeadership() }
+            notifier.send("STATUS=stopped")
+            logger.notice(
+                "incidentd stopped while rebuilding its engine; the next start replays again",
+                metadata: ["replayed": "\(stopped.replayed)"])
+            return
+        }
         metrics.quarantined.increment(by: restored.quarantined)
         // How long this start's rebuild took, and how much it replayed: after `kill -9` it grows with the events
         // since the last checkpoint (`checkpointEvents`, or more under a load faster than the checkpoints' spacing).

@@ -19,6 +19,15 @@ struct EngineRecovery {
     let logger: Logger
     /// Events read from the store at a time while replaying.
     var replayPage = 5_000
+    /// Asked after each page replayed: true ends the rebuild with `Stopped` (a stop asked for while the daemon
+    /// starts: SIGTERM need not wait for a replay of hundreds of thousands of events). The rebuild writes
+    /// nothing, so the next start rebuilds from the same checkpoint and events.
+    var stopRequested: @Sendable () -> Bool = { false }
+
+    /// The rebuild ended because a stop was asked for (`stopRequested`), after replaying `replayed` events.
+    struct Stopped: Error {
+        var replayed: Int
+    }
 
     struct Restored {
         var engine: CorrelationEngine
@@ -93,6 +102,7 @@ struct EngineRecovery {
             }
             replayed += page.count
             after = last.id
+            if stopRequested() { throw Stopped(replayed: replayed) }
         }
         let took = clock.now - started
         if replayed > 0 {

@@ -177,6 +177,42 @@ struct RunningPipeline {
         #expect(restored.engine.snapshot(1)?.acknowledgedBy == "ann")
     }
 
+    /// A stop asked for while the engine is rebuilt (SIGTERM as the daemon starts) ends the replay after the page
+    /// under way, without writing anything: a rebuild without a stop then replays every event.
+    @Test func aStopEndsTheRebuildAfterThePageUnderWay() async throws {
+        let path = tempDir() + "/s.sqlite"
+        // No checkpoint however slowly the test runs: the rebuild replays all 25 events.
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointInterval = .seconds(86_400)
+        do {
+            let store = WrappedStore(inner: try SQLiteStore(path: path))
+            let running = RunningPipeline(store: store, tuning: tuning)
+            for i in 0..<25 { _ = try await running.pipeline.ingest([alert("h\(i % 3)", i)]) }
+            await store.crash()
+            running.loop.cancel()
+        }
+        let store = try SQLiteStore(path: path)
+        let checkpoint = try await store.engineCheckpoint()?.throughEvent
+        try #require(checkpoint == nil)
+        var recovery = EngineRecovery(store: store, logger: quiet)
+        recovery.replayPage = 5
+        let asked = RestoreAsks()
+        // Asked after each page: the second answer is yes.
+        recovery.stopRequested = { asked.count.add(1, ordering: .sequentiallyConsistent).newValue >= 2 }
+        do {
+            _ = try await recovery.restore(ruleSet: ruleSet())
+            Issue.record("the rebuild ran to its end")
+        } catch let stopped as EngineRecovery.Stopped {
+            #expect(stopped.replayed == 10)
+        }
+        #expect(asked.count.load(ordering: .sequentiallyConsistent) == 2)
+        #expect(try await store.engineCheckpoint()?.throughEvent == checkpoint)
+        #expect(try await store.eventCount() == 25)
+        let restored = try await EngineRecovery(store: store, logger: quiet).restore(ruleSet: ruleSet())
+        #expect(restored.replayed == 25)
+        #expect(restored.engine.stats.eventsIn == 25)
+    }
+
     @Test func eventsAfterTheCheckpointAreReplayedOnRestart() async throws {
         let path = tempDir() + "/s.sqlite"
         var tuning = IngestPipeline.Tuning()
@@ -614,4 +650,9 @@ let quiet: Logger = {
         #expect(text.contains("incidentd_events_received_total{source=\"spool\"} 1"))
         #expect(text.contains("incidentd_ingest_errors_total{source=\"socket\",code=\"bad-json\"} 1"))
     }
+}
+
+/// How many times a rebuild asked whether to stop.
+final class RestoreAsks: Sendable {
+    let count = Atomic<Int>(0)
 }
