@@ -180,18 +180,10 @@ struct RunningPipeline {
     /// A stop asked for while the engine is rebuilt (SIGTERM as the daemon starts) ends the replay after the page
     /// under way, without writing anything: a rebuild without a stop then replays every event.
     @Test func aStopEndsTheRebuildAfterThePageUnderWay() async throws {
-        let path = tempDir() + "/s.sqlite"
         // No checkpoint however slowly the test runs: the rebuild replays all 25 events.
         var tuning = IngestPipeline.Tuning()
         tuning.checkpointInterval = .seconds(86_400)
-        do {
-            let store = WrappedStore(inner: try SQLiteStore(path: path))
-            let running = RunningPipeline(store: store, tuning: tuning)
-            for i in 0..<25 { _ = try await running.pipeline.ingest([alert("h\(i % 3)", i)]) }
-            await store.crash()
-            running.loop.cancel()
-        }
-        let store = try SQLiteStore(path: path)
+        let store = try await Self.storeCrashedAfter25Events(tuning)
         let checkpoint = try await store.engineCheckpoint()?.throughEvent
         try #require(checkpoint == nil)
         var recovery = EngineRecovery(store: store, logger: quiet)
@@ -213,10 +205,9 @@ struct RunningPipeline {
         #expect(restored.engine.stats.eventsIn == 25)
     }
 
-    @Test func eventsAfterTheCheckpointAreReplayedOnRestart() async throws {
+    /// A store that took 25 events (three alerts) before the process died: no shutdown checkpoint.
+    static func storeCrashedAfter25Events(_ tuning: IngestPipeline.Tuning) async throws -> SQLiteStore {
         let path = tempDir() + "/s.sqlite"
-        var tuning = IngestPipeline.Tuning()
-        tuning.checkpointEvents = 10
         do {
             let store = WrappedStore(inner: try SQLiteStore(path: path))
             let running = RunningPipeline(store: store, tuning: tuning)
@@ -224,7 +215,13 @@ struct RunningPipeline {
             await store.crash()
             running.loop.cancel()
         }
-        let store = try SQLiteStore(path: path)
+        return try SQLiteStore(path: path)
+    }
+
+    @Test func eventsAfterTheCheckpointAreReplayedOnRestart() async throws {
+        var tuning = IngestPipeline.Tuning()
+        tuning.checkpointEvents = 10
+        let store = try await Self.storeCrashedAfter25Events(tuning)
         let checkpoint = try await store.engineCheckpoint()
         #expect(checkpoint != nil)
         #expect((checkpoint?.throughEvent ?? 0) < 25)
@@ -437,11 +434,9 @@ struct RunningPipeline {
     /// blocks the actor stands in for a long batch: the commit started before it must reach the store while it
     /// blocks.
     @Test func aCommitStartsWhileTheEngineTakesTheNextBatch() async throws {
-        let gate = Gate()
-        let store = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
         var tuning = IngestPipeline.Tuning()
         tuning.maxBatchEvents = 1
-        let running = RunningPipeline(store: store, tuning: tuning)
+        let (gate, store, running) = try Self.gatedPipeline(tuning: tuning)
         let first = await running.pipeline.submit([alert("a")], positions: [:])
         try await waitUntil("the first commit reaches the store") { gate.arrivals == 1 }
         // The next batch (one event, full) waits behind it; a third submission and the command wait for the batch
@@ -496,11 +491,9 @@ struct RunningPipeline {
     /// batch of several submissions, some with columns of their own and some without, in one call or in one call
     /// each (as a socket read and the journal hand them over), holds what the store would write from its events.
     @Test func columnsWrittenBySubmittersJoinIntoTheBatchsColumns() async throws {
-        let gate = Gate()
-        let store = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
         var tuning = IngestPipeline.Tuning()
         tuning.inlineAbsorbEvents = 1
-        let running = RunningPipeline(store: store, tuning: tuning)
+        let (gate, store, running) = try Self.gatedPipeline(tuning: tuning)
         let first = await running.pipeline.submit([alert("first"), alert("second", 1)], positions: [:])
         try await waitUntil("the first batch's commit waits at the gate", detail: "arrivals: \(gate.arrivals)") {
             gate.arrivals == 1
@@ -526,15 +519,15 @@ struct RunningPipeline {
         await #expect(throws: IngestError.self) { try await running.pipeline.ingest([alert("a")]) }
     }
 
-    /// A pipeline whose store's commits wait at `gate` until the test opens it, with a queue of 10 events and
-    /// batches of at most 10.
-    static func gatedPipeline() throws -> (Gate, WrappedStore, RunningPipeline) {
+    /// A pipeline whose store's commits wait at `gate` until the test opens it, with `tuning`, or else a queue of
+    /// 10 events and batches of at most 10.
+    static func gatedPipeline(tuning: IngestPipeline.Tuning? = nil) throws -> (Gate, WrappedStore, RunningPipeline) {
         let gate = Gate()
         let slow = WrappedStore(inner: try SQLiteStore(path: tempDir() + "/s.sqlite"), commitGate: gate)
-        var tuning = IngestPipeline.Tuning()
-        tuning.queueCapacity = 10
-        tuning.maxBatchEvents = 10
-        return (gate, slow, RunningPipeline(store: slow, tuning: tuning))
+        var tenAtATime = IngestPipeline.Tuning()
+        tenAtATime.queueCapacity = 10
+        tenAtATime.maxBatchEvents = 10
+        return (gate, slow, RunningPipeline(store: slow, tuning: tuning ?? tenAtATime))
     }
 
     /// Back-pressure without a clock: the store's commits wait at a gate, so nothing drains until the test
