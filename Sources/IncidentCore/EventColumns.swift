@@ -12,12 +12,10 @@ public struct EventColumns: Sendable, Equatable {
     public init() {}
 
     public init(_ events: [Event]) {
-        guard let first = events.first else { return }
         ends.reserveCapacity(3 * events.count)
-        append(first)
-        // Sized after the first event, rather than doubled from nothing.
-        bytes.reserveCapacity(bytes.count * events.count + bytes.count / 2)
-        for event in events.dropFirst() { append(event) }
+        // The bytes grow as they come: sized after one event, a large first event (a long message) would reserve
+        // its size times the count.
+        for event in events { append(event) }
     }
 
     /// How many events the columns hold.

@@ -32,7 +32,7 @@ public actor IngestPipeline: EventSink {
         ///
         /// For a store that binds the events' text columns, a submission of more than this many events also has
         /// them written by its submitter, before it enters the pipeline, while the loop's thread runs the engine on
-        /// what came before (the journal's batches: about 5% of its pace). A smaller one has them written in the
+        /// what came before (the journal's batches: 3–4% of its pace). A smaller one has them written in the
         /// batch's own buffer, most often on the submitter's own turn anyway (`stepWhileParked`), where columns of
         /// its own would only add a copy (`writesEventColumns`).
         public var inlineAbsorbEvents = 1_024
@@ -152,7 +152,7 @@ public actor IngestPipeline: EventSink {
 
     // MARK: - Sources
 
-    /// Not isolated: the events' columns are written on the submitter's thread (`writesEventColumns`).
+    /// Not isolated: a large submission's columns are written on the submitter's thread (`writesEventColumns`).
     public nonisolated func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
         await submit(events, columns: columnsAhead(events), positions: positions)
     }
