@@ -62,7 +62,7 @@ public struct Daemon: Sendable {
             guard let term = won, !stop.requested else {
                 // Stopped while a standby, or as it took the lead: the lease (if held) goes at once.
                 try? await postgres.releaseLeadership()
-                notifier.send("STATUS=stopped")
+                Self.stoppedBeforeServing(notifier)
                 logger.notice("incidentd stopped (standby)")
                 return
             }
@@ -84,7 +84,7 @@ public struct Daemon: Sendable {
         } catch let stopped as EngineRecovery.Stopped {
             // Nothing was written: the next start rebuilds from the same checkpoint. A lead just taken goes at once.
             if let relay { try? await relay.releaseLeadership() }
-            notifier.send("STATUS=stopped")
+            Self.stoppedBeforeServing(notifier)
             logger.notice(
                 "incidentd stopped while rebuilding its engine; the next start replays again",
                 metadata: ["replayed": "\(stopped.replayed)"])
@@ -185,6 +185,12 @@ public struct Daemon: Sendable {
         try await stop.run(ServiceGroup(configuration: configuration))
         notifier.send("STATUS=stopped")
         logger.notice("incidentd stopped")
+    }
+
+    /// A stop before the services ran (as a standby, or while the engine was rebuilt): `STOPPING=1` (SPEC §10), which
+    /// the status service sends once they run, then `STATUS=stopped` as at the end of any stop.
+    static func stoppedBeforeServing(_ notifier: SystemdNotifier) {
+        notifier.send("STOPPING=1", "STATUS=stopped")
     }
 
     /// The payload decoder with the config's limits.
