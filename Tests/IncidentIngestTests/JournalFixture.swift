@@ -59,7 +59,7 @@ enum JournalFixture {
 
 /// A long-lived `systemd-journal-remote` fed entry by entry: a live, growing (and rotating) journal.
 final class LiveJournalWriter: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let input: Pipe
     private var index = 0
 

@@ -76,13 +76,14 @@ import Testing
             // thread of its own (it blocks until it exits).
             try await waitUntil("the entry is in the journal", timeout: .seconds(10), poll: .milliseconds(200)) {
                 try await onOwnThread {
-                    let journalctl = Process()
+                    let journalctl = ChildProcess()
                     journalctl.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
                     journalctl.arguments = arguments
                     let pipe = Pipe.closeOnExec()
                     journalctl.standardOutput = pipe
                     try journalctl.run()
-                    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    let text = String(
+                        decoding: try pipe.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
                     journalctl.waitUntilExit()
                     return text.contains("INC-7 escalated")
                 }

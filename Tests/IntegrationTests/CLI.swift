@@ -40,7 +40,7 @@ enum CLI {
     static func runBlocking(
         _ executable: URL, _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil, keepStandardError: Bool = true
     ) throws -> Output {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = cwd ?? repositoryRoot
@@ -54,11 +54,13 @@ enum CLI {
         let input = Pipe.closeOnExec()
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
+        // A child that exits without reading its input makes the write fail (EPIPE; SIGPIPE is ignored): what it
+        // printed is still the answer, so that is no error here. (`write(_:)` would trap on it.)
+        if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
         try input.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+        let outData = try out.fileHandleForReading.readToEndRetryingInterrupts()
+        let errData = try err?.fileHandleForReading.readToEndRetryingInterrupts() ?? Data()
         process.waitUntilExit()
         return Output(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),

@@ -14,7 +14,7 @@ final class RunningDaemon: @unchecked Sendable {
     let directory: URL
     let configPath: String
     let notify: NotifyListener
-    private(set) var process: Process
+    private(set) var process: ChildProcess
     let logPath: String
 
     var ingestSocket: String { directory.appendingPathComponent("ingest.sock").path }
@@ -81,7 +81,7 @@ final class RunningDaemon: @unchecked Sendable {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         notify = try NotifyListener(path: directory.appendingPathComponent("notify.sock").path)
         self.logPath = logPath ?? directory.appendingPathComponent("incidentd.log").path
-        process = Process()
+        process = ChildProcess()
         try await start()
     }
 
@@ -93,7 +93,7 @@ final class RunningDaemon: @unchecked Sendable {
         }
         let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         try logFile.seekToEnd()
-        process = Process()
+        process = ChildProcess()
         let binary = CLI.productsDirectory.appendingPathComponent("incidentd").path
         if let watchdogUsec {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -19,7 +19,7 @@ final class Journald: @unchecked Sendable {
         return nil
     }
 
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// Whether a journald answers on the socket; a stopped one leaves its socket file behind.
     static var isListening: Bool {
@@ -41,7 +41,7 @@ final class Journald: @unchecked Sendable {
     init() async throws {
         if Self.isListening { return }
         try FileManager.default.createDirectory(atPath: "/run/systemd/journal", withIntermediateDirectories: true)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -15,7 +15,7 @@ struct JournaldTests {
         let daemon = try await RunningDaemon(journal: "{ start_at: end }")
         let address = "198.51.100.\(Int.random(in: 1...250))"
         for port in 0..<6 {
-            let cat = Process()
+            let cat = ChildProcess()
             cat.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-cat")
             cat.arguments = [
                 "-t", "sshd", "-p", "info", "echo", "Failed password for root from \(address) port \(port) ssh2",

@@ -38,7 +38,7 @@ import Testing
                 labels: { host: prom-host, severity: critical }
                 annotations: { summary: "always firing, for the integration test" }
         """.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: Self.prometheus!)
         process.arguments = [
             "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",

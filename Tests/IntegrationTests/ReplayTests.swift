@@ -32,7 +32,7 @@ struct ReplayTests {
     /// Writes a real journal file with systemd-journal-remote.
     static func journalFile(in dir: URL) async throws -> URL {
         let file = dir.appendingPathComponent("fixture.journal")
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/lib/systemd/systemd-journal-remote")
         process.arguments = ["--output=\(file.path)", "-"]
         let input = Pipe.closeOnExec()

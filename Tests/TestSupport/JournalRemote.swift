@@ -12,8 +12,8 @@ public enum JournalRemote {
     }
 
     /// A `systemd-journal-remote` writing what it reads on stdin to `DIR/NAME.journal`, started.
-    public static func start(directory: String, name: String) throws -> (process: Process, input: Pipe) {
-        let process = Process()
+    public static func start(directory: String, name: String) throws -> (process: ChildProcess, input: Pipe) {
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--output=\(directory)/\(name).journal", "-"]
         let input = Pipe.closeOnExec()

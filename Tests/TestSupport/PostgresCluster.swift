@@ -117,20 +117,6 @@ public final class PostgresCluster: Sendable {
         _ = try capture(binaries + "/" + tool, arguments)
     }
 
-    /// `posix_spawn_file_actions_addclosefrom_np(actions, 3)` (glibc 2.34), which Swift's Glibc module does not
-    /// declare; without it, a close action for each descriptor open now.
-    private func closeFrom3(_ actions: inout posix_spawn_file_actions_t) {
-        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)
-            return
-        }
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for fd in open.compactMap({ Int32($0) }) where fd >= 3 {
-            posix_spawn_file_actions_addclose(&actions, fd)
-        }
-    }
-
     private func capture(_ program: String, _ arguments: [String]) throws -> String {
         let argv = owner.map { ["/usr/sbin/runuser", "-u", $0, "--", program] } ?? [program]
         // posix_spawn and a blocking waitpid: Foundation's Process left `runuser` unreaped after `pg_ctl start`
@@ -147,7 +133,7 @@ public final class PostgresCluster: Sendable {
         // Nothing else of this process: tests start children concurrently, and a descriptor another test had
         // open (a pipe to its `systemd-journal-remote`) went on living in the server this starts, for the rest of
         // the run; that reader never saw the end of its input and the run hung.
-        closeFrom3(&actions)
+        ChildProcess.closeFrom3(&actions)
         let all = argv + arguments
         var cArguments = all.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }

@@ -17,7 +17,7 @@ public final class Receiver: @unchecked Sendable {
     }
 
     public let directory: URL
-    let process: Process
+    let process: ChildProcess
     public let port: Int
     public var logPath: String { directory.appendingPathComponent("requests.jsonl").path }
 
@@ -28,7 +28,7 @@ public final class Receiver: @unchecked Sendable {
 
     public init() async throws {
         directory = try ScratchDirectory.make("receiver")
-        let process = Process()
+        let process = ChildProcess()
         self.process = process
         let portFile = directory.appendingPathComponent("port").path
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")

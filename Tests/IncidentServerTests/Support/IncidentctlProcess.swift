@@ -25,7 +25,7 @@ enum IncidentctlProcess {
     }()
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = productsDirectory.appendingPathComponent("incidentctl")
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -48,7 +48,7 @@ enum IncidentctlProcess {
         }
         return Output(
             status: status,
-            stdout: String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            stderr: String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            stdout: String(decoding: try out.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self),
+            stderr: String(decoding: try err.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self))
     }
 }
