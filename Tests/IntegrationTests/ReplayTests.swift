@@ -31,19 +31,8 @@ struct ReplayTests {
 
     /// Writes a real journal file with systemd-journal-remote.
     static func journalFile(in dir: URL) async throws -> URL {
-        let file = dir.appendingPathComponent("fixture.journal")
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: "/lib/systemd/systemd-journal-remote")
-        process.arguments = ["--output=\(file.path)", "-"]
-        let input = Pipe.closeOnExec()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data(export(entries).utf8))
-        try input.fileHandleForWriting.close()
-        try await onOwnThread { process.waitUntilExit() }
-        #expect(process.terminationStatus == 0)
-        return file
+        try await JournalRemote.write(export: Data(export(entries).utf8), to: dir.path, name: "fixture")
+        return dir.appendingPathComponent("fixture.journal")
     }
 
     static func incidents(_ out: CLI.Output) throws -> [[String: Any]] {
