@@ -84,6 +84,59 @@ import Testing
         for fd in fds where fd > 3 { #expect(!listed.contains(fd)) }
     }
 
+    /// `SigIgn` and `SigBlk` of a `/proc/PID/status` text.
+    static func signalMasks(_ status: String) -> (ignored: String?, blocked: String?) {
+        var fields: [Substring: String] = [:]
+        for line in status.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { fields[parts[0]] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        return (fields["SigIgn"], fields["SigBlk"])
+    }
+
+    /// The test process ignores signals (SIGPIPE), and the thread that starts a child may block some; the child
+    /// starts with every signal at its default and none blocked, as under a shell or systemd.
+    @Test func theChildStartsWithEverySignalAtItsDefault() async throws {
+        let parent = Self.signalMasks(try String(contentsOfFile: "/proc/self/status", encoding: .utf8))
+        try #require(parent.ignored != nil && parent.ignored != "0000000000000000", "the test process ignores nothing")
+        let output = try await onOwnThread {
+            // Blocked on this thread only, the one that spawns.
+            var usr2 = sigset_t()
+            sigemptyset(&usr2)
+            sigaddset(&usr2, SIGUSR2)
+            pthread_sigmask(SIG_BLOCK, &usr2, nil)
+            let child = ChildProcess()
+            child.executableURL = URL(fileURLWithPath: "/bin/cat")
+            child.arguments = ["/proc/self/status"]
+            let out = Pipe.closeOnExec()
+            child.standardOutput = out
+            try child.run()
+            let text = try out.fileHandleForReading.readToEndRetryingInterrupts()
+            child.waitUntilExit()
+            return String(decoding: text, as: UTF8.self)
+        }
+        let masks = Self.signalMasks(output)
+        // Signals 1-31. glibc's posix_spawn leaves its own two (32 and 33, which it handles in the parent) ignored
+        // in every child it starts, as Foundation's `Process` did; no program relies on them.
+        let ignored = try #require(masks.ignored.flatMap { UInt64($0, radix: 16) })
+        #expect(ignored & 0x7FFF_FFFF == 0, "ignored \(masks.ignored ?? ""); the test process \(parent.ignored ?? "")")
+        #expect(masks.blocked == "0000000000000000")
+    }
+
+    /// As with `Process`: a stream not given is /dev/null, and the child leads a process group of its own.
+    @Test func streamsNotGivenAreDevNullAndTheChildLeadsItsOwnGroup() async throws {
+        let script = "readlink /proc/self/fd/0 /proc/self/fd/2; echo $$; cut -d' ' -f5 /proc/$$/stat"
+        let (child, output) = try await Self.shell(script)
+        #expect(child.terminationStatus == 0)
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.count == 4, "\(output)")
+        guard lines.count == 4 else { return }
+        #expect(lines[0] == "/dev/null")
+        #expect(lines[1] == "/dev/null")
+        #expect(lines[2] == lines[3], "the shell \(lines[2]) is in process group \(lines[3])")
+        #expect(lines[2] == "\(child.processIdentifier)")
+    }
+
     @Test func theTerminationHandlerRunsOnceAfterTheExit() async throws {
         let calls = Mutex<[Int32]>([])
         let (exited, continuation) = AsyncStream<Void>.makeStream()

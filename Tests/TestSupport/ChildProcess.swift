@@ -61,7 +61,7 @@ public final class ChildProcess: Sendable {
         set { setup.withLock { $0.currentDirectoryURL = newValue } }
     }
 
-    /// A `Pipe` or a `FileHandle`; nil leaves this process's own.
+    /// A `Pipe` or a `FileHandle`; nil is /dev/null, as with `Process`.
     public var standardInput: Any? {
         get { setup.withLock { $0.standardInput } }
         set { setup.withLock { $0.standardInput = Self.stream(newValue) } }
@@ -126,7 +126,8 @@ public final class ChildProcess: Sendable {
             case .handle(let handle):
                 posix_spawn_file_actions_adddup2(&actions, handle.fileDescriptor, target)
             case nil:
-                break
+                // As `Process` does: no stream given is /dev/null, not this process's own.
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
             }
         }
         if let directory = setup.currentDirectoryURL?.path {
@@ -144,8 +145,17 @@ public final class ChildProcess: Sendable {
         let environment = (setup.environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let cEnvironment = environment.map { strdup($0) } + [nil]
         defer { for entry in cEnvironment { free(entry) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        Self.defaultSignals(&attributes)
+        // A process group of its own, as `Process` gives each child.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var flags: Int16 = 0
+        posix_spawnattr_getflags(&attributes, &flags)
+        posix_spawnattr_setflags(&attributes, flags | Int16(POSIX_SPAWN_SETPGROUP))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, cArguments, cEnvironment)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, cArguments, cEnvironment)
         guard spawned == 0 else {
             throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
@@ -174,6 +184,20 @@ public final class ChildProcess: Sendable {
     public func terminate() {
         let pid = processIdentifier
         if pid != 0, isRunning { kill(pid, SIGTERM) }
+    }
+
+    /// Every signal at its default action and none blocked in the child, as a shell or systemd starts a program:
+    /// without it the child kept what the test process ignores (SIGPIPE) and the mask of the thread that spawned
+    /// it (most signals, SIGTERM among them), and a daemon under test ran with what no operator's service has.
+    /// (Foundation's `Process` did not reset them either.)
+    public static func defaultSignals(_ attributes: inout posix_spawnattr_t) {
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     }
 
     /// `posix_spawn_file_actions_addclosefrom_np(actions, 3)` (glibc 2.34), which Swift's Glibc module does not

@@ -137,8 +137,12 @@ public final class PostgresCluster: Sendable {
         let all = argv + arguments
         var cArguments = all.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        ChildProcess.defaultSignals(&attributes)
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, all[0], &actions, nil, &cArguments, environ)
+        let spawned = posix_spawn(&pid, all[0], &actions, &attributes, &cArguments, environ)
         guard spawned == 0 else { throw PostgresClusterError("cannot start \(all[0]): errno \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
