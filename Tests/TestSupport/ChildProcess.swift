@@ -190,7 +190,7 @@ public final class ChildProcess: Sendable {
     /// without it the child kept what the test process ignores (SIGPIPE) and the mask of the thread that spawned
     /// it (most signals, SIGTERM among them), and a daemon under test ran with what no operator's service has.
     /// (Foundation's `Process` did not reset them either.)
-    public static func defaultSignals(_ attributes: inout posix_spawnattr_t) {
+    static func defaultSignals(_ attributes: inout posix_spawnattr_t) {
         var none = sigset_t()
         sigemptyset(&none)
         var all = sigset_t()
@@ -202,7 +202,7 @@ public final class ChildProcess: Sendable {
 
     /// `posix_spawn_file_actions_addclosefrom_np(actions, 3)` (glibc 2.34), which Swift's Glibc module does not
     /// declare; without it, a close action for each descriptor open now.
-    public static func closeFrom3(_ actions: inout posix_spawn_file_actions_t) {
+    static func closeFrom3(_ actions: inout posix_spawn_file_actions_t) {
         typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
         if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
             _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, 3)

@@ -119,41 +119,36 @@ public final class PostgresCluster: Sendable {
 
     private func capture(_ program: String, _ arguments: [String]) throws -> String {
         let argv = owner.map { ["/usr/sbin/runuser", "-u", $0, "--", program] } ?? [program]
-        // posix_spawn and a blocking waitpid: Foundation's Process left `runuser` unreaped after `pg_ctl start`
-        // and never returned. Output goes to a file, not a pipe: the server pg_ctl starts would inherit a pipe's
-        // write end, and reading to its end would wait for the server to exit.
+        // A blocking wait (`ChildProcess`): Foundation's Process left `runuser` unreaped after `pg_ctl start` and
+        // never returned. Output goes to a file, not a pipe: the server pg_ctl starts would inherit a pipe's write
+        // end, and reading to its end would wait for the server to exit. The child gets no other descriptor of
+        // this process: one another test had open (a pipe to its `systemd-journal-remote`) went on living in the
+        // server, and that reader never saw the end of its input.
         let outputPath = directory + "/output-\(UUID().uuidString)"
         defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else of this process: tests start children concurrently, and a descriptor another test had
-        // open (a pipe to its `systemd-journal-remote`) went on living in the server this starts, for the rest of
-        // the run; that reader never saw the end of its input and the run hung.
-        ChildProcess.closeFrom3(&actions)
-        let all = argv + arguments
-        var cArguments = all.map { strdup($0) } + [nil]
-        defer { for argument in cArguments { free(argument) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        ChildProcess.defaultSignals(&attributes)
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, all[0], &actions, &attributes, &cArguments, environ)
-        guard spawned == 0 else { throw PostgresClusterError("cannot start \(all[0]): errno \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath)
+        else { throw PostgresClusterError("cannot create \(outputPath)") }
+        let child = ChildProcess()
+        child.executableURL = URL(fileURLWithPath: argv[0])
+        child.arguments = Array(argv.dropFirst()) + arguments
+        child.standardOutput = output
+        child.standardError = output
+        do {
+            try child.run()
+        } catch {
+            try? output.close()
+            throw PostgresClusterError("cannot start \(argv[0]): \(error)")
+        }
+        try? output.close()
+        child.waitUntilExit()
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exited = status & 0x7F == 0
-        let code = (status >> 8) & 0xFF
-        guard exited, code == 0 else {
+        guard !child.endedBySignal, child.terminationStatus == 0 else {
             let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? ""
+            let how = child.endedBySignal ? "signal \(child.terminationStatus)" : "status \(child.terminationStatus)"
             throw PostgresClusterError(
                 "\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed "
-                    + "(status \(status)): \(text)\nserver log:\n\(log.suffix(2000))")
+                    + "(\(how)): \(text)\nserver log:\n\(log.suffix(2000))")
         }
         return text
     }
