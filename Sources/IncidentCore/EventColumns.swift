@@ -43,8 +43,9 @@ public struct EventColumns: Sendable, Equatable {
         }
         let offset = bytes.count
         bytes.append(contentsOf: other.bytes)
-        ends.reserveCapacity(ends.count + other.ends.count)
-        for end in other.ends { ends.append(offset + end) }
+        // Grown as `append(contentsOf:)` grows it: `reserveCapacity(count + n)` reallocates to exactly that, so a
+        // batch joining several submissions' columns would copy them all again at each.
+        ends.append(contentsOf: other.ends.lazy.map { offset + $0 })
     }
 
     /// Hands `body` every event's columns, valid until it returns: a store binds them without copying for the

@@ -166,7 +166,9 @@ public actor IngestPipeline: EventSink {
 
     /// One hop onto the pipeline for all of them, rather than one per submission (a socket read's lines).
     public nonisolated func submit(each submissions: [[Event]]) async -> [IngestTicket] {
-        await submit(each: submissions, columns: submissions.map(columnsAhead))
+        // A socket read's lines are small: no array of nil columns for each read.
+        let large = writesEventColumns && submissions.contains { $0.count > tuning.inlineAbsorbEvents }
+        return await submit(each: submissions, columns: large ? submissions.map(columnsAhead) : nil)
     }
 
     /// The events' columns when their submitter writes them (`writesEventColumns`), else nil.
@@ -175,11 +177,12 @@ public actor IngestPipeline: EventSink {
         return EventColumns(events)
     }
 
-    private func submit(each submissions: [[Event]], columns: [EventColumns?]) async -> [IngestTicket] {
+    /// `columns`: per submission, or nil when none has its own.
+    private func submit(each submissions: [[Event]], columns: [EventColumns?]?) async -> [IngestTicket] {
         var tickets: [IngestTicket] = []
         tickets.reserveCapacity(submissions.count)
         for (i, events) in submissions.enumerated() {
-            tickets.append(await enqueue(events, columns: columns[i], positions: [:]))
+            tickets.append(await enqueue(events, columns: columns?[i], positions: [:]))
         }
         metrics.queueDepth.set(Int64(machine.queuedEvents))
         stepWhileParked(submitting: true)
