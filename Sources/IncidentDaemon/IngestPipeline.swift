@@ -90,11 +90,8 @@ public actor IngestPipeline: EventSink {
     private var handedStep: PipelineStateMachine<Work, Prepared>.Step?
     /// The idle wait's timer, and the uptime it was set for (`waitForWork`).
     private var idleTimer: (task: Task<Void, Never>, due: Duration)?
-    /// The commit in flight: its batch, when it started, and whether it changes what an incident page shows (its
-    /// own incident activity counts, though it may now be held).
-    private var inFlight: (batch: StoreBatch, started: Duration, changesIncidents: Bool)?
-    /// The outbox rows the commit in flight queued, once it has returned (see `CommitReport.queued`).
-    private var inFlightQueued: [OutboxEntry]?
+    /// The commit in flight: its batch and when it started.
+    private var inFlight: (batch: StoreBatch, started: Duration)?
     /// The bytes of the parts written so far of a checkpoint written in parts, and their longest commit.
     private var partsWritten: (bytes: Int, commit: Duration) = (0, .zero)
     private var unmatchedLogged = 0
@@ -576,7 +573,7 @@ public actor IngestPipeline: EventSink {
                 await self.deferredEncoded(data, cost: cost, generation: generation)
             }
         }
-        inFlight = (batch, uptime(), changesIncidents)
+        inFlight = (batch, uptime())
         let (store, logger, uptime, metrics, now) = (self.store, self.logger, self.uptime, self.metrics, self.now)
         // Started now, beside the engine's next batch: a task created here would run on this actor, which the loop
         // keeps busy absorbing that batch, and the two strictly took turns whenever work was queued (the journal
@@ -584,6 +581,14 @@ public actor IngestPipeline: EventSink {
         // only waited for the writer cost each commit a thread's wake-up. An inline checkpoint is encoded off the
         // actor first. The result comes back to the actor in a task of its own.
         let releasesMemory = inline != nil || carries
+        // A durable commit is answered where its result arrives (the SQLite writer's thread), before the actor hears
+        // of it: the delivery, the submitters and the live pages wait for nothing else, and a reply no longer waits
+        // for a task to wake, take the actor and resume it (one thread's wake-up less a request, BENCHMARKS.md).
+        // A success always completes the batch (`PipelineStateMachine.finishCommit`); a failure is answered on the
+        // actor, where the batch behind it fails too.
+        let outcomes = plan.batch?.outcomes ?? []
+        let notifies = !batch.notifications.isEmpty
+        let (outboxFilled, incidentsChanged) = (self.outboxFilled, self.incidentsChanged)
         @Sendable func commit(_ batch: StoreBatch, checkpointCost cost: Duration?) {
             let committing = uptime()
             store.startCommit(batch) { result in
@@ -595,7 +600,13 @@ public actor IngestPipeline: EventSink {
                     }
                     if let written = batch.engineStatePart { part = (written, took) }
                 }
+                // The actor first, so that the next batch's commit starts before the answered submitters run.
                 Task { await self.commitReturned(result, checkpointCost: cost, partWritten: part) }
+                if case .success(let report) = result {
+                    if notifies { outboxFilled(report.queued) }
+                    for outcome in outcomes { outcome.succeed() }
+                    if changesIncidents { incidentsChanged() }
+                }
                 if releasesMemory { Task.detached(priority: .background) { MallocTuning.releaseFreedMemory() } }
             }
         }
@@ -691,7 +702,6 @@ public actor IngestPipeline: EventSink {
         _ result: Result<CommitReport, any Error>, checkpointCost: Duration?,
         partWritten: (part: EngineStatePart, commit: Duration)? = nil
     ) {
-        inFlightQueued = try? result.get().queued
         if let (part, commit) = partWritten {
             // The metrics show a checkpoint written in parts once its last is: its bytes, and the longest of the
             // commits that carried them (each also wrote its batch's events).
@@ -708,19 +718,15 @@ public actor IngestPipeline: EventSink {
     }
 
     private func committed(_ prepared: Prepared?) {
-        guard let (batch, started, changesIncidents) = inFlight else { return }
+        guard let (batch, started) = inFlight else { return }
         inFlight = nil
-        let queued = inFlightQueued
-        inFlightQueued = nil
         metrics.commitSeconds.record(uptime() - started)
         metrics.eventsCommitted.increment(by: batch.events.count)
         metrics.batchesCommitted.increment()
         metrics.commitSucceeded()
         guard let prepared else { return }
+        // Its outcomes were answered, the delivery and the live pages told, where the commit returned (`startCommit`).
         prepared.builder.log(logger, metrics: metrics, unmatchedLogged: &unmatchedLogged)
-        for outcome in prepared.outcomes { outcome.succeed() }
-        if !batch.notifications.isEmpty { outboxFilled(queued) }
-        if changesIncidents { incidentsChanged() }
     }
 
     private func commitFailed(_ prepared: Prepared?, behind: Prepared?, _ error: any Error) {
@@ -730,7 +736,6 @@ public actor IngestPipeline: EventSink {
         heldOnRestore = 0
         let events = inFlight?.batch.events.count ?? 0
         inFlight = nil
-        inFlightQueued = nil
         metrics.commitFailed(error, at: now())
         logger.error(
             "commit failed; the batch was not recorded and its sources were not acknowledged",
@@ -846,7 +851,7 @@ public actor IngestPipeline: EventSink {
         }
     }
 
-    enum Outcome {
+    enum Outcome: Sendable {
         case events(IngestTicket, IngestReceipt)
         case command(CheckedContinuation<any Sendable, any Error>, Result<any Sendable, any Error>)
 
