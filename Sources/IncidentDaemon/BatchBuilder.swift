@@ -41,7 +41,9 @@ struct BatchBuilder {
     /// Adds a submission's events; for a store that binds their text columns, takes `columns` when the submitter
     /// wrote them (one entry per event), and otherwise writes them now, while the commit before this batch runs.
     mutating func add(events added: [Event], columns: EventColumns? = nil) {
-        events.append(contentsOf: added)
+        // The first submission's array is taken as it is: appended to an empty one, its events were copied, each
+        // retaining its labels, into a new buffer faulted in page by page (BENCHMARKS.md, issue 16).
+        if events.isEmpty { events = added } else { events.append(contentsOf: added) }
         guard eventColumns != nil else { return }
         if let columns, columns.count == added.count {
             eventColumns!.append(columns)
@@ -52,6 +54,20 @@ struct BatchBuilder {
 
     /// Adds effects (the engine reports each submission's incidents itself, see `ingest(groups:)`).
     mutating func add(_ effects: [Effect]) {
+        // The tables sized once for what comes: grown as they came, a journal batch's few thousand snapshots were
+        // rehashed into ever larger tables, each a new mapping faulted in (issue 16).
+        var (full, active, activeIncidents) = (0, 0, 0)
+        for i in effects.indices {
+            switch effects[i] {
+            case .alert: full += 1
+            case .alertActivity: active += 1
+            case .incidentActivity: activeIncidents += 1
+            default: break
+            }
+        }
+        alerts.reserveCapacity(alerts.count + full)
+        alertActivity.reserveCapacity(alertActivity.count + active)
+        incidentActivity.reserveCapacity(incidentActivity.count + activeIncidents)
         for effect in effects {
             switch effect {
             case .incident(let incident):

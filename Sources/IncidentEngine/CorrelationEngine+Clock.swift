@@ -147,7 +147,11 @@ struct EffectBuffer {
     /// The effects in order, then the final snapshot of each touched alert and incident (closed ones last).
     func finish(_ engine: CorrelationEngine) -> [Effect] {
         var result: [Effect] = []
-        result.reserveCapacity(effects.count + touchedAlerts.count + touchedIncidents.count + closedSnapshots.count * 2)
+        // Alerts seen again (the journal's usual case) are most of a large batch's effects: without them in the
+        // reservation the array grew through a series of buffers, each faulted in and copied (issue 16).
+        result.reserveCapacity(
+            effects.count + touchedAlerts.count + touchedIncidents.count + activeAlerts.count + activeIncidents.count
+                + closedSnapshots.count * 2)
         result.append(contentsOf: effects)
         var seenAlerts = Set<Fingerprint>()
         for fingerprint in touchedAlerts where touchedAlerts.count == 1 || seenAlerts.insert(fingerprint).inserted {
