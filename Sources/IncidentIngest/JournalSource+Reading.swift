@@ -6,7 +6,7 @@ import Synchronization
 extension JournalSource {
     /// A submitted batch awaiting its commit.
     struct InFlight {
-        var ticket: IngestTicket
+        var submission: Submission
         var cursor: String
         var entries: Int
         var events: Int
@@ -153,12 +153,14 @@ extension JournalSource {
             }
             entriesRead.add(entries, ordering: .relaxed)
             if entries > 0, let cursor = reader.cursor() {
-                let batch = events
-                let sink = self.sink
-                let ticket = blockingAwait {
-                    await sink.submit(batch, positions: [JournalSource.positionKey: cursor])
-                }
-                inFlight.append(InFlight(ticket: ticket, cursor: cursor, entries: entries, events: events.count))
+                // The previous batch is queued before this one is submitted, so that the pipeline takes them in the
+                // journal's order; this one is not waited for: the pipeline writes its events' columns
+                // (`EventSink.submit`) while this thread reads the next batch. Waiting for each submission kept
+                // the two apart, and neither stage had a core's worth of work (BENCHMARKS.md, issue 16).
+                inFlight.last?.submission.waitQueued()
+                let count = events.count
+                let submission = Submission(sink: sink, events: consume events, cursor: cursor)
+                inFlight.append(InFlight(submission: submission, cursor: cursor, entries: entries, events: count))
             }
             // Caught up: let the commits land (the cursor is then stored) before sleeping in the wait.
             let full = inFlight.count >= configuration.maxBatchesInFlight
@@ -196,10 +198,10 @@ extension JournalSource {
     /// ingests that batch twice. That is the one case of duplicates, chosen over losing the failed batch.
     func settle(_ inFlight: inout [InFlight], all: Bool, oldest: Bool = false, committed: inout String?) -> Bool {
         var mustWait = all || oldest
-        while let first = inFlight.first, mustWait || first.ticket.isComplete {
+        while let first = inFlight.first, mustWait || first.submission.isCommitted {
             inFlight.removeFirst()
             mustWait = all
-            let ticket = first.ticket
+            let ticket = first.submission.waitQueued()
             let result = blockingAwait { () -> Result<IngestReceipt, IngestError> in
                 do throws(IngestError) { return .success(try await ticket.receipt()) } catch { return .failure(error) }
             }
@@ -221,7 +223,7 @@ extension JournalSource {
                         metadata: ["entries": "\(first.entries)", "error": "\(error)"])
                 }
                 for rest in inFlight {
-                    let ticket = rest.ticket
+                    let ticket = rest.submission.waitQueued()
                     _ = blockingAwait { () -> Bool in (try? await ticket.receipt()) != nil }
                 }
                 inFlight.removeAll()
@@ -251,6 +253,34 @@ extension JournalSource {
         while !stopping && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.05)
         }
+    }
+}
+
+extension JournalSource {
+    /// A batch handed to the sink from the journal thread without waiting there for the sink to queue it.
+    final class Submission: Sendable {
+        private let ticket = Mutex<IngestTicket?>(nil)
+        private let queued = DispatchSemaphore(value: 0)
+
+        init(sink: any EventSink, events: [Event], cursor: String) {
+            Task { [self] in
+                let ticket = await sink.submit(events, positions: [JournalSource.positionKey: cursor])
+                self.ticket.withLock { $0 = ticket }
+                queued.signal()
+            }
+        }
+
+        /// Blocks the journal thread until the sink has queued the batch; its ticket.
+        @discardableResult
+        func waitQueued() -> IngestTicket {
+            if let ticket = ticket.withLock({ $0 }) { return ticket }
+            queued.wait()
+            // Signalled once: later calls find the ticket above.
+            return ticket.withLock { $0! }
+        }
+
+        /// Whether the batch is queued and its commit has returned (or failed).
+        var isCommitted: Bool { ticket.withLock { $0?.isComplete ?? false } }
     }
 }
 

@@ -33,6 +33,7 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
         var held: [(IngestTicket, Submission)] = []
         var committed: [String: String] = [:]
         var groups: [Int] = []
+        var submitLate = 0
     }
 
     private let state: Mutex<State>
@@ -79,6 +80,10 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
 
     func setMode(_ mode: Mode) { state.withLock { $0.mode = mode } }
 
+    /// From now on each `submit` takes a random time of up to `maxMicroseconds` before it queues its events, as a
+    /// pipeline writing their columns does: submissions overlapped by their caller would then be taken out of order.
+    func submitLate(maxMicroseconds: Int) { state.withLock { $0.submitLate = maxMicroseconds } }
+
     /// From now on `submit` suspends, as when the daemon's pipeline is full.
     func block() { state.withLock { $0.blocked = true } }
 
@@ -103,9 +108,13 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
     }
 
     func submit(_ events: [Event], positions: [String: String]) async -> IngestTicket {
-        let mustWait = state.withLock { state in
+        let (mustWait, late) = state.withLock { state in
             state.entered += 1
-            return state.blocked
+            return (state.blocked, state.submitLate)
+        }
+        if late > 0 {
+            // The order the submissions are taken in is what is under test; the assertions wait for every commit.
+            try? await Task.sleep(for: .microseconds(Int.random(in: 0...late)))
         }
         if mustWait {
             await withCheckedContinuation { continuation in

@@ -13,10 +13,11 @@ struct JournalSourceTests {
     func makeSource(
         _ directory: String, sink: FakeSink, filter: JournalFilter = all,
         startAt: JournalSourceConfiguration.StartAt =
-            .beginning, health: HealthLog = HealthLog()
+            .beginning, health: HealthLog = HealthLog(), maxBatchEntries: Int? = nil
     ) -> JournalSource {
         var configuration = JournalSourceConfiguration(
             location: .directory(directory), filter: filter, startAt: startAt)
+        if let maxBatchEntries { configuration.maxBatchEntries = maxBatchEntries }
         configuration.reopenDelay = .milliseconds(100)
         configuration.retryDelay = .milliseconds(50)
         let committed = sink.committed[JournalSource.positionKey]
@@ -59,6 +60,26 @@ struct JournalSourceTests {
             #expect(unit.source == .journal)
             #expect(unit.startsAt == Timestamp(microseconds: JournalFixture.baseMicros + 7_000))
             #expect(sink.committed[JournalSource.positionKey]?.contains("b=\(JournalFixture.bootID)") == true)
+        }
+    }
+
+    @Test("batches reach the sink in the journal's order while the reader reads on")
+    func submissionsKeepTheJournalsOrder() async throws {
+        try await withTemporaryDirectory { dir in
+            try await JournalFixture.write((0..<120).map { JournalFixture.line($0) }, to: dir)
+            let sink = FakeSink()
+            // The reader does not wait for a submission to be taken before it reads the next batch; each takes
+            // its own time here, so only the reader's wait for the one before keeps them in line.
+            sink.submitLate(maxMicroseconds: 3_000)
+            let source = makeSource(dir, sink: sink, maxBatchEntries: 4)
+            try await withRunning(source) { _ in
+                try await source.ready()
+                #expect(await eventually { source.counters.entriesCommitted == 120 })
+            }
+            #expect(seqs(sink) == Array(0..<120))
+            #expect(sink.submissions.allSatisfy { $0.events.count <= 4 })
+            // Each batch carries the cursor of its own last entry: the last one committed is the journal's last.
+            #expect(sink.submissions.map(\.positions[JournalSource.positionKey]).allSatisfy { $0 != nil })
         }
     }
 
