@@ -600,6 +600,8 @@ public actor IngestPipeline: EventSink {
                     }
                     if let written = batch.engineStatePart { part = (written, took) }
                 }
+                // With the other metrics of the checkpoint the commit carried, before anyone is answered.
+                if let cost { metrics.checkpointEncodeSeconds.set(cost / .seconds(1)) }
                 // The actor first, so that the next batch's commit starts before the answered submitters run.
                 Task { await self.commitReturned(result, checkpointCost: cost, partWritten: part) }
                 if case .success(let report) = result {
@@ -713,7 +715,6 @@ public actor IngestPipeline: EventSink {
             }
         }
         machine.commitReturned(result.map(\.eventIDs), checkpointCost: checkpointCost)
-        if checkpointCost != nil { metrics.checkpointEncodeSeconds.set(machine.lastCheckpointCost / .seconds(1)) }
         stepWhileParked()
     }
 

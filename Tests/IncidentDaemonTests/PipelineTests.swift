@@ -212,6 +212,11 @@ struct RunningPipeline {
             let store = WrappedStore(inner: try SQLiteStore(path: path))
             let running = RunningPipeline(store: store, tuning: tuning)
             for i in 0..<25 { _ = try await running.pipeline.ingest([alert("h\(i % 3)", i)]) }
+            // A checkpoint taken after `checkpointEvents` is encoded off the pipeline and stored with a later commit
+            // (or alone once idle), which can come after the last ingest is answered.
+            if tuning.checkpointEvents <= 25 {
+                try await waitUntil("a checkpoint is stored") { try await store.engineCheckpoint() != nil }
+            }
             await store.crash()
             running.loop.cancel()
         }

@@ -4,6 +4,7 @@ import IncidentEngine
 import IncidentRules
 import IncidentStore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import IncidentDaemon
@@ -75,6 +76,9 @@ import Testing
         let wrapped = WrappedStore(inner: store)
         let running = RunningPipeline(store: wrapped, tuning: tuning)
         for i in 0..<20 { _ = try await running.pipeline.ingest([alert("h\(i % 5)", i)]) }
+        // A checkpoint is encoded off the pipeline and lands with a later commit, or alone once the pipeline is
+        // idle: the ingests are answered when their commits return, which can be before it is stored.
+        try await waitUntil("a checkpoint is stored") { try await store.engineCheckpoint() != nil }
         // A crash: no stop, so the events after the last checkpoint are replayed; no checkpoint still being
         // encoded lands after the events below.
         await wrapped.crash()
