@@ -39,6 +39,19 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, ExpressibleByD
         storage = result
     }
 
+    /// Builds a set from labels; a later label with the same name wins. An array already in strictly ascending
+    /// order of names becomes the set's storage as it is: a decoder that builds its labels in order (the journal's
+    /// mapping) then makes no second array, and frees no array of pairs, per event (issue 16).
+    public init(_ labels: [Label]) {
+        if labels.indices.dropFirst().allSatisfy({ labels[$0 - 1].name < labels[$0].name }) {
+            self.init(ordered: labels)
+        } else {
+            self.init(labels.map { ($0.name, $0.value) })
+        }
+    }
+
+    private init(ordered: [Label]) { storage = ordered }
+
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements)
     }

@@ -52,6 +52,22 @@ struct LabelsTests {
         #expect(labels["b"] == "2")
     }
 
+    @Test("building from labels: taken as they are when in order, else sorted with a later label winning")
+    func fromLabels() {
+        let ordered = Labels([Label("a", "1"), Label("b", "2"), Label("c", "3")])
+        #expect(ordered.names == ["a", "b", "c"])
+        #expect(ordered == ["a": "1", "b": "2", "c": "3"])
+        let unordered = Labels([Label("c", "3"), Label("a", "1"), Label("b", "2")])
+        #expect(unordered.names == ["a", "b", "c"])
+        #expect(unordered == ordered)
+        // A repeated name is not "in order" (each must be greater than the one before): the later one wins.
+        let repeated = Labels([Label("a", "1"), Label("b", "2"), Label("b", "9")])
+        #expect(repeated.names == ["a", "b"])
+        #expect(repeated["b"] == "9")
+        #expect(Labels([Label]()).isEmpty)
+        #expect(Labels([Label("only", "x")]) == ["only": "x"])
+    }
+
     @Test("equal sets are equal and hash equal whatever their construction order")
     func equality() {
         let a = Labels([("x", "1"), ("y", "2")])
