@@ -8,9 +8,10 @@ import Synchronization
 /// together with the cursor of its last entry, under the position key `journal` (SPEC §9).
 ///
 /// `sd_journal_*` calls block and an `sd_journal` handle must stay on one thread, so a dedicated `Thread` owns
-/// the reader: it reads up to `maxBatchEntries` entries, submits them, and blocks in `sd_journal_wait` (with a
-/// timeout, so a stop is noticed) once it has caught up. It never runs on the cooperative pool; it only parks
-/// there the short async calls into the sink.
+/// the reader: it reads up to `maxBatchEntries` entries, hands them to a task that submits them, and reads on; it
+/// waits only for the batch before to be queued (the journal's order), for the oldest commit when
+/// `maxBatchesInFlight` are pending, and in `sd_journal_wait` (with a timeout, so a stop is noticed) once it has
+/// caught up. It never runs on the cooperative pool; it only parks there the async calls into the sink.
 ///
 /// A restart seeks to the committed cursor and skips the entry it lands on, so nothing is read twice and
 /// nothing is skipped. A journal that cannot be opened is reported (log, `/readyz`) and tried again every
