@@ -9,7 +9,6 @@ extension JournalSource {
         var submission: Submission
         var cursor: String
         var entries: Int
-        var events: Int
     }
 
     /// Why `follow` returned.
@@ -158,9 +157,8 @@ extension JournalSource {
                 // (`EventSink.submit`) while this thread reads the next batch. Waiting for each submission kept
                 // the two apart, and neither stage had a core's worth of work (BENCHMARKS.md, issue 16).
                 inFlight.last?.submission.waitQueued()
-                let count = events.count
                 let submission = Submission(sink: sink, events: consume events, cursor: cursor)
-                inFlight.append(InFlight(submission: submission, cursor: cursor, entries: entries, events: count))
+                inFlight.append(InFlight(submission: submission, cursor: cursor, entries: entries))
             }
             // Caught up: let the commits land (the cursor is then stored) before sleeping in the wait.
             let full = inFlight.count >= configuration.maxBatchesInFlight

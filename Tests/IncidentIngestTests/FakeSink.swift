@@ -113,7 +113,9 @@ final class FakeSink: EventSink, SpoolPositionStore, Sendable {
             return (state.blocked, state.submitLate)
         }
         if late > 0 {
-            // The order the submissions are taken in is what is under test; the assertions wait for every commit.
+            // Input, not a wait: the random pause can only put overlapping submissions out of order, which is what
+            // the test looks for. Without it a reader that overlaps them would still pass by luck; with it, a
+            // correct reader passes however long each pause is, and the assertions wait for every commit.
             try? await Task.sleep(for: .microseconds(Int.random(in: 0...late)))
         }
         if mustWait {

@@ -78,8 +78,10 @@ struct JournalSourceTests {
             }
             #expect(seqs(sink) == Array(0..<120))
             #expect(sink.submissions.allSatisfy { $0.events.count <= 4 })
-            // Each batch carries the cursor of its own last entry: the last one committed is the journal's last.
-            #expect(sink.submissions.map(\.positions[JournalSource.positionKey]).allSatisfy { $0 != nil })
+            // Each batch carries a cursor, and the one committed last is the last batch's: commits landed in order.
+            let cursors = sink.submissions.map(\.positions[JournalSource.positionKey])
+            #expect(cursors.allSatisfy { $0 != nil })
+            #expect(sink.committed[JournalSource.positionKey] == cursors.last)
         }
     }
 
